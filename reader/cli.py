@@ -1,0 +1,374 @@
+"""The ``reader`` command.
+
+Every error is one line on stderr and a non-zero exit status; ``--debug``
+shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from reader import __version__, output, paths
+from reader.models import ArticleRow, FeedData
+from reader.sanitize import clean_line, safe_url
+from reader.search import InvalidSearchError
+from reader.store import ArticleFilter, Store, StoreError
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class UserError(click.ClickException):
+    """An error the user can act on; printed as one line."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"reader: error: {self.format_message()}", err=True)
+
+
+@dataclass
+class Context:
+    """Shared state for the subcommands: where the database is, and its handle."""
+
+    db_path: Path
+    debug: bool = False
+    _store: Store | None = field(default=None, repr=False)
+
+    def store(self) -> Store:
+        """Open the library (once per command)."""
+        if self._store is None:
+            self._store = Store(self.db_path)
+        return self._store
+
+    def close(self) -> None:
+        """Close the library if it was opened."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def _emit_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _width() -> int:
+    return max(40, min(120, shutil.get_terminal_size((100, 24)).columns))
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="READER_DB",
+    help="Database file (default: the user data folder; env READER_DB).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.version_option(__version__, prog_name="reader")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None, debug: bool) -> None:
+    """A terminal newsreader with threaded comments, offline in SQLite.
+
+    Run a subcommand; `reader demo` shows what reader can do.
+    """
+    state = Context(db_path=db_path or paths.default_db_path(), debug=debug)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+# -- import / add ----------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings, errors and the summary.")
+@pass_context
+def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> None:
+    """Import files or folders: RSS, Atom, JSON Feed, OPML, HTML pages, plain-text articles.
+
+    Each file is stored in its own transaction; a bad file is reported in
+    one line and the others still import. Exit status 1 if any file failed.
+    """
+    from reader.importers import import_paths
+
+    store = state.store()
+    files = failed = 0
+    added = updated = comments = feeds = 0
+    missing = [p for p in sources if not p.exists()]
+    for path in missing:
+        click.echo(f"reader: error: {path}: no such file or directory", err=True)
+    for outcome in import_paths(store, [p for p in sources if p.exists()]):
+        files += 1
+        name = str(outcome.path)
+        if outcome.error:
+            failed += 1
+            click.echo(f"reader: error: {name}: {outcome.error}", err=True)
+            continue
+        for warning in outcome.warnings:
+            click.echo(f"reader: warning: {name}: {warning}", err=True)
+        stats = outcome.stats
+        added += stats.articles_added
+        updated += stats.articles_updated
+        comments += stats.comments_added
+        feeds += stats.feeds_added
+        if not quiet:
+            parts = [f"{stats.articles_added} new"]
+            if stats.articles_updated:
+                parts.append(f"{stats.articles_updated} updated")
+            if stats.comments_added:
+                parts.append(f"{stats.comments_added} comments")
+            if outcome.kind == "OPML":
+                parts = [f"{outcome.feeds} feeds ({stats.feeds_added} new)"]
+            click.echo(f"{name}: {outcome.kind}: {', '.join(parts)}")
+    summary = (
+        f"imported {files - failed} of {files} file{'s' if files != 1 else ''}: "
+        f"{added} new articles, {updated} updated, {comments} new comments, {feeds} new feeds"
+    )
+    click.echo(summary)
+    if failed or missing:
+        sys.exit(EXIT_FAILURE)
+
+
+@cli.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@pass_context
+def add_command(state: Context, urls: tuple[str, ...]) -> None:
+    """Subscribe to feeds by URL (http or https only; `reader fetch` downloads them)."""
+    bad = [u for u in urls if safe_url(u) is None]
+    for url in bad:
+        click.echo(
+            f"reader: error: {clean_line(url)!r}: expected an http:// or https:// feed URL",
+            err=True,
+        )
+    store = state.store()
+    for url in urls:
+        checked = safe_url(url)
+        if checked is None:
+            continue
+        feed_id, created = store.add_feed(FeedData(key=checked, url=checked, title=checked, kind="feed"))
+        verb = "subscribed to" if created else "already subscribed to"
+        click.echo(f"{verb} {checked} (feed {feed_id})")
+    if bad:
+        sys.exit(EXIT_FAILURE)
+
+
+# -- reading ----------------------------------------------------------------
+
+
+@cli.command("feeds")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
+@pass_context
+def feeds_command(state: Context, as_json: bool) -> None:
+    """List feeds and local sources with unread/total counts and fetch status."""
+    feeds = state.store().feeds()
+    if as_json:
+        _emit_json([output.feed_json(f) for f in feeds])
+        return
+    if not feeds:
+        click.echo("no feeds yet: `reader add URL` or `reader import FILE`")
+    for feed in feeds:
+        click.echo(output.feed_line(feed))
+
+
+@cli.command("list")
+@click.option("--feed", "feed_id", type=int, help="Only this feed (an id from `reader feeds`).")
+@click.option("--unread", is_flag=True, help="Only unread articles.")
+@click.option("--starred", is_flag=True, help="Only starred articles.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
+@pass_context
+def list_command(state: Context, feed_id: int | None, unread: bool, starred: bool, limit: int, as_json: bool) -> None:
+    """List articles, newest first."""
+    store = state.store()
+    if feed_id is not None and not store.feed_exists(feed_id):
+        raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
+    rows = store.list_articles(ArticleFilter(unread=unread, starred=starred, feed_id=feed_id), limit=limit)
+    _print_articles(rows, as_json, empty="no articles")
+
+
+def _print_articles(rows: Iterable[ArticleRow], as_json: bool, empty: str) -> None:
+    rows = list(rows)
+    if as_json:
+        _emit_json([output.article_json(r) for r in rows])
+        return
+    if not rows:
+        click.echo(empty)
+    for row in rows:
+        click.echo(output.article_line(row))
+
+
+@cli.command("show")
+@click.argument("article_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
+@pass_context
+def show_command(state: Context, article_id: int, as_json: bool) -> None:
+    """Print an article as readable text, then its comment thread."""
+    detail = state.store().article(article_id)
+    if detail is None:
+        raise UserError(f"no article with id {article_id}")
+    if as_json:
+        _emit_json(output.detail_json(detail))
+    else:
+        click.echo(output.article_text(detail, width=_width()), nl=False)
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
+@pass_context
+def search_command(state: Context, query: str, limit: int, as_json: bool) -> None:
+    """Search titles, article text and comments.
+
+    Words must all match; "quoted words" match a phrase; word* matches a
+    prefix; a OR b matches either; -word excludes.
+    """
+    try:
+        rows = state.store().search(query, limit=limit)
+    except InvalidSearchError as error:
+        raise UserError(f"search: {error}") from None
+    _print_articles(rows, as_json, empty="no matches")
+
+
+@cli.command("mark")
+@click.argument("article_ids", nargs=-1, required=True, type=int)
+@click.option("--read", "read", flag_value=True, default=None, help="Mark read.")
+@click.option("--unread", "read", flag_value=False, help="Mark unread.")
+@click.option("--star", "starred", flag_value=True, default=None, help="Star.")
+@click.option("--unstar", "starred", flag_value=False, help="Remove the star.")
+@pass_context
+def mark_command(state: Context, article_ids: tuple[int, ...], read: bool | None, starred: bool | None) -> None:
+    """Mark articles read or unread, starred or not."""
+    if read is None and starred is None:
+        raise UserError("say what to mark: --read, --unread, --star or --unstar")
+    store = state.store()
+    changed = store.mark(article_ids, read=read, starred=starred)
+    known = {row.id for row in store.articles_by_ids(list(article_ids))}
+    unknown = [i for i in dict.fromkeys(article_ids) if i not in known]
+    click.echo(f"marked {changed} article{'s' if changed != 1 else ''}")
+    if unknown:
+        raise UserError(f"no article with id {', '.join(map(str, unknown))}")
+
+
+# -- export -----------------------------------------------------------------
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Write subscriptions as OPML, or articles with their threads as Markdown."""
+
+
+def _write(text: str, destination: Path | None) -> None:
+    if destination is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        destination.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"{destination}: cannot write ({error.strerror or error})") from None
+
+
+@export_group.command("opml")
+@click.option("-o", "--output", "destination", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def export_opml(state: Context, destination: Path | None) -> None:
+    """Subscriptions as OPML 2.0, tags kept as folders and categories."""
+    _write(output.feeds_opml(state.store().feeds()), destination)
+
+
+@export_group.command("markdown")
+@click.argument("article_ids", nargs=-1, required=True, type=int)
+@click.option("-o", "--output", "destination", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def export_markdown(state: Context, article_ids: tuple[int, ...], destination: Path | None) -> None:
+    """Articles and their comment threads as Markdown."""
+    store = state.store()
+    documents = []
+    for article_id in article_ids:
+        detail = store.article(article_id)
+        if detail is None:
+            raise UserError(f"no article with id {article_id}")
+        documents.append(output.article_markdown(detail))
+    _write("\n---\n\n".join(documents), destination)
+
+
+# -- demo -------------------------------------------------------------------
+
+
+@cli.command("demo")
+@click.option(
+    "--keep",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep the demo library in this file instead of a throwaway one.",
+)
+@pass_context
+def demo_command(state: Context, keep: Path | None) -> None:
+    """Load the demo articles into a throwaway library and show them."""
+    from reader.demo import load_demo
+
+    with tempfile.TemporaryDirectory(prefix="reader-demo-") as folder:
+        path = keep or Path(folder) / "demo.db"
+        with Store(path) as store:
+            load_demo(store)
+            open_demo(store, path)
+
+
+def open_demo(store: Store, path: Path) -> None:
+    """Show the demo library (until the TUI exists: the welcome article and the list)."""
+    rows = store.list_articles(limit=20)
+    welcome = next((r for r in rows if r.title.startswith("Welcome")), rows[0])
+    detail = store.article(welcome.id)
+    assert detail is not None
+    click.echo(output.article_text(detail, width=_width()))
+    click.echo("The demo library holds:")
+    for row in rows:
+        click.echo(output.article_line(row))
+    click.echo(f"\nTry: reader --db {path} show {rows[0].id}   (with --keep the library stays)")
+
+
+# -- entry point ------------------------------------------------------------
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"reader: error: {message}", err=True)
+    sys.exit(EXIT_FAILURE)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; the console script ``reader`` calls this."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="reader", standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("aborted")
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except (StoreError, InvalidSearchError) as error:
+        if debug:
+            raise
+        _fail(str(error))
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error worth a word.
+        sys.stderr.close()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:
+        if debug:
+            raise
+        _fail(f"unexpected {type(error).__name__}: {clean_line(str(error))[:200]} (run with --debug for details)")

@@ -1,0 +1,79 @@
+"""Turn the dates feeds carry into UTC epoch seconds, never raising.
+
+Feeds carry every kind of date: ``0000-00-00`` (feedparser gives year -1),
+year 9999, month 13, unknown zones. A date that cannot be trusted becomes
+``None`` and the caller falls back to the time the article was first seen.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from datetime import UTC, datetime
+
+# Earliest plausible date for a feed item (before the web, a date is bogus).
+_EARLIEST = calendar.timegm((1990, 1, 1, 0, 0, 0, 0, 0, 0))
+# Dates this far past "now" are clock errors or placeholders like 9999.
+_FUTURE_SLACK = 2 * 24 * 3600
+
+
+def now() -> int:
+    """Current UTC time in whole seconds."""
+    return int(time.time())
+
+
+def plausible(epoch: int | float | None, reference: int | None = None) -> int | None:
+    """Return ``epoch`` as int if it is a believable publication time, else None."""
+    if epoch is None:
+        return None
+    try:
+        value = int(epoch)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    limit = (reference if reference is not None else now()) + _FUTURE_SLACK
+    if value < _EARLIEST or value > limit:
+        return None
+    return value
+
+
+def from_struct(value: object, reference: int | None = None) -> int | None:
+    """Convert feedparser's ``*_parsed`` (a ``time.struct_time``) to epoch seconds."""
+    if value is None:
+        return None
+    try:
+        return plausible(calendar.timegm(value), reference)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def from_iso(value: str | None, reference: int | None = None) -> int | None:
+    """Parse an ISO 8601 string; naive times are taken as UTC."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return plausible(parsed.timestamp(), reference)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def to_iso(epoch: int | None) -> str | None:
+    """Format epoch seconds as ISO 8601 UTC with a ``Z`` suffix."""
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_human(epoch: int | None) -> str:
+    """Format epoch seconds for people: ``2026-01-17 09:30 UTC``."""
+    if epoch is None:
+        return "unknown date"
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")

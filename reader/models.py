@@ -1,0 +1,128 @@
+"""Plain data passed between importers, the store, the CLI and the TUI.
+
+Importers produce the ``*Data`` classes (already cleaned, not yet stored);
+the store returns the ``*Row`` classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class CommentData:
+    """One comment as an importer found it. ``parent_guid`` is None at top level."""
+
+    guid: str
+    author: str
+    text: str
+    parent_guid: str | None = None
+    published: int | None = None
+    html: str | None = None
+    url: str | None = None
+    deleted: bool = False
+
+
+@dataclass
+class ArticleData:
+    """One article as an importer found it, with its comments in source order."""
+
+    guid: str
+    title: str
+    text: str
+    html: str | None = None
+    url: str | None = None
+    author: str = ""
+    published: int | None = None
+    updated: int | None = None
+    comments_url: str | None = None
+    declared_comment_count: int | None = None
+    comments: list[CommentData] = field(default_factory=list)
+
+
+@dataclass
+class FeedData:
+    """A feed or local source. ``key`` identifies it: its URL, or ``file:``/``dir:`` for local ones."""
+
+    key: str
+    title: str
+    url: str | None = None
+    site_url: str | None = None
+    kind: str = "feed"
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportBatch:
+    """Everything one file yields; stored in one transaction."""
+
+    kind: str
+    feeds: list[FeedData] = field(default_factory=list)
+    articles: list[tuple[FeedData, ArticleData]] = field(default_factory=list)
+    #: Comments for articles already stored (by article id), e.g. a comment feed.
+    thread_additions: list[tuple[int, list[CommentData]]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FeedRow:
+    """A stored feed with its unread count and fetch status."""
+
+    id: int
+    key: str
+    title: str
+    url: str | None
+    site_url: str | None
+    kind: str
+    unread: int
+    total: int
+    tags: list[str]
+    last_status: str | None
+    last_error: str | None
+    error_count: int
+    last_success: int | None
+
+
+@dataclass
+class ArticleRow:
+    """A stored article as shown in lists (no body)."""
+
+    id: int
+    feed_id: int
+    feed: str
+    guid: str
+    url: str | None
+    title: str
+    author: str
+    published: int
+    read: bool
+    starred: bool
+    comment_count: int
+    comments_url: str | None
+
+
+@dataclass
+class CommentRow:
+    """A stored comment, in display (pre-order) position with its depth."""
+
+    id: int
+    parent_id: int | None
+    depth: int
+    position: int
+    author: str
+    published: int | None
+    text: str
+    url: str | None
+    deleted: bool
+    first_seen: int
+
+
+@dataclass
+class ArticleDetail:
+    """An article with its body and full comment thread in display order."""
+
+    article: ArticleRow
+    text: str
+    html: str | None
+    updated: int | None
+    comments: list[CommentRow]

@@ -1,0 +1,83 @@
+"""Make untrusted text safe to store and to show in a terminal.
+
+Feeds can carry escape sequences (OSC 52 clipboard writes, OSC 0 title
+changes, CSI cursor moves, C1 controls) and Rich/Textual strip only a handful
+of control characters. Everything that comes from a feed or a file passes
+through :func:`clean_text` or :func:`clean_line` before it is stored, and
+again before it is displayed.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# C0 controls except TAB (09) and LF (0a), plus DEL and the C1 block.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides and isolates can reorder what the user sees
+# (a "Trojan Source" style trick), so they are dropped.
+_BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NEWLINES = re.compile(r"\r\n|[\r\u2028\x85]")
+_WHITESPACE = re.compile(r"\s+")
+
+SAFE_LINK_SCHEMES = frozenset({"http", "https"})
+
+
+def _visible(match: re.Match[str]) -> str:
+    """Replace a control character with a visible stand-in."""
+    code = ord(match.group())
+    if code == 0:
+        # NUL truncates strings in SQLite's length() and LIKE, so drop it.
+        return ""
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␛ for ESC
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+def clean_text(value: str | None) -> str:
+    """Clean a multi-line field (article body, comment text).
+
+    Line breaks are normalised to ``\\n``; tabs and newlines are kept; every
+    other control character becomes a visible symbol (``ESC`` shows as ``␛``);
+    bidi overrides are removed.
+    """
+    if not value:
+        return ""
+    value = _NEWLINES.sub("\n", value).replace("\u2029", "\n\n")
+    if _CONTROL.search(value):
+        value = _CONTROL.sub(_visible, value)
+    if _BIDI.search(value):
+        value = _BIDI.sub("", value)
+    return value
+
+
+def clean_line(value: str | None) -> str:
+    """Clean a one-line field (title, author, feed name): also folds whitespace."""
+    return _WHITESPACE.sub(" ", clean_text(value)).strip()
+
+
+def safe_url(value: str | None, schemes: frozenset[str] = SAFE_LINK_SCHEMES) -> str | None:
+    """Return ``value`` if it is an absolute URL with an allowed scheme, else ``None``.
+
+    URLs with whitespace or control characters are refused outright rather
+    than repaired: a URL that needs repairing is not one to open.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if not value or _CONTROL.search(value) or _BIDI.search(value) or any(c.isspace() for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in schemes or not parts.netloc:
+        return None
+    return value
+
+
+def is_http_url(value: str | None) -> bool:
+    """True if ``value`` is an http or https URL that may be subscribed to or opened."""
+    return safe_url(value) is not None

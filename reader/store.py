@@ -1,0 +1,754 @@
+"""The article library: one SQLite file with feeds, articles and comment threads.
+
+Design points:
+
+* WAL mode, foreign keys on, ``busy_timeout`` set, ``synchronous=FULL``:
+  read/starred state and imported files cannot be fetched again, and the
+  write volume is small, so every commit is made durable.
+* The schema version lives in ``PRAGMA user_version``; :data:`MIGRATIONS`
+  runs forward, one transaction each.
+* Articles are unique per ``(feed_id, guid)``; storing the same article again
+  updates it and never touches read/starred state. Fields missing from a
+  newer copy keep their stored value, and nothing is deleted because a newer
+  copy lacks it.
+* Comments carry their display order (``position``) and ``depth``, so a whole
+  thread is one indexed ``ORDER BY`` query.
+* Every list query pages (``LIMIT`` with a keyset cursor) and has an index;
+  ``tests/test_query_plans.py`` checks the plans.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from reader import dates
+from reader.models import (
+    ArticleData,
+    ArticleDetail,
+    ArticleRow,
+    CommentData,
+    CommentRow,
+    FeedData,
+    FeedRow,
+    ImportBatch,
+)
+from reader.search import InvalidSearchError, build_match
+
+__all__ = ["ArticleFilter", "BatchStats", "InvalidSearchError", "Store", "StoreError"]
+from reader.threads import order_thread
+
+
+class StoreError(Exception):
+    """A database problem, with a one-line message for the user."""
+
+
+# --------------------------------------------------------------------------
+# Schema
+
+_SCHEMA_1 = """
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    url TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    site_url TEXT,
+    kind TEXT NOT NULL DEFAULT 'feed',
+    etag TEXT,
+    last_modified TEXT,
+    last_fetch INTEGER,
+    last_status TEXT,
+    last_error TEXT,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    last_success INTEGER,
+    dead INTEGER NOT NULL DEFAULT 0,
+    created INTEGER NOT NULL
+);
+
+CREATE TABLE feed_tags (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (feed_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX feed_tags_by_tag ON feed_tags(tag, feed_id);
+
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    guid TEXT NOT NULL,
+    url TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    -- The feed's date when plausible, else the time it was first seen.
+    published INTEGER NOT NULL,
+    updated INTEGER,
+    first_seen INTEGER NOT NULL,
+    html TEXT,
+    text TEXT NOT NULL DEFAULT '',
+    read INTEGER NOT NULL DEFAULT 0,
+    starred INTEGER NOT NULL DEFAULT 0,
+    comment_count INTEGER NOT NULL DEFAULT 0,
+    declared_comment_count INTEGER,
+    comments_url TEXT,
+    -- When the user last opened the thread: newer comments are "new".
+    comments_seen INTEGER,
+    UNIQUE (feed_id, guid)
+);
+CREATE INDEX articles_by_date ON articles(published DESC, id DESC);
+CREATE INDEX articles_by_feed_date ON articles(feed_id, published DESC, id DESC);
+CREATE INDEX articles_unread_by_date ON articles(published DESC, id DESC) WHERE read = 0;
+CREATE INDEX articles_unread_by_feed_date ON articles(feed_id, published DESC, id DESC) WHERE read = 0;
+CREATE INDEX articles_starred_by_date ON articles(published DESC, id DESC) WHERE starred = 1;
+CREATE INDEX articles_by_guid ON articles(guid);
+
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    guid TEXT NOT NULL,
+    parent_id INTEGER REFERENCES comments(id) ON DELETE SET NULL,
+    -- The parent as the source named it; kept so a later copy can attach it.
+    parent_guid TEXT,
+    source_rank INTEGER NOT NULL DEFAULT 0,
+    position INTEGER NOT NULL DEFAULT 0,
+    depth INTEGER NOT NULL DEFAULT 0,
+    author TEXT NOT NULL DEFAULT '',
+    published INTEGER,
+    text TEXT NOT NULL DEFAULT '',
+    html TEXT,
+    url TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    first_seen INTEGER NOT NULL,
+    UNIQUE (article_id, guid)
+);
+CREATE INDEX comments_in_thread_order ON comments(article_id, position);
+CREATE INDEX comments_by_parent ON comments(parent_id);
+
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text, content='articles', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, old.text);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles
+WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+
+CREATE VIRTUAL TABLE comments_fts USING fts5(
+    text, content='comments', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments BEGIN
+    INSERT INTO comments_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments BEGIN
+    INSERT INTO comments_fts(comments_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER comments_fts_update AFTER UPDATE OF text ON comments
+WHEN old.text IS NOT new.text BEGIN
+    INSERT INTO comments_fts(comments_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO comments_fts(rowid, text) VALUES (new.id, new.text);
+END;
+"""
+
+#: Forward migrations; entry ``n`` takes a database from version ``n`` to ``n + 1``.
+MIGRATIONS: list[str] = [_SCHEMA_1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_ARTICLE_COLUMNS = """
+    a.id, a.feed_id, f.title AS feed, a.guid, a.url, a.title, a.author, a.published,
+    a.read, a.starred, a.comment_count, a.comments_url
+"""
+
+# Filter fragments are fixed SQL (never built from user text), written with
+# literals so SQLite can prove that the partial indexes apply.
+_UNREAD = "a.read = 0"
+_STARRED = "a.starred = 1"
+
+
+@dataclass
+class BatchStats:
+    """What storing one batch did."""
+
+    feeds_added: int = 0
+    articles_added: int = 0
+    articles_updated: int = 0
+    comments_added: int = 0
+
+    def add(self, other: BatchStats) -> None:
+        """Accumulate ``other`` into this one."""
+        self.feeds_added += other.feeds_added
+        self.articles_added += other.articles_added
+        self.articles_updated += other.articles_updated
+        self.comments_added += other.comments_added
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which articles a list shows: optionally only unread, only starred, only one feed."""
+
+    unread: bool = False
+    starred: bool = False
+    feed_id: int | None = None
+
+    def where(self) -> tuple[str, list[object]]:
+        """The WHERE clause and its parameters."""
+        clauses = ["1"]
+        params: list[object] = []
+        if self.unread:
+            clauses.append(_UNREAD)
+        if self.starred:
+            clauses.append(_STARRED)
+        if self.feed_id is not None:
+            clauses.append("a.feed_id = ?")
+            params.append(self.feed_id)
+        return " AND ".join(clauses), params
+
+
+def _row_to_article(row: sqlite3.Row) -> ArticleRow:
+    return ArticleRow(
+        id=row["id"],
+        feed_id=row["feed_id"],
+        feed=row["feed"] or "",
+        guid=row["guid"],
+        url=row["url"],
+        title=row["title"],
+        author=row["author"],
+        published=row["published"],
+        read=bool(row["read"]),
+        starred=bool(row["starred"]),
+        comment_count=row["comment_count"],
+        comments_url=row["comments_url"],
+    )
+
+
+class Store:
+    """The library of feeds, articles and comments in one SQLite file.
+
+    Open one ``Store`` per thread; SQLite's WAL mode lets readers and one
+    writer work side by side, across threads and processes.
+    """
+
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else None
+        if self.path is not None:
+            if not self.path.exists() and not create:
+                raise StoreError(f"{self.path}: no such database")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"{self.path.parent}: cannot create folder ({error.strerror})") from None
+        try:
+            conn = sqlite3.connect(
+                str(self.path) if self.path else ":memory:",
+                isolation_level=None,  # explicit BEGIN/COMMIT in transaction()
+                check_same_thread=False,
+            )
+        except sqlite3.Error as error:
+            raise StoreError(f"{path}: cannot open database ({error})") from None
+        conn.row_factory = sqlite3.Row
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        try:
+            self._configure()
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            raise StoreError(f"{path}: not a reader database ({error})") from None
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def _configure(self) -> None:
+        self.conn.execute("PRAGMA busy_timeout = 10000")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if self.path is not None:
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StoreError(f"{self.path}: cannot switch to WAL mode (got {mode})")
+        self.conn.execute("PRAGMA synchronous = FULL")
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: database schema {version} is newer than this reader "
+                f"understands ({SCHEMA_VERSION}); upgrade reader"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _split_sql(MIGRATIONS[number]):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version stored in the file."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one write transaction: all of it lands, or none of it."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # -- feeds -------------------------------------------------------------
+
+    def upsert_feed(self, feed: FeedData, now: int | None = None) -> tuple[int, bool]:
+        """Store ``feed`` (matched by key); returns ``(id, created)``.
+
+        A stored title or URL is only replaced by a non-empty one. Tags are
+        added, never removed.
+        """
+        now = now if now is not None else dates.now()
+        row = self.conn.execute("SELECT id FROM feeds WHERE key = ?", (feed.key,)).fetchone()
+        if row is None:
+            cursor = self.conn.execute(
+                "INSERT INTO feeds (key, url, title, site_url, kind, created) VALUES (?, ?, ?, ?, ?, ?)",
+                (feed.key, feed.url, feed.title, feed.site_url, feed.kind, now),
+            )
+            feed_id, created = int(cursor.lastrowid or 0), True
+        else:
+            feed_id, created = int(row["id"]), False
+            # A subscription ("feed") wins over a local copy of the same feed.
+            self.conn.execute(
+                """UPDATE feeds SET
+                    title = CASE WHEN :title != '' THEN :title ELSE title END,
+                    url = coalesce(:url, url),
+                    site_url = coalesce(:site_url, site_url),
+                    kind = CASE WHEN :kind = 'feed' THEN 'feed' ELSE kind END
+                WHERE id = :id""",
+                {"title": feed.title, "url": feed.url, "site_url": feed.site_url, "kind": feed.kind, "id": feed_id},
+            )
+        if feed.tags:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)",
+                [(feed_id, tag) for tag in feed.tags],
+            )
+        return feed_id, created
+
+    def add_feed(self, feed: FeedData) -> tuple[int, bool]:
+        """Subscribe to ``feed`` in its own transaction; returns ``(id, created)``."""
+        with self.transaction():
+            return self.upsert_feed(feed)
+
+    def feeds(self) -> list[FeedRow]:
+        """All feeds with unread and total counts, ordered by title."""
+        rows = self.conn.execute(
+            """
+            SELECT f.*,
+                (SELECT count(*) FROM articles a WHERE a.feed_id = f.id AND a.read = 0) AS unread,
+                (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS total
+            FROM feeds f
+            ORDER BY f.title COLLATE NOCASE, f.id
+            """
+        ).fetchall()
+        tags: dict[int, list[str]] = {}
+        for tag_row in self.conn.execute("SELECT feed_id, tag FROM feed_tags ORDER BY tag"):
+            tags.setdefault(tag_row["feed_id"], []).append(tag_row["tag"])
+        return [
+            FeedRow(
+                id=row["id"],
+                key=row["key"],
+                title=row["title"],
+                url=row["url"],
+                site_url=row["site_url"],
+                kind=row["kind"],
+                unread=row["unread"],
+                total=row["total"],
+                tags=tags.get(row["id"], []),
+                last_status=row["last_status"],
+                last_error=row["last_error"],
+                error_count=row["error_count"],
+                last_success=row["last_success"],
+            )
+            for row in rows
+        ]
+
+    def feed_exists(self, feed_id: int) -> bool:
+        """True if a feed with this id is stored."""
+        return self.conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is not None
+
+    def counts(self) -> dict[str, int]:
+        """Number of articles in the all, unread and starred views."""
+        views = {"all": "1", "unread": _UNREAD, "starred": _STARRED}
+        return {
+            view: self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}").fetchone()[0]
+            for view, where in views.items()
+        }
+
+    # -- storing articles --------------------------------------------------
+
+    def store_batch(self, batch: ImportBatch, now: int | None = None) -> BatchStats:
+        """Store everything one import produced, in one transaction."""
+        now = now if now is not None else dates.now()
+        stats = BatchStats()
+        with self.transaction():
+            feed_ids: dict[str, int] = {}
+
+            def feed_id_for(feed: FeedData) -> int:
+                if feed.key not in feed_ids:
+                    feed_ids[feed.key], created = self.upsert_feed(feed, now)
+                    stats.feeds_added += created
+                return feed_ids[feed.key]
+
+            for feed in batch.feeds:
+                feed_id_for(feed)
+            for feed, article in batch.articles:
+                article_id, created = self._upsert_article(feed_id_for(feed), article, now)
+                if created:
+                    stats.articles_added += 1
+                else:
+                    stats.articles_updated += 1
+                stats.comments_added += self._merge_comments(article_id, article.comments, now)
+            for article_id, comments in batch.thread_additions:
+                stats.comments_added += self._merge_comments(article_id, comments, now)
+        return stats
+
+    def find_article(self, guid: str) -> int | None:
+        """The id of a stored article with this guid (in any feed), if any."""
+        row = self.conn.execute("SELECT id FROM articles WHERE guid = ? ORDER BY id LIMIT 1", (guid,)).fetchone()
+        return int(row["id"]) if row else None
+
+    def add_comments(self, article_id: int, comments: Sequence[CommentData], now: int | None = None) -> int:
+        """Merge ``comments`` into an article's thread in one transaction; returns how many were new."""
+        now = now if now is not None else dates.now()
+        with self.transaction():
+            return self._merge_comments(article_id, comments, now)
+
+    def _upsert_article(self, feed_id: int, article: ArticleData, now: int) -> tuple[int, bool]:
+        existing = self.conn.execute(
+            "SELECT id FROM articles WHERE feed_id = ? AND guid = ?", (feed_id, article.guid)
+        ).fetchone()
+        if existing is None:
+            cursor = self.conn.execute(
+                """INSERT INTO articles (feed_id, guid, url, title, author, published, updated,
+                    first_seen, html, text, declared_comment_count, comment_count, comments_url)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    feed_id,
+                    article.guid,
+                    article.url,
+                    article.title,
+                    article.author,
+                    article.published if article.published is not None else now,
+                    article.updated,
+                    now,
+                    article.html,
+                    article.text,
+                    article.declared_comment_count,
+                    article.declared_comment_count or 0,
+                    article.comments_url,
+                ),
+            )
+            return int(cursor.lastrowid or 0), True
+        article_id = int(existing["id"])
+        # Read/starred state is never touched here, and a value missing from
+        # the newer copy keeps the stored one.
+        self.conn.execute(
+            """UPDATE articles SET
+                url = coalesce(:url, url),
+                title = CASE WHEN :title != '' THEN :title ELSE title END,
+                author = CASE WHEN :author != '' THEN :author ELSE author END,
+                published = coalesce(:published, published),
+                updated = coalesce(:updated, updated),
+                html = CASE WHEN coalesce(:html, '') != '' THEN :html ELSE html END,
+                text = CASE WHEN :text != '' THEN :text ELSE text END,
+                declared_comment_count = coalesce(:declared, declared_comment_count),
+                comment_count = max(comment_count, coalesce(:declared, 0)),
+                comments_url = coalesce(:comments_url, comments_url)
+            WHERE id = :id""",
+            {
+                "url": article.url,
+                "title": article.title,
+                "author": article.author,
+                "published": article.published,
+                "updated": article.updated,
+                "html": article.html,
+                "text": article.text,
+                "declared": article.declared_comment_count,
+                "comments_url": article.comments_url,
+                "id": article_id,
+            },
+        )
+        return article_id, False
+
+    def _merge_comments(self, article_id: int, comments: Sequence[CommentData], now: int) -> int:
+        """Upsert comments into an article's thread, then recompute its display order."""
+        if not comments:
+            return 0
+        existing = {
+            row["guid"]: row["id"]
+            for row in self.conn.execute("SELECT id, guid FROM comments WHERE article_id = ?", (article_id,))
+        }
+        added = 0
+        for rank, comment in enumerate(comments):
+            values = {
+                "article_id": article_id,
+                "guid": comment.guid,
+                "parent_guid": comment.parent_guid,
+                "rank": rank,
+                "author": comment.author,
+                "published": comment.published,
+                "text": comment.text,
+                "html": comment.html,
+                "url": comment.url,
+                "deleted": int(comment.deleted),
+                "now": now,
+            }
+            if comment.guid in existing:
+                values["id"] = existing[comment.guid]
+                self.conn.execute(
+                    """UPDATE comments SET
+                        parent_guid = :parent_guid,
+                        source_rank = :rank,
+                        author = CASE WHEN :author != '' THEN :author ELSE author END,
+                        published = coalesce(:published, published),
+                        text = CASE WHEN :text != '' THEN :text ELSE text END,
+                        html = coalesce(:html, html),
+                        url = coalesce(:url, url),
+                        deleted = :deleted
+                    WHERE id = :id""",
+                    values,
+                )
+            else:
+                cursor = self.conn.execute(
+                    """INSERT INTO comments (article_id, guid, parent_guid, source_rank, author,
+                        published, text, html, url, deleted, first_seen)
+                    VALUES (:article_id, :guid, :parent_guid, :rank, :author, :published, :text,
+                        :html, :url, :deleted, :now)""",
+                    values,
+                )
+                existing[comment.guid] = int(cursor.lastrowid or 0)
+                added += 1
+        self._reorder_thread(article_id)
+        return added
+
+    def _reorder_thread(self, article_id: int) -> None:
+        rows = self.conn.execute(
+            "SELECT id, guid, parent_guid FROM comments WHERE article_id = ? ORDER BY source_rank, id",
+            (article_id,),
+        ).fetchall()
+        id_by_guid = {row["guid"]: row["id"] for row in rows}
+        placed = order_thread([(row["guid"], row["parent_guid"]) for row in rows])
+        self.conn.executemany(
+            "UPDATE comments SET parent_id = ?, position = ?, depth = ? WHERE id = ?",
+            [
+                (
+                    id_by_guid[p.parent] if p.parent is not None else None,
+                    p.position,
+                    p.depth,
+                    id_by_guid[p.key],
+                )
+                for p in placed
+            ],
+        )
+        self.conn.execute(
+            "UPDATE articles SET comment_count = max(?, coalesce(declared_comment_count, 0)) WHERE id = ?",
+            (len(rows), article_id),
+        )
+
+    # -- reading state -----------------------------------------------------
+
+    def mark(self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None) -> int:
+        """Set read and/or starred on articles; returns how many articles exist among ``ids``."""
+        assignments = []
+        params: list[object] = []
+        if read is not None:
+            assignments.append("read = ?")
+            params.append(int(read))
+        if starred is not None:
+            assignments.append("starred = ?")
+            params.append(int(starred))
+        if not assignments:
+            return 0
+        id_list = list(dict.fromkeys(ids))
+        found = 0
+        with self.transaction():
+            for chunk in _chunks(id_list, 500):
+                marks = ",".join("?" * len(chunk))
+                found += self.conn.execute(
+                    f"UPDATE articles SET {', '.join(assignments)} WHERE id IN ({marks})",
+                    [*params, *chunk],
+                ).rowcount
+        return found
+
+    def mark_thread_seen(self, article_id: int, when: int | None = None) -> None:
+        """Remember that the user has seen this article's comments as of ``when``."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE articles SET comments_seen = ? WHERE id = ?",
+                (when if when is not None else dates.now(), article_id),
+            )
+
+    # -- reading articles --------------------------------------------------
+
+    def list_articles(
+        self,
+        filter: ArticleFilter = ArticleFilter(),
+        *,
+        limit: int = 50,
+        after: tuple[int, int] | None = None,
+    ) -> list[ArticleRow]:
+        """A page of articles, newest first.
+
+        ``after`` is the ``(published, id)`` of the last row of the previous
+        page (a keyset cursor: every page costs the same, however deep).
+        """
+        where, params = filter.where()
+        if after is not None:
+            where += " AND (a.published, a.id) < (?, ?)"
+            params.extend(after)
+        rows = self.conn.execute(
+            f"""SELECT {_ARTICLE_COLUMNS}
+            FROM articles a JOIN feeds f ON f.id = a.feed_id
+            WHERE {where}
+            ORDER BY a.published DESC, a.id DESC
+            LIMIT ?""",
+            [*params, max(0, limit)],
+        ).fetchall()
+        return [_row_to_article(row) for row in rows]
+
+    def article_ids(self, filter: ArticleFilter = ArticleFilter()) -> list[int]:
+        """Every matching article id, newest first: all a virtual list needs to hold."""
+        where, params = filter.where()
+        return [
+            row[0]
+            for row in self.conn.execute(
+                f"SELECT a.id FROM articles a WHERE {where} ORDER BY a.published DESC, a.id DESC",
+                params,
+            )
+        ]
+
+    def articles_by_ids(self, ids: Sequence[int]) -> list[ArticleRow]:
+        """The list rows for ``ids``, in the order given (missing ids are skipped)."""
+        found: dict[int, ArticleRow] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                f"""SELECT {_ARTICLE_COLUMNS}
+                FROM articles a JOIN feeds f ON f.id = a.feed_id
+                WHERE a.id IN ({marks})""",
+                chunk,
+            ):
+                found[row["id"]] = _row_to_article(row)
+        return [found[i] for i in ids if i in found]
+
+    def article(self, article_id: int) -> ArticleDetail | None:
+        """One article with its body and comment thread, or None."""
+        row = self.conn.execute(
+            f"""SELECT {_ARTICLE_COLUMNS}, a.text, a.html, a.updated
+            FROM articles a JOIN feeds f ON f.id = a.feed_id
+            WHERE a.id = ?""",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return ArticleDetail(
+            article=_row_to_article(row),
+            text=row["text"],
+            html=row["html"],
+            updated=row["updated"],
+            comments=self.comments(article_id),
+        )
+
+    def comments(self, article_id: int) -> list[CommentRow]:
+        """An article's comments in display order (each followed by its replies)."""
+        return [
+            CommentRow(
+                id=row["id"],
+                parent_id=row["parent_id"],
+                depth=row["depth"],
+                position=row["position"],
+                author=row["author"],
+                published=row["published"],
+                text=row["text"],
+                url=row["url"],
+                deleted=bool(row["deleted"]),
+                first_seen=row["first_seen"],
+            )
+            for row in self.conn.execute(
+                """SELECT id, parent_id, depth, position, author, published, text, url, deleted, first_seen
+                FROM comments WHERE article_id = ? ORDER BY position""",
+                (article_id,),
+            )
+        ]
+
+    def search(self, query: str, *, limit: int = 50) -> list[ArticleRow]:
+        """Articles whose title, text or comments match ``query``, newest first.
+
+        Raises :class:`InvalidSearchError` with a friendly message when the
+        query has nothing to search for or SQLite rejects it.
+        """
+        match = build_match(query)
+        try:
+            rows = self.conn.execute(
+                f"""SELECT {_ARTICLE_COLUMNS}
+                FROM articles a JOIN feeds f ON f.id = a.feed_id
+                WHERE a.id IN (
+                    SELECT rowid FROM articles_fts WHERE articles_fts MATCH :match
+                    UNION
+                    SELECT c.article_id FROM comments_fts
+                    JOIN comments c ON c.id = comments_fts.rowid
+                    WHERE comments_fts MATCH :match
+                )
+                ORDER BY a.published DESC, a.id DESC
+                LIMIT :limit""",
+                {"match": match, "limit": max(0, limit)},
+            ).fetchall()
+        except sqlite3.OperationalError as error:
+            raise InvalidSearchError(f"cannot search for that ({error})") from None
+        return [_row_to_article(row) for row in rows]
+
+    def explain(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[str]:
+        """The ``EXPLAIN QUERY PLAN`` lines for ``sql`` (used by the plan tests)."""
+        return [row["detail"] for row in self.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a schema script into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    buffer: list[str] = []
+    for line in script.splitlines():
+        if not line.strip() or line.strip().startswith("--"):
+            continue
+        buffer.append(line)
+        candidate = "\n".join(buffer)
+        if sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            buffer = []
+    if buffer:
+        statements.append("\n".join(buffer))
+    return statements
