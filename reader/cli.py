@@ -225,17 +225,18 @@ def show_command(state: Context, article_id: int, as_json: bool) -> None:
         click.echo(output.article_text(detail, width=_width()), nl=False)
 
 
-@cli.command("search")
-@click.argument("query")
+@cli.command("search", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, type=click.UNPROCESSED)
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
 @pass_context
-def search_command(state: Context, query: str, limit: int, as_json: bool) -> None:
+def search_command(state: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Search titles, article text and comments.
 
     Words must all match; "quoted words" match a phrase; word* matches a
-    prefix; a OR b matches either; -word excludes.
+    prefix; a OR b matches either; -word excludes (`reader search peace -war`).
     """
+    query = " ".join(words)
     try:
         rows = state.store().search(query, limit=limit)
     except InvalidSearchError as error:

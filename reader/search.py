@@ -24,7 +24,9 @@ MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+# A quoted phrase, or a run of characters that are neither space, quote nor
+# parenthesis: "NEAR(peace" reads as NEAR and peace.
+_TOKEN = re.compile(r'"([^"]*)"|([^\s"()]+)')
 # Characters the default unicode61 tokenizer treats as separators anyway;
 # stripping them keeps a token like ``(foo`` from becoming an empty string.
 _EDGE_PUNCTUATION = "()[]{}:^+,;!?'\"`"

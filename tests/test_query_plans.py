@@ -1,0 +1,152 @@
+"""Every hot query uses an index: checked on the SQL the store really runs.
+
+newsboat takes 14.6 s to start on 25,000 articles because one query per feed
+picks the wrong index and scans every row. These tests capture the exact
+statements each store method executes (sqlite3 trace callback) and assert
+their ``EXPLAIN QUERY PLAN``: the intended index, no full table scan, and no
+sort of the whole result for the paged lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.models import ArticleData, CommentData, FeedData, ImportBatch
+from reader.store import ArticleFilter, Store
+
+FULL_SCAN = re.compile(r"^SCAN (a|f|c|articles|comments|feeds)$")
+
+
+def _populate(store: Store, feeds: int = 3, per_feed: int = 300) -> None:
+    batch = ImportBatch(kind="test")
+    for f in range(feeds):
+        feed = FeedData(key=f"https://example.com/{f}.xml", title=f"Feed {f}", url=f"https://example.com/{f}.xml")
+        for i in range(per_feed):
+            comments = [CommentData(guid=f"c{j}", author="x", text=f"comment {j} about gardens") for j in range(i % 4)]
+            batch.articles.append(
+                (
+                    feed,
+                    ArticleData(
+                        guid=f"{f}-{i}",
+                        title=f"Article {i} on gardens",
+                        text="Lorem ipsum dolor sit amet " * 5,
+                        published=1_600_000_000 + i * 3600 + f,
+                        comments=comments,
+                    ),
+                )
+            )
+    store.store_batch(batch)
+    ids = store.article_ids()
+    store.mark(ids[::3], read=True)
+    store.mark(ids[::50], starred=True)
+
+
+@pytest.fixture(params=["fresh", "analyzed"])
+def populated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A library with 900 articles; once as created, once after ANALYZE (planner statistics)."""
+    with Store(tmp_path / "plans.db") as store:
+        _populate(store)
+        if request.param == "analyzed":
+            store.conn.execute("ANALYZE")
+        yield store
+
+
+def plans_of(store: Store, call: Callable[[], object]) -> list[list[str]]:
+    """Run ``call`` and return the query plan of every SELECT it executed."""
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        call()
+    finally:
+        store.conn.set_trace_callback(None)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert selects, "the call ran no SELECT"
+    return [store.explain(sql) for sql in selects]
+
+
+def assert_no_full_scan(plans: list[list[str]], allowed: frozenset[str] = frozenset()) -> None:
+    for plan in plans:
+        for line in plan:
+            match = FULL_SCAN.match(line.strip())
+            assert not match or match.group(1) in allowed, f"full table scan: {line!r} in {plan}"
+
+
+LIST_CASES = {
+    "all": (ArticleFilter(), "articles_by_date"),
+    "unread": (ArticleFilter(unread=True), "articles_unread_by_date"),
+    "starred": (ArticleFilter(starred=True), "articles_starred_by_date"),
+    "feed": (ArticleFilter(feed_id=2), "articles_by_feed_date"),
+    "feed unread": (ArticleFilter(unread=True, feed_id=2), "articles_unread_by_feed_date"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIST_CASES))
+@pytest.mark.parametrize("deep", [False, True], ids=["first-page", "keyset-page"])
+def test_article_list_pages_walk_an_index_in_order(populated: Store, case: str, deep: bool) -> None:
+    article_filter, index = LIST_CASES[case]
+    after = None
+    if deep:
+        last = populated.list_articles(article_filter, limit=100)[-1]
+        after = (last.published, last.id)
+    plans = plans_of(populated, lambda: populated.list_articles(article_filter, limit=50, after=after))
+    text = "\n".join(plans[0])
+    assert f"INDEX {index}" in text
+    assert "TEMP B-TREE FOR ORDER BY" not in text, "the whole result would be sorted for one page"
+    assert_no_full_scan(plans)
+    if deep:
+        assert "SEARCH a USING" in text, "a keyset page must seek, not scan from the top"
+
+
+@pytest.mark.parametrize("case", sorted(LIST_CASES))
+def test_ordered_id_list_uses_the_same_index(populated: Store, case: str) -> None:
+    article_filter, index = LIST_CASES[case]
+    plans = plans_of(populated, lambda: populated.article_ids(article_filter))
+    text = "\n".join(plans[0])
+    assert f"INDEX {index}" in text
+    assert "TEMP B-TREE" not in text
+    assert_no_full_scan(plans)
+
+
+def test_feed_list_counts_use_per_feed_indexes(populated: Store) -> None:
+    plans = plans_of(populated, populated.feeds)
+    text = "\n".join(plans[0])
+    # Scanning the (small) feeds table is the point of the query; the
+    # per-feed counts must seek into the articles indexes, never scan them.
+    assert "SEARCH a USING INDEX articles_unread_by_feed_date (feed_id=?)" in text
+    assert "SEARCH a USING COVERING INDEX articles_by_feed_date (feed_id=?)" in text
+    assert_no_full_scan(plans, allowed=frozenset({"f", "feed_tags"}))
+
+
+def test_thread_is_one_indexed_query_in_display_order(populated: Store) -> None:
+    article_id = populated.list_articles(limit=10)[3].id
+    plans = plans_of(populated, lambda: populated.comments(article_id))
+    assert len(plans) == 1
+    assert "SEARCH comments USING INDEX comments_in_thread_order (article_id=?)" in plans[0]
+    assert not any("TEMP B-TREE" in line for line in plans[0])
+
+
+def test_article_by_id_and_by_guid_are_lookups(populated: Store) -> None:
+    article_id = populated.list_articles(limit=1)[0].id
+    plans = plans_of(populated, lambda: populated.article(article_id))
+    assert any("SEARCH a USING INTEGER PRIMARY KEY" in line for line in plans[0])
+    assert_no_full_scan(plans)
+    plans = plans_of(populated, lambda: populated.find_article("1-5"))
+    assert any("INDEX articles_by_guid" in line for line in plans[0])
+
+
+def test_rows_for_visible_ids_are_primary_key_lookups(populated: Store) -> None:
+    ids = populated.article_ids()[100:160]
+    plans = plans_of(populated, lambda: populated.articles_by_ids(ids))
+    assert any("SEARCH a USING INTEGER PRIMARY KEY" in line for line in plans[0])
+    assert_no_full_scan(plans)
+
+
+def test_search_uses_the_full_text_indexes(populated: Store) -> None:
+    plans = plans_of(populated, lambda: populated.search("gardens"))
+    text = "\n".join(plans[0])
+    assert "VIRTUAL TABLE INDEX" in text and "articles_fts" in text and "comments_fts" in text
+    assert_no_full_scan(plans)
