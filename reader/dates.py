@@ -8,6 +8,7 @@ year 9999, month 13, unknown zones. A date that cannot be trusted becomes
 from __future__ import annotations
 
 import calendar
+import re
 import time
 from datetime import UTC, datetime
 
@@ -34,6 +35,27 @@ def plausible(epoch: int | float | None, reference: int | None = None) -> int | 
     if value < _EARLIEST or value > limit:
         return None
     return value
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_RFC822_DAY = re.compile(r"(?:^|[\s,])(\d{1,2})\s+[A-Za-z]{3}")
+_TIME = re.compile(r"(?:^|[T\s])(\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
+def looks_valid(raw: str) -> bool:
+    """False if a date string names a month, day or time that does not exist.
+
+    Date parsers tend to roll such dates over (month 13 becomes January of
+    the next year), which would put the article in the wrong place.
+    """
+    iso = _ISO_DATE.search(raw)
+    if iso and not (1 <= int(iso.group(2)) <= 12 and 1 <= int(iso.group(3)) <= 31):
+        return False
+    day = _RFC822_DAY.search(raw)
+    if day and not 1 <= int(day.group(1)) <= 31:
+        return False
+    clock = _TIME.search(raw)
+    return not (clock and (int(clock.group(1)) > 24 or int(clock.group(2)) > 59 or int(clock.group(3) or 0) > 60))
 
 
 def from_struct(value: object, reference: int | None = None) -> int | None:

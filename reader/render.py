@@ -37,13 +37,16 @@ def sanitize_html(markup: str, base_url: str | None = None) -> str:
     """Return ``markup`` with scripts, styles, event handlers and unsafe links removed."""
     if not markup:
         return ""
-    return nh3.clean(
+    cleaned = nh3.clean(
         markup,
         tags=_ALLOWED_TAGS,
         clean_content_tags=_DROP_WITH_CONTENT,
         url_schemes=_URL_SCHEMES,
         link_rel=None,
     )
+    # nh3 keeps control characters in text; the stored HTML must be as clean
+    # as the stored Markdown.
+    return clean_text(cleaned)
 
 
 def looks_like_html(text: str) -> bool:

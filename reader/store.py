@@ -127,6 +127,7 @@ CREATE TABLE comments (
 );
 CREATE INDEX comments_in_thread_order ON comments(article_id, position);
 CREATE INDEX comments_by_parent ON comments(parent_id);
+CREATE INDEX comments_by_guid ON comments(guid);
 
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, text, content='articles', content_rowid='id',
@@ -437,6 +438,16 @@ class Store:
         row = self.conn.execute("SELECT id FROM articles WHERE guid = ? ORDER BY id LIMIT 1", (guid,)).fetchone()
         return int(row["id"]) if row else None
 
+    def find_thread(self, guid: str) -> tuple[int, bool] | None:
+        """Where a guid lives: ``(article id, False)`` for an article, ``(article id, True)`` for a comment."""
+        article_id = self.find_article(guid)
+        if article_id is not None:
+            return article_id, False
+        row = self.conn.execute(
+            "SELECT article_id FROM comments WHERE guid = ? ORDER BY id LIMIT 1", (guid,)
+        ).fetchone()
+        return (int(row["article_id"]), True) if row else None
+
     def add_comments(self, article_id: int, comments: Sequence[CommentData], now: int | None = None) -> int:
         """Merge ``comments`` into an article's thread in one transaction; returns how many were new."""
         now = now if now is not None else dates.now()
@@ -508,13 +519,20 @@ class Store:
             row["guid"]: row["id"]
             for row in self.conn.execute("SELECT id, guid FROM comments WHERE article_id = ?", (article_id,))
         }
+        # Stored comments keep their place; new ones rank after everything
+        # stored, so a thread never reshuffles under the reader and comments
+        # that arrive later (a comment feed read after the post) come last
+        # among their siblings.
+        next_rank = self.conn.execute(
+            "SELECT coalesce(max(source_rank) + 1, 0) FROM comments WHERE article_id = ?", (article_id,)
+        ).fetchone()[0]
         added = 0
-        for rank, comment in enumerate(comments):
+        for comment in comments:
             values = {
                 "article_id": article_id,
                 "guid": comment.guid,
                 "parent_guid": comment.parent_guid,
-                "rank": rank,
+                "rank": next_rank,
                 "author": comment.author,
                 "published": comment.published,
                 "text": comment.text,
@@ -528,7 +546,6 @@ class Store:
                 self.conn.execute(
                     """UPDATE comments SET
                         parent_guid = :parent_guid,
-                        source_rank = :rank,
                         author = CASE WHEN :author != '' THEN :author ELSE author END,
                         published = coalesce(:published, published),
                         text = CASE WHEN :text != '' THEN :text ELSE text END,
@@ -548,6 +565,7 @@ class Store:
                 )
                 existing[comment.guid] = int(cursor.lastrowid or 0)
                 added += 1
+                next_rank += 1
         self._reorder_thread(article_id)
         return added
 

@@ -7,25 +7,24 @@ stored in one transaction, so a bad file leaves nothing half-written.
 
 from __future__ import annotations
 
-import json
 import os
-import re
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.importers.base import MAX_FILE_BYTES, ImportFailure, bom_encoding, decode_text, read_bounded
-from reader.importers.feeds import KnownArticle, parse_feed
+from reader.importers.feeds import ThreadLookup, parse_feed
 from reader.importers.htmlpage import parse_html_page
+from reader.importers.jsonfeed import parse_json_feed
 from reader.importers.opml import parse_opml
 from reader.importers.plaintext import parse_plaintext
+from reader.importers.xmlprolog import read_prolog, to_utf8
 from reader.models import ImportBatch
 from reader.store import BatchStats, Store
 
 __all__ = ["FileOutcome", "ImportFailure", "detect_kind", "import_paths", "iter_files", "parse_file"]
 
-_FIRST_ELEMENT = re.compile(r"<([A-Za-z_][\w:.-]*)")
-_PROLOG_NOISE = re.compile(r"<\?.*?\?>|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<![^>]*>", re.DOTALL)
 _FEED_ROOTS = {"rss", "feed", "rdf", "channel"}
 _HTML_ROOTS = {"html", "head", "body", "article", "main", "div", "p", "h1", "meta", "title", "section"}
 _SNIFF_BYTES = 8192
@@ -57,46 +56,36 @@ def detect_kind(data: bytes) -> str:
     if not stripped:
         raise ImportFailure("expected a feed, OPML, HTML page or plain-text article; found an empty file")
     if stripped.startswith("<"):
-        if re.match(r"<!doctype\s+html", stripped, re.IGNORECASE):
-            return "html"
-        match = _FIRST_ELEMENT.search(_PROLOG_NOISE.sub("", stripped))
-        if match is None:
-            raise ImportFailure("expected a feed, OPML or HTML page; found markup with no element")
-        name = match.group(1).lower()
-        local = name.rsplit(":", 1)[-1]
+        # The whole prolog is scanned: a licence comment can run past any window.
+        prolog = read_prolog(to_utf8(data).lstrip(b"\xef\xbb\xbf"))
+        local = prolog.root_name.lower().rsplit(":", 1)[-1]
+        if prolog.problem:
+            if prolog.has_doctype and "html" in stripped[:200].lower():
+                return "html"
+            raise ImportFailure(f"expected a feed, OPML or HTML page; found {prolog.problem}")
         if local == "opml":
             return "opml"
         if local in _FEED_ROOTS:
             return "feed"
         if local in _HTML_ROOTS:
             return "html"
-        raise ImportFailure(f"expected RSS, Atom, OPML or HTML; found XML with root <{match.group(1)[:40]}>")
+        raise ImportFailure(f"expected RSS, Atom, OPML or HTML; found XML with root <{prolog.root_name[:40]}>")
     if stripped.startswith("{"):
         return "json"
     return "plaintext"
 
 
-def parse_file(path: Path, *, known_article: KnownArticle | None = None) -> ImportBatch:
+def parse_file(path: Path, *, thread_lookup: ThreadLookup | None = None) -> ImportBatch:
     """Read and parse one file (nothing is stored)."""
     data = read_bounded(path, MAX_FILE_BYTES)
     kind = detect_kind(data)
+    source_key = f"file:{path.resolve()}"
     if kind == "feed":
         return parse_feed(
-            data,
-            source_key=f"file:{path.resolve()}",
-            fallback_title=path.stem,
-            kind="local",
-            known_article=known_article,
+            data, source_key=source_key, fallback_title=path.stem, kind="local", thread_lookup=thread_lookup
         )
     if kind == "json":
-        try:
-            document = json.loads(data.decode("utf-8-sig", errors="replace"))
-        except ValueError as error:
-            raise ImportFailure(f"expected a JSON Feed, found invalid JSON ({error})") from None
-        version = str(document.get("version", "")) if isinstance(document, dict) else ""
-        if "jsonfeed.org" not in version:
-            raise ImportFailure("expected a JSON Feed (https://jsonfeed.org), found other JSON")
-        return parse_feed(data, source_key=f"file:{path.resolve()}", fallback_title=path.stem, kind="local")
+        return parse_json_feed(data, source_key=source_key, fallback_title=path.stem, kind="local")
     if kind == "opml":
         return parse_opml(data)
     if kind == "html":
@@ -140,7 +129,7 @@ def import_paths(store: Store, paths: Iterable[Path]) -> Iterator[FileOutcome]:
     for path in iter_files(paths):
         outcome = FileOutcome(path)
         try:
-            batch = parse_file(path, known_article=store.find_article)
+            batch = parse_file(path, thread_lookup=store.find_thread)
             outcome.stats = store.store_batch(batch)
             outcome.kind = batch.kind
             outcome.feeds = len(batch.feeds)
@@ -151,4 +140,6 @@ def import_paths(store: Store, paths: Iterable[Path]) -> Iterator[FileOutcome]:
             outcome.error = "refused: the document nests too deeply"
         except MemoryError:
             outcome.error = "refused: the document is too large to parse"
+        except sqlite3.Error as error:
+            outcome.error = f"could not store it: {error}"
         yield outcome

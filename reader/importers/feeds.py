@@ -11,6 +11,7 @@ cleaned by :func:`reader.render.sanitize_html` instead.
 from __future__ import annotations
 
 import html as html_lib
+import html.entities
 import io
 import re
 from collections.abc import Callable, Mapping
@@ -23,6 +24,7 @@ from defusedxml import DefusedXmlException
 
 from reader import dates
 from reader.importers.base import ImportFailure, short_hash
+from reader.importers.xmlprolog import read_prolog, to_utf8
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
 from reader.render import html_to_markdown, html_to_plain, sanitize_html
 from reader.sanitize import clean_line, clean_text, safe_url
@@ -35,43 +37,42 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 if "defusedxml.expatreader" not in feedparser.api.PREFERRED_XML_PARSERS:
     feedparser.api.PREFERRED_XML_PARSERS.insert(0, "defusedxml.expatreader")
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE\s[^\[>]*(\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
-_ENTITY_DECL = re.compile(rb"<!ENTITY\s+(%\s+)?[^\s>]+\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')", re.IGNORECASE)
 #: An innocent entity holds a short string and references no other entity.
 _MAX_ENTITY_VALUE = 256
 _MAX_ENTITIES = 64
 _SURVIVABLE_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _TRUNCATED_MESSAGES = ("no element found", "unclosed token", "unclosed cdata", "incomplete")
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
+_XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 
-KnownArticle = Callable[[str], "int | None"]
+#: Finds where a guid lives: ``(article id, True if the guid names a stored comment)``.
+ThreadLookup = Callable[[str], "tuple[int, bool] | None"]
 
 
-def check_entities(data: bytes) -> bytes:
-    """Refuse entity bombs and external entities; strip innocent declarations.
+def prepare_xml(data: bytes) -> bytes:
+    """Refuse entity bombs and external entities, then drop the prolog's DOCTYPE.
 
-    Returns the bytes to parse (with any DOCTYPE removed).
+    Returns UTF-8 (or ASCII-compatible) bytes holding the XML declaration and
+    the root element: with no DOCTYPE left, no parser can expand an entity.
     """
-    doctype = _DOCTYPE.search(data[:65536])
-    if doctype is None:
-        if b"<!ENTITY" in data[:65536].upper():
-            raise ImportFailure("refused: XML entity declarations outside a DOCTYPE")
-        return data
-    subset = doctype.group(1) or b""
-    declarations = _ENTITY_DECL.findall(subset)
-    if len(declarations) > _MAX_ENTITIES:
-        raise ImportFailure(f"refused: the XML declares {len(declarations)} entities (an entity-expansion attack?)")
-    for parameter, value in declarations:
-        if parameter or value.upper() in (b"SYSTEM", b"PUBLIC"):
+    data = to_utf8(data)
+    prolog = read_prolog(data)
+    if prolog.problem:
+        raise ImportFailure(f"expected an RSS or Atom feed, found {prolog.problem}")
+    if len(prolog.entities) > _MAX_ENTITIES:
+        raise ImportFailure(f"refused: the XML declares {len(prolog.entities)} entities (an entity-expansion attack?)")
+    for entity in prolog.entities:
+        if entity.parameter or entity.external:
             raise ImportFailure("refused: the XML declares external entities (an XXE attack?)")
-        if b"&" in value or b"%" in value or len(value) > _MAX_ENTITY_VALUE:
+        if b"&" in entity.value or b"%" in entity.value or len(entity.value) > _MAX_ENTITY_VALUE:
             raise ImportFailure("refused: the XML declares nested or oversized entities (an entity-expansion attack)")
-    # Innocent declarations are dropped: their references then stay literal.
-    return data[: doctype.start()] + data[doctype.end() :]
+    # Harmless declarations go with the DOCTYPE: their references stay literal.
+    body = data[prolog.root_start :]
+    return prolog.declaration + b"\n" + body if prolog.declaration else body
 
 
 def parse_document(data: bytes, headers: Mapping[str, str] | None = None) -> Any:
-    """Run feedparser over ``data`` and check that it really is a feed."""
-    data = check_entities(data)
+    """Run feedparser over prepared bytes (see :func:`prepare_xml`) and check it is a feed."""
     try:
         parsed = feedparser.parse(
             io.BytesIO(data),
@@ -140,10 +141,10 @@ def _reply_refs(data: bytes) -> dict[str, str] | None:
     feed's own prefix and keeps only the last of several in-reply-to.
     Returns None if the document is not well-formed XML.
     """
-    if f"{THREAD_NS}".encode() not in data:
+    if THREAD_NS.encode() not in data:
         return {}
     try:
-        root: Element = SafeElementTree.fromstring(data)
+        root: Element = SafeElementTree.fromstring(_NAMED_ENTITY.sub(_numeric_entity, data))
     except Exception:
         return None
     refs: dict[str, str] = {}
@@ -156,6 +157,15 @@ def _reply_refs(data: bytes) -> dict[str, str] | None:
         if entry_id.strip() and reply is not None and reply.get("ref"):
             refs[entry_id.strip()] = reply.get("ref", "").strip()
     return refs
+
+
+def _numeric_entity(match: re.Match[bytes]) -> bytes:
+    """HTML named entities (``&nbsp;``) as numeric references, which XML parsers accept."""
+    name = match.group(1)
+    if name in _XML_ENTITIES:
+        return match.group()
+    code = html_lib.entities.name2codepoint.get(name.decode("ascii"))
+    return b"&#%d;" % code if code else b"&amp;" + name + b";"
 
 
 def _reply_refs_from_feedparser(entries: list[Any]) -> dict[str, str]:
@@ -176,16 +186,17 @@ def parse_feed(
     fallback_title: str = "",
     kind: str = "local",
     headers: Mapping[str, str] | None = None,
-    known_article: KnownArticle | None = None,
+    thread_lookup: ThreadLookup | None = None,
     now: int | None = None,
 ) -> ImportBatch:
     """Parse a feed document into one feed, its articles and their comment threads.
 
     ``source_key`` identifies the feed when it names no http(s) self link.
-    ``known_article`` looks up stored articles by guid, so a comment feed
-    whose entries answer an article imported earlier lands in that thread.
+    ``thread_lookup`` finds stored articles and comments by guid, so a comment
+    feed whose entries answer an article imported earlier lands in its thread.
     """
     now = now if now is not None else dates.now()
+    data = prepare_xml(data)
     parsed = parse_document(data, headers)
     batch = ImportBatch(kind="feed")
     info = parsed.get("feed") or {}
@@ -225,7 +236,7 @@ def parse_feed(
         if guid in used_guids:
             guid = f"{guid}#{short_hash(title, text)[:12]}"
         used_guids.add(guid)
-        published = dates.from_struct(_first(entry, "published_parsed", "updated_parsed", "created_parsed"), now)
+        published = _entry_date(entry, now)
         parent_ref = refs.get(raw_id)
         if parent_ref:
             replies.append(
@@ -251,13 +262,13 @@ def parse_feed(
             url=link,
             author=author,
             published=published,
-            updated=dates.from_struct(entry.get("updated_parsed"), now),
+            updated=_entry_date(entry, now, keys=("updated",)),
             comments_url=comments_url,
             declared_comment_count=_int_or_none(_first(entry, "slash_comments", "thr_total")),
         )
 
     external: dict[int, list[CommentData]] = {}
-    orphans = _attach_replies(replies, articles, external, known_article)
+    orphans = _attach_replies(replies, articles, external, thread_lookup)
     if orphans:
         batch.warnings.append(
             f"{len(orphans)} {'entry answers an article' if len(orphans) == 1 else 'entries answer articles'} "
@@ -287,11 +298,12 @@ def _attach_replies(
     replies: list[tuple[str, CommentData]],
     articles: dict[str, ArticleData],
     external: dict[int, list[CommentData]],
-    known_article: KnownArticle | None,
+    thread_lookup: ThreadLookup | None,
 ) -> list[CommentData]:
     """Put each reply into the thread of the article at the top of its chain.
 
-    Returns the replies whose chain leads to no known article.
+    The top of a chain is an article in this file, or an article or comment
+    already stored. Returns the replies whose chain leads nowhere known.
     """
     by_guid = {comment.guid: (ref, comment) for ref, comment in replies}
     orphans: list[CommentData] = []
@@ -302,17 +314,38 @@ def _attach_replies(
         while top in by_guid and top not in seen:
             seen.add(top)
             top = by_guid[top][0]
-        comment.parent_guid = ref if ref in by_guid else None
         if top in articles:
+            comment.parent_guid = ref if ref in by_guid else None
             articles[top].comments.append(comment)
             continue
-        article_id = known_article(top) if known_article else None
-        if article_id is not None:
-            external.setdefault(article_id, []).append(comment)
-        else:
+        found = thread_lookup(top) if thread_lookup else None
+        if found is None:
             comment.parent_guid = None
             orphans.append(comment)
+            continue
+        article_id, top_is_comment = found
+        comment.parent_guid = ref if ref in by_guid or top_is_comment else None
+        external.setdefault(article_id, []).append(comment)
     return orphans
+
+
+def _entry_date(
+    entry: dict[str, Any], now: int, keys: tuple[str, ...] = ("published", "updated", "created")
+) -> int | None:
+    """The first believable date among ``keys``.
+
+    The raw string is checked too: feedparser silently rolls ``2025-13-01``
+    over into the next year.
+    """
+    for key in keys:
+        # dict.get bypasses FeedParserDict's deprecated key fallbacks.
+        parsed = dict.get(entry, f"{key}_parsed")
+        if parsed is None or not dates.looks_valid(str(dict.get(entry, key) or "")):
+            continue
+        value = dates.from_struct(parsed, now)
+        if value is not None:
+            return value
+    return None
 
 
 def _title_from_text(text: str, limit: int = 80) -> str:
