@@ -25,7 +25,12 @@ class CommentData:
 
 @dataclass
 class ArticleData:
-    """One article as an importer found it, with its comments in source order."""
+    """One article as an importer found it, with its comments in source order.
+
+    ``text`` is plain text (one line per block) for search and previews; the
+    readable Markdown is made from ``html`` when the article is opened, which
+    keeps imports fast (html2text costs more than everything else together).
+    """
 
     guid: str
     title: str
@@ -119,7 +124,11 @@ class CommentRow:
 
 @dataclass
 class ArticleDetail:
-    """An article with its body and full comment thread in display order."""
+    """An article with its body and full comment thread in display order.
+
+    ``text`` is the readable Markdown, made from the stored HTML when the
+    article is opened (the stored plain text is only for search).
+    """
 
     article: ArticleRow
     text: str

@@ -68,6 +68,8 @@ def html_to_markdown(markup: str, base_url: str | None = None) -> str:
     converter.default_image_alt = "image"
     converter.single_line_break = False
     converter.backquote_code_style = True
+    # Text that merely looks like Markdown (a leading "#", "[x](y)") must show as written.
+    converter.escape_snob = True
     text = _WHITESPACE_ONLY_LINE.sub("", clean_text(converter.handle(markup)))
     text = _tidy_fences(_SPACE_AFTER_EMPHASIS.sub(r"\1", text))
     return _MANY_BLANK_LINES.sub("\n\n", text).strip()
@@ -91,6 +93,33 @@ def _tidy_fences(text: str) -> str:
         else:
             out.append(line)
     return "\n".join(out)
+
+
+_BLOCK_END = re.compile(
+    r"<br\s*/?>|</(?:p|div|h[1-6]|li|blockquote|pre|tr|dt|dd|figcaption|section|article|table|ul|ol)\s*>",
+    re.IGNORECASE,
+)
+_INLINE_SPACE = re.compile(r"[ \t\f\v]+")
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of (already sanitized) HTML, one line per block: what search indexes.
+
+    Much cheaper than :func:`html_to_markdown` (nh3 does the work), so it runs
+    at import; the Markdown is made when an article is read.
+    """
+    if not markup:
+        return ""
+    if not looks_like_html(markup):
+        return clean_text(markup).strip()
+    stripped = nh3.clean(_BLOCK_END.sub("\n", markup), tags=set(), clean_content_tags=_DROP_WITH_CONTENT)
+    lines = (_INLINE_SPACE.sub(" ", line).strip() for line in html_lib.unescape(stripped).split("\n"))
+    return clean_text("\n".join(line for line in lines if line))
+
+
+def readable_markdown(html: str | None, text: str, base_url: str | None = None) -> str:
+    """The Markdown shown to readers: made from the stored HTML, else the stored text."""
+    return html_to_markdown(html, base_url) if html else clean_text(text)
 
 
 def html_to_plain(markup: str) -> str:

@@ -19,6 +19,7 @@ Design points:
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,6 +39,7 @@ from reader.models import (
     FeedRow,
     ImportBatch,
 )
+from reader.render import readable_markdown
 from reader.search import InvalidSearchError, build_match
 
 __all__ = ["ArticleFilter", "BatchStats", "InvalidSearchError", "Store", "StoreError"]
@@ -129,38 +131,58 @@ CREATE INDEX comments_in_thread_order ON comments(article_id, position);
 CREATE INDEX comments_by_parent ON comments(parent_id);
 CREATE INDEX comments_by_guid ON comments(guid);
 
+-- Full-text search. The indexes are contentless and keyed by
+-- (article date << 31 | row id), so "newest matches first" is FTS5's own
+-- rowid order and a search reads only the page it shows, however many
+-- articles match. Deletes must repeat the indexed values, which the
+-- triggers take from the rows.
 CREATE VIRTUAL TABLE articles_fts USING fts5(
-    title, text, content='articles', content_rowid='id',
-    tokenize='unicode61 remove_diacritics 2'
+    title, text, content='', tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
-    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    INSERT INTO articles_fts(rowid, title, text)
+    VALUES ((new.published << 31) | new.id, new.title, new.text);
 END;
-CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+CREATE TRIGGER articles_fts_delete BEFORE DELETE ON articles BEGIN
     INSERT INTO articles_fts(articles_fts, rowid, title, text)
-    VALUES ('delete', old.id, old.title, old.text);
+    VALUES ('delete', (old.published << 31) | old.id, old.title, old.text);
+    INSERT INTO comments_fts(comments_fts, rowid, text)
+    SELECT 'delete', (old.published << 31) | c.id, c.text FROM comments c WHERE c.article_id = old.id;
 END;
-CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles
-WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text, published ON articles
+WHEN old.title IS NOT new.title OR old.text IS NOT new.text OR old.published IS NOT new.published BEGIN
     INSERT INTO articles_fts(articles_fts, rowid, title, text)
-    VALUES ('delete', old.id, old.title, old.text);
-    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    VALUES ('delete', (old.published << 31) | old.id, old.title, old.text);
+    INSERT INTO articles_fts(rowid, title, text)
+    VALUES ((new.published << 31) | new.id, new.title, new.text);
+END;
+CREATE TRIGGER articles_fts_rekey_comments AFTER UPDATE OF published ON articles
+WHEN old.published IS NOT new.published BEGIN
+    INSERT INTO comments_fts(comments_fts, rowid, text)
+    SELECT 'delete', (old.published << 31) | c.id, c.text FROM comments c WHERE c.article_id = new.id;
+    INSERT INTO comments_fts(rowid, text)
+    SELECT (new.published << 31) | c.id, c.text FROM comments c WHERE c.article_id = new.id;
 END;
 
 CREATE VIRTUAL TABLE comments_fts USING fts5(
-    text, content='comments', content_rowid='id',
-    tokenize='unicode61 remove_diacritics 2'
+    text, content='', tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments BEGIN
-    INSERT INTO comments_fts(rowid, text) VALUES (new.id, new.text);
+    INSERT INTO comments_fts(rowid, text)
+    SELECT (a.published << 31) | new.id, new.text FROM articles a WHERE a.id = new.article_id;
 END;
-CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments BEGIN
-    INSERT INTO comments_fts(comments_fts, rowid, text) VALUES ('delete', old.id, old.text);
+-- When the article itself is being deleted its trigger has already done this.
+CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments
+WHEN EXISTS (SELECT 1 FROM articles WHERE id = old.article_id) BEGIN
+    INSERT INTO comments_fts(comments_fts, rowid, text)
+    SELECT 'delete', (a.published << 31) | old.id, old.text FROM articles a WHERE a.id = old.article_id;
 END;
 CREATE TRIGGER comments_fts_update AFTER UPDATE OF text ON comments
 WHEN old.text IS NOT new.text BEGIN
-    INSERT INTO comments_fts(comments_fts, rowid, text) VALUES ('delete', old.id, old.text);
-    INSERT INTO comments_fts(rowid, text) VALUES (new.id, new.text);
+    INSERT INTO comments_fts(comments_fts, rowid, text)
+    SELECT 'delete', (a.published << 31) | old.id, old.text FROM articles a WHERE a.id = old.article_id;
+    INSERT INTO comments_fts(rowid, text)
+    SELECT (a.published << 31) | new.id, new.text FROM articles a WHERE a.id = new.article_id;
 END;
 """
 
@@ -177,6 +199,10 @@ _ARTICLE_COLUMNS = """
 # literals so SQLite can prove that the partial indexes apply.
 _UNREAD = "a.read = 0"
 _STARRED = "a.starred = 1"
+
+
+# The low 31 bits of a full-text rowid hold the article or comment id.
+_ROW_ID_MASK = (1 << 31) - 1
 
 
 @dataclass
@@ -691,7 +717,7 @@ class Store:
             return None
         return ArticleDetail(
             article=_row_to_article(row),
-            text=row["text"],
+            text=readable_markdown(row["html"], row["text"], row["url"]),
             html=row["html"],
             updated=row["updated"],
             comments=self.comments(article_id),
@@ -722,28 +748,57 @@ class Store:
     def search(self, query: str, *, limit: int = 50) -> list[ArticleRow]:
         """Articles whose title, text or comments match ``query``, newest first.
 
+        Both full-text indexes are read newest-first (their rowids sort by
+        article date) and merged until ``limit`` distinct articles are found,
+        so the cost follows the page size, not the number of matches.
         Raises :class:`InvalidSearchError` with a friendly message when the
         query has nothing to search for or SQLite rejects it.
         """
         match = build_match(query)
+        if limit <= 0:
+            return []
+        found: list[int] = []
+        seen: set[int] = set()
+        article_of_comment: dict[int, int] = {}
+        streams = heapq.merge(
+            ((key, False) for key in self._newest_matches("articles_fts", match, limit)),
+            ((key, True) for key in self._newest_matches("comments_fts", match, limit)),
+            key=lambda item: item[0],
+            reverse=True,
+        )
         try:
-            rows = self.conn.execute(
-                f"""SELECT {_ARTICLE_COLUMNS}
-                FROM articles a JOIN feeds f ON f.id = a.feed_id
-                WHERE a.id IN (
-                    SELECT rowid FROM articles_fts WHERE articles_fts MATCH :match
-                    UNION
-                    SELECT c.article_id FROM comments_fts
-                    JOIN comments c ON c.id = comments_fts.rowid
-                    WHERE comments_fts MATCH :match
-                )
-                ORDER BY a.published DESC, a.id DESC
-                LIMIT :limit""",
-                {"match": match, "limit": max(0, limit)},
-            ).fetchall()
+            for key, from_comment in streams:
+                row_id = key & _ROW_ID_MASK
+                if from_comment:
+                    if row_id not in article_of_comment:
+                        row = self.conn.execute("SELECT article_id FROM comments WHERE id = ?", (row_id,)).fetchone()
+                        article_of_comment[row_id] = row["article_id"] if row else -1
+                    row_id = article_of_comment[row_id]
+                if row_id > 0 and row_id not in seen:
+                    seen.add(row_id)
+                    found.append(row_id)
+                    if len(found) >= limit:
+                        break
         except sqlite3.OperationalError as error:
             raise InvalidSearchError(f"cannot search for that ({error})") from None
-        return [_row_to_article(row) for row in rows]
+        return self.articles_by_ids(found)
+
+    def _newest_matches(self, table: str, match: str, page: int) -> Iterator[int]:
+        """Rowids of ``table`` matching ``match``, highest (newest) first, a page at a time."""
+        upper: int | None = None
+        while True:
+            bound = "" if upper is None else f"AND rowid < {int(upper)}"
+            keys = [
+                row[0]
+                for row in self.conn.execute(
+                    f"SELECT rowid FROM {table} WHERE {table} MATCH ? {bound} ORDER BY rowid DESC LIMIT ?",
+                    (match, page),
+                )
+            ]
+            yield from keys
+            if len(keys) < page:
+                return
+            upper = keys[-1]
 
     def explain(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[str]:
         """The ``EXPLAIN QUERY PLAN`` lines for ``sql`` (used by the plan tests)."""

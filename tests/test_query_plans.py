@@ -145,8 +145,11 @@ def test_rows_for_visible_ids_are_primary_key_lookups(populated: Store) -> None:
     assert_no_full_scan(plans)
 
 
-def test_search_uses_the_full_text_indexes(populated: Store) -> None:
+def test_search_reads_both_full_text_indexes_newest_first(populated: Store) -> None:
     plans = plans_of(populated, lambda: populated.search("gardens"))
-    text = "\n".join(plans[0])
-    assert "VIRTUAL TABLE INDEX" in text and "articles_fts" in text and "comments_fts" in text
+    text = "\n".join("\n".join(plan) for plan in plans)
+    assert "SCAN articles_fts VIRTUAL TABLE INDEX" in text
+    assert "SCAN comments_fts VIRTUAL TABLE INDEX" in text
+    # Matches come back in rowid order (newest first): no sort of all matches.
+    assert "TEMP B-TREE" not in text
     assert_no_full_scan(plans)

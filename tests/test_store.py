@@ -238,3 +238,44 @@ def test_a_subscription_wins_over_a_local_copy_of_the_same_feed(store: Store) ->
     (feed,) = store.feeds()
     assert feed.kind == "feed"
     assert feed.title == "From a file"
+
+
+def _fts_consistent(store: Store) -> None:
+    # FTS5's own check raises if an index disagrees with what was inserted.
+    store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    store.conn.execute("INSERT INTO comments_fts(comments_fts) VALUES ('integrity-check')")
+
+
+def test_search_keys_follow_a_date_change_for_the_article_and_its_comments(store: Store) -> None:
+    with_thread = article("a", title="Harbour", text="Boats", comments=[CommentData("c", "Ann", "lighthouse")])
+    store.store_batch(batch_of(with_thread, article("b", title="Other", published=1_650_000_000)))
+    article_id = store.find_article("a")
+    # A later copy brings a real (older) date: the article moves below "b".
+    store.store_batch(batch_of(article("a", title="Harbour", text="Boats", published=1_600_000_000)))
+    assert [a.guid for a in store.list_articles()] == ["b", "a"]
+    assert [a.id for a in store.search("harbour")] == [article_id]
+    assert [a.id for a in store.search("lighthouse")] == [article_id]
+    assert [a.guid for a in store.search("harbour OR other")] == ["b", "a"]
+    _fts_consistent(store)
+
+
+def test_deleting_an_article_removes_it_and_its_comments_from_search(store: Store) -> None:
+    keep = article("k", title="Kept lighthouse", comments=[CommentData("c1", "Bo", "lighthouse keeper")])
+    gone = article("g", title="Gone lighthouse", comments=[CommentData("c2", "Cy", "lighthouse beam")])
+    store.store_batch(batch_of(keep, gone))
+    with store.transaction():
+        store.conn.execute("DELETE FROM articles WHERE guid = 'g'")
+    assert [a.guid for a in store.search("lighthouse")] == ["k"]
+    assert [a.guid for a in store.search("beam")] == []
+    assert store.conn.execute("SELECT count(*) FROM comments").fetchone()[0] == 1
+    _fts_consistent(store)
+
+
+def test_search_pages_through_many_comment_matches_to_fill_the_limit(store: Store) -> None:
+    # One article with many matching comments must not crowd out the others.
+    chatty = article("chatty", published=1_700_000_000, comments=[CommentData(f"c{i}", "x", "tide") for i in range(80)])
+    quiet = [article(f"q{i}", title="tide", published=1_600_000_000 + i) for i in range(5)]
+    store.store_batch(batch_of(chatty, *quiet))
+    found = [a.guid for a in store.search("tide", limit=4)]
+    assert found == ["chatty", "q4", "q3", "q2"]
+    assert len(store.search("tide", limit=100)) == 6

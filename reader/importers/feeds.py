@@ -26,7 +26,7 @@ from reader import dates
 from reader.importers.base import ImportFailure, short_hash
 from reader.importers.xmlprolog import read_prolog, to_utf8
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.render import html_to_markdown, html_to_plain, sanitize_html
+from reader.render import html_to_markdown, html_to_plain, html_to_text, sanitize_html
 from reader.sanitize import clean_line, clean_text, safe_url
 
 THREAD_NS = "http://purl.org/syndication/thread/1.0"
@@ -228,7 +228,7 @@ def parse_feed(
         link = safe_url(entry.get("link"))
         base_url = link or site_url
         body_html = sanitize_html(_entry_html(entry))
-        text = html_to_markdown(body_html, base_url)
+        text = html_to_text(body_html)
         title = clean_line(html_to_plain(entry.get("title") or ""))
         author_name = _first(entry, "author") or (entry.get("author_detail") or {}).get("name") or ""
         author = clean_line(html_to_plain(author_name))
@@ -245,7 +245,8 @@ def parse_feed(
                     CommentData(
                         guid=guid,
                         author=author or "anonymous",
-                        text=text or title,
+                        # Comments are short and shown in bulk: their Markdown is made once, here.
+                        text=html_to_markdown(body_html, base_url) or title,
                         published=published,
                         html=body_html or None,
                         url=link,
@@ -280,7 +281,7 @@ def parse_feed(
                 ArticleData(
                     guid=comment.guid,
                     title=_title_from_text(comment.text),
-                    text=comment.text,
+                    text=html_to_text(comment.html) if comment.html else comment.text,
                     html=comment.html,
                     url=comment.url,
                     author=comment.author,

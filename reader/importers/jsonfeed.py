@@ -12,7 +12,7 @@ from typing import Any
 from reader import dates
 from reader.importers.base import ImportFailure, short_hash
 from reader.models import ArticleData, FeedData, ImportBatch
-from reader.render import html_to_markdown, html_to_plain, sanitize_html
+from reader.render import html_to_plain, html_to_text, sanitize_html
 from reader.sanitize import clean_line, safe_url
 
 
@@ -70,7 +70,7 @@ def parse_json_feed(
         if not content:
             content = html_lib.escape(_text(item.get("summary")))
         body_html = sanitize_html(content)
-        text = html_to_markdown(body_html, url or site_url)
+        text = html_to_text(body_html)
         title = clean_line(html_to_plain(_text(item.get("title"))))
         raw_id = item.get("id")
         guid = clean_line(str(raw_id)) if isinstance(raw_id, (str, int)) and str(raw_id).strip() else ""

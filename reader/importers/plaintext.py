@@ -21,7 +21,7 @@ from pathlib import Path
 
 from reader.importers.base import ImportFailure, short_hash
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.render import blocks_to_html, blocks_to_markdown, escape_markdown_line
+from reader.render import blocks_to_html, escape_markdown_line
 from reader.sanitize import clean_line
 
 #: Headings are short; a longer line is a paragraph whatever its ending.
@@ -82,11 +82,11 @@ def parse_plaintext(text: str, path: Path) -> ImportBatch:
     if declared is not None and declared != len(comments):
         batch.warnings.append(f"the file says {declared} comments but has {len(comments)}; imported {len(comments)}")
 
-    body_text = "\n".join(text for _, text in blocks)
+    body_text = "\n".join(line for _, line in blocks)
     article = ArticleData(
         guid="text:" + short_hash(title, body_text),
         title=title,
-        text=blocks_to_markdown(blocks),
+        text=body_text,
         html=blocks_to_html(blocks),
         declared_comment_count=len(comments),
         comments=comments,
