@@ -324,10 +324,10 @@ def demo_command(state: Context, keep: Path | None) -> None:
         path = keep or Path(folder) / "demo.db"
         with Store(path) as store:
             load_demo(store)
-            open_demo(store, path)
+            open_demo(store, path, kept=keep is not None)
 
 
-def open_demo(store: Store, path: Path) -> None:
+def open_demo(store: Store, path: Path, kept: bool) -> None:
     """Show the demo library (until the TUI exists: the welcome article and the list)."""
     rows = store.list_articles(limit=20)
     welcome = next((r for r in rows if r.title.startswith("Welcome")), rows[0])
@@ -337,7 +337,10 @@ def open_demo(store: Store, path: Path) -> None:
     click.echo("The demo library holds:")
     for row in rows:
         click.echo(output.article_line(row))
-    click.echo(f"\nTry: reader --db {path} show {rows[0].id}   (with --keep the library stays)")
+    if kept:
+        click.echo(f"\nTry: reader --db {path} show {rows[0].id}")
+    else:
+        click.echo("\nThis library is thrown away now; `reader demo --keep demo.db` keeps it to explore.")
 
 
 # -- entry point ------------------------------------------------------------
