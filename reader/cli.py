@@ -86,7 +86,22 @@ def cli(ctx: click.Context, db_path: Path | None, debug: bool) -> None:
     ctx.obj = state
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        if interactive():
+            run_tui(state.db_path)
+        else:
+            click.echo(ctx.get_help())
+
+
+def interactive() -> bool:
+    """True when a person is at a terminal (the full-screen reader needs one)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_tui(db_path: Path) -> None:
+    """Open the reader on ``db_path`` (Textual is imported only here)."""
+    from reader.app import ReaderApp
+
+    ReaderApp(db_path).run()
 
 
 # -- import / add ----------------------------------------------------------
@@ -322,13 +337,20 @@ def demo_command(state: Context, keep: Path | None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="reader-demo-") as folder:
         path = keep or Path(folder) / "demo.db"
-        with Store(path) as store:
+        store = Store(path)
+        try:
             load_demo(store)
             open_demo(store, path, kept=keep is not None)
+        finally:
+            store.close()
 
 
 def open_demo(store: Store, path: Path, kept: bool) -> None:
-    """Show the demo library (until the TUI exists: the welcome article and the list)."""
+    """Open the reader on the demo library (at a terminal), else print it."""
+    if interactive():
+        store.close()
+        run_tui(path)
+        return
     rows = store.list_articles(limit=20)
     welcome = next((r for r in rows if r.title.startswith("Welcome")), rows[0])
     detail = store.article(welcome.id)

@@ -99,3 +99,23 @@ def to_human(epoch: int | None) -> str:
     if epoch is None:
         return "unknown date"
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def relative(epoch: int | None, reference: int | None = None) -> str:
+    """A short age for lists: ``now``, ``5m``, ``3h``, ``2d``, ``Nov 3``, ``2024-11``."""
+    if epoch is None:
+        return ""
+    reference = reference if reference is not None else now()
+    age = reference - epoch
+    if age < 60:
+        return "now"
+    if age < 3600:
+        return f"{age // 60}m"
+    if age < 86400:
+        return f"{age // 3600}h"
+    if age < 7 * 86400:
+        return f"{age // 86400}d"
+    moment = datetime.fromtimestamp(epoch, tz=UTC)
+    if age < 330 * 86400:
+        return f"{moment:%b} {moment.day}"
+    return f"{moment:%Y-%m}"

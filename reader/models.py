@@ -135,3 +135,5 @@ class ArticleDetail:
     html: str | None
     updated: int | None
     comments: list[CommentRow]
+    #: When the user last opened the thread (None: never); newer comments are new.
+    comments_seen: int | None = None

@@ -186,8 +186,17 @@ WHEN old.text IS NOT new.text BEGIN
 END;
 """
 
+# Version 2: small named values that outlive a session (the reader's last
+# selected feed and article).
+_SCHEMA_2 = """
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
 #: Forward migrations; entry ``n`` takes a database from version ``n`` to ``n + 1``.
-MIGRATIONS: list[str] = [_SCHEMA_1]
+MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ARTICLE_COLUMNS = """
@@ -619,6 +628,21 @@ class Store:
             (len(rows), article_id),
         )
 
+    # -- settings ----------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        """A stored setting, or None."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return str(row["value"]) if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting (its own transaction)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
     # -- reading state -----------------------------------------------------
 
     def mark(self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None) -> int:
@@ -708,7 +732,7 @@ class Store:
     def article(self, article_id: int) -> ArticleDetail | None:
         """One article with its body and comment thread, or None."""
         row = self.conn.execute(
-            f"""SELECT {_ARTICLE_COLUMNS}, a.text, a.html, a.updated
+            f"""SELECT {_ARTICLE_COLUMNS}, a.text, a.html, a.updated, a.comments_seen
             FROM articles a JOIN feeds f ON f.id = a.feed_id
             WHERE a.id = ?""",
             (article_id,),
@@ -720,6 +744,7 @@ class Store:
             text=readable_markdown(row["html"], row["text"], row["url"]),
             html=row["html"],
             updated=row["updated"],
+            comments_seen=row["comments_seen"],
             comments=self.comments(article_id),
         )
 

@@ -279,3 +279,26 @@ def test_search_pages_through_many_comment_matches_to_fill_the_limit(store: Stor
     found = [a.guid for a in store.search("tide", limit=4)]
     assert found == ["chatty", "q4", "q3", "q2"]
     assert len(store.search("tide", limit=100)) == 6
+
+
+def test_a_version_1_library_is_migrated_forward_keeping_its_articles(db_path: Path) -> None:
+    # Build a library exactly as version 1 left it.
+    from reader.store import MIGRATIONS, _split_sql
+
+    raw = sqlite3.connect(db_path)
+    for statement in _split_sql(MIGRATIONS[0]):
+        raw.execute(statement)
+    raw.execute("INSERT INTO feeds (key, title, created) VALUES ('k', 'Old feed', 0)")
+    raw.execute(
+        "INSERT INTO articles (feed_id, guid, title, published, first_seen, read) VALUES (1, 'g', 'Kept', 5, 5, 1)"
+    )
+    raw.execute("PRAGMA user_version = 1")
+    raw.commit()
+    raw.close()
+
+    with Store(db_path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        (row,) = store.list_articles()
+        assert (row.title, row.read) == ("Kept", True)
+        store.set_setting("last-article", "1")
+        assert store.get_setting("last-article") == "1"

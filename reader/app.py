@@ -1,0 +1,86 @@
+"""The reader application: opens the library and shows the main screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from reader import dates
+from reader.store import Store
+from reader.writer import Writer
+
+
+class ReaderApp(App[None]):
+    """A terminal newsreader with threaded comments, offline in SQLite."""
+
+    CSS_PATH = "reader.tcss"
+    TITLE = "reader"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="app.next-pane"),
+        Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.previous-pane"),
+    ]
+
+    def __init__(self, db_path: Path, *, clock: Callable[[], int] = dates.now) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.clock = clock
+        # Opened here so a bad path fails before the terminal is taken over.
+        self.store = Store(db_path)
+        self.writer = Writer(db_path, on_error=self._writer_error)
+
+    def _writer_error(self, message: str) -> None:
+        self.call_from_thread(self.notify, message, severity="error", markup=False)
+
+    def on_mount(self) -> None:
+        """Show the main screen."""
+        from reader.screens.main import MainScreen
+
+        self.push_screen(MainScreen())
+
+    def on_unmount(self) -> None:
+        """Save pending changes and close the library."""
+        self.writer.close()
+        self.store.close()
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from reader.screens.help import HelpScreen
+        from reader.screens.main import MainScreen
+        from reader.widgets.article_list import ArticleList
+        from reader.widgets.article_view import ArticleView
+        from reader.widgets.comment_thread import CommentThread
+        from reader.widgets.feed_list import FeedList
+
+        sections = [
+            ("Everywhere", [*self.BINDINGS, Binding("ctrl+p", "command_palette", "All actions by name")]),
+            ("Reading", list(MainScreen.BINDINGS)),
+            ("Article list", list(ArticleList.BINDINGS)),
+            ("Article", list(ArticleView.BINDINGS)),
+            ("Comments", list(CommentThread.BINDINGS)),
+            ("Feeds", list(FeedList.BINDINGS)),
+        ]
+        self.push_screen(HelpScreen(sections))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key's action in the command palette, plus Textual's own commands."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            node = active.node
+
+            def run(node=node, action=binding.action) -> None:  # type: ignore[no-untyped-def]
+                self.call_later(self.run_action, action, node)
+
+            yield SystemCommand(binding.description, f"key: {key}", run)

@@ -1,0 +1,550 @@
+"""The main screen: feeds, articles, the reading pane and comments.
+
+Widgets only draw and announce; this screen decides. Library reads that can
+be slow (the id list, an article and its thread, a search) run in thread
+workers that post messages back; marks go through the app's
+:class:`reader.writer.Writer`. Widgets are changed only in the message
+handlers, on the UI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, cast
+
+from rich.segment import Segment
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Container
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from reader.models import ArticleDetail, ArticleRow, FeedRow
+from reader.sanitize import clean_line, safe_url
+from reader.search import InvalidSearchError
+from reader.store import ArticleFilter, Store
+from reader.thread_view import ThreadLayout
+from reader.widgets.article_list import ArticleList
+from reader.widgets.article_view import ArticleView, article_links, render_article, theme_styles
+from reader.widgets.comment_thread import CommentThread
+from reader.widgets.feed_list import VIEW_LABELS, FeedList, Source
+from reader.widgets.search_bar import SearchBar
+
+if TYPE_CHECKING:
+    from reader.app import ReaderApp
+
+#: Below this width one pane shows at a time.
+NARROW_BELOW = 100
+#: From this width the comments sit beside the article instead of under it.
+SIDE_BY_SIDE_FROM = 200
+SEARCH_LIMIT = 1000
+PANES = ("feeds", "articles", "article", "comments")
+
+
+# -- messages from workers ------------------------------------------------------
+
+
+@dataclass
+class LibraryLoaded(Message):
+    """Feeds and view counts, read in a worker."""
+
+    feeds: list[FeedRow]
+    counts: dict[str, int]
+
+
+@dataclass
+class ListLoaded(Message):
+    """The ordered ids of the article list, read in a worker."""
+
+    ids: list[int]
+    keep: int | None
+    label: str
+    open_kept: bool = False
+
+
+@dataclass
+class ListFailed(Message):
+    """A search (or list) could not be run; ``reason`` is one line."""
+
+    reason: str
+
+
+@dataclass
+class ArticleRendered(Message):
+    """An article rendered to lines at ``width`` (the first screen, or all of it)."""
+
+    detail: ArticleDetail
+    lines: list[list[Segment]]
+    complete: bool
+    width: int
+
+
+@dataclass
+class ThreadLoaded(Message):
+    """An article's comment thread, laid out in a worker."""
+
+    article_id: int
+    layout: ThreadLayout
+
+
+class MainScreen(Screen[None]):
+    """Feed list, article list, reading pane and comments, all by keyboard."""
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="reader.search"),
+        Binding("u", "toggle_unread", "Unread only", id="reader.unread-only"),
+        Binding("c", "toggle_comments", "Comments", id="reader.comments"),
+        Binding("n", "next_unread", "Next unread", id="reader.next-unread"),
+        Binding("p", "previous_unread", "Previous unread", show=False, id="reader.previous-unread"),
+        Binding("r", "toggle_read", "Read/unread", show=False, id="reader.toggle-read"),
+        Binding("s", "toggle_star", "Star", show=False, id="reader.toggle-star"),
+        Binding("o", "open_link", "Open in browser", show=False, id="reader.open-link"),
+        Binding("y", "copy_link", "Copy link", show=False, id="reader.copy-link"),
+        Binding("L", "links", "Links in article", show=False, id="reader.links"),
+        Binding("escape", "back", "Back", show=False, id="reader.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source = Source()
+        self.unread_only = False
+        self.search_query: str | None = None
+        self._before_search: tuple[Source, int | None] | None = None
+        self.show_comments = True
+        self.narrow_pane = "articles"
+        self.reading_id: int | None = None
+        self._restored = False
+        self._render_width = 0
+
+    @property
+    def reader_app(self) -> ReaderApp:
+        """The app, typed."""
+        return cast("ReaderApp", self.app)
+
+    @property
+    def store(self) -> Store:
+        """The UI thread's connection to the library (quick reads only)."""
+        return self.reader_app.store
+
+    # -- layout ------------------------------------------------------------------
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        """Header, the four panes, the search bar and the footer."""
+        clock = self.reader_app.clock
+        yield Header(show_clock=False, icon="\u2261")
+        with Container(id="panes"):
+            yield FeedList(id="feeds")
+            yield ArticleList(self.store.articles_by_ids, clock=clock, id="articles")
+            with Container(id="reading"):
+                yield ArticleView(id="article")
+                yield CommentThread(clock=clock, id="comments")
+        yield SearchBar(id="search")
+        yield Footer()
+
+    @property
+    def feed_list(self) -> FeedList:
+        """The feed list."""
+        return self.query_one("#feeds", FeedList)
+
+    @property
+    def article_list(self) -> ArticleList:
+        """The article list."""
+        return self.query_one("#articles", ArticleList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        """The reading pane."""
+        return self.query_one("#article", ArticleView)
+
+    @property
+    def comment_thread(self) -> CommentThread:
+        """The comments panel."""
+        return self.query_one("#comments", CommentThread)
+
+    def on_mount(self) -> None:
+        """Restore the last view and load the library."""
+        self.feed_list.border_title = "Feeds"
+        self.article_list.border_title = "Articles"
+        self.comment_thread.border_title = "Comments"
+        saved = self.store.get_setting("ui.source")
+        if saved:
+            self.source = Source.from_key(saved)
+        self.unread_only = self.store.get_setting("ui.unread-only") == "1"
+        self._apply_layout()
+        self.article_list.focus()
+        last = self.store.get_setting("ui.article")
+        self.load_library()
+        self.load_list(keep=int(last) if last and last.isdigit() else None, open_kept=True)
+
+    def on_resize(self) -> None:
+        """Switch between one pane and side-by-side panes, keeping the selection."""
+        self._apply_layout()
+
+    @property
+    def narrow(self) -> bool:
+        """True when one pane shows at a time."""
+        return self.size.width < NARROW_BELOW
+
+    def _apply_layout(self) -> None:
+        self.set_class(self.narrow, "-narrow")
+        self.set_class(self.size.width >= SIDE_BY_SIDE_FROM, "-side-by-side")
+        self.set_class(not self.show_comments, "-no-comments")
+        for pane in PANES:
+            widget = self.query_one(f"#{pane}")
+            widget.set_class(self.narrow and pane == self.narrow_pane, "-active")
+        reading = self.query_one("#reading")
+        reading.set_class(self.narrow and self.narrow_pane in ("article", "comments"), "-active")
+        if self.narrow:
+            focused = self.focused
+            active = self.query_one(f"#{self.narrow_pane}")
+            if focused is not active and not isinstance(focused, SearchBar):
+                active.focus()
+
+    def show_pane(self, pane: str) -> None:
+        """Bring ``pane`` forward: focus it, and in narrow mode show only it."""
+        if pane == "comments" and not self.show_comments:
+            self.show_comments = True
+        self.narrow_pane = pane
+        self._apply_layout()
+        self.query_one(f"#{pane}").focus()
+
+    # -- loading -----------------------------------------------------------------
+
+    def article_filter(self) -> ArticleFilter:
+        """The filter for the current source and unread-only switch."""
+        return ArticleFilter(
+            unread=self.unread_only or self.source.view == "unread",
+            starred=self.source.view == "starred",
+            feed_id=self.source.feed_id,
+        )
+
+    def source_label(self) -> str:
+        """How the current list is described in the header."""
+        if self.search_query is not None:
+            return f"Search: {clean_line(self.search_query)}"
+        if self.source.feed_id is not None:
+            title = self.store.conn.execute("SELECT title FROM feeds WHERE id = ?", (self.source.feed_id,)).fetchone()
+            label = clean_line(title[0]) if title else "feed"
+        else:
+            label = VIEW_LABELS.get(self.source.view, "All articles")
+        return label + (" (unread only)" if self.unread_only and self.source.view != "unread" else "")
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def load_library(self) -> None:
+        """Read the feeds and view counts."""
+        with Store(self.reader_app.db_path) as store:
+            message = LibraryLoaded(store.feeds(), store.counts())
+        self.post_message(message)
+
+    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
+    def load_list(self, keep: int | None = None, open_kept: bool = False) -> None:
+        """Read the ordered article ids of the current source."""
+        label = self.source_label()
+        with Store(self.reader_app.db_path) as store:
+            ids = store.article_ids(self.article_filter())
+        self.post_message(ListLoaded(ids, keep, label, open_kept))
+
+    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
+    def run_search(self, query: str, keep: int | None) -> None:
+        """Search titles, text and comments; results replace the article list."""
+        try:
+            with Store(self.reader_app.db_path) as store:
+                rows = store.search(query, limit=SEARCH_LIMIT)
+        except InvalidSearchError as error:
+            self.post_message(ListFailed(f"Search: {error}"))
+            return
+        self.post_message(ListLoaded([row.id for row in rows], keep, f"Search: {clean_line(query)}"))
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def load_article(self, article_id: int, width: int, comment_width: int, styles: dict[str, str]) -> None:
+        """Read an article and its thread, render the first screen, then the rest."""
+        with Store(self.reader_app.db_path) as store:
+            detail = store.article(article_id)
+        if detail is None:
+            return
+        lines, more = render_article(detail, width, styles, first_screen=True)
+        self.post_message(ArticleRendered(detail, lines, complete=not more, width=width))
+        seen = detail.comments_seen
+        new_ids = [c.id for c in detail.comments if seen is not None and c.first_seen > seen]
+        layout = ThreadLayout(detail.comments, op_author=detail.article.author, new_ids=new_ids)
+        layout.set_width(comment_width)
+        layout.lines  # noqa: B018 - lay out here, in the worker, not on the UI thread
+        self.post_message(ThreadLoaded(article_id, layout))
+        if more:
+            lines, _ = render_article(detail, width, styles)
+            self.post_message(ArticleRendered(detail, lines, complete=True, width=width))
+
+    @work(thread=True, exclusive=True, group="render", exit_on_error=False)
+    def rerender(self, detail: ArticleDetail, width: int, styles: dict[str, str]) -> None:
+        """Render the shown article again for a new width."""
+        lines, _ = render_article(detail, width, styles)
+        self.post_message(ArticleRendered(detail, lines, complete=True, width=width))
+
+    # -- worker results ------------------------------------------------------------
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        """Fill the feed list."""
+        self.feed_list.set_feeds(message.feeds, message.counts, self.source)
+
+    def on_list_loaded(self, message: ListLoaded) -> None:
+        """Show the loaded ids, keeping the selection."""
+        articles = self.article_list
+        articles.set_ids(message.ids, keep=message.keep)
+        articles.border_title = f"{message.label} \u00b7 {len(message.ids)}"
+        self.sub_title = message.label
+        if message.open_kept and message.keep is not None and articles.article_id == message.keep:
+            self.open_article(message.keep, mark_read=False, focus=False)
+        self._restored = True
+
+    def on_list_failed(self, message: ListFailed) -> None:
+        """Say why a search could not run, in one line."""
+        self.notify(message.reason, severity="warning", markup=False)
+
+    def on_article_rendered(self, message: ArticleRendered) -> None:
+        """Show a rendered article (ignoring results for one no longer being read)."""
+        if message.detail.article.id != self.reading_id:
+            return
+        view = self.article_view
+        view.show_lines(message.detail, message.lines, keep_scroll=True)
+        self._render_width = message.width
+        view.border_title = clean_line(message.detail.article.feed)
+
+    def on_thread_loaded(self, message: ThreadLoaded) -> None:
+        """Show the comments of the article being read."""
+        if message.article_id != self.reading_id:
+            return
+        layout = message.layout
+        count = len(layout)
+        new = len(layout.new_ids)
+        thread = self.comment_thread
+        thread.show_thread(message.article_id, layout, "No comments stored for this article.")
+        title = f"Comments \u00b7 {count}" if count else "Comments"
+        thread.border_title = title + (f" \u00b7 {new} new" if new else "")
+        if count:
+            self.reader_app.writer.thread_seen(message.article_id, self.reader_app.clock())
+
+    # -- widget messages -----------------------------------------------------------
+
+    @on(FeedList.Chosen)
+    def feed_chosen(self, event: FeedList.Chosen) -> None:
+        """Show the chosen view or feed."""
+        if event.source != self.source or self.search_query is not None:
+            self.search_query = None
+            self.source = event.source
+            self.reader_app.writer.setting("ui.source", self.source.key)
+            self.load_list(keep=self.article_list.article_id)
+        if event.opened:
+            self.show_pane("articles")
+
+    @on(ArticleList.Opened)
+    def article_opened(self, event: ArticleList.Opened) -> None:
+        """Read the chosen article."""
+        self.open_article(event.article_id)
+
+    @on(ArticleView.EndReached)
+    def end_reached(self) -> None:
+        """Space at the end of an article: on to the next unread one."""
+        self.action_next_unread()
+
+    def open_article(self, article_id: int, *, mark_read: bool = True, focus: bool = True) -> None:
+        """Show an article (and its comments); reading it marks it read."""
+        self.reading_id = article_id
+        view = self.article_view
+        self.load_article(article_id, view.text_width, self._comment_width(), theme_styles(self.app.theme_variables))
+        self.reader_app.writer.setting("ui.article", str(article_id))
+        if mark_read:
+            row = self.article_list.row(self.article_list.cursor)
+            if row is not None and row.id == article_id and not row.read:
+                self.reader_app.writer.mark([article_id], read=True)
+                self.article_list.update_row(replace(row, read=True))
+                self.load_library()
+        if focus:
+            self.show_pane("article")
+
+    def _comment_width(self) -> int:
+        thread = self.comment_thread
+        width = thread.scrollable_content_region.width or thread.size.width
+        return width or max(40, self.size.width // 2)
+
+    @on(ArticleView.WidthChanged)
+    def reading_width_changed(self) -> None:
+        """Re-render the article for the reading pane's new width."""
+        view = self.article_view
+        if view.detail is not None and view.text_width != self._render_width:
+            self._render_width = view.text_width
+            self.rerender(view.detail, view.text_width, theme_styles(self.app.theme_variables))
+
+    # -- search --------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        """Open the search bar."""
+        self.query_one(SearchBar).open(self.search_query or "")
+
+    @on(SearchBar.Submitted)
+    def search_submitted(self, event: SearchBar.Submitted) -> None:
+        """Run the search; results replace the article list until escape."""
+        query = event.value.strip()
+        bar = self.query_one(SearchBar)
+        bar.close()
+        if not query:
+            self.article_list.focus()
+            return
+        if self._before_search is None:
+            self._before_search = (self.source, self.article_list.article_id)
+        self.search_query = query
+        self.run_search(query, keep=self.article_list.article_id)
+        self.show_pane("articles")
+
+    @on(SearchBar.Cancelled)
+    def search_cancelled(self) -> None:
+        """Back to where the user was."""
+        self.show_pane(self.narrow_pane if self.narrow else "articles")
+
+    def _end_search(self) -> bool:
+        if self.search_query is None or self._before_search is None:
+            return False
+        source, article_id = self._before_search
+        self.search_query = None
+        self._before_search = None
+        self.source = source
+        self.load_list(keep=article_id)
+        return True
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Escape: leave a search, else go back one pane."""
+        if self._end_search():
+            self.show_pane("articles")
+            return
+        focused = self.focused
+        if isinstance(focused, CommentThread):
+            self.show_pane("article")
+        elif isinstance(focused, ArticleView):
+            self.show_pane("articles")
+        elif isinstance(focused, ArticleList):
+            self.show_pane("feeds")
+
+    def action_toggle_unread(self) -> None:
+        """Show only unread articles, or all again."""
+        self.unread_only = not self.unread_only
+        self.reader_app.writer.setting("ui.unread-only", "1" if self.unread_only else "0")
+        self.search_query = None
+        self._before_search = None
+        self.load_list(keep=self.article_list.article_id)
+        self.notify("Unread articles only." if self.unread_only else "All articles.", timeout=2)
+
+    def action_toggle_comments(self) -> None:
+        """Show or hide the comments (in narrow mode: switch between article and comments)."""
+        if self.narrow:
+            self.show_pane("article" if self.narrow_pane == "comments" else "comments")
+            return
+        self.show_comments = not self.show_comments
+        self._apply_layout()
+        if self.show_comments:
+            self.comment_thread.focus()
+        elif isinstance(self.focused, CommentThread):
+            self.article_view.focus()
+
+    def _target_row(self) -> ArticleRow | None:
+        """The article an action applies to: the one being read when the reading pane has focus."""
+        articles = self.article_list
+        focused = self.focused
+        if isinstance(focused, (ArticleView, CommentThread)) and self.reading_id is not None:
+            index = articles.index_of(self.reading_id)
+            if index is not None:
+                return articles.row(index)
+            rows = self.store.articles_by_ids([self.reading_id])
+            return rows[0] if rows else None
+        return articles.row(articles.cursor)
+
+    def action_toggle_read(self) -> None:
+        """Mark the article read or unread."""
+        row = self._target_row()
+        if row is None:
+            return
+        self.reader_app.writer.mark([row.id], read=not row.read)
+        self.article_list.update_row(replace(row, read=not row.read))
+        self.load_library()
+
+    def action_toggle_star(self) -> None:
+        """Star the article, or remove its star."""
+        row = self._target_row()
+        if row is None:
+            return
+        self.reader_app.writer.mark([row.id], starred=not row.starred)
+        self.article_list.update_row(replace(row, starred=not row.starred))
+        self.notify("Starred." if not row.starred else "Star removed.", timeout=2)
+        self.load_library()
+
+    def _find_unread(self, start: int, step: int) -> int | None:
+        articles = self.article_list
+        ids = articles.ids
+        index = start + step
+        page = 200
+        while 0 <= index < len(ids):
+            chunk = ids[index : index + page] if step > 0 else ids[max(0, index - page + 1) : index + 1][::-1]
+            rows = {row.id: row for row in self.store.articles_by_ids(chunk)}
+            for offset, article_id in enumerate(chunk):
+                row = rows.get(article_id)
+                if row is not None and not row.read and article_id != self.reading_id:
+                    return index + offset * step
+            index += page * step
+        return None
+
+    def _jump_unread(self, step: int) -> None:
+        articles = self.article_list
+        start = articles.index_of(self.reading_id) if self.reading_id is not None else None
+        found = self._find_unread(start if start is not None else articles.cursor, step)
+        if found is None:
+            self.notify("No more unread articles here.", timeout=2)
+            return
+        articles.set_cursor(found)
+        article_id = articles.article_id
+        if article_id is not None:
+            self.open_article(article_id, focus=isinstance(self.focused, (ArticleView, CommentThread)))
+
+    def action_next_unread(self) -> None:
+        """Read the next unread article."""
+        self._jump_unread(+1)
+
+    def action_previous_unread(self) -> None:
+        """Read the previous unread article."""
+        self._jump_unread(-1)
+
+    def _current_url(self) -> str | None:
+        row = self._target_row()
+        return safe_url(row.url) if row is not None else None
+
+    def action_open_link(self) -> None:
+        """Open the article's link in the browser, after showing it."""
+        from reader.screens.link import LinkScreen
+
+        url = self._current_url()
+        if url is None:
+            self.notify("This article has no web link.", severity="warning", timeout=3)
+            return
+        self.app.push_screen(LinkScreen(url))
+
+    def action_copy_link(self) -> None:
+        """Copy the article's link to the clipboard."""
+        url = self._current_url()
+        if url is None:
+            self.notify("This article has no web link.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", timeout=3, markup=False)
+
+    def action_links(self) -> None:
+        """List the links of the article being read."""
+        from reader.screens.links import LinksScreen
+
+        detail = self.article_view.detail
+        links = article_links(detail.text) if detail is not None else []
+        if detail is not None and safe_url(detail.article.url):
+            links.insert(0, ("The article itself", str(detail.article.url)))
+        if not links:
+            self.notify("No links in this article.", timeout=2)
+            return
+        self.app.push_screen(LinksScreen(links))
