@@ -84,3 +84,23 @@ class ReaderApp(App[None]):
                 self.call_later(self.run_action, action, node)
 
             yield SystemCommand(binding.description, f"key: {key}", run)
+
+
+async def _screenshot(app: ReaderApp, destination: Path, size: tuple[int, int], keys: list[str]) -> None:
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.pause(0.2)
+        destination.write_text(app.export_screenshot(), encoding="utf-8")
+
+
+def save_screenshot(db_path: Path, destination: Path, *, size: tuple[int, int] = (160, 44), keys: list[str]) -> None:
+    """Run the reader headless on ``db_path``, press ``keys`` and save what it shows as SVG."""
+    import asyncio
+
+    app = ReaderApp(db_path)
+    asyncio.run(_screenshot(app, destination, size, keys))

@@ -330,8 +330,14 @@ def export_markdown(state: Context, article_ids: tuple[int, ...], destination: P
     type=click.Path(dir_okay=False, path_type=Path),
     help="Keep the demo library in this file instead of a throwaway one.",
 )
+@click.option(
+    "--screenshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    hidden=True,
+    help="Save an SVG of the reader on the demo library (for the README) instead of opening it.",
+)
 @pass_context
-def demo_command(state: Context, keep: Path | None) -> None:
+def demo_command(state: Context, keep: Path | None, screenshot: Path | None) -> None:
     """Load the demo articles into a throwaway library and show them."""
     from reader.demo import load_demo
 
@@ -340,6 +346,14 @@ def demo_command(state: Context, keep: Path | None) -> None:
         store = Store(path)
         try:
             load_demo(store)
+            if screenshot is not None:
+                store.close()
+                from reader.app import save_screenshot
+
+                # The discussion article (second in the list), then its comments.
+                save_screenshot(path, screenshot, keys=["j", "enter", "tab"])
+                click.echo(f"saved {screenshot}")
+                return
             open_demo(store, path, kept=keep is not None)
         finally:
             store.close()

@@ -236,9 +236,11 @@ class ArticleView(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        strip = self._lines[index]
+        # Rendered segments carry only their own colours: lay them on the pane's background.
+        base = self.rich_style
+        strip = self._lines[index].apply_style(base)
         scroll_x = self.scroll_offset.x
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def action_page_or_next(self) -> None:
         """Page down; at the end, ask for the next unread article."""
