@@ -73,10 +73,6 @@ class FeedList(OptionList):
             """The list that sent the message."""
             return self.feed_list
 
-    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._quiet = False
-
     def set_feeds(self, feeds: list[FeedRow], counts: dict[str, int], current: Source) -> None:
         """Fill the list and highlight ``current`` without announcing it."""
         width = max(10, (self.scrollable_content_region.width or 28) - 7)
@@ -89,13 +85,11 @@ class FeedList(OptionList):
             if feed.last_error:
                 title = "\u26a0 " + title
             options.append(Option(self._label(title, feed.unread, width), id=Source("feed", feed.id).key))
-        self._quiet = True
-        try:
+        # Refilling must not look like the user choosing a feed.
+        with self.prevent(OptionList.OptionHighlighted):
             self.clear_options()
             self.add_options(options)
             self.select_source(current)
-        finally:
-            self._quiet = False
 
     @staticmethod
     def _label(title: str, unread: int, width: int, bold: bool = False) -> Text:
@@ -122,8 +116,7 @@ class FeedList(OptionList):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """Announce the newly highlighted source."""
         event.stop()
-        if not self._quiet:
-            self.post_message(self.Chosen(self, self.source, opened=False))
+        self.post_message(self.Chosen(self, self.source, opened=False))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter on a source: show it and move on to its articles."""
