@@ -59,6 +59,7 @@ class ReaderApp(App[None]):
         from reader.widgets.comment_thread import CommentThread
         from reader.widgets.feed_list import FeedList
 
+        # Ordered so the three columns come out about the same height.
         sections = [
             ("Everywhere", [*self.BINDINGS, Binding("ctrl+p", "command_palette", "All actions by name")]),
             ("Reading", list(MainScreen.BINDINGS)),

@@ -30,6 +30,7 @@ _SPACE_AFTER_EMPHASIS = re.compile(r"(?<=\S)([_*]) (?=[,.;:!?)])")
 
 # A line starting with one of these would turn into Markdown structure.
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)([#>*+\-=`|])")
+_INLINE_MARKDOWN = re.compile(r"([\[\]*_`])")
 _ORDERED_LIST_START = re.compile(r"^(\s*\d+)([.)])(?=\s)")
 
 
@@ -133,7 +134,7 @@ def html_to_plain(markup: str) -> str:
 
 def escape_markdown_line(line: str) -> str:
     """Escape a plain-text line so Markdown shows it as written."""
-    line = line.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    line = _INLINE_MARKDOWN.sub(r"\\\1", line.replace("\\", "\\\\"))
     line = _ORDERED_LIST_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
     return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
 

@@ -28,17 +28,21 @@ GUTTER_WIDTH = 2
 MIN_TEXT_WIDTH = 20
 
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
-_INLINE_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]+)\)")
+_INLINE_LINK = re.compile(r"(?<!\\)\[([^\]\n]*?)(?<!\\)\]\(([^)\s]+)\)")
+# Emphasis markers that are not escaped: **strong**, __strong__, *em*, _em_.
+_STRONG = re.compile(r"(?<!\\)(\*\*|__)(?=\S)(.+?)(?<=\S)(?<!\\)\1")
+_EMPHASIS = re.compile(r"(?<![\\\w])([*_])(?=\S)(.+?)(?<=\S)(?<!\\)\1(?!\w)")
 
 
 def comment_plain_text(markdown: str) -> str:
-    """Comment Markdown as plain readable text: escapes removed, links as ``text (url)``."""
+    """Comment Markdown as plain readable text: escapes and emphasis marks removed, links as ``text (url)``."""
 
     def link(match: re.Match[str]) -> str:
         label, url = match.group(1), match.group(2).replace("\\(", "(").replace("\\)", ")")
         return url if not label or label == url else f"{label} ({url})"
 
     text = _INLINE_LINK.sub(link, clean_text(markdown))
+    text = _EMPHASIS.sub(r"\2", _STRONG.sub(r"\2", text))
     return _MARKDOWN_ESCAPE.sub(r"\1", text)
 
 

@@ -8,6 +8,7 @@ asked for, so "read, unread, read" always ends read.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterable
@@ -68,6 +69,20 @@ class Writer:
     def setting(self, key: str, value: str) -> None:
         """Save a setting."""
         self.submit(lambda store: store.set_setting(key, value))
+
+    def after_saved(self, callback: Callable[[], object], *, call: Callable[..., object] | None = None) -> None:
+        """Run ``callback`` once everything asked for so far is saved.
+
+        ``call`` hands it to another thread (``App.call_from_thread``); by
+        default it runs in the writer's thread.
+        """
+
+        def job(_store: Store) -> None:
+            # RuntimeError: the app is shutting down; nothing left to refresh.
+            with contextlib.suppress(RuntimeError):
+                (call or (lambda f: f()))(callback)
+
+        self.submit(job)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every change asked for so far is saved; False on timeout."""

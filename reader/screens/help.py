@@ -36,18 +36,33 @@ def key_label(keys: str) -> str:
     return " / ".join(_KEY_NAMES.get(key.strip(), key.strip()) for key in keys.split(","))
 
 
-def bindings_table(sections: list[tuple[str, list[BindingType]]]) -> Table:
-    """A table of keys and what they do, one section per area."""
-    table = Table.grid(padding=(0, 2))
+def section_table(title: str, bindings: list[BindingType]) -> Table:
+    """One area's keys and what they do."""
+    table = Table.grid(padding=(0, 1))
     table.add_column(justify="right", style="bold", no_wrap=True)
-    table.add_column()
-    for title, bindings in sections:
-        table.add_row(Text(""), Text(""))
-        table.add_row(Text(""), Text(title, style="bold underline"))
-        for binding in bindings:
-            if isinstance(binding, Binding):
-                table.add_row(Text(key_label(binding.key)), Text(binding.description))
+    table.add_column(no_wrap=True)
+    table.add_row(Text(""), Text(title, style="bold underline"))
+    for binding in bindings:
+        if isinstance(binding, Binding):
+            table.add_row(Text(key_label(binding.key)), Text(binding.description))
     return table
+
+
+def bindings_table(sections: list[tuple[str, list[BindingType]]], columns: int = 3) -> Table:
+    """The sections side by side in ``columns`` columns, so all keys fit one screen."""
+    per_column = -(-len(sections) // columns)
+    grid = Table.grid(padding=(0, 3))
+    stacks = []
+    for start in range(0, len(sections), per_column):
+        stack = Table.grid()
+        for title, bindings in sections[start : start + per_column]:
+            stack.add_row(section_table(title, bindings))
+            stack.add_row(Text(""))
+        stacks.append(stack)
+    for _ in stacks:
+        grid.add_column(vertical="top")
+    grid.add_row(*stacks)
+    return grid
 
 
 class HelpScreen(ModalScreen[None]):
@@ -57,9 +72,10 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen {
         align: center middle;
         & > VerticalScroll {
-            width: auto;
-            max-width: 90%;
-            height: 90%;
+            width: 90%;
+            max-width: 140;
+            height: auto;
+            max-height: 90%;
             border: thick $accent;
             background: $panel;
             padding: 0 2;

@@ -61,6 +61,8 @@ class ListLoaded(Message):
     keep: int | None
     label: str
     open_kept: bool = False
+    #: The query these are results of (None for a feed or view).
+    search: str | None = None
 
 
 @dataclass
@@ -220,9 +222,7 @@ class MainScreen(Screen[None]):
         )
 
     def source_label(self) -> str:
-        """How the current list is described in the header."""
-        if self.search_query is not None:
-            return f"Search: {clean_line(self.search_query)}"
+        """How the current feed or view is described in the header."""
         if self.source.feed_id is not None:
             title = self.store.conn.execute("SELECT title FROM feeds WHERE id = ?", (self.source.feed_id,)).fetchone()
             label = clean_line(title[0]) if title else "feed"
@@ -254,7 +254,7 @@ class MainScreen(Screen[None]):
         except InvalidSearchError as error:
             self.post_message(ListFailed(f"Search: {error}"))
             return
-        self.post_message(ListLoaded([row.id for row in rows], keep, f"Search: {clean_line(query)}"))
+        self.post_message(ListLoaded([row.id for row in rows], keep, f"Search: {clean_line(query)}", search=query))
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_article(self, article_id: int, width: int, comment_width: int, styles: dict[str, str]) -> None:
@@ -290,6 +290,9 @@ class MainScreen(Screen[None]):
     def on_list_loaded(self, message: ListLoaded) -> None:
         """Show the loaded ids, keeping the selection."""
         articles = self.article_list
+        self.search_query = message.search
+        if message.search is None:
+            self._before_search = None
         articles.set_ids(message.ids, keep=message.keep)
         articles.border_title = f"{message.label} \u00b7 {len(message.ids)}"
         self.sub_title = message.label
@@ -298,7 +301,9 @@ class MainScreen(Screen[None]):
         self._restored = True
 
     def on_list_failed(self, message: ListFailed) -> None:
-        """Say why a search could not run, in one line."""
+        """Say why a search could not run, in one line; the list stays as it was."""
+        if self.search_query is None:
+            self._before_search = None
         self.notify(message.reason, severity="warning", markup=False)
 
     def on_article_rendered(self, message: ArticleRendered) -> None:
@@ -358,9 +363,13 @@ class MainScreen(Screen[None]):
             if row is not None and row.id == article_id and not row.read:
                 self.reader_app.writer.mark([article_id], read=True)
                 self.article_list.update_row(replace(row, read=True))
-                self.load_library()
+                self._refresh_counts_when_saved()
         if focus:
             self.show_pane("article")
+
+    def _refresh_counts_when_saved(self) -> None:
+        """Reload the feed counts once the writer has saved what is queued before this."""
+        self.reader_app.writer.after_saved(self.load_library, call=self.app.call_from_thread)
 
     def _comment_width(self) -> int:
         thread = self.comment_thread
@@ -392,7 +401,7 @@ class MainScreen(Screen[None]):
             return
         if self._before_search is None:
             self._before_search = (self.source, self.article_list.article_id)
-        self.search_query = query
+        # search_query is set when the results arrive: a query that cannot run changes nothing.
         self.run_search(query, keep=self.article_list.article_id)
         self.show_pane("articles")
 
@@ -405,8 +414,6 @@ class MainScreen(Screen[None]):
         if self.search_query is None or self._before_search is None:
             return False
         source, article_id = self._before_search
-        self.search_query = None
-        self._before_search = None
         self.source = source
         self.load_list(keep=article_id)
         return True
@@ -466,7 +473,7 @@ class MainScreen(Screen[None]):
             return
         self.reader_app.writer.mark([row.id], read=not row.read)
         self.article_list.update_row(replace(row, read=not row.read))
-        self.load_library()
+        self._refresh_counts_when_saved()
 
     def action_toggle_star(self) -> None:
         """Star the article, or remove its star."""
@@ -476,7 +483,7 @@ class MainScreen(Screen[None]):
         self.reader_app.writer.mark([row.id], starred=not row.starred)
         self.article_list.update_row(replace(row, starred=not row.starred))
         self.notify("Starred." if not row.starred else "Star removed.", timeout=2)
-        self.load_library()
+        self._refresh_counts_when_saved()
 
     def _find_unread(self, start: int, step: int) -> int | None:
         articles = self.article_list
