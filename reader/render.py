@@ -118,6 +118,20 @@ def html_to_text(markup: str) -> str:
     return clean_text("\n".join(line for line in lines if line))
 
 
+_BLOCK_CLOSE = re.compile(r"</(?:p|h[1-6]|li|ul|ol|pre|blockquote|div|table|figure)\s*>", re.IGNORECASE)
+
+
+def opening_html(html: str, limit: int = 8000) -> str | None:
+    """The start of a long article's HTML, cut after a block, to render a first screen fast.
+
+    None when the article is short enough to convert whole.
+    """
+    if len(html) <= limit * 1.5:
+        return None
+    ends = [match.end() for match in _BLOCK_CLOSE.finditer(html, 0, limit)]
+    return html[: ends[-1]] if ends else None
+
+
 def readable_markdown(html: str | None, text: str, base_url: str | None = None) -> str:
     """The Markdown shown to readers: made from the stored HTML, else the stored text."""
     return html_to_markdown(html, base_url) if html else clean_text(text)

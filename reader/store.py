@@ -729,8 +729,12 @@ class Store:
                 found[row["id"]] = _row_to_article(row)
         return [found[i] for i in ids if i in found]
 
-    def article(self, article_id: int) -> ArticleDetail | None:
-        """One article with its body and comment thread, or None."""
+    def article(self, article_id: int, *, markdown: bool = True) -> ArticleDetail | None:
+        """One article with its body and comment thread, or None.
+
+        With ``markdown=False`` the (costly) Markdown is not made: ``text`` is
+        the stored plain text, for callers that render in stages.
+        """
         row = self.conn.execute(
             f"""SELECT {_ARTICLE_COLUMNS}, a.text, a.html, a.updated, a.comments_seen
             FROM articles a JOIN feeds f ON f.id = a.feed_id
@@ -741,7 +745,7 @@ class Store:
             return None
         return ArticleDetail(
             article=_row_to_article(row),
-            text=readable_markdown(row["html"], row["text"], row["url"]),
+            text=readable_markdown(row["html"], row["text"], row["url"]) if markdown else row["text"],
             html=row["html"],
             updated=row["updated"],
             comments_seen=row["comments_seen"],

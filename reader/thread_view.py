@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.cells import cell_len
 
@@ -28,22 +28,39 @@ GUTTER_WIDTH = 2
 MIN_TEXT_WIDTH = 20
 
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
-_INLINE_LINK = re.compile(r"(?<!\\)\[([^\]\n]*?)(?<!\\)\]\(([^)\s]+)\)")
-# Emphasis markers that are not escaped: **strong**, __strong__, *em*, _em_.
-_STRONG = re.compile(r"(?<!\\)(\*\*|__)(?=\S)(.+?)(?<=\S)(?<!\\)\1")
-_EMPHASIS = re.compile(r"(?<![\\\w])([*_])(?=\S)(.+?)(?<=\S)(?<!\\)\1(?!\w)")
+# One left-to-right pass over a comment's Markdown, token by token: an escaped
+# character (unescaped), a code span (kept), a link (shown as "text (url)")
+# or an emphasis marker (dropped). Stored comment Markdown escapes every
+# literal * and _ (html2text's escape_snob, the plain-text importer), so an
+# unescaped one is always markup; "* " is a list bullet and stays.
+_INLINE = re.compile(
+    r"\\(?P<escaped>[\\`*_{}\[\]()#+\-.!>])"
+    r"|(?P<code>`[^`\n]*`)"
+    r"|\[(?P<label>(?:\\.|[^\]\\\n])*)\]\((?P<url>(?:\\.|[^)\s\\])+)\)"
+    r"|(?P<mark>\*\*|__|\*(?! )|_)"
+)
+
+
+_MARKUP_CHARACTER = re.compile(r"[\\`\[*_]")
+
+
+def _inline(match: re.Match[str]) -> str:
+    kind = match.lastgroup
+    if kind == "escaped":
+        return match.group("escaped")
+    if kind == "code":
+        return match.group("code")
+    if kind == "url":
+        label = _MARKDOWN_ESCAPE.sub(r"\1", match.group("label"))
+        url = _MARKDOWN_ESCAPE.sub(r"\1", match.group("url"))
+        return url if not label or label == url else f"{label} ({url})"
+    return ""
 
 
 def comment_plain_text(markdown: str) -> str:
     """Comment Markdown as plain readable text: escapes and emphasis marks removed, links as ``text (url)``."""
-
-    def link(match: re.Match[str]) -> str:
-        label, url = match.group(1), match.group(2).replace("\\(", "(").replace("\\)", ")")
-        return url if not label or label == url else f"{label} ({url})"
-
-    text = _INLINE_LINK.sub(link, clean_text(markdown))
-    text = _EMPHASIS.sub(r"\2", _STRONG.sub(r"\2", text))
-    return _MARKDOWN_ESCAPE.sub(r"\1", text)
+    text = clean_text(markdown)
+    return _INLINE.sub(_inline, text) if _MARKUP_CHARACTER.search(text) else text
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -51,6 +68,9 @@ def wrap(text: str, width: int) -> list[str]:
     width = max(1, width)
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        if paragraph.isascii():
+            _wrap_ascii(paragraph, width, lines)
+            continue
         line = ""
         used = 0
         for word in paragraph.split(" "):
@@ -73,6 +93,21 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def _wrap_ascii(paragraph: str, width: int, lines: list[str]) -> None:
+    """Greedy wrap of one ASCII paragraph (one cell per character), a line per step."""
+    start = 0
+    end = len(paragraph)
+    while end - start > width:
+        cut = paragraph.rfind(" ", start, start + width + 1)
+        if cut <= start:
+            lines.append(paragraph[start : start + width])
+            start += width
+        else:
+            lines.append(paragraph[start:cut])
+            start = cut + 1
+    lines.append(paragraph[start:])
+
+
 def _cut(text: str, width: int) -> str:
     """The longest prefix of ``text`` that fits in ``width`` cells (at least one character)."""
     if text.isascii():
@@ -85,9 +120,8 @@ def _cut(text: str, width: int) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Line:
-    """One drawn line of the thread.
+class Line(NamedTuple):
+    """One drawn line of the thread (a tuple: threads lay out tens of thousands).
 
     ``kind`` is ``header`` (author, date), ``text``, ``hidden`` (the "N replies
     hidden" marker) or ``gap`` (the blank line after a comment).

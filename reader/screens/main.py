@@ -9,10 +9,12 @@ handlers, on the UI thread.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
 from rich.segment import Segment
+from rich.style import Style
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Container
@@ -21,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from reader.models import ArticleDetail, ArticleRow, FeedRow
+from reader.render import opening_html, readable_markdown
 from reader.sanitize import clean_line, safe_url
 from reader.search import InvalidSearchError
 from reader.store import ArticleFilter, Store
@@ -72,6 +75,16 @@ class ListFailed(Message):
     reason: str
 
 
+@dataclass(frozen=True)
+class RenderRequest:
+    """How to render an article: for which pane width, theme and background."""
+
+    article_id: int
+    width: int
+    styles: dict[str, str]
+    base: Style
+
+
 @dataclass
 class ArticleRendered(Message):
     """An article rendered to lines at ``width`` (the first screen, or all of it)."""
@@ -80,6 +93,8 @@ class ArticleRendered(Message):
     lines: list[list[Segment]]
     complete: bool
     width: int
+    #: Set once the lines are on screen (the worker waits for it).
+    painted: threading.Event | None = None
 
 
 @dataclass
@@ -118,6 +133,7 @@ class MainScreen(Screen[None]):
         self.reading_id: int | None = None
         self._restored = False
         self._render_width = 0
+        self._show_when_rendered = False
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -233,7 +249,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def load_library(self) -> None:
         """Read the feeds and view counts."""
-        with Store(self.reader_app.db_path) as store:
+        with self.reader_app.connection("library") as store:
             message = LibraryLoaded(store.feeds(), store.counts())
         self.post_message(message)
 
@@ -241,7 +257,7 @@ class MainScreen(Screen[None]):
     def load_list(self, keep: int | None = None, open_kept: bool = False) -> None:
         """Read the ordered article ids of the current source."""
         label = self.source_label()
-        with Store(self.reader_app.db_path) as store:
+        with self.reader_app.connection("list") as store:
             ids = store.article_ids(self.article_filter())
         self.post_message(ListLoaded(ids, keep, label, open_kept))
 
@@ -249,7 +265,7 @@ class MainScreen(Screen[None]):
     def run_search(self, query: str, keep: int | None) -> None:
         """Search titles, text and comments; results replace the article list."""
         try:
-            with Store(self.reader_app.db_path) as store:
+            with self.reader_app.connection("list") as store:
                 rows = store.search(query, limit=SEARCH_LIMIT)
         except InvalidSearchError as error:
             self.post_message(ListFailed(f"Search: {error}"))
@@ -257,29 +273,51 @@ class MainScreen(Screen[None]):
         self.post_message(ListLoaded([row.id for row in rows], keep, f"Search: {clean_line(query)}", search=query))
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
-    def load_article(self, article_id: int, width: int, comment_width: int, styles: dict[str, str]) -> None:
-        """Read an article and its thread, render the first screen, then the rest."""
-        with Store(self.reader_app.db_path) as store:
-            detail = store.article(article_id)
-        if detail is None:
+    def load_article(self, request: RenderRequest, comment_width: int) -> None:
+        """Read an article and its thread: first screen, then (once it is painted) the rest."""
+        with self.reader_app.connection("article") as store:
+            stored = store.article(request.article_id, markdown=False)
+        if stored is None:
             return
-        lines, more = render_article(detail, width, styles, first_screen=True)
-        self.post_message(ArticleRendered(detail, lines, complete=not more, width=width))
+        # A long article's first screen is made from the start of its HTML
+        # (html2text costs ~15 ms for 50 KB); the whole of it comes after.
+        url = stored.article.url
+        opening = opening_html(stored.html) if stored.html else None
+        detail = replace(stored, text=readable_markdown(opening or stored.html, stored.text, url))
+        lines, more = render_article(detail, request.width, request.styles, base=request.base, first_screen=True)
+        if opening is not None:
+            more = True
+            detail = replace(stored, text=readable_markdown(stored.html, stored.text, url))
+        painted = threading.Event()
+        self.post_message(ArticleRendered(detail, lines, complete=not more, width=request.width, painted=painted))
+        # Let the UI thread paint the first screen before this thread competes
+        # with it for the interpreter lock.
+        painted.wait(0.5)
         seen = detail.comments_seen
         new_ids = [c.id for c in detail.comments if seen is not None and c.first_seen > seen]
         layout = ThreadLayout(detail.comments, op_author=detail.article.author, new_ids=new_ids)
         layout.set_width(comment_width)
         layout.lines  # noqa: B018 - lay out here, in the worker, not on the UI thread
-        self.post_message(ThreadLoaded(article_id, layout))
+        self.post_message(ThreadLoaded(request.article_id, layout))
         if more:
-            lines, _ = render_article(detail, width, styles)
-            self.post_message(ArticleRendered(detail, lines, complete=True, width=width))
+            lines, _ = render_article(detail, request.width, request.styles, base=request.base)
+            self.post_message(ArticleRendered(detail, lines, complete=True, width=request.width))
 
     @work(thread=True, exclusive=True, group="render", exit_on_error=False)
-    def rerender(self, detail: ArticleDetail, width: int, styles: dict[str, str]) -> None:
+    def rerender(self, detail: ArticleDetail, request: RenderRequest) -> None:
         """Render the shown article again for a new width."""
-        lines, _ = render_article(detail, width, styles)
-        self.post_message(ArticleRendered(detail, lines, complete=True, width=width))
+        lines, _ = render_article(detail, request.width, request.styles, base=request.base)
+        self.post_message(ArticleRendered(detail, lines, complete=True, width=request.width))
+
+    def render_request(self, article_id: int) -> RenderRequest:
+        """What a worker needs to render an article for the reading pane as it is now."""
+        view = self.article_view
+        width = view.text_width
+        if not view.size.width and self.narrow:
+            # Hidden until the article shows: it will fill the screen less its
+            # border (2), padding (2) and scrollbar gutter (2).
+            width = max(20, self.size.width - 6)
+        return RenderRequest(article_id, width, theme_styles(self.app.theme_variables), view.rich_style)
 
     # -- worker results ------------------------------------------------------------
 
@@ -308,12 +346,20 @@ class MainScreen(Screen[None]):
 
     def on_article_rendered(self, message: ArticleRendered) -> None:
         """Show a rendered article (ignoring results for one no longer being read)."""
+        if message.painted is not None:
+            self.call_after_refresh(message.painted.set)
         if message.detail.article.id != self.reading_id:
             return
         view = self.article_view
         view.show_lines(message.detail, message.lines, keep_scroll=True)
-        self._render_width = message.width
         view.border_title = clean_line(message.detail.article.feed)
+        if self._show_when_rendered:
+            self._show_when_rendered = False
+            self.show_pane("article")
+        # Rendered for a width the pane no longer has (it was hidden, or resized
+        # meanwhile): render again for the real one.
+        if message.complete and view.text_width != message.width:
+            self.reading_width_changed()
 
     def on_thread_loaded(self, message: ThreadLoaded) -> None:
         """Show the comments of the article being read."""
@@ -355,8 +401,9 @@ class MainScreen(Screen[None]):
     def open_article(self, article_id: int, *, mark_read: bool = True, focus: bool = True) -> None:
         """Show an article (and its comments); reading it marks it read."""
         self.reading_id = article_id
-        view = self.article_view
-        self.load_article(article_id, view.text_width, self._comment_width(), theme_styles(self.app.theme_variables))
+        request = self.render_request(article_id)
+        self._render_width = request.width
+        self.load_article(request, self._comment_width())
         self.reader_app.writer.setting("ui.article", str(article_id))
         if mark_read:
             row = self.article_list.row(self.article_list.cursor)
@@ -364,17 +411,23 @@ class MainScreen(Screen[None]):
                 self.reader_app.writer.mark([article_id], read=True)
                 self.article_list.update_row(replace(row, read=True))
                 self._refresh_counts_when_saved()
-        if focus:
-            self.show_pane("article")
+        # The pane switch waits for the article: one repaint instead of two.
+        self._show_when_rendered = focus
 
     def _refresh_counts_when_saved(self) -> None:
         """Reload the feed counts once the writer has saved what is queued before this."""
-        self.reader_app.writer.after_saved(self.load_library, call=self.app.call_from_thread)
+        # Counts can wait a moment; an article being opened cannot.
+        self.set_timer(
+            0.3, lambda: self.reader_app.writer.after_saved(self.load_library, call=self.app.call_from_thread)
+        )
 
     def _comment_width(self) -> int:
         thread = self.comment_thread
-        width = thread.scrollable_content_region.width or thread.size.width
-        return width or max(40, self.size.width // 2)
+        width = thread.scrollable_content_region.width
+        if width:
+            return width
+        # Hidden: in narrow mode it will fill the screen less border and gutter.
+        return max(40, self.size.width - 4 if self.narrow else self.size.width // 2)
 
     @on(ArticleView.WidthChanged)
     def reading_width_changed(self) -> None:
@@ -382,7 +435,7 @@ class MainScreen(Screen[None]):
         view = self.article_view
         if view.detail is not None and view.text_width != self._render_width:
             self._render_width = view.text_width
-            self.rerender(view.detail, view.text_width, theme_styles(self.app.theme_variables))
+            self.rerender(view.detail, self.render_request(view.detail.article.id))
 
     # -- search --------------------------------------------------------------------
 

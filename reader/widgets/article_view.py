@@ -95,12 +95,19 @@ def theme_styles(variables: Mapping[str, str]) -> dict[str, str]:
 
 
 def render_article(
-    detail: ArticleDetail, width: int, styles: Mapping[str, str], *, first_screen: bool = False
+    detail: ArticleDetail,
+    width: int,
+    styles: Mapping[str, str],
+    *,
+    base: Style | None = None,
+    first_screen: bool = False,
 ) -> tuple[list[list[Segment]], bool]:
-    """Render the header and body to lines of segments.
+    """Render the header and body to lines of segments, each padded to ``width``.
 
-    With ``first_screen`` only the opening part is rendered; the second value
-    says whether more remains. Runs in a worker thread: it touches no widget.
+    ``base`` (the pane's own style) is laid under every segment here, so the
+    pane can show the lines as they are. With ``first_screen`` only the
+    opening part is rendered; the second value says whether more remains.
+    Runs in a worker thread: it touches no widget.
     """
     console = Console(
         width=max(20, width),
@@ -132,7 +139,7 @@ def render_article(
     parts.append(body)
     if more:
         parts.append(Text("\u2026", style="article.meta"))
-    lines = console.render_lines(Group(*parts), console.options.update_width(max(20, width)), pad=False)
+    lines = console.render_lines(Group(*parts), console.options.update_width(max(20, width)), style=base, pad=True)
     return lines, more
 
 
@@ -181,7 +188,11 @@ class ArticleView(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._lines: list[Strip] = []
+        # Lines stay segment lists; a Strip is made only for a line that is
+        # drawn (Strips carry caches: tens of thousands of them cost seconds
+        # of garbage collection).
+        self._lines: list[list[Segment]] = []
+        self._strips: dict[int, Strip] = {}
         self._last_width = 0
         self.article_id: int | None = None
         self.detail: ArticleDetail | None = None
@@ -193,6 +204,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.detail = None
         self.placeholder = text
         self._lines = []
+        self._strips = {}
         self.virtual_size = Size(0, 0)
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
@@ -202,8 +214,9 @@ class ArticleView(ScrollView, can_focus=True):
         same = self.article_id == detail.article.id
         self.article_id = detail.article.id
         self.detail = detail
-        self._lines = [Strip(line) for line in lines]
-        width = max((strip.cell_length for strip in self._lines), default=0)
+        self._lines = lines
+        self._strips = {}
+        width = max((sum(segment.cell_length for segment in line) for line in lines[:1]), default=0)
         self.virtual_size = Size(width, len(self._lines))
         if not (keep_scroll and same):
             self.scroll_to(0, 0, animate=False, immediate=True)
@@ -236,11 +249,13 @@ class ArticleView(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        # Rendered segments carry only their own colours: lay them on the pane's background.
-        base = self.rich_style
-        strip = self._lines[index].apply_style(base)
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._strips[index] = Strip(self._lines[index])
         scroll_x = self.scroll_offset.x
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+        if scroll_x == 0 and strip.cell_length == width:
+            return strip
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def action_page_or_next(self) -> None:
         """Page down; at the end, ask for the next unread article."""
