@@ -159,8 +159,9 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
 
 @cli.command("add")
 @click.argument("urls", nargs=-1, required=True)
+@click.option("--full-text", is_flag=True, help="Also fetch each article's web page (for summary-only feeds).")
 @pass_context
-def add_command(state: Context, urls: tuple[str, ...]) -> None:
+def add_command(state: Context, urls: tuple[str, ...], full_text: bool) -> None:
     """Subscribe to feeds by URL (http or https only; `reader fetch` downloads them)."""
     bad = [u for u in urls if safe_url(u) is None]
     for url in bad:
@@ -174,9 +175,150 @@ def add_command(state: Context, urls: tuple[str, ...]) -> None:
         if checked is None:
             continue
         feed_id, created = store.add_feed(FeedData(key=checked, url=checked, title=checked, kind="feed"))
+        if full_text:
+            store.set_feed_full_text(feed_id, True)
         verb = "subscribed to" if created else "already subscribed to"
         click.echo(f"{verb} {checked} (feed {feed_id})")
     if bad:
+        sys.exit(EXIT_FAILURE)
+
+
+# -- fetching ---------------------------------------------------------------
+
+
+@cli.command("fetch")
+@click.argument("feed_ids", nargs=-1, type=int)
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report (see README).")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True)
+@click.option("--no-comments", is_flag=True, help="Do not fetch comment threads.")
+@click.option("--no-full-text", is_flag=True, help="Do not fetch article pages.")
+@pass_context
+def fetch_command(
+    state: Context,
+    feed_ids: tuple[int, ...],
+    quiet: bool,
+    as_json: bool,
+    concurrency: int,
+    no_comments: bool,
+    no_full_text: bool,
+) -> None:
+    """Fetch subscribed feeds (all, or the given ids), their comment threads and short articles' pages.
+
+    Exit status 1 if any feed failed; each failure is one line on stderr.
+    """
+    from reader.fetch import FetchSettings, fetch
+
+    store = state.store()
+    if feed_ids:
+        unknown = [i for i in feed_ids if not store.feed_exists(i)]
+        if unknown:
+            raise UserError(f"no feed with id {', '.join(map(str, unknown))} (see `reader feeds`)")
+    settings = FetchSettings(concurrency=concurrency, comments=not no_comments, full_text=not no_full_text)
+    show_bar = interactive() and not quiet and not as_json
+    if show_bar:
+        summary = _fetch_with_bar(state.db_path, settings, list(feed_ids) or None)
+    else:
+        summary = fetch(state.db_path, settings, feed_ids=list(feed_ids) or None)
+    if as_json:
+        _emit_json(
+            {
+                "feeds": [
+                    {
+                        "id": r.feed_id,
+                        "url": r.url,
+                        "status": r.status,
+                        "error": r.error,
+                        "new": r.new_articles,
+                        "updated": r.updated_articles,
+                    }
+                    for r in summary.feeds
+                ],
+                "new_articles": summary.new_articles,
+                "threads": summary.threads,
+                "comments": summary.comments,
+                "full_texts": summary.full_texts,
+                "failed": len(summary.failed),
+            }
+        )
+    else:
+        for report in summary.failed:
+            click.echo(f"reader: error: feed {report.feed_id} ({report.url}): {report.error}", err=True)
+        if not quiet:
+            failed = len(summary.failed)
+            line = (
+                f"fetched {len(summary.feeds)} feed{'s' if len(summary.feeds) != 1 else ''}: "
+                f"{summary.new_articles} new articles, {summary.comments} new comments "
+                f"in {summary.threads} threads, {summary.full_texts} full pages"
+            )
+            click.echo(line + (f"; {failed} failed" if failed else ""))
+    if summary.failed:
+        sys.exit(EXIT_FAILURE)
+
+
+def _fetch_with_bar(db_path: Path, settings: Any, feed_ids: list[int] | None) -> Any:
+    """Run a fetch with a progress bar on the terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from reader.fetch import fetch
+
+    console = Console(stderr=True, highlight=False)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("feeds", total=None, detail="")
+
+        def update(progress: Any) -> None:
+            if progress.phase == "feeds":
+                detail = f"{progress.new_articles} new, {progress.errors} errors"
+                bar.update(
+                    task, description="feeds", total=progress.feeds_total, completed=progress.feeds_done, detail=detail
+                )
+            elif progress.phase == "comments":
+                detail = f"{progress.comments} comments"
+                bar.update(
+                    task,
+                    description="threads",
+                    total=progress.threads_total,
+                    completed=progress.threads_done,
+                    detail=detail,
+                )
+            else:
+                bar.update(task, description="pages", total=None, completed=progress.pages, detail="")
+
+        return fetch(db_path, settings, feed_ids=feed_ids, progress=update)
+
+
+@cli.command("comments")
+@click.argument("article_ids", nargs=-1, required=True, type=int)
+@pass_context
+def comments_command(state: Context, article_ids: tuple[int, ...]) -> None:
+    """Fetch the comment threads of articles now (Hacker News, Reddit, Lobsters, comment feeds)."""
+    from reader.comments import CommentSources, plan_thread
+    from reader.fetch import fetch_comments
+
+    store = state.store()
+    sources = store.articles_for_comments(list(article_ids))
+    known = {source.article_id for source in sources}
+    missing = [i for i in article_ids if i not in known]
+    if missing:
+        raise UserError(f"no article with id {', '.join(map(str, missing))}")
+    bases = CommentSources.from_environment()
+    without = [s.article_id for s in sources if plan_thread(s, bases) is None]
+    for article_id in without:
+        click.echo(f"article {article_id}: no known comment source; its discussion link is kept")
+    summary = fetch_comments(state.db_path, [s.article_id for s in sources if s.article_id not in without])
+    for error in summary.thread_errors:
+        click.echo(f"reader: error: {error}", err=True)
+    click.echo(f"fetched {summary.threads} threads: {summary.comments} new comments")
+    if summary.thread_errors:
         sys.exit(EXIT_FAILURE)
 
 

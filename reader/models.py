@@ -41,6 +41,8 @@ class ArticleData:
     published: int | None = None
     updated: int | None = None
     comments_url: str | None = None
+    #: A feed of this article's comments (``wfw:commentRss``).
+    comment_feed_url: str | None = None
     declared_comment_count: int | None = None
     comments: list[CommentData] = field(default_factory=list)
 

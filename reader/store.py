@@ -23,7 +23,7 @@ import heapq
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -42,7 +42,16 @@ from reader.models import (
 from reader.render import readable_markdown
 from reader.search import InvalidSearchError, build_match
 
-__all__ = ["ArticleFilter", "BatchStats", "InvalidSearchError", "Store", "StoreError"]
+__all__ = [
+    "ArticleFilter",
+    "BatchStats",
+    "FeedToFetch",
+    "FetchOutcome",
+    "InvalidSearchError",
+    "Store",
+    "StoreError",
+    "ThreadSource",
+]
 from reader.threads import order_thread
 
 
@@ -195,8 +204,20 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 """
 
+# Version 3: fetching. Feeds remember when a server asked to be left alone
+# (429/503 Retry-After) and whether to fetch every article's full page;
+# articles keep the extracted full text beside the feed's own HTML, the
+# comment feed they name (wfw:commentRss) and when their thread was fetched.
+_SCHEMA_3 = """
+ALTER TABLE feeds ADD COLUMN retry_after INTEGER;
+ALTER TABLE feeds ADD COLUMN full_text INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN full_html TEXT;
+ALTER TABLE articles ADD COLUMN comment_feed_url TEXT;
+ALTER TABLE articles ADD COLUMN comments_fetched INTEGER;
+"""
+
 #: Forward migrations; entry ``n`` takes a database from version ``n`` to ``n + 1``.
-MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2]
+MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2, _SCHEMA_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ARTICLE_COLUMNS = """
@@ -222,6 +243,9 @@ class BatchStats:
     articles_added: int = 0
     articles_updated: int = 0
     comments_added: int = 0
+    #: Articles that are new, or whose declared comment count changed: the
+    #: ones whose threads are worth fetching.
+    fresh_article_ids: list[int] = field(default_factory=list)
 
     def add(self, other: BatchStats) -> None:
         """Accumulate ``other`` into this one."""
@@ -229,6 +253,44 @@ class BatchStats:
         self.articles_added += other.articles_added
         self.articles_updated += other.articles_updated
         self.comments_added += other.comments_added
+        self.fresh_article_ids.extend(other.fresh_article_ids)
+
+
+@dataclass(frozen=True)
+class FeedToFetch:
+    """A subscription as the fetcher needs it."""
+
+    id: int
+    key: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    full_text: bool
+
+
+@dataclass
+class FetchOutcome:
+    """How one feed's fetch went, as recorded on the feed."""
+
+    status: str
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+    dead: bool = False
+    retry_after: int | None = None
+
+
+@dataclass(frozen=True)
+class ThreadSource:
+    """What is known about where an article's comments live."""
+
+    article_id: int
+    guid: str
+    url: str | None
+    comments_url: str | None
+    comment_feed_url: str | None
+    declared_count: int | None
 
 
 @dataclass(frozen=True)
@@ -445,27 +507,38 @@ class Store:
     def store_batch(self, batch: ImportBatch, now: int | None = None) -> BatchStats:
         """Store everything one import produced, in one transaction."""
         now = now if now is not None else dates.now()
-        stats = BatchStats()
         with self.transaction():
-            feed_ids: dict[str, int] = {}
+            return self._store(batch, now)
 
-            def feed_id_for(feed: FeedData) -> int:
-                if feed.key not in feed_ids:
-                    feed_ids[feed.key], created = self.upsert_feed(feed, now)
-                    stats.feeds_added += created
-                return feed_ids[feed.key]
+    def store_batches(self, batches: Sequence[ImportBatch], now: int | None = None) -> list[BatchStats]:
+        """Store several batches in one transaction (one commit for a whole round of feeds)."""
+        now = now if now is not None else dates.now()
+        with self.transaction():
+            return [self._store(batch, now) for batch in batches]
 
-            for feed in batch.feeds:
-                feed_id_for(feed)
-            for feed, article in batch.articles:
-                article_id, created = self._upsert_article(feed_id_for(feed), article, now)
-                if created:
-                    stats.articles_added += 1
-                else:
-                    stats.articles_updated += 1
-                stats.comments_added += self._merge_comments(article_id, article.comments, now)
-            for article_id, comments in batch.thread_additions:
-                stats.comments_added += self._merge_comments(article_id, comments, now)
+    def _store(self, batch: ImportBatch, now: int) -> BatchStats:
+        stats = BatchStats()
+        feed_ids: dict[str, int] = {}
+
+        def feed_id_for(feed: FeedData) -> int:
+            if feed.key not in feed_ids:
+                feed_ids[feed.key], created = self.upsert_feed(feed, now)
+                stats.feeds_added += created
+            return feed_ids[feed.key]
+
+        for feed in batch.feeds:
+            feed_id_for(feed)
+        for feed, article in batch.articles:
+            article_id, created, fresh = self._upsert_article(feed_id_for(feed), article, now)
+            if created:
+                stats.articles_added += 1
+            else:
+                stats.articles_updated += 1
+            if fresh:
+                stats.fresh_article_ids.append(article_id)
+            stats.comments_added += self._merge_comments(article_id, article.comments, now)
+        for article_id, comments in batch.thread_additions:
+            stats.comments_added += self._merge_comments(article_id, comments, now)
         return stats
 
     def find_article(self, guid: str) -> int | None:
@@ -489,15 +562,18 @@ class Store:
         with self.transaction():
             return self._merge_comments(article_id, comments, now)
 
-    def _upsert_article(self, feed_id: int, article: ArticleData, now: int) -> tuple[int, bool]:
+    def _upsert_article(self, feed_id: int, article: ArticleData, now: int) -> tuple[int, bool, bool]:
+        """Insert or update; returns (id, created, fresh: new or its comment count changed)."""
         existing = self.conn.execute(
-            "SELECT id FROM articles WHERE feed_id = ? AND guid = ?", (feed_id, article.guid)
+            "SELECT id, declared_comment_count FROM articles WHERE feed_id = ? AND guid = ?",
+            (feed_id, article.guid),
         ).fetchone()
         if existing is None:
             cursor = self.conn.execute(
                 """INSERT INTO articles (feed_id, guid, url, title, author, published, updated,
-                    first_seen, html, text, declared_comment_count, comment_count, comments_url)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    first_seen, html, text, declared_comment_count, comment_count, comments_url,
+                    comment_feed_url)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     feed_id,
                     article.guid,
@@ -512,10 +588,13 @@ class Store:
                     article.declared_comment_count,
                     article.declared_comment_count or 0,
                     article.comments_url,
+                    article.comment_feed_url,
                 ),
             )
-            return int(cursor.lastrowid or 0), True
+            return int(cursor.lastrowid or 0), True, True
         article_id = int(existing["id"])
+        declared = article.declared_comment_count
+        fresh = declared is not None and declared != existing["declared_comment_count"]
         # Read/starred state is never touched here, and a value missing from
         # the newer copy keeps the stored one.
         self.conn.execute(
@@ -529,7 +608,8 @@ class Store:
                 text = CASE WHEN :text != '' THEN :text ELSE text END,
                 declared_comment_count = coalesce(:declared, declared_comment_count),
                 comment_count = max(comment_count, coalesce(:declared, 0)),
-                comments_url = coalesce(:comments_url, comments_url)
+                comments_url = coalesce(:comments_url, comments_url),
+                comment_feed_url = coalesce(:comment_feed_url, comment_feed_url)
             WHERE id = :id""",
             {
                 "url": article.url,
@@ -541,10 +621,11 @@ class Store:
                 "text": article.text,
                 "declared": article.declared_comment_count,
                 "comments_url": article.comments_url,
+                "comment_feed_url": article.comment_feed_url,
                 "id": article_id,
             },
         )
-        return article_id, False
+        return article_id, False, fresh
 
     def _merge_comments(self, article_id: int, comments: Sequence[CommentData], now: int) -> int:
         """Upsert comments into an article's thread, then recompute its display order."""
@@ -627,6 +708,136 @@ class Store:
             "UPDATE articles SET comment_count = max(?, coalesce(declared_comment_count, 0)) WHERE id = ?",
             (len(rows), article_id),
         )
+
+    # -- fetching ----------------------------------------------------------
+
+    def feeds_due(self, feed_ids: Sequence[int] | None = None, now: int | None = None) -> list[FeedToFetch]:
+        """Subscriptions to fetch: not dead, not asked to wait (429/503), optionally only ``feed_ids``."""
+        now = now if now is not None else dates.now()
+        rows = self.conn.execute(
+            """SELECT id, key, url, etag, last_modified, full_text FROM feeds
+            WHERE kind = 'feed' AND url IS NOT NULL AND dead = 0
+              AND (retry_after IS NULL OR retry_after <= ?)
+            ORDER BY id""",
+            (now,),
+        ).fetchall()
+        wanted = set(feed_ids) if feed_ids is not None else None
+        return [
+            FeedToFetch(row["id"], row["key"], row["url"], row["etag"], row["last_modified"], bool(row["full_text"]))
+            for row in rows
+            if wanted is None or row["id"] in wanted
+        ]
+
+    def record_fetch(self, feed_id: int, outcome: FetchOutcome, now: int | None = None) -> None:
+        """Remember how fetching a feed went (its own transaction)."""
+        with self.transaction():
+            self._record_fetch(feed_id, outcome, now if now is not None else dates.now())
+
+    def _record_fetch(self, feed_id: int, outcome: FetchOutcome, now: int) -> None:
+        if outcome.error is None:
+            self.conn.execute(
+                """UPDATE feeds SET last_fetch = :now, last_status = :status, last_error = NULL,
+                    error_count = 0, last_success = :now, retry_after = NULL,
+                    etag = coalesce(:etag, etag), last_modified = coalesce(:modified, last_modified),
+                    url = coalesce(:moved, url)
+                WHERE id = :id""",
+                {
+                    "now": now,
+                    "status": outcome.status,
+                    "etag": outcome.etag,
+                    "modified": outcome.last_modified,
+                    "moved": outcome.moved_to,
+                    "id": feed_id,
+                },
+            )
+        else:
+            self.conn.execute(
+                """UPDATE feeds SET last_fetch = :now, last_status = :status, last_error = :error,
+                    error_count = error_count + 1, dead = max(dead, :dead), retry_after = :retry,
+                    url = coalesce(:moved, url)
+                WHERE id = :id""",
+                {
+                    "now": now,
+                    "status": outcome.status,
+                    "error": outcome.error,
+                    "dead": int(outcome.dead),
+                    "retry": outcome.retry_after,
+                    "moved": outcome.moved_to,
+                    "id": feed_id,
+                },
+            )
+
+    def store_fetched(
+        self, results: Sequence[tuple[int, FetchOutcome, ImportBatch | None]], now: int | None = None
+    ) -> list[BatchStats]:
+        """Store a round of fetched feeds and their fetch records in one transaction."""
+        now = now if now is not None else dates.now()
+        stats = []
+        with self.transaction():
+            for feed_id, outcome, batch in results:
+                stats.append(self._store(batch, now) if batch is not None else BatchStats())
+                self._record_fetch(feed_id, outcome, now)
+        return stats
+
+    def set_feed_full_text(self, feed_id: int, enabled: bool) -> None:
+        """Fetch every article page of this feed (feeds that carry only summaries)."""
+        with self.transaction():
+            self.conn.execute("UPDATE feeds SET full_text = ? WHERE id = ?", (int(enabled), feed_id))
+
+    def set_full_text(self, article_id: int, html: str, text: str) -> None:
+        """Keep an article's extracted full page beside the feed's version; search sees its text."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE articles SET full_html = ?, text = CASE WHEN length(?) > length(text) THEN ? ELSE text END "
+                "WHERE id = ?",
+                (html, text, text, article_id),
+            )
+
+    def articles_for_comments(self, article_ids: Sequence[int]) -> list[ThreadSource]:
+        """Where the threads of these articles can be fetched from."""
+        found = []
+        for chunk in _chunks(list(article_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                f"""SELECT id, guid, url, comments_url, comment_feed_url, declared_comment_count
+                FROM articles WHERE id IN ({marks})""",
+                chunk,
+            ):
+                found.append(
+                    ThreadSource(
+                        row["id"],
+                        row["guid"],
+                        row["url"],
+                        row["comments_url"],
+                        row["comment_feed_url"],
+                        row["declared_comment_count"],
+                    )
+                )
+        return found
+
+    def articles_needing_full_text(
+        self, article_ids: Sequence[int], threshold: int, full_text_feeds: set[int]
+    ) -> list[tuple[int, str]]:
+        """(id, url) of articles whose stored text is shorter than ``threshold`` or whose feed wants full text."""
+        wanted = []
+        for chunk in _chunks(list(article_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                f"""SELECT id, url, feed_id, length(text) AS size FROM articles
+                WHERE id IN ({marks}) AND full_html IS NULL AND url IS NOT NULL""",
+                chunk,
+            ):
+                if row["size"] < threshold or row["feed_id"] in full_text_feeds:
+                    wanted.append((int(row["id"]), str(row["url"])))
+        return wanted
+
+    def mark_comments_fetched(self, article_id: int, when: int | None = None) -> None:
+        """Remember when an article's thread was last fetched."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE articles SET comments_fetched = ? WHERE id = ?",
+                (when if when is not None else dates.now(), article_id),
+            )
 
     # -- settings ----------------------------------------------------------
 
@@ -736,7 +947,7 @@ class Store:
         the stored plain text, for callers that render in stages.
         """
         row = self.conn.execute(
-            f"""SELECT {_ARTICLE_COLUMNS}, a.text, a.html, a.updated, a.comments_seen
+            f"""SELECT {_ARTICLE_COLUMNS}, a.text, coalesce(a.full_html, a.html) AS html, a.updated, a.comments_seen
             FROM articles a JOIN feeds f ON f.id = a.feed_id
             WHERE a.id = ?""",
             (article_id,),

@@ -188,10 +188,13 @@ def parse_feed(
     headers: Mapping[str, str] | None = None,
     thread_lookup: ThreadLookup | None = None,
     now: int | None = None,
+    subscription: bool = False,
 ) -> ImportBatch:
     """Parse a feed document into one feed, its articles and their comment threads.
 
-    ``source_key`` identifies the feed when it names no http(s) self link.
+    ``source_key`` identifies the feed when it names no http(s) self link;
+    with ``subscription`` (a fetched feed) it always does, and the feed's
+    own self link never changes which feed the articles land in.
     ``thread_lookup`` finds stored articles and comments by guid, so a comment
     feed whose entries answer an article imported earlier lands in its thread.
     """
@@ -206,6 +209,8 @@ def parse_feed(
             self_url = safe_url(link.get("href"))
             break
     site_url = safe_url(info.get("link"))
+    if subscription:
+        self_url = None
     feed = FeedData(
         key=self_url or source_key,
         url=self_url,
@@ -254,7 +259,8 @@ def parse_feed(
                 )
             )
             continue
-        comments_url = safe_url(entry.get("comments")) or safe_url(entry.get("wfw_commentrss"))
+        comments_url = safe_url(entry.get("comments"))
+        comment_feed_url = safe_url(entry.get("wfw_commentrss"))
         articles[guid] = ArticleData(
             guid=guid,
             title=title or _title_from_text(text),
@@ -264,7 +270,8 @@ def parse_feed(
             author=author,
             published=published,
             updated=_entry_date(entry, now, keys=("updated",)),
-            comments_url=comments_url,
+            comments_url=comments_url or comment_feed_url,
+            comment_feed_url=comment_feed_url,
             declared_comment_count=_int_or_none(_first(entry, "slash_comments", "thr_total")),
         )
 

@@ -1,0 +1,406 @@
+"""Fetch subscribed feeds, their comment threads and full article pages.
+
+One asyncio loop drives every request through one httpx client (keep-alive,
+HTTP/2 where offered) with a global and a per-host limit. Parsing is the hot
+path, so it runs in a pool of processes (both cores), and the library is
+written by one thread in batches (one transaction per batch of feeds). A
+feed that fails, answers 304 or comes back empty changes nothing it stored
+before: errors are recorded on the feed and reported, never turned into
+"the feed is now empty".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from reader import dates
+from reader.comments import CommentSources, parse_thread, plan_thread
+from reader.http import FetchError, Limits, Response, get, make_client
+from reader.importers.base import ImportFailure
+from reader.models import ImportBatch
+from reader.sanitize import clean_line
+from reader.store import BatchStats, FeedToFetch, FetchOutcome, Store, ThreadSource
+
+#: Feeds stored per transaction.
+WRITE_BATCH = 40
+#: Feeds below which parsing stays in this process (starting workers costs more).
+POOL_FROM = 12
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """What a fetch does and how far it may go."""
+
+    concurrency: int = 16
+    per_host: int = 4
+    limits: Limits = field(default_factory=Limits)
+    comments: bool = True
+    full_text: bool = True
+    #: Articles whose stored text is shorter than this get their page fetched.
+    full_text_threshold: int = 300
+    #: At most this many article pages per run (a first fetch of a big OPML
+    #: would otherwise mean thousands of page loads).
+    full_text_limit: int = 200
+    parse_processes: int = field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)))
+    sources: CommentSources = field(default_factory=CommentSources.from_environment)
+
+
+@dataclass
+class FeedReport:
+    """How one feed went."""
+
+    feed_id: int
+    url: str
+    status: str
+    error: str | None = None
+    new_articles: int = 0
+    updated_articles: int = 0
+
+
+@dataclass
+class Progress:
+    """Counts so far, for a progress bar."""
+
+    feeds_done: int = 0
+    feeds_total: int = 0
+    new_articles: int = 0
+    errors: int = 0
+    threads_done: int = 0
+    threads_total: int = 0
+    comments: int = 0
+    pages: int = 0
+    phase: str = "feeds"
+
+
+@dataclass
+class FetchSummary:
+    """What a whole fetch did."""
+
+    feeds: list[FeedReport] = field(default_factory=list)
+    new_articles: int = 0
+    comments: int = 0
+    threads: int = 0
+    thread_errors: list[str] = field(default_factory=list)
+    full_texts: int = 0
+
+    @property
+    def failed(self) -> list[FeedReport]:
+        """The feeds that failed."""
+        return [report for report in self.feeds if report.error is not None]
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def parse_fetched(body: bytes, key: str, headers: dict[str, str]) -> ImportBatch:
+    """Parse a fetched feed (runs in a worker process)."""
+    from reader.importers import detect_kind
+    from reader.importers.feeds import parse_feed
+    from reader.importers.jsonfeed import parse_json_feed
+
+    kind = detect_kind(body)
+    if kind == "json":
+        return parse_json_feed(body, source_key=key, kind="feed")
+    if kind != "feed":
+        raise ImportFailure(f"expected an RSS or Atom feed, found {'an HTML page' if kind == 'html' else kind}")
+    return parse_feed(body, source_key=key, kind="feed", headers=headers, subscription=True)
+
+
+def _conditional_headers(feed: FeedToFetch) -> dict[str, str]:
+    headers = {"Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.8"}
+    if feed.etag:
+        headers["If-None-Match"] = feed.etag
+    if feed.last_modified:
+        headers["If-Modified-Since"] = feed.last_modified
+    return headers
+
+
+def _outcome_for(response: Response, now: int) -> FetchOutcome | None:
+    """The outcome of a non-200 answer (None when there is a body to parse)."""
+    status = response.status
+    if status == 304:
+        return FetchOutcome("304 not modified", moved_to=response.moved_to)
+    if status == 410:
+        return FetchOutcome("410 gone", "the feed is gone (410); it will not be fetched again", dead=True)
+    if status in (429, 503):
+        wait = response.retry_after
+        wait = 3600.0 if wait is None else min(max(wait, 60.0), 7 * 86400.0)
+        return FetchOutcome(
+            f"{status}",
+            f"the server asked to wait (HTTP {status}); next try after {int(wait // 60)} min",
+            retry_after=now + int(wait),
+        )
+    if not 200 <= status < 300:
+        return FetchOutcome(f"{status}", f"HTTP {status}")
+    if not response.body.strip():
+        return FetchOutcome(f"{status}", "empty response")
+    return None
+
+
+class Fetcher:
+    """One fetch run over a library."""
+
+    def __init__(self, db_path: Path, settings: FetchSettings, progress: ProgressCallback | None = None) -> None:
+        self.db_path = db_path
+        self.settings = settings
+        self._progress_callback = progress
+        self.progress = Progress()
+        self.summary = FetchSummary()
+        self._host_limits: dict[str, asyncio.Semaphore] = {}
+
+    def _report(self) -> None:
+        if self._progress_callback is not None:
+            self._progress_callback(self.progress)
+
+    def _host_limit(self, url: str) -> asyncio.Semaphore:
+        host = urlsplit(url).hostname or ""
+        if host not in self._host_limits:
+            self._host_limits[host] = asyncio.Semaphore(self.settings.per_host)
+        return self._host_limits[host]
+
+    async def _get(self, client: object, url: str, headers: dict[str, str] | None = None) -> Response:
+        async with self._global, self._host_limit(url):
+            return await get(client, url, headers=headers, limits=self.settings.limits)  # type: ignore[arg-type]
+
+    async def run(self, feed_ids: Sequence[int] | None = None) -> FetchSummary:
+        """Fetch the due feeds (or only ``feed_ids``), then threads and pages of what is new."""
+        self._global = asyncio.Semaphore(self.settings.concurrency)
+        loop = asyncio.get_running_loop()
+        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-fetch-store")
+        store = await loop.run_in_executor(writer, Store, self.db_path)
+        try:
+            due = await loop.run_in_executor(writer, store.feeds_due, feed_ids)
+            self.progress.feeds_total = len(due)
+            self._report()
+            fresh = await self._fetch_feeds(due, store, writer)
+            full_text_feeds = {feed.id for feed in due if feed.full_text}
+            if self.settings.comments and fresh:
+                sources = await loop.run_in_executor(writer, store.articles_for_comments, fresh)
+                await self.fetch_threads(sources, store, writer)
+            if self.settings.full_text and fresh:
+                pages = await loop.run_in_executor(
+                    writer,
+                    store.articles_needing_full_text,
+                    fresh,
+                    self.settings.full_text_threshold,
+                    full_text_feeds,
+                )
+                await self._fetch_pages(pages[: self.settings.full_text_limit], store, writer)
+        finally:
+            await loop.run_in_executor(writer, store.close)
+            writer.shutdown(wait=True)
+        return self.summary
+
+    # -- feeds -------------------------------------------------------------------
+
+    async def _fetch_feeds(
+        self, due: list[FeedToFetch], store: Store, writer: concurrent.futures.Executor
+    ) -> list[int]:
+        loop = asyncio.get_running_loop()
+        parser: concurrent.futures.Executor
+        if len(due) >= POOL_FROM and self.settings.parse_processes > 1:
+            # "spawn": forking a process that runs threads (the TUI) can deadlock.
+            parser = concurrent.futures.ProcessPoolExecutor(
+                self.settings.parse_processes, mp_context=multiprocessing.get_context("spawn")
+            )
+        else:
+            parser = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-parse")
+        pending: list[tuple[FeedToFetch, FetchOutcome, ImportBatch | None]] = []
+        fresh: list[int] = []
+        writes: list[asyncio.Future[None]] = []
+
+        def write(round_: list[tuple[FeedToFetch, FetchOutcome, ImportBatch | None]]) -> None:
+            stats = store.store_fetched([(feed.id, outcome, batch) for feed, outcome, batch in round_])
+            for (feed, outcome, _batch), stat in zip(round_, stats, strict=True):
+                self._account(feed, outcome, stat)
+                fresh.extend(stat.fresh_article_ids)
+
+        async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
+
+            async def one(feed: FeedToFetch) -> None:
+                outcome, batch = await self._fetch_feed(client, feed, parser)
+                pending.append((feed, outcome, batch))
+                self.progress.feeds_done += 1
+                if outcome.error:
+                    self.progress.errors += 1
+                self._report()
+                if len(pending) >= WRITE_BATCH:
+                    round_ = pending[:]
+                    pending.clear()
+                    writes.append(loop.run_in_executor(writer, write, round_))
+
+            try:
+                await asyncio.gather(*(one(feed) for feed in due))
+            finally:
+                parser.shutdown(wait=True, cancel_futures=True)
+        if pending:
+            writes.append(loop.run_in_executor(writer, write, pending[:]))
+        await asyncio.gather(*writes)
+        self._report()
+        return fresh
+
+    async def _fetch_feed(
+        self, client: object, feed: FeedToFetch, parser: concurrent.futures.Executor
+    ) -> tuple[FetchOutcome, ImportBatch | None]:
+        now = dates.now()
+        try:
+            response = await self._get(client, feed.url, _conditional_headers(feed))
+        except FetchError as error:
+            return FetchOutcome(error.kind, str(error)), None
+        outcome = _outcome_for(response, now)
+        if outcome is not None:
+            outcome.moved_to = outcome.moved_to or response.moved_to
+            return outcome, None
+        headers = {"content-type": response.headers.get("content-type", "")}
+        try:
+            batch = await asyncio.get_running_loop().run_in_executor(
+                parser, parse_fetched, response.body, feed.key, headers
+            )
+        except ImportFailure as failure:
+            return FetchOutcome(str(response.status), str(failure), moved_to=response.moved_to), None
+        except Exception as error:  # a parser crash is this feed's error, never the run's
+            message = f"could not parse: {type(error).__name__}: {clean_line(str(error))[:120]}"
+            return FetchOutcome(str(response.status), message, moved_to=response.moved_to), None
+        return (
+            FetchOutcome(
+                f"{response.status}",
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+                moved_to=response.moved_to,
+            ),
+            batch,
+        )
+
+    def _account(self, feed: FeedToFetch, outcome: FetchOutcome, stats: BatchStats) -> None:
+        report = FeedReport(
+            feed.id,
+            feed.url,
+            outcome.status,
+            outcome.error,
+            stats.articles_added,
+            stats.articles_updated,
+        )
+        self.summary.feeds.append(report)
+        self.summary.new_articles += stats.articles_added
+        self.progress.new_articles += stats.articles_added
+
+    # -- comment threads --------------------------------------------------------------
+
+    async def fetch_threads(
+        self, sources: Sequence[ThreadSource], store: Store, writer: concurrent.futures.Executor
+    ) -> None:
+        """Fetch and store the threads of ``sources`` that have a known comment source."""
+        if not hasattr(self, "_global"):
+            self._global = asyncio.Semaphore(self.settings.concurrency)
+        loop = asyncio.get_running_loop()
+        plans = [(source, plan) for source in sources if (plan := plan_thread(source, self.settings.sources))]
+        self.progress.phase = "comments"
+        self.progress.threads_total = len(plans)
+        self._report()
+        if not plans:
+            return
+        async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
+
+            async def one(source: ThreadSource, kind: str, urls: tuple[str, ...]) -> None:
+                error = "no answer"
+                for url in urls:
+                    try:
+                        response = await self._get(client, url)
+                    except FetchError as failure:
+                        error = str(failure)
+                        continue
+                    if response.status != 200 or not response.body:
+                        error = f"HTTP {response.status}"
+                        continue
+                    try:
+                        comments = await loop.run_in_executor(None, parse_thread, kind, response.body, source)
+                    except (ImportFailure, ValueError) as failure:
+                        error = str(failure)
+                        continue
+                    added = await loop.run_in_executor(writer, self._store_thread, store, source.article_id, comments)
+                    self.summary.threads += 1
+                    self.summary.comments += added
+                    self.progress.comments += added
+                    break
+                else:
+                    self.summary.thread_errors.append(f"article {source.article_id}: {kind}: {error}")
+                self.progress.threads_done += 1
+                self._report()
+
+            await asyncio.gather(*(one(source, plan.kind, plan.urls) for source, plan in plans))
+
+    @staticmethod
+    def _store_thread(store: Store, article_id: int, comments: list) -> int:  # type: ignore[type-arg]
+        added = store.add_comments(article_id, comments) if comments else 0
+        store.mark_comments_fetched(article_id)
+        return added
+
+    # -- full pages ------------------------------------------------------------------------
+
+    async def _fetch_pages(
+        self, pages: Sequence[tuple[int, str]], store: Store, writer: concurrent.futures.Executor
+    ) -> None:
+        if not pages:
+            return
+        from reader.fulltext import extract_main_html
+
+        loop = asyncio.get_running_loop()
+        self.progress.phase = "pages"
+        self._report()
+        async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
+
+            async def one(article_id: int, url: str) -> None:
+                try:
+                    response = await self._get(client, url, {"Accept": "text/html, */*;q=0.5"})
+                except FetchError:
+                    return
+                if response.status != 200 or not response.body:
+                    return
+                extracted = await loop.run_in_executor(None, extract_main_html, response.body, response.url)
+                if extracted is None:
+                    return
+                html, text = extracted
+                await loop.run_in_executor(writer, store.set_full_text, article_id, html, text)
+                self.summary.full_texts += 1
+                self.progress.pages += 1
+                self._report()
+
+            await asyncio.gather(*(one(article_id, url) for article_id, url in pages))
+
+
+def fetch(
+    db_path: Path,
+    settings: FetchSettings | None = None,
+    *,
+    feed_ids: Sequence[int] | None = None,
+    progress: ProgressCallback | None = None,
+) -> FetchSummary:
+    """Fetch everything due, synchronously (runs its own event loop)."""
+    fetcher = Fetcher(db_path, settings or FetchSettings(), progress)
+    return asyncio.run(fetcher.run(feed_ids))
+
+
+def fetch_comments(db_path: Path, article_ids: Sequence[int], settings: FetchSettings | None = None) -> FetchSummary:
+    """Fetch the threads of some articles now (``reader comments ID``, ``C`` in the reader)."""
+    fetcher = Fetcher(db_path, settings or FetchSettings())
+
+    async def run() -> FetchSummary:
+        loop = asyncio.get_running_loop()
+        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        store = await loop.run_in_executor(writer, Store, db_path)
+        try:
+            sources = await loop.run_in_executor(writer, store.articles_for_comments, list(article_ids))
+            await fetcher.fetch_threads(sources, store, writer)
+        finally:
+            await loop.run_in_executor(writer, store.close)
+            writer.shutdown(wait=True)
+        return fetcher.summary
+
+    return asyncio.run(run())
