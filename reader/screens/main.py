@@ -36,6 +36,7 @@ from reader.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from reader.app import ReaderApp
+    from reader.fetch import FetchSummary, Progress
 
 #: Below this width one pane shows at a time.
 NARROW_BELOW = 100
@@ -105,6 +106,26 @@ class ThreadLoaded(Message):
     layout: ThreadLayout
 
 
+@dataclass
+class FetchProgressed(Message):
+    """Counts from a running fetch (only the latest one matters)."""
+
+    progress: Progress
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer count replaces an older one still in the queue."""
+        return isinstance(message, FetchProgressed)
+
+
+@dataclass
+class FetchFinished(Message):
+    """A fetch ended; ``summary`` is None when it could not run at all."""
+
+    summary: FetchSummary | None
+    error: str | None = None
+    article_id: int | None = None
+
+
 class MainScreen(Screen[None]):
     """Feed list, article list, reading pane and comments, all by keyboard."""
 
@@ -119,6 +140,8 @@ class MainScreen(Screen[None]):
         Binding("o", "open_link", "Open in browser", show=False, id="reader.open-link"),
         Binding("y", "copy_link", "Copy link", show=False, id="reader.copy-link"),
         Binding("L", "links", "Links in article", show=False, id="reader.links"),
+        Binding("R", "refresh", "Fetch feeds", id="reader.refresh"),
+        Binding("C", "fetch_comments", "Fetch comments", show=False, id="reader.fetch-comments"),
         Binding("escape", "back", "Back", show=False, id="reader.back"),
     ]
 
@@ -319,7 +342,70 @@ class MainScreen(Screen[None]):
             width = max(20, self.size.width - 6)
         return RenderRequest(article_id, width, theme_styles(self.app.theme_variables), view.rich_style)
 
+    @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
+    def run_fetch(self) -> None:
+        """Fetch every subscribed feed; progress and the outcome come back as messages."""
+        # Imported here: httpx and friends are not needed to start reading.
+        from reader.fetch import FetchSettings, fetch
+
+        def report(progress: Progress) -> None:
+            self.post_message(FetchProgressed(progress))
+
+        # Parsing stays in threads here: worker processes could write to the terminal.
+        settings = FetchSettings(parse_processes=1)
+        try:
+            summary = fetch(self.reader_app.db_path, settings, progress=report)
+        except Exception as error:  # a fetch that cannot run is reported, never a crash
+            self.post_message(FetchFinished(None, f"fetch failed: {clean_line(str(error))[:160]}"))
+            return
+        self.post_message(FetchFinished(summary))
+
+    @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
+    def run_fetch_comments(self, article_id: int) -> None:
+        """Fetch one article's thread now."""
+        from reader.fetch import FetchSettings, fetch_comments
+
+        try:
+            summary = fetch_comments(self.reader_app.db_path, [article_id], FetchSettings(parse_processes=1))
+        except Exception as error:
+            self.post_message(FetchFinished(None, f"fetching comments failed: {clean_line(str(error))[:160]}"))
+            return
+        self.post_message(FetchFinished(summary, article_id=article_id))
+
     # -- worker results ------------------------------------------------------------
+
+    def on_fetch_progressed(self, message: FetchProgressed) -> None:
+        """Show how far a fetch has got."""
+        p = message.progress
+        if p.phase == "feeds":
+            self.sub_title = f"Fetching {p.feeds_done}/{p.feeds_total} feeds · {p.new_articles} new · {p.errors} errors"
+        elif p.phase == "comments":
+            self.sub_title = f"Fetching comments {p.threads_done}/{p.threads_total} · {p.comments} new"
+        else:
+            self.sub_title = f"Fetching article pages · {p.pages}"
+
+    def on_fetch_finished(self, message: FetchFinished) -> None:
+        """Say what a fetch brought, and show it."""
+        self.sub_title = self.source_label()
+        if message.summary is None:
+            self.notify(message.error or "fetch failed", severity="error", markup=False)
+            return
+        summary = message.summary
+        if message.article_id is not None:
+            text = f"{summary.comments} new comments" if summary.threads else "No comment source for this article."
+            for error in summary.thread_errors:
+                text = error
+            self.notify(text, markup=False, severity="warning" if summary.thread_errors else "information")
+            if message.article_id == self.reading_id:
+                self.open_article(message.article_id, mark_read=False, focus=False)
+            return
+        failed = summary.failed
+        text = f"{len(summary.feeds)} feeds: {summary.new_articles} new articles, {summary.comments} new comments"
+        if failed:
+            text += f"; {len(failed)} failed (see the feed list)"
+        self.notify(text, markup=False, severity="warning" if failed else "information", timeout=6)
+        self.load_library()
+        self.load_list(keep=self.article_list.article_id)
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         """Fill the feed list."""
@@ -472,6 +558,22 @@ class MainScreen(Screen[None]):
         return True
 
     # -- actions -------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        """Fetch every feed in the background."""
+        if any(w.group == "fetch" and w.is_running for w in self.workers):
+            self.notify("Already fetching.", timeout=2)
+            return
+        self.sub_title = "Fetching…"
+        self.run_fetch()
+
+    def action_fetch_comments(self) -> None:
+        """Fetch the comments of the article being read (or the highlighted one)."""
+        row = self._target_row()
+        if row is None:
+            return
+        self.notify("Fetching comments…", timeout=2)
+        self.run_fetch_comments(row.id)
 
     def action_back(self) -> None:
         """Escape: leave a search, else go back one pane."""
