@@ -24,6 +24,7 @@ from defusedxml import DefusedXmlException
 
 from reader import dates
 from reader.importers.base import ImportFailure, short_hash
+from reader.importers.simplefeed import RawEntry, RawFeed, read_simple
 from reader.importers.xmlprolog import read_prolog, to_utf8
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
 from reader.render import html_to_markdown, html_to_plain, html_to_text, sanitize_html
@@ -93,6 +94,40 @@ def parse_document(data: bytes, headers: Mapping[str, str] | None = None) -> Any
         if any(word in message for word in _TRUNCATED_MESSAGES):
             raise ImportFailure(f"expected a complete feed, found a truncated document ({_describe(problem)})")
     return parsed
+
+
+def _read_with_feedparser(data: bytes, headers: Mapping[str, str] | None, now: int) -> RawFeed:
+    """Read any feed feedparser understands into the same fields as the fast reader."""
+    parsed = parse_document(data, headers)
+    info = parsed.get("feed") or {}
+    feed = RawFeed(title=info.get("title") or "", link=info.get("link"))
+    for link in info.get("links") or []:
+        if link.get("rel") == "self":
+            feed.self_link = link.get("href")
+            break
+    entries = list(parsed.get("entries") or [])
+    for entry in entries:
+        author = _first(entry, "author") or (entry.get("author_detail") or {}).get("name") or ""
+        comment_feed = entry.get("wfw_commentrss")
+        for link in entry.get("links") or []:
+            if link.get("rel") == "replies" and link.get("type") == "application/atom+xml":
+                comment_feed = comment_feed or link.get("href")
+        feed.entries.append(
+            RawEntry(
+                raw_id=str(entry.get("id") or "").strip(),
+                link=entry.get("link"),
+                title=entry.get("title") or "",
+                author=author,
+                html=_entry_html(entry),
+                published=_entry_date(entry, now),
+                updated=_entry_date(entry, now, keys=("updated",)),
+                comments=entry.get("comments"),
+                comment_feed=comment_feed,
+                declared_count=_first(entry, "slash_comments", "thr_total"),
+            )
+        )
+    feed.fallback_refs = _reply_refs_from_feedparser(entries)
+    return feed
 
 
 def _describe(error: object) -> str:
@@ -200,48 +235,40 @@ def parse_feed(
     """
     now = now if now is not None else dates.now()
     data = prepare_xml(data)
-    parsed = parse_document(data, headers)
+    content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
+    raw = read_simple(data, now, content_type) or _read_with_feedparser(data, headers, now)
     batch = ImportBatch(kind="feed")
-    info = parsed.get("feed") or {}
-    self_url = None
-    for link in info.get("links") or []:
-        if link.get("rel") == "self":
-            self_url = safe_url(link.get("href"))
-            break
-    site_url = safe_url(info.get("link"))
-    if subscription:
-        self_url = None
+    self_url = None if subscription else safe_url(raw.self_link)
+    site_url = safe_url(raw.link)
     feed = FeedData(
         key=self_url or source_key,
         url=self_url,
-        title=clean_line(html_to_plain(info.get("title") or "")) or fallback_title,
+        title=clean_line(html_to_plain(raw.title)) or fallback_title,
         site_url=site_url,
         kind=kind,
     )
     batch.feeds.append(feed)
-
-    entries = list(parsed.get("entries") or [])
+    entries = raw.entries
     refs = _reply_refs(data)
     if refs is None:
-        refs = _reply_refs_from_feedparser(entries)
+        refs = raw.fallback_refs
 
     articles: dict[str, ArticleData] = {}
     replies: list[tuple[str, CommentData]] = []
     used_guids: set[str] = set()
     for entry in entries:
-        raw_id = str(entry.get("id") or "").strip()
-        link = safe_url(entry.get("link"))
+        raw_id = entry.raw_id
+        link = safe_url(entry.link)
         base_url = link or site_url
-        body_html = sanitize_html(_entry_html(entry))
+        body_html = sanitize_html(entry.html)
         text = html_to_text(body_html)
-        title = clean_line(html_to_plain(entry.get("title") or ""))
-        author_name = _first(entry, "author") or (entry.get("author_detail") or {}).get("name") or ""
-        author = clean_line(html_to_plain(author_name))
+        title = clean_line(html_to_plain(entry.title))
+        author = clean_line(html_to_plain(entry.author))
         guid = clean_line(raw_id) or link or "hash:" + short_hash(title, text)
         if guid in used_guids:
             guid = f"{guid}#{short_hash(title, text)[:12]}"
         used_guids.add(guid)
-        published = _entry_date(entry, now)
+        published = entry.published
         parent_ref = refs.get(raw_id)
         if parent_ref:
             replies.append(
@@ -259,8 +286,8 @@ def parse_feed(
                 )
             )
             continue
-        comments_url = safe_url(entry.get("comments"))
-        comment_feed_url = safe_url(entry.get("wfw_commentrss"))
+        comments_url = safe_url(entry.comments)
+        comment_feed_url = safe_url(entry.comment_feed)
         articles[guid] = ArticleData(
             guid=guid,
             title=title or _title_from_text(text),
@@ -269,10 +296,10 @@ def parse_feed(
             url=link,
             author=author,
             published=published,
-            updated=_entry_date(entry, now, keys=("updated",)),
+            updated=entry.updated,
             comments_url=comments_url or comment_feed_url,
             comment_feed_url=comment_feed_url,
-            declared_comment_count=_int_or_none(_first(entry, "slash_comments", "thr_total")),
+            declared_comment_count=_int_or_none(entry.declared_count),
         )
 
     external: dict[int, list[CommentData]] = {}
