@@ -260,11 +260,17 @@ class MainScreen(Screen[None]):
             feed_id=self.source.feed_id,
         )
 
-    def source_label(self) -> str:
-        """How the current feed or view is described in the header."""
+    def source_label(self, store: Store | None = None) -> str:
+        """How the current feed or view is described in the header (``store``: the caller thread's)."""
         if self.source.feed_id is not None:
-            title = self.store.conn.execute("SELECT title FROM feeds WHERE id = ?", (self.source.feed_id,)).fetchone()
-            label = clean_line(title[0]) if title else "feed"
+            row = (
+                (store or self.store)
+                .conn.execute("SELECT title, last_error FROM feeds WHERE id = ?", (self.source.feed_id,))
+                .fetchone()
+            )
+            label = clean_line(row["title"]) if row else "feed"
+            if row and row["last_error"]:
+                label += f" \u26a0 {clean_line(row['last_error'])[:80]}"
         else:
             label = VIEW_LABELS.get(self.source.view, "All articles")
         return label + (" (unread only)" if self.unread_only and self.source.view != "unread" else "")
@@ -279,8 +285,8 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def load_list(self, keep: int | None = None, open_kept: bool = False) -> None:
         """Read the ordered article ids of the current source."""
-        label = self.source_label()
         with self.reader_app.connection("list") as store:
+            label = self.source_label(store)
             ids = store.article_ids(self.article_filter())
         self.post_message(ListLoaded(ids, keep, label, open_kept))
 
