@@ -190,8 +190,12 @@ def _from_reddit(document: Any, now: int) -> Iterator[CommentData]:
         if kind == "more":
             count = int(data.get("count") or 0)
             label = f"{count} more {'reply' if count == 1 else 'replies'}" if count else "continue this thread"
+            stub_id = data.get("id")
+            if not stub_id or stub_id == "_" or not count:
+                # "continue this thread" stubs all have id "_": tell them apart by parent.
+                stub_id = f"{parent}:{stub_id or short_hash(str(parent), label)}"
             yield CommentData(
-                guid=f"reddit-more:{data.get('id') or short_hash(str(parent), label)}",
+                guid=f"reddit-more:{stub_id}",
                 author="",
                 text=f"\u2026 {label} (not fetched)",
                 parent_guid=parent,

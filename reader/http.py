@@ -95,6 +95,13 @@ def make_client(limits: Limits = Limits(), *, max_connections: int = 32) -> http
     )
 
 
+def _size(count: int) -> str:
+    """A byte count for messages: ``10 MB``, ``512 KB``."""
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):g} MB"
+    return f"{count / 1024:g} KB"
+
+
 class _Decoder:
     """Decodes one content-encoding layer with a cap on the output."""
 
@@ -116,7 +123,7 @@ class _Decoder:
     def _keep(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.cap:
-            raise FetchError(f"response larger than {self.cap // (1024 * 1024)} MB once decompressed", "too-large")
+            raise FetchError(f"response larger than {_size(self.cap)} once decompressed", "too-large")
         self.parts.append(data)
 
     def feed(self, chunk: bytes) -> None:
@@ -169,6 +176,10 @@ async def get(
         raise FetchError("timed out", "timeout") from None
     except httpx.HTTPError as error:
         raise FetchError(_network_message(error), "network") from None
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as error:
+        # httpx parses a Location header even when not following it; a
+        # "javascript:" target raises InvalidURL, which is no HTTPError.
+        raise FetchError(f"refused: a non-http(s) or invalid URL ({clean_line(str(error))[:100]})", "scheme") from None
 
 
 def _network_message(error: httpx.HTTPError) -> str:
@@ -216,6 +227,6 @@ async def _read_body(response: httpx.Response, limits: Limits) -> bytes:
     async for chunk in response.aiter_raw():
         raw += len(chunk)
         if raw > limits.max_raw_bytes:
-            raise FetchError(f"response larger than {limits.max_raw_bytes // (1024 * 1024)} MB", "too-large")
+            raise FetchError(f"response larger than {_size(limits.max_raw_bytes)}", "too-large")
         decoder.feed(chunk)
     return decoder.finish()

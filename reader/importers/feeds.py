@@ -93,6 +93,10 @@ def parse_document(data: bytes, headers: Mapping[str, str] | None = None) -> Any
         message = str(problem).lower()
         if any(word in message for word in _TRUNCATED_MESSAGES):
             raise ImportFailure(f"expected a complete feed, found a truncated document ({_describe(problem)})")
+        if not parsed.get("entries"):
+            # Broken XML that yields nothing is an error, not "the feed is now
+            # empty"; broken XML with entries (an &nbsp; here and there) is read.
+            raise ImportFailure(f"expected a well-formed feed, found broken XML ({_describe(problem)})")
     return parsed
 
 
