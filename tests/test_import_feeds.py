@@ -10,24 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
+from import_helpers import import_one, write
 
 from reader.importers import FileOutcome, import_paths
 from reader.models import ArticleDetail, CommentRow
 from reader.store import Store
 
 THR = "http://purl.org/syndication/thread/1.0"
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return path
-
-
-def import_one(store: Store, path: Path) -> FileOutcome:
-    outcomes = list(import_paths(store, [path]))
-    assert len(outcomes) == 1
-    return outcomes[0]
 
 
 def articles_by_guid(store: Store) -> dict[str, ArticleDetail]:

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from import_helpers import import_one, write
 
-from reader.importers import FileOutcome, ImportFailure, import_paths, parse_file
+from reader.importers import ImportFailure, import_paths, parse_file
 from reader.importers.base import read_bounded
 from reader.importers.feeds import parse_feed
 from reader.store import Store
@@ -25,18 +26,6 @@ from reader.store import Store
 SECRET = "SECRET-TOKEN-7f3a9c"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 TABLES = ("feeds", "feed_tags", "articles", "comments")
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return path
-
-
-def import_one(store: Store, path: Path) -> FileOutcome:
-    outcomes = list(import_paths(store, [path]))
-    assert len(outcomes) == 1
-    return outcomes[0]
 
 
 def table_sizes(store: Store) -> dict[str, int]:

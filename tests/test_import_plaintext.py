@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from import_helpers import import_one, write
 
-from reader.importers import FileOutcome, ImportFailure, import_paths
+from reader.importers import ImportFailure
 from reader.importers.plaintext import parse_plaintext
 from reader.models import ArticleDetail, CommentRow
 from reader.store import Store
@@ -63,18 +64,6 @@ ARTICLE_COMMENT_TEXTS = [
     "Noise is a real concern near the pier.",
     "Good news for the islands.",
 ]
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return path
-
-
-def import_one(store: Store, path: Path) -> FileOutcome:
-    outcomes = list(import_paths(store, [path]))
-    assert len(outcomes) == 1
-    return outcomes[0]
 
 
 def only_article(store: Store) -> ArticleDetail:
