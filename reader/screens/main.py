@@ -133,14 +133,14 @@ class MainScreen(Screen[None]):
         Binding("slash", "search", "Search", id="reader.search"),
         Binding("u", "toggle_unread", "Unread only", id="reader.unread-only"),
         Binding("c", "toggle_comments", "Comments", id="reader.comments"),
-        Binding("n", "next_unread", "Next unread", id="reader.next-unread"),
+        Binding("n", "next_unread", "Next unread", show=False, id="reader.next-unread"),
         Binding("p", "previous_unread", "Previous unread", show=False, id="reader.previous-unread"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="reader.toggle-read"),
         Binding("s", "toggle_star", "Star", show=False, id="reader.toggle-star"),
         Binding("o", "open_link", "Open in browser", show=False, id="reader.open-link"),
         Binding("y", "copy_link", "Copy link", show=False, id="reader.copy-link"),
         Binding("L", "links", "Links in article", show=False, id="reader.links"),
-        Binding("R", "refresh", "Fetch feeds", id="reader.refresh"),
+        Binding("R", "refresh", "Fetch", id="reader.refresh"),
         Binding("C", "fetch_comments", "Fetch comments", show=False, id="reader.fetch-comments"),
         Binding("escape", "back", "Back", show=False, id="reader.back"),
     ]
@@ -231,6 +231,8 @@ class MainScreen(Screen[None]):
         self.set_class(self.narrow, "-narrow")
         self.set_class(self.size.width >= SIDE_BY_SIDE_FROM, "-side-by-side")
         self.set_class(not self.show_comments, "-no-comments")
+        # At 80 columns the roomy footer cuts off "? Help" and "q Quit"; the compact one keeps them.
+        self.query_one(Footer).compact = self.narrow
         for pane in PANES:
             widget = self.query_one(f"#{pane}")
             widget.set_class(self.narrow and pane == self.narrow_pane, "-active")
