@@ -1,0 +1,904 @@
+"""Time `reader fetch` against a loopback feed server, beside newsboat.
+
+For each latency (0 and 50 ms by default) this starts ``feedserver.py``
+(``--feeds`` feeds × 50 items) and, ``--runs`` times, makes a fresh library,
+subscribes it to every feed by importing an OPML file (not timed), then times
+
+* a cold fetch: ``reader --db lib.db fetch --quiet --json --no-comments
+  --no-full-text``, the real command in a child process, every item new;
+* an all-304 refresh: the same command again right after, every feed
+  answering 304 Not Modified to its ETag.
+
+Each command runs under ``/usr/bin/time -v`` (its "Maximum resident set size"
+is the biggest single process, the reader or one of its parse workers), and
+``/proc`` is polled every 50 ms for the summed RSS of the whole process tree.
+The articles stored are counted in the library afterwards, and the server's
+counters say what it answered (200, 304, gzip). If ``newsboat`` is installed,
+``newsboat -x reload`` runs the same way on the same server: a fresh cache,
+an empty config (``-u urls -c cache.db -C config``), a cold reload and two
+more (newsboat 2.21 sends validators only from its third load of a feed).
+
+Before the runs at each latency, a plain client loop (16 threads, keep-alive,
+gzip, like the reader's) fetches every feed and then re-asks with the ETags,
+to show what the server alone can serve. ``--profile`` instead looks inside
+the reader (see :func:`profile`): a timeline and per-thread CPU of a cold
+fetch in this process, cProfile of a cold fetch and a refresh, the store
+timed alone with parts of the schema removed, and ``parse_fetched`` on a feed
+of each kind.
+
+    python benchmarks/fetch.py
+    python benchmarks/fetch.py --feeds 100 --runs 5 --latencies 0 --no-newsboat
+    python benchmarks/fetch.py --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import cProfile
+import hashlib
+import http.client
+import json
+import os
+import platform
+import pstats
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import feedserver
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TIME = "/usr/bin/time"
+#: (kind, latency ms) → target seconds, for the reader.
+TARGETS = {("cold", 0): 5.0, ("cold", 50): 6.0, ("refresh", 0): 0.5, ("refresh", 50): 2.0}
+MEMORY_TARGET_MB = 200
+LABELS = {"cold": "cold fetch", "refresh": "all-304 refresh", "second": "2nd reload", "third": "3rd reload"}
+FETCH_ARGS = ["fetch", "--quiet", "--json", "--no-comments", "--no-full-text"]
+
+
+# --------------------------------------------------------------------------
+# The server
+
+
+class Server:
+    """``feedserver.py`` in a child process."""
+
+    def __init__(self, feeds: int, latency_ms: float, hosts: int) -> None:
+        command = [sys.executable, str(HERE / "feedserver.py"), "--feeds", str(feeds)]
+        command += ["--latency-ms", str(latency_ms), "--hosts", str(hosts)]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit("feedserver.py did not start")
+        self.info = json.loads(line)
+        self.port: int = self.info["port"]
+        self.urls = feedserver.feed_urls(self.port, feeds, hosts)
+        self.latency_ms = latency_ms
+
+    def stats(self) -> dict[str, object]:
+        """The server's counters (``/_stats``)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("GET", "/_stats")
+            return json.loads(connection.getresponse().read())  # type: ignore[no-any-return]
+        finally:
+            connection.close()
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@dataclass
+class Served:
+    """What the server did during one command."""
+
+    status: Counter[str]
+    gzip: int
+    max_in_flight: int
+    max_open: int
+    connections: int
+    cpu: float
+
+
+@contextlib.contextmanager
+def served(server: Server) -> Iterator[list[Served]]:
+    """Counts what the server answered inside the block (appended to the yielded list on exit)."""
+    before, cpu = server.stats(), server.cpu_seconds()
+    out: list[Served] = []
+    yield out
+    after = server.stats()
+    status: Counter[str] = Counter(after["status"])  # type: ignore[arg-type]
+    status.subtract(before["status"])  # type: ignore[arg-type]
+    status["200"] -= 1  # the /_stats request made before
+    out.append(
+        Served(
+            status=+status,
+            gzip=after["gzip"] - before["gzip"],  # type: ignore[operator]
+            max_in_flight=after["max_in_flight"],  # type: ignore[arg-type]
+            max_open=after["max_open"],  # type: ignore[arg-type]
+            connections=after["connections"] - before["connections"] - 1,  # type: ignore[operator]
+            cpu=server.cpu_seconds() - cpu,
+        )
+    )
+
+
+def check_server(server: Server, concurrency: int = 16) -> str:
+    """Fetch every feed with a plain client loop, then again with the ETags; one line of figures."""
+    local = threading.local()
+
+    def get(url: str, etag: str | None) -> tuple[int, str, int]:
+        parts = urlsplit(url)
+        connections = local.__dict__.setdefault("connections", {})
+        connection = connections.get(parts.netloc)
+        if connection is None:
+            connection = connections[parts.netloc] = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        headers = {"Accept-Encoding": "gzip"}
+        if etag:
+            headers["If-None-Match"] = etag
+        connection.request("GET", parts.path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, response.getheader("ETag") or "", len(body)
+
+    lines = []
+    etags: dict[str, str] = {}
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        for label in ("200", "304"):
+            with served(server) as done:
+                began = time.perf_counter()
+                results = list(pool.map(get, server.urls, [etags.get(url) for url in server.urls]))
+                seconds = time.perf_counter() - began
+            if label == "200":
+                etags = {url: etag for url, (_, etag, _) in zip(server.urls, results, strict=True)}
+            statuses = Counter(str(status) for status, _, _ in results)
+            size = sum(length for _, _, length in results)
+            lines.append(
+                f"{len(results)} GETs ({dict(statuses)}, {size / 1e6:.1f} MB) in {seconds:.2f} s "
+                f"= {len(results) / seconds:,.0f}/s, server CPU {done[0].cpu:.2f} s"
+            )
+    return "; ".join(lines)
+
+
+# --------------------------------------------------------------------------
+# Running one command
+
+
+@dataclass
+class Run:
+    """One timed command."""
+
+    client: str
+    kind: str
+    latency_ms: float
+    seconds: float
+    #: "Maximum resident set size" from /usr/bin/time -v (the biggest single process), in kB.
+    max_rss_kb: int | None
+    #: Peak of the summed VmRSS of the process tree, polled every 50 ms, in kB.
+    tree_rss_kb: int
+    #: VmHWM of the command's own process, last polled value, in kB.
+    main_hwm_kb: int
+    articles: int
+    served: Served
+    exit_status: int
+    failed: int = 0
+    #: User + system CPU seconds of the command and its children (/usr/bin/time -v).
+    cpu: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError):
+                found += [int(c) for c in Path(f"/proc/{pid}/task/{tid}/children").read_text().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _status_kb(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def run_command(
+    command: list[str], env: dict[str, str], cwd: Path
+) -> tuple[float, int, str, int | None, int, int, float | None]:
+    """Run ``command``; (seconds, exit status, stdout, time -v max RSS, tree peak RSS, main VmHWM, CPU seconds)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        wrapped = [TIME, "-v", "-o", report.name, *command] if Path(TIME).exists() else command
+        began = time.perf_counter()
+        process = subprocess.Popen(wrapped, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd)
+        tree_peak = 0
+        main_hwm = 0
+        stop = threading.Event()
+
+        def poll() -> None:
+            nonlocal tree_peak, main_hwm
+            while not stop.is_set():
+                # Under /usr/bin/time the command is its only child.
+                top = _children(process.pid) if wrapped[0] == TIME else [process.pid]
+                pids = list(top)
+                for pid in pids:
+                    pids.extend(_children(pid))
+                tree_peak = max(tree_peak, sum(_status_kb(pid, "VmRSS:") for pid in pids))
+                if top:
+                    main_hwm = max(main_hwm, _status_kb(top[0], "VmHWM:"))
+                stop.wait(0.05)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        out, err = process.communicate()
+        seconds = time.perf_counter() - began
+        stop.set()
+        poller.join()
+        max_rss = None
+        cpu = None
+        if wrapped[0] == TIME:
+            text = Path(report.name).read_text()
+            times = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", text)
+            cpu = sum(float(value) for value in times) if times else None
+            match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+            max_rss = int(match.group(1)) if match else None
+            exited = re.search(r"Exit status: (\d+)", text)
+            status = int(exited.group(1)) if exited else process.returncode
+        else:
+            status = process.returncode
+    if status not in (0, 1):
+        sys.stderr.write(err.decode(errors="replace")[-2000:])
+    return seconds, status, out.decode(errors="replace"), max_rss, tree_peak, main_hwm, cpu
+
+
+def count_rows(db: Path, table: str) -> int:
+    with contextlib.closing(sqlite3.connect(db)) as connection:
+        (count,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(count)
+
+
+def reader_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy")}
+    env.pop("READER_DB", None)
+    return env
+
+
+def reader_command() -> str:
+    found = Path(sys.executable).with_name("reader")
+    return str(found) if found.exists() else shutil.which("reader") or "reader"
+
+
+def run_reader(server: Server, folder: Path) -> list[Run]:
+    """A fresh library: import the OPML (not timed), then a cold fetch and an all-304 refresh."""
+    db = folder / "library.db"
+    opml = folder / "feeds.opml"
+    opml.write_text(feedserver.opml(server.urls), encoding="utf-8")
+    env = reader_env()
+    subprocess.run(
+        [reader_command(), "--db", str(db), "import", "--quiet", str(opml)],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    runs = []
+    for kind in ("cold", "refresh"):
+        with served(server) as done:
+            seconds, status, out, max_rss, tree, hwm, cpu = run_command(
+                [reader_command(), "--db", str(db), *FETCH_ARGS], env, folder
+            )
+        report = json.loads(out) if out.strip().startswith("{") else {"feeds": [], "failed": -1}
+        run = Run(
+            "reader",
+            kind,
+            server.latency_ms,
+            seconds,
+            max_rss,
+            tree,
+            hwm,
+            count_rows(db, "articles"),
+            done[0],
+            status,
+            report["failed"],
+            cpu,
+        )
+        statuses = Counter(feed["status"] for feed in report["feeds"])
+        run.notes.append("reader saw " + ", ".join(f"{n}×{s}" for s, n in sorted(statuses.items())))
+        runs.append(run)
+    return runs
+
+
+def run_newsboat(server: Server, folder: Path, threads: int) -> list[Run]:
+    """A fresh newsboat cache: a cold ``newsboat -x reload``, then a refresh."""
+    urls = folder / "urls"
+    urls.write_text("".join(f"{url}\n" for url in server.urls), encoding="utf-8")
+    config = folder / "config"
+    config.write_text("" if threads == 1 else f"reload-threads {threads}\n", encoding="utf-8")
+    cache = folder / "cache.db"
+    env = {**reader_env(), "HOME": str(folder), "XDG_CONFIG_HOME": str(folder), "XDG_DATA_HOME": str(folder)}
+    command = ["newsboat", "-x", "reload", "-u", str(urls), "-c", str(cache), "-C", str(config)]
+    runs = []
+    # newsboat 2.21 stores a feed's ETag and Last-Modified only once the feed is in its
+    # cache (so not on the first load): its second reload downloads everything again,
+    # and the third is the first that can be all 304.
+    for kind in ("cold", "second", "third"):
+        with served(server) as done:
+            seconds, status, _out, max_rss, tree, hwm, cpu = run_command(command, env, folder)
+        client = "newsboat" if threads == 1 else f"newsboat, reload-threads {threads}"
+        runs.append(
+            Run(
+                client,
+                kind,
+                server.latency_ms,
+                seconds,
+                max_rss,
+                tree,
+                hwm,
+                count_rows(cache, "rss_item"),
+                done[0],
+                status,
+                cpu=cpu,
+            )
+        )
+    return runs
+
+
+# --------------------------------------------------------------------------
+# Output
+
+
+def machine() -> str:
+    """One line describing the machine and the software measured."""
+    cpu = platform.processor() or "unknown CPU"
+    memory = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f", {int(line.split()[1]) / 2**20:.0f} GiB RAM"
+    versions = []
+    for module in ("httpx", "feedparser"):
+        with contextlib.suppress(ImportError, AttributeError):
+            versions.append(f"{module} {__import__(module).__version__}")
+    newsboat = newsboat_version()
+    if newsboat:
+        versions.append(newsboat)
+    return (
+        f"{platform.platform()}, {cpu}, {os.cpu_count()} CPUs{memory}, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {', '.join(versions)}"
+    )
+
+
+def newsboat_version() -> str | None:
+    if shutil.which("newsboat") is None:
+        return None
+    out = subprocess.run(["newsboat", "--version"], capture_output=True, text=True, check=False).stdout
+    return " ".join(out.split()[:2]) if out else "newsboat"
+
+
+def code_state() -> tuple[str, str]:
+    """The commit measured and whether reader/ has uncommitted changes; and a fingerprint of reader/'s code."""
+    digest = hashlib.sha1()
+    for path in sorted((ROOT / "reader").rglob("*.py")):
+        digest.update(str(path).encode() + path.read_bytes())
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "reader"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "reader code: unknown (no git)", digest.hexdigest()
+    changes = f", plus uncommitted changes to {len(dirty)} file(s) in reader/" if dirty else ""
+    return f"reader code: commit {commit}{changes}", digest.hexdigest()
+
+
+def _mb(kb: int | None) -> float:
+    return (kb or 0) * 1024 / 1e6
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    header = ("benchmark", "median", "min", "max", "unit", "runs", "target", "", "notes")
+    rows = [header, *rows]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    lines = []
+    for number, row in enumerate(rows):
+        cells = [
+            cell.ljust(width) if column in (0, 4, 8) else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def summarise(runs: list[Run], feeds: int, items: int) -> tuple[str, list[str]]:
+    """The figures table and the list of missed targets."""
+    rows: list[tuple[str, ...]] = []
+    missed = []
+    groups: dict[tuple[str, str, float], list[Run]] = {}
+    for run in runs:
+        groups.setdefault((run.client, run.kind, run.latency_ms), []).append(run)
+    for (client, kind, latency), group in groups.items():
+        seconds = [run.seconds for run in group]
+        median = statistics.median(seconds)
+        target = TARGETS.get((kind, int(latency))) if client == "reader" else None
+        verdict = ""
+        if target is not None:
+            verdict = "ok" if median <= target else "MISSED"
+            if verdict == "MISSED":
+                missed.append(f"{client} {kind} at {latency:g} ms: {median:.2f} s > {target:g} s")
+        served = Counter[str]()
+        for run in group:
+            served.update(run.served.status)
+        per_run = {status: count / len(group) for status, count in served.items()}
+        gzip = sum(run.served.gzip for run in group) / len(group)
+        articles = sorted({run.articles for run in group})
+        opened = sum(run.served.connections for run in group) / len(group)
+        cpu = [run.cpu for run in group if run.cpu is not None]
+        notes = [
+            f"{'/'.join(map(str, articles))} articles stored",
+            "server answered " + ", ".join(f"{n:g}×{s}" for s, n in sorted(per_run.items())) + f" ({gzip:g} gzip)",
+            f"{opened:.0f} connection{'s' if round(opened) != 1 else ''} opened, "
+            f"≤{max(run.served.max_open for run in group)} at once",
+            f"server CPU {statistics.median(run.served.cpu for run in group):.2f} s",
+        ]
+        if cpu:
+            notes.insert(1, f"CPU {statistics.median(cpu):.1f} s")
+        if any(run.failed or run.exit_status not in (0,) for run in group):
+            notes.append(f"exit {sorted({run.exit_status for run in group})}, failed {[r.failed for r in group]}")
+        if kind == "cold" and client == "reader" and any(run.articles != feeds * items for run in group):
+            missed.append(f"reader cold at {latency:g} ms stored {articles} articles, not {feeds * items}")
+        label = f"{client}: {LABELS[kind]}, {latency:g} ms latency"
+        rows.append(
+            (
+                label,
+                f"{median:.2f}",
+                f"{min(seconds):.2f}",
+                f"{max(seconds):.2f}",
+                "s",
+                str(len(group)),
+                f"≤ {target:g} s" if target is not None else "",
+                verdict,
+                "; ".join(notes),
+            )
+        )
+    for client in dict.fromkeys(run.client for run in runs):
+        later = [_mb(run.max_rss_kb or run.main_hwm_kb) for run in runs if run.client == client and run.kind != "cold"]
+        for latency in dict.fromkeys(run.latency_ms for run in runs):
+            mine = [run for run in runs if run.client == client and run.kind == "cold" and run.latency_ms == latency]
+            if not mine:
+                continue
+            largest = [_mb(run.max_rss_kb or run.main_hwm_kb) for run in mine]
+            main = statistics.median(_mb(run.main_hwm_kb) for run in mine)
+            tree = statistics.median(_mb(run.tree_rss_kb) for run in mine)
+            verdict = target = ""
+            if client == "reader":
+                target = f"≤ {MEMORY_TARGET_MB} MB"
+                verdict = "ok" if max(largest) <= MEMORY_TARGET_MB else "MISSED"
+                if verdict == "MISSED":
+                    missed.append(
+                        f"reader peak memory at {latency:g} ms: {max(largest):.0f} MB > {MEMORY_TARGET_MB} MB"
+                    )
+            notes = [
+                "largest process (time -v)",
+                f"main process {main:.0f} MB (VmHWM)",
+                f"all processes {tree:.0f} MB (summed VmRSS)",
+            ]
+            if later:
+                notes.append(f"later fetches ≤ {max(later):.0f} MB")
+            rows.append(
+                (
+                    f"{client}: peak RSS, cold fetch, {latency:g} ms",
+                    f"{statistics.median(largest):.0f}",
+                    f"{min(largest):.0f}",
+                    f"{max(largest):.0f}",
+                    "MB",
+                    str(len(largest)),
+                    target,
+                    verdict,
+                    "; ".join(notes),
+                )
+            )
+    return table(rows), missed
+
+
+# --------------------------------------------------------------------------
+# Profiling
+
+
+def profile(feeds: int, hosts: int, top: int) -> None:
+    """Where a cold fetch and a refresh spend their time, in this process; then ``parse_fetched`` alone.
+
+    1. Start-up of the command (``reader --version`` and the imports ``reader fetch`` needs).
+    2. A cold fetch without a profiler, sampled every 0.25 s: responses received, feeds parsed,
+       feeds stored, this process's RSS; then the CPU of the event loop thread, the store
+       thread and the parse workers.
+    3. A cold fetch of a fresh library under cProfile: the event loop thread, and separately
+       the store thread (``Store.store_fetched`` wrapped in a profiler of its own).
+    4. The all-304 refresh right after, under cProfile.
+    5. Storing parsed feeds alone (``Store.store_fetched`` in rounds of 40 feeds, as the fetcher
+       does), into fresh libraries that lack one part of the schema each, to see what it costs.
+    6. ``parse_fetched`` (what each worker runs) on one feed of each kind.
+    """
+    import asyncio
+
+    import reader.fetch
+    from reader.fetch import Fetcher, FetchSettings, Progress, parse_fetched
+    from reader.importers.opml import parse_opml
+    from reader.store import Store
+
+    command = reader_command()
+    startup = []
+    imports = []
+    for _ in range(5):
+        began = time.perf_counter()
+        subprocess.run([command, "--version"], check=True, stdout=subprocess.DEVNULL)
+        startup.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import reader.cli, reader.fetch, reader.store"], check=True)
+        imports.append(time.perf_counter() - began)
+    print(
+        f"start-up: `reader --version` {statistics.median(startup):.2f} s; "
+        f"python -c 'import reader.cli, reader.fetch, reader.store' {statistics.median(imports):.2f} s "
+        f"(medians of 5)"
+    )
+
+    settings = FetchSettings(comments=False, full_text=False)
+    server = Server(feeds, 0, hosts)
+    try:
+        # -- 2. a timeline ------------------------------------------------------------
+        received = 0
+        real_get = reader.fetch.get
+
+        async def counting_get(*args: object, **kwargs: object) -> object:
+            nonlocal received
+            response = await real_get(*args, **kwargs)  # type: ignore[arg-type]
+            received += 1
+            return response
+
+        with tempfile.TemporaryDirectory(prefix="reader-fetch-profile-") as name:
+            db = Path(name) / "library.db"
+            with Store(db) as store:
+                store.store_batch(parse_opml(feedserver.opml(server.urls).encode()))
+            progress = Progress()
+
+            def track(value: Progress) -> None:
+                nonlocal progress
+                progress = value
+
+            fetcher = Fetcher(db, settings, track)
+            samples: list[tuple[float, int, int, int, int]] = []
+            threads_cpu: dict[str, float] = {}
+            stop = threading.Event()
+            began = time.perf_counter()
+
+            def sample() -> None:
+                while not stop.is_set():
+                    for thread in threading.enumerate():
+                        with contextlib.suppress(OSError, IndexError):
+                            fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+                            ticks = fields.rsplit(")", 1)[1].split()
+                            cpu = (int(ticks[11]) + int(ticks[12])) / os.sysconf("SC_CLK_TCK")
+                            key = re.sub(r"_\d+$", "", thread.name)
+                            threads_cpu[key] = max(threads_cpu.get(key, 0.0), cpu)
+                    samples.append(
+                        (
+                            time.perf_counter() - began,
+                            received,
+                            progress.feeds_done,
+                            len(fetcher.summary.feeds),
+                            _status_kb(os.getpid(), "VmRSS:"),
+                        )
+                    )
+                    stop.wait(0.25)
+
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = time.process_time()
+            sampler = threading.Thread(target=sample, name="sampler", daemon=True)
+            reader.fetch.get = counting_get  # type: ignore[assignment]
+            try:
+                sampler.start()
+                asyncio.run(fetcher.run())
+            finally:
+                reader.fetch.get = real_get
+                stop.set()
+                sampler.join()
+            wall = time.perf_counter() - began
+            main_cpu = time.process_time() - cpu
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            workers = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+            refresh_began = time.perf_counter()
+            asyncio.run(Fetcher(db, settings).run())
+            refresh = time.perf_counter() - refresh_began
+        print(
+            f"\ncold fetch in this process, no profiler: {wall:.2f} s wall, {fetcher.summary.new_articles} new articles"
+        )
+        print(
+            f"  CPU: this process {main_cpu:.2f} s ({main_cpu / wall:.0%} of the wall time) of which "
+            + ", ".join(f"{name} {value:.2f} s" for name, value in sorted(threads_cpu.items()) if value >= 0.01)
+            + f"; {settings.parse_processes} parse workers {workers:.2f} s in all "
+            f"({workers / wall / settings.parse_processes:.0%} of their wall time, start-up included)"
+        )
+        print(f"  the all-304 refresh right after, in this process, no profiler: {refresh:.2f} s wall")
+        print("  timeline:      s  received  parsed  stored  RSS MB")
+        step = max(1, len(samples) // 24)
+        for at, got, parsed, stored, rss in [*samples[::step], samples[-1]]:
+            print(f"             {at:6.2f}  {got:8}  {parsed:6}  {stored:6}  {rss * 1024 / 1e6:6.0f}")
+
+        # -- 3 and 4. cProfile of a cold fetch and a refresh -------------------------------
+        with tempfile.TemporaryDirectory(prefix="reader-fetch-profile-") as name:
+            db = Path(name) / "library.db"
+            with Store(db) as store:
+                store.store_batch(parse_opml(feedserver.opml(server.urls).encode()))
+            store_profiler = cProfile.Profile()
+            real_store = Store.store_fetched
+
+            def profiled_store(self: Store, *args: object, **kwargs: object) -> object:
+                store_profiler.enable()
+                try:
+                    return real_store(self, *args, **kwargs)  # type: ignore[arg-type]
+                finally:
+                    store_profiler.disable()
+
+            Store.store_fetched = profiled_store  # type: ignore[method-assign,assignment]
+            try:
+                for kind in ("cold fetch", "all-304 refresh"):
+                    profiler = cProfile.Profile()
+                    began = time.perf_counter()
+                    profiler.enable()
+                    asyncio.run(Fetcher(db, settings).run())
+                    profiler.disable()
+                    wall = time.perf_counter() - began
+                    print(f"\n{kind} under cProfile: {wall:.2f} s wall")
+                    _print_profile(profiler, top, f"{kind}: event loop thread (the parse workers are not in it)")
+                    if kind == "cold fetch":
+                        _print_profile(store_profiler, top, f"{kind}: store thread, Store.store_fetched")
+            finally:
+                Store.store_fetched = real_store  # type: ignore[method-assign]
+    finally:
+        server.close()
+
+    store_breakdown(feeds)
+
+    # -- 6. the parser -----------------------------------------------------------------------
+    for number, kind in (
+        (0, "RSS 2.0, HTML escaped in <description>"),
+        (1, "RSS 2.0, CDATA <content:encoded>"),
+        (4, "Atom 1.0, escaped type=html content"),
+    ):
+        feed = feedserver.make_feed(number)
+        headers = {"content-type": feed.content_type}
+        parse_fetched(feed.body, feed.path, headers)
+        times = []
+        for _ in range(5):
+            began = time.perf_counter()
+            parse_fetched(feed.body, feed.path, headers)
+            times.append(time.perf_counter() - began)
+        print(
+            f"\nparse_fetched, feed {number} ({kind}, {len(feed.body) // 1024} KiB, 50 items): "
+            f"median {statistics.median(times) * 1000:.1f} ms of 5"
+        )
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(5):
+            parse_fetched(feed.body, feed.path, headers)
+        profiler.disable()
+        _print_profile(profiler, top, f"parse_fetched × 5, feed {number}")
+
+
+def store_breakdown(count: int) -> None:
+    """Time ``Store.store_fetched`` of ``count`` parsed feeds into scratch libraries, whole and cut down.
+
+    The scratch libraries are made by ``Store`` as usual and then altered (a trigger or the
+    indexes dropped, a pragma changed) to see what each part of the schema costs; reader's
+    own code is not changed.
+    """
+    from reader.fetch import WRITE_BATCH, parse_fetched
+    from reader.importers.opml import parse_opml
+    from reader.store import FetchOutcome, Store
+
+    urls = feedserver.feed_urls(8080, count)
+    batches = []
+    for number, url in enumerate(urls):
+        feed = feedserver.make_feed(number)
+        batches.append(parse_fetched(feed.body, url, {"content-type": feed.content_type}))
+    articles = sum(len(batch.articles) for batch in batches)
+    indexes = ["articles_by_date", "articles_by_feed_date", "articles_unread_by_date"]
+    indexes += ["articles_unread_by_feed_date", "articles_starred_by_date", "articles_by_guid"]
+    variants = {
+        "as reader stores them": [],
+        "without the full-text trigger (articles_fts_insert)": ["DROP TRIGGER articles_fts_insert"],
+        "without the 6 secondary indexes on articles": [f"DROP INDEX {name}" for name in indexes],
+        "with PRAGMA synchronous = NORMAL (no fsync per commit)": ["PRAGMA synchronous = NORMAL"],
+        "without the trigger and the indexes, synchronous = NORMAL": [
+            "DROP TRIGGER articles_fts_insert",
+            *(f"DROP INDEX {name}" for name in indexes),
+            "PRAGMA synchronous = NORMAL",
+        ],
+    }
+    print(f"\nStore.store_fetched of {count} parsed feeds ({articles} articles) in rounds of {WRITE_BATCH} feeds:")
+    for label, statements in variants.items():
+        seconds = []
+        for _ in range(3):
+            with tempfile.TemporaryDirectory(prefix="reader-store-") as name:
+                db = Path(name) / "library.db"
+                with Store(db) as store:
+                    store.store_batch(parse_opml(feedserver.opml(urls).encode()))
+                    for statement in statements:
+                        store.conn.execute(statement)
+                    ids = {feed.url: feed.id for feed in store.feeds_due()}
+                    rounds = [
+                        [(ids[url], FetchOutcome("200"), batch) for url, batch in zip(urls, batches, strict=True)][
+                            start : start + WRITE_BATCH
+                        ]
+                        for start in range(0, count, WRITE_BATCH)
+                    ]
+                    began = time.perf_counter()
+                    for round_ in rounds:
+                        store.store_fetched(round_)
+                    seconds.append(time.perf_counter() - began)
+        median = statistics.median(seconds)
+        print(
+            f"  {label:<58} {median:6.2f} s (median of 3) = {articles / median:7,.0f} articles/s, "
+            f"{median / articles * 25000:5.2f} s per 25,000"
+        )
+
+
+def _print_profile(profiler: cProfile.Profile, top: int, title: str) -> None:
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    rows = []
+    for (filename, line, function), (_cc, calls, tottime, cumtime, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append((tottime, cumtime, calls, f"{_short(filename)}:{line}({function})"))
+    print(f"\n{title}: {total:.3f} s profiled")
+    for heading, key in (("by own time", 0), ("by cumulative time", 1)):
+        print(f"  {heading}:  own%   cum%      calls  function")
+        for own, cum, calls, where in sorted(rows, key=lambda row: row[key], reverse=True)[:top]:
+            print(f"  {'':<{len(heading)}}  {own / total:5.1%} {cum / total:6.1%} {calls:>10}  {where}")
+
+
+def _short(filename: str) -> str:
+    if "/site-packages/" in filename:
+        return filename.split("/site-packages/", 1)[1]
+    standard = re.split(r"/lib/python3\.\d+/", filename, maxsplit=1)
+    if len(standard) == 2:
+        return standard[1]
+    with contextlib.suppress(ValueError):
+        return str(Path(filename).relative_to(ROOT))
+    return filename
+
+
+# --------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=feedserver.DEFAULT_FEEDS, help="feeds (default %(default)s)")
+    parser.add_argument("--runs", type=int, default=3, help="cold + refresh pairs per latency (default %(default)s)")
+    parser.add_argument("--latencies", type=float, nargs="+", default=[0, 50], help="ms (default 0 50)")
+    parser.add_argument("--hosts", type=int, default=1, help="spread the feeds over 127.0.0.1 … 127.0.0.N (default 1)")
+    parser.add_argument("--no-newsboat", action="store_true", help="do not run newsboat")
+    parser.add_argument(
+        "--newsboat-threads",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="newsboat reload-threads settings to run (1 = the empty config; default 1)",
+    )
+    parser.add_argument("--profile", action="store_true", help="profile one cold fetch instead of timing")
+    parser.add_argument("--top", type=int, default=20, help="functions shown per profile (default %(default)s)")
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.feeds < 1:
+        parser.error("--runs and --feeds must be positive")
+
+    print(f"machine: {machine()}")
+    state, fingerprint = code_state()
+    print(state)
+    if args.profile:
+        profile(args.feeds, args.hosts, args.top)
+        return 0
+    newsboat = not args.no_newsboat and shutil.which("newsboat") is not None
+    if not args.no_newsboat and not newsboat:
+        print("newsboat: not installed (`apt-get install -y newsboat`), so not measured")
+    print(
+        f"each figure: median of {args.runs} runs after one unmeasured warm-up; every cold run on a fresh library; "
+        f"{args.feeds} feeds × {feedserver.DEFAULT_ITEMS} items on "
+        + ("127.0.0.1" if args.hosts == 1 else f"127.0.0.1 … 127.0.0.{args.hosts}")
+    )
+    runs: list[Run] = []
+    warmed = False
+    for latency in args.latencies:
+        server = Server(args.feeds, latency, args.hosts)
+        try:
+            info = server.info
+            print(
+                f"\nserver at {latency:g} ms: {info['feeds']} feeds, {info['bytes'] / 1e6:.1f} MB "
+                f"({info['gzip_bytes'] / 1e6:.1f} MB gzipped), item HTML {info['item_html_bytes'][0]}-"
+                f"{info['item_html_bytes'][2]} bytes (median {info['item_html_bytes'][1]}), "
+                f"built in {info['build_seconds']} s",
+                flush=True,
+            )
+            print(f"  server alone (16-thread client loop): {check_server(server)}", flush=True)
+            if not warmed:
+                with tempfile.TemporaryDirectory(prefix="reader-fetch-warm-") as name:
+                    run_reader(server, Path(name))
+                warmed = True
+            for number in range(args.runs):
+                with tempfile.TemporaryDirectory(prefix="reader-fetch-") as name:
+                    mine = run_reader(server, Path(name))
+                runs += mine
+                print(
+                    f"  reader run {number + 1}: "
+                    + ", ".join(
+                        f"{run.kind} {run.seconds:.2f} s ({run.articles} articles, {run.notes[0]}, "
+                        f"max RSS {_mb(run.max_rss_kb):.0f} MB)"
+                        for run in mine
+                    ),
+                    flush=True,
+                )
+            if newsboat:
+                for threads in args.newsboat_threads:
+                    for number in range(args.runs):
+                        with tempfile.TemporaryDirectory(prefix="newsboat-fetch-") as name:
+                            mine = run_newsboat(server, Path(name), threads)
+                        runs += mine
+                        print(
+                            f"  {mine[0].client} run {number + 1}: "
+                            + ", ".join(
+                                f"{run.kind} {run.seconds:.2f} s ({run.articles} items, {dict(run.served.status)})"
+                                for run in mine
+                            ),
+                            flush=True,
+                        )
+        finally:
+            server.close()
+
+    text, missed = summarise(runs, args.feeds, feedserver.DEFAULT_ITEMS)
+    if code_state()[1] != fingerprint:
+        print(f"\nWARNING: the code in reader/ changed during the runs (now {code_state()[0]}); measure again")
+    print()
+    print(text)
+    if missed:
+        print("\ntargets missed: " + "; ".join(missed))
+    else:
+        print("\nevery target met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
