@@ -100,22 +100,32 @@ _BLOCK_END = re.compile(
     r"<br\s*/?>|</(?:p|div|h[1-6]|li|blockquote|pre|tr|dt|dd|figcaption|section|article|table|ul|ol)\s*>",
     re.IGNORECASE,
 )
-_INLINE_SPACE = re.compile(r"[ \t\f\v]+")
+# nh3's output is well-formed: every "<" in text is escaped and attribute
+# values are quoted with any ">" escaped, so a tag is exactly "<...>".
+_ANY_TAG = re.compile(r"<[^>]*>")
+_ODD_SPACE = re.compile(r"[\t\f\v\xa0]")
+_BLANK_AFTER_NEWLINE = re.compile(r"\n[ \n]+")
 
 
 def html_to_text(markup: str) -> str:
-    """Plain text of (already sanitized) HTML, one line per block: what search indexes.
+    """Plain text of HTML that :func:`sanitize_html` produced, one line per block: what search indexes.
 
-    Much cheaper than :func:`html_to_markdown` (nh3 does the work), so it runs
-    at import; the Markdown is made when an article is read.
+    Much cheaper than :func:`html_to_markdown`, so it runs at import (and on
+    every fetched entry); the Markdown is made when an article is read. Only
+    for sanitized HTML: scripts and styles are already gone, and tags can be
+    cut out with a pattern instead of a second parse.
     """
     if not markup:
         return ""
     if not looks_like_html(markup):
         return clean_text(markup).strip()
-    stripped = nh3.clean(_BLOCK_END.sub("\n", markup), tags=set(), clean_content_tags=_DROP_WITH_CONTENT)
-    lines = (_INLINE_SPACE.sub(" ", line).strip() for line in html_lib.unescape(stripped).split("\n"))
-    return clean_text("\n".join(line for line in lines if line))
+    text = html_lib.unescape(_ANY_TAG.sub("", _BLOCK_END.sub("\n", markup)))
+    # Plain string replacing: a regex over every space costs more than the rest together.
+    text = _ODD_SPACE.sub(" ", text)
+    while "  " in text:
+        text = text.replace("  ", " ")
+    text = _BLANK_AFTER_NEWLINE.sub("\n", text.replace(" \n", "\n"))
+    return clean_text(text.strip(" \n"))
 
 
 _BLOCK_CLOSE = re.compile(r"</(?:p|h[1-6]|li|ul|ol|pre|blockquote|div|table|figure)\s*>", re.IGNORECASE)

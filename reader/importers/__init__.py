@@ -8,6 +8,7 @@ stored in one transaction, so a bad file leaves nothing half-written.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ __all__ = ["FileOutcome", "ImportFailure", "detect_kind", "import_paths", "iter_
 _FEED_ROOTS = {"rss", "feed", "rdf", "channel"}
 _HTML_ROOTS = {"html", "head", "body", "article", "main", "div", "p", "h1", "meta", "title", "section"}
 _SNIFF_BYTES = 8192
+# Controls that do not occur in text files (tab, newlines and form feed do).
+_ODD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def _sniff_text(data: bytes) -> str | None:
@@ -41,7 +44,7 @@ def _sniff_text(data: bytes) -> str | None:
     text = head.decode(encoding, errors="replace")
     if not text:
         return ""
-    odd = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
+    odd = text.count("\ufffd") + len(_ODD_CONTROL.findall(text))
     if odd / len(text) > 0.1:
         return None
     return text
