@@ -300,5 +300,50 @@ def test_a_version_1_library_is_migrated_forward_keeping_its_articles(db_path: P
         assert store.schema_version == SCHEMA_VERSION
         (row,) = store.list_articles()
         assert (row.title, row.read) == ("Kept", True)
+        # Indexed by version 1's trigger, still found after the index moved to the store.
+        assert [a.title for a in store.search("kept")] == ["Kept"]
+        store.store_batch(batch_of(article("new", title="Fresh arrival")))
+        assert [a.title for a in store.search("fresh")] == ["Fresh arrival"]
         store.set_setting("last-article", "1")
         assert store.get_setting("last-article") == "1"
+
+
+def test_an_article_stored_and_changed_in_one_transaction_is_searchable_by_its_last_text(store: Store) -> None:
+    """New rows are indexed at commit; a change before then must not corrupt the index."""
+    first = batch_of(article("same", title="Draft", text="original wording", published=100))
+    second = batch_of(article("same", title="Final", text="corrected wording", published=200))
+    store.store_batches([first, second])
+    (row,) = store.list_articles()
+    assert row.title == "Final"
+    assert store.search("original") == []
+    assert [a.id for a in store.search("corrected")] == [row.id]
+    store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+
+
+def test_a_comment_repeated_in_one_thread_is_searchable_by_its_last_text(store: Store) -> None:
+    thread = [
+        CommentData(guid="c1", author="Ann", text="first thoughts on turnips"),
+        CommentData(guid="c1", author="Ann", text="edited thoughts on parsnips"),
+    ]
+    store.store_batch(batch_of(article("a", title="Roots", comments=thread)))
+    (row,) = store.list_articles()
+    assert [a.id for a in store.search("parsnips")] == [row.id]
+    assert store.search("turnips") == []
+    store.conn.execute("INSERT INTO comments_fts(comments_fts) VALUES ('integrity-check')")
+
+
+def test_a_round_of_feeds_stores_every_article_and_counts_each_feed_on_its_own(store: Store) -> None:
+    """Articles of several feeds go in oldest first (for the index), stats stay per feed."""
+    feeds = [FeedData(key=f"https://example.com/{n}.xml", title=f"Feed {n}") for n in range(3)]
+    batches = [
+        batch_of(
+            *(article(f"{n}-{i}", text=f"word{n} item{i}", published=1000 * (3 - n) - i) for i in range(5)), feed=feed
+        )
+        for n, feed in enumerate(feeds)
+    ]
+    stats = store.store_batches(batches)
+    assert [s.articles_added for s in stats] == [5, 5, 5]
+    assert [len(store.search(f"word{n}")) for n in range(3)] == [5, 5, 5]
+    dates = [a.published for a in store.list_articles(limit=100)]
+    assert dates == sorted(dates, reverse=True)
+    store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
