@@ -201,6 +201,7 @@ async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], lim
                 permanent = permanent and response.status_code in PERMANENT
                 moved_to = target if permanent else None
                 url = target
+                await _drain(response)
                 continue
             answer = Response(
                 url=url,
@@ -210,10 +211,33 @@ async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], lim
             )
             if 200 <= response.status_code < 300:
                 answer.body = await _read_body(response, limits)
+            else:
+                await _drain(response)
             return answer
         finally:
             await response.aclose()
     raise FetchError(f"more than {limits.max_redirects} redirects", "redirects")
+
+
+#: At most this much of a body nobody reads (a 304's, an error page) is read to keep its connection.
+DRAIN_BYTES = 64 * 1024
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read a small unwanted body to its end, so the connection can serve the next request.
+
+    httpcore drops a connection whose response was closed unread: every 304
+    of a refresh then cost a new TCP (and TLS) handshake. A body larger than
+    :data:`DRAIN_BYTES` is not worth it; the connection is dropped instead.
+    """
+    read = 0
+    try:
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read > DRAIN_BYTES:
+                return
+    except httpx.HTTPError:
+        return
 
 
 async def _read_body(response: httpx.Response, limits: Limits) -> bytes:

@@ -37,6 +37,8 @@ class Recorded:
     method: str
     path: str
     headers: dict[str, str]
+    #: The client's port: one per TCP connection, so tests can count connections.
+    client_port: int = 0
 
     def header(self, name: str) -> str | None:
         """A request header by (case-insensitive) name."""
@@ -151,7 +153,7 @@ class FeedServer:
     def _record(self, handler: _Handler) -> None:
         headers = {name.lower(): value for name, value in handler.headers.items()}
         with self._lock:
-            self.requests.append(Recorded(handler.command, handler.path, headers))
+            self.requests.append(Recorded(handler.command, handler.path, headers, handler.client_address[1]))
 
     # -- what was asked -----------------------------------------------------
 

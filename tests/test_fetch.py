@@ -7,6 +7,7 @@ stored is lost and that the feed's status says what happened.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import resource
@@ -38,7 +39,7 @@ from feedserver import (
 )
 
 from reader import __version__
-from reader.fetch import FetchSettings, FetchSummary, fetch
+from reader.fetch import FetchSettings, FetchSummary, HostLimit, fetch
 from reader.http import Limits
 from reader.models import FeedData, FeedRow
 from reader.store import Store
@@ -187,6 +188,49 @@ def test_304_sends_validators_and_changes_nothing(server: FeedServer, store: Sto
     row = feed_row(store, feed_id)
     assert row.title == "Good feed"
     assert row.last_status == "304 not modified" and row.last_error is None and row.error_count == 0
+
+
+def test_a_refresh_of_unchanged_feeds_reuses_its_connections(server: FeedServer, store: Store, db_path: Path) -> None:
+    """Answers with no body worth reading (304) must not cost a new connection each."""
+    for number in range(12):
+        url = server.route(
+            f"/feed{number}.xml", conditional(good_feed(server), f'"v{number}"', "Mon, 02 Mar 2026 10:00:00 GMT")
+        )
+        subscribe(store, url)
+    fetch(db_path, settings(concurrency=2))
+    server.clear()
+    again = fetch(db_path, settings(concurrency=2))
+    assert {report.status for report in again.feeds} == {"304 not modified"}
+    assert len(server.requests) == 12
+    assert len({request.client_port for request in server.requests}) <= 2
+
+
+def test_a_host_that_answers_429_gets_fewer_requests_at_once() -> None:
+    """After a 429 or 503 a host's limit halves (never below one) for the rest of the run."""
+
+    async def most_at_once(limit: HostLimit) -> int:
+        most = 0
+
+        async def request() -> None:
+            nonlocal most
+            async with limit:
+                most = max(most, limit.active)
+                await asyncio.sleep(0.01)
+
+        await asyncio.gather(*(request() for _ in range(12)))
+        return most
+
+    async def run() -> list[int]:
+        limit = HostLimit(4)
+        seen = [await most_at_once(limit)]
+        limit.slow_down()
+        seen.append(await most_at_once(limit))
+        for _ in range(5):
+            limit.slow_down()
+        seen.append(await most_at_once(limit))
+        return seen
+
+    assert asyncio.run(run()) == [4, 2, 1]
 
 
 # -- redirects ---------------------------------------------------------------------
