@@ -13,16 +13,15 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.importers.base import MAX_FILE_BYTES, ImportFailure, bom_encoding, decode_text, read_bounded
-from reader.importers.feeds import ThreadLookup, parse_feed
-from reader.importers.htmlpage import parse_html_page
-from reader.importers.jsonfeed import parse_json_feed
-from reader.importers.opml import parse_opml
-from reader.importers.plaintext import parse_plaintext
 from reader.importers.xmlprolog import read_prolog, to_utf8
 from reader.models import ImportBatch
 from reader.store import BatchStats, Store
+
+if TYPE_CHECKING:
+    from reader.importers.feeds import ThreadLookup
 
 __all__ = ["FileOutcome", "ImportFailure", "detect_kind", "import_paths", "iter_files", "parse_file"]
 
@@ -80,6 +79,15 @@ def detect_kind(data: bytes) -> str:
 
 def parse_file(path: Path, *, thread_lookup: ThreadLookup | None = None) -> ImportBatch:
     """Read and parse one file (nothing is stored)."""
+    # The parsers are imported here, not at the top: every ``reader.importers.*``
+    # import runs this module, and `reader fetch` should not load feedparser
+    # into a process that only downloads (its workers parse).
+    from reader.importers.feeds import parse_feed
+    from reader.importers.htmlpage import parse_html_page
+    from reader.importers.jsonfeed import parse_json_feed
+    from reader.importers.opml import parse_opml
+    from reader.importers.plaintext import parse_plaintext
+
     data = read_bounded(path, MAX_FILE_BYTES)
     kind = detect_kind(data)
     source_key = f"file:{path.resolve()}"
