@@ -171,9 +171,7 @@ class _LazyParser:
                     self._count, mp_context=multiprocessing.get_context("spawn")
                 )
             else:
-                self._executor = concurrent.futures.ThreadPoolExecutor(
-                    max_workers=1, thread_name_prefix="reader-parse"
-                )
+                self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-parse")
         return self._executor
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
@@ -240,7 +238,7 @@ class Fetcher:
         self._global = asyncio.Semaphore(self.settings.concurrency)
         loop = asyncio.get_running_loop()
         writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-fetch-store")
-        store = await loop.run_in_executor(writer, lambda: Store(self.db_path, durable=False))
+        store = await loop.run_in_executor(writer, lambda: Store(self.db_path, bulk=True))
         try:
             due = await loop.run_in_executor(writer, store.feeds_due, feed_ids)
             self.progress.feeds_total = len(due)

@@ -4,7 +4,8 @@ Design points:
 
 * WAL mode, foreign keys on, ``busy_timeout`` set, ``synchronous=FULL``:
   read/starred state and imported files cannot be fetched again, and the
-  write volume is small, so every commit is made durable.
+  write volume is small, so every commit is made durable. A fetch, which
+  can fetch again, opens its connection with ``bulk=True`` instead.
 * The schema version lives in ``PRAGMA user_version``; :data:`MIGRATIONS`
   runs forward, one transaction each.
 * Articles are unique per ``(feed_id, guid)``; storing the same article again
@@ -351,9 +352,15 @@ class Store:
     writer work side by side, across threads and processes.
     """
 
-    def __init__(self, path: Path | str, *, create: bool = True, durable: bool = True) -> None:
+    def __init__(self, path: Path | str, *, create: bool = True, bulk: bool = False) -> None:
+        """Open (or create) the library at ``path``.
+
+        ``bulk`` is for a writer of much that can be written again (a fetch):
+        commits that a power cut may undo (never corrupt), and a bigger page
+        cache for the search index.
+        """
         self.path = Path(path) if str(path) != ":memory:" else None
-        self.durable = durable
+        self.bulk = bulk
         if self.path is not None:
             if not self.path.exists() and not create:
                 raise StoreError(f"{self.path}: no such database")
@@ -401,11 +408,15 @@ class Store:
             mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise StoreError(f"{self.path}: cannot switch to WAL mode (got {mode})")
-        # FULL: a commit (a mark, an import) survives a power cut too. A fetch
-        # opens its connection with durable=False (NORMAL): a power cut may
-        # then undo its last commits, never corrupt the file, and the next
-        # fetch brings them back; it saves a disk flush per batch.
-        self.conn.execute(f"PRAGMA synchronous = {'FULL' if self.durable else 'NORMAL'}")
+        # FULL: a commit (a mark, an import) survives a power cut too. With
+        # NORMAL a power cut may undo a fetch's last commits, never corrupt
+        # the file, and the next fetch brings them back; it saves a disk
+        # flush per batch.
+        self.conn.execute(f"PRAGMA synchronous = {'NORMAL' if self.bulk else 'FULL'}")
+        if self.bulk:
+            # 32 MB instead of 2: the full-text index's pages stay in memory
+            # while a batch is indexed (storing 500 feeds: 3.1 s -> 2.5 s).
+            self.conn.execute("PRAGMA cache_size = -32000")
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
