@@ -18,6 +18,8 @@ from typing import Any, NoReturn
 import click
 
 from reader import __version__, output, paths
+from reader.config import Config, config_path, effective_toml, example_toml
+from reader.config import load as load_config
 from reader.models import ArticleRow, FeedData
 from reader.sanitize import clean_line, safe_url
 from reader.search import InvalidSearchError
@@ -40,6 +42,7 @@ class Context:
 
     db_path: Path
     debug: bool = False
+    config: Config = field(default_factory=Config)
     _store: Store | None = field(default=None, repr=False)
 
     def store(self) -> Store:
@@ -82,7 +85,15 @@ def cli(ctx: click.Context, db_path: Path | None, debug: bool) -> None:
 
     Run a subcommand; `reader demo` shows what reader can do.
     """
-    state = Context(db_path=db_path or paths.default_db_path(), debug=debug)
+    config = load_config()
+    # A broken config never stops a command: each problem is one line, and
+    # the setting keeps its default. `reader config` reports them itself.
+    if ctx.invoked_subcommand != "config":
+        for problem in config.problems:
+            click.echo(f"reader: warning: {problem}", err=True)
+    if db_path is None:
+        db_path = Path(config.database).expanduser() if config.database else paths.default_db_path()
+    state = Context(db_path=db_path, debug=debug, config=config)
     ctx.obj = state
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
@@ -190,7 +201,9 @@ def add_command(state: Context, urls: tuple[str, ...], full_text: bool) -> None:
 @click.argument("feed_ids", nargs=-1, type=int)
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report (see README).")
-@click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True)
+@click.option(
+    "--concurrency", type=click.IntRange(1, 256), default=None, help="Requests at once (default: config, else 16)."
+)
 @click.option("--no-comments", is_flag=True, help="Do not fetch comment threads.")
 @click.option("--no-full-text", is_flag=True, help="Do not fetch article pages.")
 @pass_context
@@ -199,7 +212,7 @@ def fetch_command(
     feed_ids: tuple[int, ...],
     quiet: bool,
     as_json: bool,
-    concurrency: int,
+    concurrency: int | None,
     no_comments: bool,
     no_full_text: bool,
 ) -> None:
@@ -214,7 +227,12 @@ def fetch_command(
         unknown = [i for i in feed_ids if not store.feed_exists(i)]
         if unknown:
             raise UserError(f"no feed with id {', '.join(map(str, unknown))} (see `reader feeds`)")
-    settings = FetchSettings(concurrency=concurrency, comments=not no_comments, full_text=not no_full_text)
+    overrides: dict[str, Any] = {"full_text": not no_full_text}
+    if concurrency is not None:
+        overrides["concurrency"] = concurrency
+    if no_comments:
+        overrides["comments"] = False
+    settings = FetchSettings.from_config(state.config, **overrides)
     show_bar = interactive() and not quiet and not as_json
     if show_bar:
         summary = _fetch_with_bar(state.db_path, settings, list(feed_ids) or None)
@@ -519,6 +537,61 @@ def open_demo(store: Store, path: Path, kept: bool) -> None:
         click.echo(f"\nTry: reader --db {path} show {rows[0].id}")
     else:
         click.echo("\nThis library is thrown away now; `reader demo --keep demo.db` keeps it to explore.")
+
+
+# -- config -----------------------------------------------------------------
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Where the config file is, what it sets, and a way to edit it."""
+
+
+@config_group.command("path")
+def config_path_command() -> None:
+    """Print the config file's path (READER_CONFIG overrides it)."""
+    click.echo(str(config_path()))
+
+
+@config_group.command("show")
+@click.option("--defaults", is_flag=True, help="Print every setting's default instead.")
+@pass_context
+def config_show_command(state: Context, defaults: bool) -> None:
+    """Print the settings in effect, as TOML; problems in the file go to stderr."""
+    if defaults:
+        click.echo(example_toml(), nl=False)
+        return
+    for problem in state.config.problems:
+        click.echo(f"reader: warning: {problem}", err=True)
+    click.echo(effective_toml(state.config), nl=False)
+    if state.config.problems:
+        sys.exit(EXIT_FAILURE)
+
+
+@config_group.command("edit")
+def config_edit_command() -> None:
+    """Open the config file in $VISUAL or $EDITOR (made with every default if missing), then check it."""
+    import os
+    import shlex
+    import subprocess
+
+    path = config_path()
+    if not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(example_toml(), encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"{path}: cannot create it ({error.strerror})") from None
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        subprocess.run([*shlex.split(editor), str(path)], check=False)
+    except OSError as error:
+        raise UserError(f"cannot start the editor {editor!r} ({error.strerror}); set $EDITOR") from None
+    problems = load_config(path).problems
+    for problem in problems:
+        click.echo(f"reader: warning: {problem}", err=True)
+    if problems:
+        sys.exit(EXIT_FAILURE)
 
 
 # -- entry point ------------------------------------------------------------

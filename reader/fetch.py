@@ -18,10 +18,12 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from reader import dates
 from reader.comments import CommentSources, parse_thread, plan_thread
+from reader.config import Config
 from reader.http import FetchError, Limits, Response, get, make_client
 from reader.importers.base import ImportFailure
 from reader.models import ImportBatch
@@ -57,6 +59,19 @@ class FetchSettings:
     full_text_limit: int = 200
     parse_processes: int = field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)))
     sources: CommentSources = field(default_factory=CommentSources.from_environment)
+
+    @classmethod
+    def from_config(cls, config: Config, **overrides: Any) -> FetchSettings:
+        """The settings a config file asks for, with ``overrides`` (command-line flags) on top."""
+        values: dict[str, Any] = {
+            "concurrency": config.fetch_concurrency,
+            "per_host": config.fetch_per_host,
+            "limits": Limits(total_seconds=config.fetch_timeout_seconds),
+            "comments": config.fetch_comments,
+            "full_text_threshold": config.fetch_full_text_threshold,
+        }
+        values.update(overrides)
+        return cls(**values)
 
 
 @dataclass

@@ -1,0 +1,323 @@
+"""The user's settings: a TOML file read with the standard library.
+
+The file lives in the platform's config folder (``~/.config/reader/config.toml``
+on Linux), under ``READER_HOME`` when that is set, or wherever
+``READER_CONFIG`` points. Every setting has a default here, and those
+defaults are the documentation: :func:`reference_markdown` writes the
+README's config reference from them, and a test keeps the two equal.
+
+A file that is not valid TOML, or a value of the wrong kind, never stops the
+reader: each problem becomes one line naming the key, and that key (or, for
+broken TOML, every key) keeps its default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+__all__ = ["Config", "Setting", "config_path", "load", "parse", "reference_markdown", "replace"]
+from pathlib import Path
+from typing import Any
+
+from reader import paths
+
+CONFIG_NAME = "config.toml"
+
+
+def config_path() -> Path:
+    """Where the config file is: ``READER_CONFIG`` if set, else ``config.toml`` in the config folder."""
+    value = os.environ.get("READER_CONFIG")
+    if value:
+        return Path(value).expanduser()
+    return paths.config_dir() / CONFIG_NAME
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting: its TOML key, default, kind and meaning."""
+
+    key: str
+    default: Any
+    help: str
+    check: Callable[[Any], str | None]
+
+
+def _integer(low: int, high: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"expected a whole number, found {_kind(value)}"
+        if not low <= value <= high:
+            return f"expected a number from {low} to {high}, found {value}"
+        return None
+
+    return check
+
+
+def _number(low: float, high: float) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"expected a number, found {_kind(value)}"
+        if not low <= value <= high:
+            return f"expected a number from {low:g} to {high:g}, found {value:g}"
+        return None
+
+    return check
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"expected true or false, found {_kind(value)}"
+
+
+def _text(value: Any) -> str | None:
+    return None if isinstance(value, str) else f"expected a string, found {_kind(value)}"
+
+
+def _argv(value: Any) -> str | None:
+    # A list, never a shell string: a URL from a feed must not reach a shell.
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item for item in value):
+        return f'expected a list of strings like ["firefox", "--new-tab"], found {_kind(value)}'
+    return None
+
+
+def _browser(value: Any) -> str | None:
+    return None if value == [] else _argv(value)
+
+
+def _date_format(value: Any) -> str | None:
+    if not isinstance(value, str) or (value != "relative" and "%" not in value):
+        return f'expected "relative" or a strftime pattern like "%Y-%m-%d", found {_kind(value)}'
+    return None
+
+
+def _kind(value: Any) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "a table"}
+    for kind, name in names.items():
+        if isinstance(value, kind):
+            return f"{name} ({_short(value)})"
+    return type(value).__name__
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+#: Every setting, in the order the reference lists them. ``[keys]`` is separate.
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "database",
+        "",
+        "Library file; empty means `reader.db` in the data folder (`--db` and `READER_DB` win).",
+        _text,
+    ),
+    Setting("theme", "textual-dark", "Colour theme (any Textual theme; the palette's choice is remembered).", _text),
+    Setting(
+        "date_format",
+        "relative",
+        '`relative` ("3h", "2d") or a strftime pattern such as `%Y-%m-%d`.',
+        _date_format,
+    ),
+    Setting(
+        "browser",
+        [],
+        'Command that opens links, as a list (`["firefox", "--new-tab"]`); the link is added last. '
+        "Empty: `$BROWSER`, else the system's.",
+        _browser,
+    ),
+    Setting("refresh.on_start", False, "Fetch every feed when the reader opens.", _boolean),
+    Setting(
+        "refresh.every_minutes",
+        0,
+        "Fetch every N minutes while the reader is open; 0 never.",
+        _integer(0, 24 * 60),
+    ),
+    Setting("fetch.concurrency", 16, "Requests in flight at once.", _integer(1, 64)),
+    Setting(
+        "fetch.per_host",
+        16,
+        "Requests in flight to one host (halved for a host that answers 429/503).",
+        _integer(1, 64),
+    ),
+    Setting("fetch.timeout_seconds", 30.0, "Most time one request may take, redirects included.", _number(1, 600)),
+    Setting(
+        "fetch.full_text_threshold",
+        300,
+        "Articles with less text than this (characters) get their page fetched.",
+        _integer(0, 1_000_000),
+    ),
+    Setting("fetch.comments", True, "Fetch comment threads of new articles.", _boolean),
+    Setting(
+        "comments.depth_cap",
+        8,
+        "Reply levels that indent; deeper replies keep the last indent.",
+        _integer(1, 64),
+    ),
+    Setting(
+        "comments.collapse_replies",
+        False,
+        "Open threads with every reply collapsed under its top-level comment.",
+        _boolean,
+    ),
+)
+
+_BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings in effect (defaults where the file says nothing or says something wrong)."""
+
+    database: str = ""
+    theme: str = "textual-dark"
+    date_format: str = "relative"
+    browser: tuple[str, ...] = ()
+    refresh_on_start: bool = False
+    refresh_every_minutes: int = 0
+    fetch_concurrency: int = 16
+    fetch_per_host: int = 16
+    fetch_timeout_seconds: float = 30.0
+    fetch_full_text_threshold: int = 300
+    fetch_comments: bool = True
+    comments_depth_cap: int = 8
+    comments_collapse_replies: bool = False
+    #: Binding id -> keys (comma-separated, Textual's keymap syntax).
+    keys: dict[str, str] = field(default_factory=dict)
+    #: Where it was read from (None: no file).
+    path: Path | None = None
+    #: One line per problem found; the reader shows them and goes on.
+    problems: tuple[str, ...] = ()
+
+
+def _attribute(key: str) -> str:
+    return key.replace(".", "_")
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict) and key != "keys":
+            flat.update(_flatten(value, key + "."))
+        else:
+            flat[key] = value
+    return flat
+
+
+def parse(text: str, path: Path | None = None) -> Config:
+    """The config a TOML text describes (never raises: problems are listed on the result)."""
+    where = str(path) if path else "config"
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return Config(path=path, problems=(f"{where}: not valid TOML ({error}); using the defaults",))
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in _flatten(table).items():
+        if key == "keys":
+            keys, key_problems = _parse_keys(value, where)
+            values["keys"] = keys
+            problems.extend(key_problems)
+            continue
+        setting = _BY_KEY.get(key)
+        if setting is None:
+            problems.append(f"{where}: {key}: unknown setting (ignored)")
+            continue
+        problem = setting.check(value)
+        if problem:
+            problems.append(f"{where}: {key}: {problem}; using {_show(setting.default)}")
+            continue
+        values[_attribute(key)] = tuple(value) if isinstance(value, list) else value
+    if "fetch_timeout_seconds" in values:
+        values["fetch_timeout_seconds"] = float(values["fetch_timeout_seconds"])
+    return replace(Config(), path=path, problems=tuple(problems), **values)
+
+
+def _parse_keys(value: Any, where: str) -> tuple[dict[str, str], list[str]]:
+    if not isinstance(value, dict):
+        return {}, [f'{where}: keys: expected a table of binding id = "keys", found {_kind(value)}']
+    keys: dict[str, str] = {}
+    problems = []
+    for binding_id, keys_text in value.items():
+        if isinstance(keys_text, list) and all(isinstance(k, str) for k in keys_text):
+            keys_text = ",".join(keys_text)
+        if not isinstance(keys_text, str) or not keys_text.strip():
+            problems.append(
+                f'{where}: keys.{binding_id}: expected keys like "f5" or "ctrl+r,R", found {_kind(keys_text)}'
+            )
+            continue
+        keys[binding_id] = ",".join(part.strip() for part in keys_text.split(",") if part.strip())
+    return keys, problems
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(f'"{item}"' for item in value) + "]"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def load(path: Path | None = None) -> Config:
+    """Read the config file (a missing file is all defaults, and no problem)."""
+    path = path or config_path()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as error:
+        return Config(problems=(f"{path}: cannot read it ({error.strerror}); using the defaults",))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return Config(path=path, problems=(f"{path}: not UTF-8 text; using the defaults",))
+    return parse(text, path)
+
+
+def known_keys() -> list[str]:
+    """Every setting's TOML key."""
+    return [setting.key for setting in SETTINGS]
+
+
+def reference_markdown() -> str:
+    """The README's config reference, made from the defaults above."""
+    lines = ["| setting | default | meaning |", "|---|---|---|"]
+    for setting in SETTINGS:
+        lines.append(f"| `{setting.key}` | `{_show(setting.default)}` | {setting.help} |")
+    return "\n".join(lines)
+
+
+def example_toml() -> str:
+    """A complete config file with every default, for `reader config show --defaults` and the README."""
+    top: list[str] = []
+    tables: dict[str, list[str]] = {}
+    for setting in SETTINGS:
+        table, _, name = setting.key.rpartition(".")
+        line = f"{name} = {_show(setting.default)}"
+        (tables.setdefault(table, []) if table else top).append(line)
+    out = top[:]
+    for table, lines in tables.items():
+        out += ["", f"[{table}]", *lines]
+    out += ["", "[keys]", '# binding id = "keys", e.g. "reader.refresh" = "f5,R"']
+    return "\n".join(out) + "\n"
+
+
+def effective_toml(config: Config) -> str:
+    """The settings in effect, as TOML (``reader config show``)."""
+    top: list[str] = []
+    tables: dict[str, list[str]] = {}
+    for setting in SETTINGS:
+        table, _, name = setting.key.rpartition(".")
+        value = getattr(config, _attribute(setting.key))
+        value = list(value) if isinstance(value, tuple) else value
+        (tables.setdefault(table, []) if table else top).append(f"{name} = {_show(value)}")
+    out = top[:]
+    for table, lines in tables.items():
+        out += ["", f"[{table}]", *lines]
+    out += ["", "[keys]"]
+    out += [f'"{binding}" = "{keys}"' for binding, keys in sorted(config.keys.items())]
+    return "\n".join(out) + "\n"
