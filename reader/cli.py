@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -23,7 +24,7 @@ from reader.config import load as load_config
 from reader.models import ArticleRow, FeedData
 from reader.sanitize import clean_line, safe_url
 from reader.search import InvalidSearchError
-from reader.store import ArticleFilter, Store, StoreError
+from reader.store import ArticleFilter, Store, StoreError, library_failure
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -95,6 +96,8 @@ def cli(ctx: click.Context, db_path: Path | None, debug: bool) -> None:
         db_path = Path(config.database).expanduser() if config.database else paths.default_db_path()
     state = Context(db_path=db_path, debug=debug, config=config)
     ctx.obj = state
+    global _library_path
+    _library_path = db_path
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
         if interactive():
@@ -481,6 +484,39 @@ def export_markdown(state: Context, article_ids: tuple[int, ...], destination: P
     _write("\n---\n\n".join(documents), destination)
 
 
+# -- the reader, here and in a browser ------------------------------------
+
+
+@cli.command("tui")
+@pass_context
+def tui_command(state: Context) -> None:
+    """Open the full-screen reader (what `reader` alone does on a terminal)."""
+    run_tui(state.db_path)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@pass_context
+def serve_command(state: Context, host: str, port: int) -> None:
+    """Serve the reader to a web browser (textual-serve), on this machine only by default."""
+    import shlex
+
+    from textual_serve.server import Server
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(
+            f"reader: warning: serving on {host}: anyone who can reach it can read and mark your library",
+            err=True,
+        )
+    # textual-serve starts this through a shell for every browser tab; the
+    # paths are quoted, and nothing from a feed is in it.
+    command = " ".join(
+        shlex.quote(part) for part in (sys.executable, "-m", "reader", "--db", str(state.db_path), "tui")
+    )
+    Server(command, host=host, port=port, title="reader").serve()
+
+
 # -- demo -------------------------------------------------------------------
 
 
@@ -596,6 +632,9 @@ def config_edit_command() -> None:
 
 # -- entry point ------------------------------------------------------------
 
+#: The library the running command uses, named in errors that escape it.
+_library_path: Path | None = None
+
 
 def _fail(message: str) -> NoReturn:
     click.echo(f"reader: error: {message}", err=True)
@@ -623,6 +662,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
+    except sqlite3.Error as error:
+        # The library failed under a command (read-only, disk full, damaged): one line.
+        if debug:
+            raise
+        failure = library_failure(error, _library_path)
+        _fail(str(failure) if failure else f"{_library_path}: database error ({error})")
     except Exception as error:
         if debug:
             raise
