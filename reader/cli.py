@@ -363,17 +363,23 @@ def feeds_command(state: Context, as_json: bool) -> None:
 
 @cli.command("list")
 @click.option("--feed", "feed_id", type=int, help="Only this feed (an id from `reader feeds`).")
+@click.option("--tag", help="Only feeds with this tag (see `reader tags`).")
 @click.option("--unread", is_flag=True, help="Only unread articles.")
 @click.option("--starred", is_flag=True, help="Only starred articles.")
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
 @pass_context
-def list_command(state: Context, feed_id: int | None, unread: bool, starred: bool, limit: int, as_json: bool) -> None:
+def list_command(
+    state: Context, feed_id: int | None, tag: str | None, unread: bool, starred: bool, limit: int, as_json: bool
+) -> None:
     """List articles, newest first."""
     store = state.store()
     if feed_id is not None and not store.feed_exists(feed_id):
         raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
-    rows = store.list_articles(ArticleFilter(unread=unread, starred=starred, feed_id=feed_id), limit=limit)
+    if tag is not None and tag not in {name for name, _feeds, _unread in store.tags()}:
+        raise UserError(f"no feed has the tag {clean_line(tag)!r} (see `reader tags`)")
+    article_filter = ArticleFilter(unread=unread, starred=starred, feed_id=feed_id, tag=tag)
+    rows = store.list_articles(article_filter, limit=limit)
     _print_articles(rows, as_json, empty="no articles")
 
 
@@ -440,6 +446,83 @@ def mark_command(state: Context, article_ids: tuple[int, ...], read: bool | None
     click.echo(f"marked {changed} article{'s' if changed != 1 else ''}")
     if unknown:
         raise UserError(f"no article with id {', '.join(map(str, unknown))}")
+
+
+@cli.command("mark-feed-read")
+@click.argument("feed_id", type=int)
+@pass_context
+def mark_feed_read_command(state: Context, feed_id: int) -> None:
+    """Mark every article of one feed read."""
+    store = state.store()
+    if not store.feed_exists(feed_id):
+        raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
+    changed = store.mark_feed_read(feed_id)
+    click.echo(f"marked {changed} article{'s' if changed != 1 else ''} read")
+
+
+# -- tags and pruning -----------------------------------------------------
+
+
+@cli.command("tag")
+@click.argument("feed_id", type=int)
+@click.argument("tags", nargs=-1, required=True)
+@click.option("--remove", is_flag=True, help="Remove these tags instead of adding them.")
+@pass_context
+def tag_command(state: Context, feed_id: int, tags: tuple[str, ...], remove: bool) -> None:
+    """Add tags to a feed (or remove them); the feed list groups feeds by tag."""
+    store = state.store()
+    if not store.feed_exists(feed_id):
+        raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
+    names = [clean_line(tag) for tag in tags]
+    if any(not name for name in names):
+        raise UserError("a tag needs at least one visible character")
+    now = store.set_tags(feed_id, remove=names) if remove else store.set_tags(feed_id, add=names)
+    click.echo(f"feed {feed_id}: {', '.join(now) if now else 'no tags'}")
+
+
+@cli.command("tags")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: [{tag, feeds, unread}].")
+@pass_context
+def tags_command(state: Context, as_json: bool) -> None:
+    """List tags with their number of feeds and unread articles."""
+    tags = state.store().tags()
+    if as_json:
+        _emit_json([{"tag": tag, "feeds": feeds, "unread": unread} for tag, feeds, unread in tags])
+        return
+    if not tags:
+        click.echo("no tags yet: `reader tag FEED_ID TAG`")
+    for tag, feeds, unread in tags:
+        click.echo(f"{clean_line(tag)}  {feeds} feed{'s' if feeds != 1 else ''}, {unread} unread")
+
+
+_AGE = {"d": 86400, "w": 7 * 86400, "m": 30 * 86400, "y": 365 * 86400}
+
+
+def _parse_age(text: str) -> int:
+    """Seconds in ``90d``, ``12w``, ``6m``, ``1y``."""
+    value, unit = text[:-1], text[-1:].lower()
+    if not value.isdigit() or unit not in _AGE or int(value) <= 0:
+        raise UserError(f"--older-than wants an age like 90d, 12w, 6m or 1y (days, weeks, months, years); got {text!r}")
+    return int(value) * _AGE[unit]
+
+
+@cli.command("prune")
+@click.option("--older-than", "older_than", required=True, help="Age like 90d, 12w, 6m or 1y (by publication date).")
+@click.option(
+    "--keep-starred/--include-starred", default=True, show_default=True, help="Starred articles are kept unless asked."
+)
+@click.option("--include-unread", is_flag=True, help="Also delete unread articles (kept by default).")
+@pass_context
+def prune_command(state: Context, older_than: str, keep_starred: bool, include_unread: bool) -> None:
+    """Delete old read articles and their threads; starred and unread ones stay unless asked.
+
+    A pruned article does not come back when its feed still lists it.
+    """
+    from reader import dates
+
+    cutoff = dates.now() - _parse_age(older_than)
+    removed = state.store().prune(cutoff, starred=not keep_starred, unread=include_unread)
+    click.echo(f"deleted {removed} article{'s' if removed != 1 else ''} published before {dates.to_human(cutoff)}")
 
 
 # -- export -----------------------------------------------------------------

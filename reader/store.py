@@ -54,12 +54,39 @@ __all__ = [
     "Store",
     "StoreError",
     "ThreadSource",
+    "library_failure",
 ]
 from reader.threads import order_thread
 
 
 class StoreError(Exception):
     """A database problem, with a one-line message for the user."""
+
+
+# SQLite primary result codes that mean the library file itself cannot be
+# used, whatever is being stored: what the user has to fix.
+_FILE_PROBLEMS = {
+    3: "access denied",  # SQLITE_PERM
+    5: "the library is busy",  # SQLITE_BUSY
+    6: "the library is locked",  # SQLITE_LOCKED
+    8: "the library is read-only",  # SQLITE_READONLY
+    10: "a read or write failed; is the disk full?",  # SQLITE_IOERR
+    11: "the library file is damaged",  # SQLITE_CORRUPT
+    13: "the disk is full",  # SQLITE_FULL
+    14: "cannot open database",  # SQLITE_CANTOPEN
+    26: "not a reader database",  # SQLITE_NOTADB
+}
+
+
+def library_failure(error: sqlite3.Error, path: Path | str | None) -> StoreError | None:
+    """A one-line :class:`StoreError` when ``error`` means the library file cannot be used, else None.
+
+    Read-only, disk full, I/O errors, a damaged file: every later write would
+    fail the same way, so callers stop instead of blaming what they stored.
+    """
+    code = getattr(error, "sqlite_errorcode", -1)
+    problem = "its folder is read-only" if code == 1544 else _FILE_PROBLEMS.get(code & 0xFF)  # READONLY_DIRECTORY
+    return None if problem is None else StoreError(f"{path}: {problem} ({error})")
 
 
 # --------------------------------------------------------------------------
@@ -229,8 +256,18 @@ DROP TRIGGER articles_fts_insert;
 DROP TRIGGER comments_fts_insert;
 """
 
+# Version 5: what `reader prune` removed, so the next fetch of a feed that
+# still lists an article does not bring it back as new and unread.
+_SCHEMA_5 = """
+CREATE TABLE pruned (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    guid TEXT NOT NULL,
+    PRIMARY KEY (feed_id, guid)
+) WITHOUT ROWID;
+"""
+
 #: Forward migrations; entry ``n`` takes a database from version ``n`` to ``n + 1``.
-MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4]
+MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4, _SCHEMA_5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ARTICLE_COLUMNS = """
@@ -308,11 +345,13 @@ class ThreadSource:
 
 @dataclass(frozen=True)
 class ArticleFilter:
-    """Which articles a list shows: optionally only unread, only starred, only one feed."""
+    """Which articles a list shows: optionally only unread, only starred, one feed, one tag."""
 
     unread: bool = False
     starred: bool = False
     feed_id: int | None = None
+    #: Only feeds carrying this tag.
+    tag: str | None = None
 
     def where(self) -> tuple[str, list[object]]:
         """The WHERE clause and its parameters."""
@@ -325,6 +364,11 @@ class ArticleFilter:
         if self.feed_id is not None:
             clauses.append("a.feed_id = ?")
             params.append(self.feed_id)
+        if self.tag is not None:
+            # "+" keeps the planner on the date index: through the per-feed one
+            # it would sort every article of the tag to show one page.
+            clauses.append("+a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)")
+            params.append(self.tag)
         return " AND ".join(clauses), params
 
 
@@ -383,11 +427,18 @@ class Store:
         self._indexed_upto: tuple[int, int] | None = None
         self._unindexed = False
         try:
+            # Before anything is written (even the switch to WAL): a file
+            # from a newer reader is left exactly as it is.
+            self._refuse_newer()
             self._configure()
             self._migrate()
         except sqlite3.DatabaseError as error:
             conn.close()
-            raise StoreError(f"{path}: not a reader database ({error})") from None
+            failure = library_failure(error, path)
+            raise failure or StoreError(f"{path}: not a reader database ({error})") from None
+        except StoreError:
+            conn.close()
+            raise
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -418,13 +469,16 @@ class Store:
             # while a batch is indexed (storing 500 feeds: 3.1 s -> 2.5 s).
             self.conn.execute("PRAGMA cache_size = -32000")
 
-    def _migrate(self) -> None:
+    def _refuse_newer(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: database schema {version} is newer than this reader "
                 f"understands ({SCHEMA_VERSION}); upgrade reader"
             )
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         for number in range(version, SCHEMA_VERSION):
             # Not self.transaction(): the tables it looks at may not exist yet.
             self.conn.execute("BEGIN IMMEDIATE")
@@ -632,6 +686,15 @@ class Store:
             for position, (feed, article) in enumerate(batch.articles)
         ]
         pending.sort(key=lambda item: item[:3])
+        if self.conn.execute("SELECT EXISTS (SELECT 1 FROM pruned)").fetchone()[0]:
+            pending = [
+                item
+                for item in pending
+                if not self.conn.execute(
+                    "SELECT 1 FROM pruned WHERE feed_id = ? AND guid = ?",
+                    (feed_id_for(item[3], all_stats[item[1]]), item[4].guid),
+                ).fetchone()
+            ]
         for _published, index, _position, feed, article in pending:
             stats = all_stats[index]
             article_id, created, fresh = self._upsert_article(feed_id_for(feed, stats), article, now)
@@ -998,6 +1061,56 @@ class Store:
                 "UPDATE articles SET comments_seen = ? WHERE id = ?",
                 (when if when is not None else dates.now(), article_id),
             )
+
+    def mark_feed_read(self, feed_id: int) -> int:
+        """Mark every article of one feed read; returns how many changed."""
+        with self.transaction():
+            return int(
+                self.conn.execute("UPDATE articles SET read = 1 WHERE feed_id = ? AND read = 0", (feed_id,)).rowcount
+            )
+
+    def prune(self, older_than: int, *, starred: bool = False, unread: bool = False) -> int:
+        """Delete read, unstarred articles published before ``older_than``; returns how many.
+
+        ``starred`` and ``unread`` widen it to those too. What is removed is
+        remembered, so a feed that still lists it does not bring it back.
+        """
+        where = ["published < ?"]
+        if not starred:
+            where.append("starred = 0")
+        if not unread:
+            where.append("read = 1")
+        condition = " AND ".join(where)
+        with self.transaction():
+            self.conn.execute(
+                f"INSERT OR IGNORE INTO pruned (feed_id, guid) SELECT feed_id, guid FROM articles WHERE {condition}",
+                (older_than,),
+            )
+            return int(self.conn.execute(f"DELETE FROM articles WHERE {condition}", (older_than,)).rowcount)
+
+    # -- tags --------------------------------------------------------------
+
+    def set_tags(self, feed_id: int, add: Iterable[str] = (), remove: Iterable[str] = ()) -> list[str]:
+        """Add and remove tags of one feed; returns its tags afterwards."""
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)", [(feed_id, tag) for tag in add]
+            )
+            self.conn.executemany(
+                "DELETE FROM feed_tags WHERE feed_id = ? AND tag = ?", [(feed_id, tag) for tag in remove]
+            )
+        return [
+            row[0] for row in self.conn.execute("SELECT tag FROM feed_tags WHERE feed_id = ? ORDER BY tag", (feed_id,))
+        ]
+
+    def tags(self) -> list[tuple[str, int, int]]:
+        """Every tag with its number of feeds and of unread articles, by name."""
+        rows = self.conn.execute(
+            """SELECT t.tag, count(*) AS feeds,
+                sum((SELECT count(*) FROM articles a WHERE a.feed_id = t.feed_id AND a.read = 0)) AS unread
+            FROM feed_tags t GROUP BY t.tag ORDER BY t.tag COLLATE NOCASE"""
+        ).fetchall()
+        return [(row["tag"], row["feeds"], row["unread"]) for row in rows]
 
     # -- reading articles --------------------------------------------------
 

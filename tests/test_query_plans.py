@@ -24,7 +24,12 @@ FULL_SCAN = re.compile(r"^SCAN (a|f|c|articles|comments|feeds)$")
 def _populate(store: Store, feeds: int = 3, per_feed: int = 300) -> None:
     batch = ImportBatch(kind="test")
     for f in range(feeds):
-        feed = FeedData(key=f"https://example.com/{f}.xml", title=f"Feed {f}", url=f"https://example.com/{f}.xml")
+        feed = FeedData(
+            key=f"https://example.com/{f}.xml",
+            title=f"Feed {f}",
+            url=f"https://example.com/{f}.xml",
+            tags=["tech"] if f != 1 else ["garden"],
+        )
         for i in range(per_feed):
             comments = [CommentData(guid=f"c{j}", author="x", text=f"comment {j} about gardens") for j in range(i % 4)]
             batch.articles.append(
@@ -81,6 +86,10 @@ LIST_CASES = {
     "starred": (ArticleFilter(starred=True), "articles_starred_by_date"),
     "feed": (ArticleFilter(feed_id=2), "articles_by_feed_date"),
     "feed unread": (ArticleFilter(unread=True, feed_id=2), "articles_unread_by_feed_date"),
+    # Walks the date index, checking each row's feed against the tag's
+    # (small, indexed) feed list: a page costs the same as an untagged one.
+    "tag": (ArticleFilter(tag="tech"), "articles_by_date"),
+    "tag unread": (ArticleFilter(tag="tech", unread=True), "articles_unread_by_date"),
 }
 
 
@@ -153,3 +162,10 @@ def test_search_reads_both_full_text_indexes_newest_first(populated: Store) -> N
     # Matches come back in rowid order (newest first): no sort of all matches.
     assert "TEMP B-TREE" not in text
     assert_no_full_scan(plans)
+
+
+def test_tag_counts_seek_the_tag_index(populated: Store) -> None:
+    plans = plans_of(populated, populated.tags)
+    text = "\n".join("\n".join(plan) for plan in plans)
+    assert "feed_tags_by_tag" in text or "sqlite_autoindex_feed_tags_1" in text
+    assert_no_full_scan(plans, allowed=frozenset({"feed_tags"}))
