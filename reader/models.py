@@ -45,6 +45,10 @@ class ArticleData:
     comment_feed_url: str | None = None
     declared_comment_count: int | None = None
     comments: list[CommentData] = field(default_factory=list)
+    #: Reading state carried by the source (a newsboat cache); None: the source says nothing.
+    #: Storing only ever adds it: read stays read and a star stays.
+    read: bool | None = None
+    starred: bool | None = None
 
 
 @dataclass
@@ -57,6 +61,8 @@ class FeedData:
     site_url: str | None = None
     kind: str = "feed"
     tags: list[str] = field(default_factory=list)
+    #: The title is the user's own (a newsboat "~Name"): no feed's title replaces it.
+    custom_title: bool = False
 
 
 @dataclass

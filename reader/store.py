@@ -21,6 +21,7 @@ Design points:
 from __future__ import annotations
 
 import heapq
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -86,6 +87,14 @@ def library_failure(error: sqlite3.Error, path: Path | str | None) -> StoreError
     """
     code = getattr(error, "sqlite_errorcode", -1)
     problem = "its folder is read-only" if code == 1544 else _FILE_PROBLEMS.get(code & 0xFF)  # READONLY_DIRECTORY
+    if code & 0xFF == 8 and path is not None and os.access(path, os.W_OK):
+        # Reading a read-only library leaves its -shm (and -wal) read-only
+        # too; once the library is writable again they still block writes.
+        stuck = [
+            name for name in (f"{path}-shm", f"{path}-wal") if os.path.exists(name) and not os.access(name, os.W_OK)
+        ]
+        if stuck:
+            problem = f"cannot write while {' and '.join(stuck)} {'is' if len(stuck) == 1 else 'are'} read-only"
     return None if problem is None else StoreError(f"{path}: {problem} ({error})")
 
 
@@ -257,13 +266,16 @@ DROP TRIGGER comments_fts_insert;
 """
 
 # Version 5: what `reader prune` removed, so the next fetch of a feed that
-# still lists an article does not bring it back as new and unread.
+# still lists an article does not bring it back as new and unread; and
+# whether a feed's title is the user's own (a newsboat rename), which a
+# fetched title never replaces.
 _SCHEMA_5 = """
 CREATE TABLE pruned (
     feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
     guid TEXT NOT NULL,
     PRIMARY KEY (feed_id, guid)
 ) WITHOUT ROWID;
+ALTER TABLE feeds ADD COLUMN custom_title INTEGER NOT NULL DEFAULT 0;
 """
 
 #: Forward migrations; entry ``n`` takes a database from version ``n`` to ``n + 1``.
@@ -572,8 +584,9 @@ class Store:
         row = self.conn.execute("SELECT id FROM feeds WHERE key = ?", (feed.key,)).fetchone()
         if row is None:
             cursor = self.conn.execute(
-                "INSERT INTO feeds (key, url, title, site_url, kind, created) VALUES (?, ?, ?, ?, ?, ?)",
-                (feed.key, feed.url, feed.title, feed.site_url, feed.kind, now),
+                """INSERT INTO feeds (key, url, title, site_url, kind, created, custom_title)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (feed.key, feed.url, feed.title, feed.site_url, feed.kind, now, int(feed.custom_title)),
             )
             feed_id, created = int(cursor.lastrowid or 0), True
         else:
@@ -581,12 +594,22 @@ class Store:
             # A subscription ("feed") wins over a local copy of the same feed.
             self.conn.execute(
                 """UPDATE feeds SET
-                    title = CASE WHEN :title != '' THEN :title ELSE title END,
+                    title = CASE
+                        WHEN custom_title = 1 AND :custom = 0 THEN title
+                        WHEN :title != '' THEN :title ELSE title END,
+                    custom_title = max(custom_title, :custom),
                     url = coalesce(:url, url),
                     site_url = coalesce(:site_url, site_url),
                     kind = CASE WHEN :kind = 'feed' THEN 'feed' ELSE kind END
                 WHERE id = :id""",
-                {"title": feed.title, "url": feed.url, "site_url": feed.site_url, "kind": feed.kind, "id": feed_id},
+                {
+                    "title": feed.title,
+                    "url": feed.url,
+                    "site_url": feed.site_url,
+                    "kind": feed.kind,
+                    "custom": int(feed.custom_title),
+                    "id": feed_id,
+                },
             )
         if feed.tags:
             self.conn.executemany(
@@ -741,8 +764,8 @@ class Store:
             cursor = self.conn.execute(
                 """INSERT INTO articles (feed_id, guid, url, title, author, published, updated,
                     first_seen, html, text, declared_comment_count, comment_count, comments_url,
-                    comment_feed_url)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    comment_feed_url, read, starred)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     feed_id,
                     article.guid,
@@ -758,6 +781,8 @@ class Store:
                     article.declared_comment_count or 0,
                     article.comments_url,
                     article.comment_feed_url,
+                    int(bool(article.read)),
+                    int(bool(article.starred)),
                 ),
             )
             self._unindexed = True
@@ -781,7 +806,9 @@ class Store:
                 declared_comment_count = coalesce(:declared, declared_comment_count),
                 comment_count = max(comment_count, coalesce(:declared, 0)),
                 comments_url = coalesce(:comments_url, comments_url),
-                comment_feed_url = coalesce(:comment_feed_url, comment_feed_url)
+                comment_feed_url = coalesce(:comment_feed_url, comment_feed_url),
+                read = max(read, :read),
+                starred = max(starred, :starred)
             WHERE id = :id""",
             {
                 "url": article.url,
@@ -794,6 +821,8 @@ class Store:
                 "declared": article.declared_comment_count,
                 "comments_url": article.comments_url,
                 "comment_feed_url": article.comment_feed_url,
+                "read": int(bool(article.read)),
+                "starred": int(bool(article.starred)),
                 "id": article_id,
             },
         )

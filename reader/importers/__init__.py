@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from reader.importers.base import MAX_FILE_BYTES, ImportFailure, bom_encoding, decode_text, read_bounded
 from reader.importers.xmlprolog import read_prolog, to_utf8
 from reader.models import ImportBatch
-from reader.store import BatchStats, Store
+from reader.store import BatchStats, Store, library_failure
 
 if TYPE_CHECKING:
     from reader.importers.feeds import ThreadLookup
@@ -35,6 +35,9 @@ _ODD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 def _sniff_text(data: bytes) -> str | None:
     """The start of ``data`` as text, or None if it looks binary."""
     encoding, skip = bom_encoding(data)
+    if encoding is None:
+        # UTF-16/32 XML without a byte-order mark ("<\0?\0x\0m\0l\0"): sniff the text it holds.
+        data = to_utf8(data[: 4 * _SNIFF_BYTES])
     head = data[skip : skip + _SNIFF_BYTES]
     if encoding is None:
         if b"\x00" in head:
@@ -45,6 +48,15 @@ def _sniff_text(data: bytes) -> str | None:
         return ""
     odd = text.count("\ufffd") + len(_ODD_CONTROL.findall(text))
     if odd / len(text) > 0.1:
+        # Markup in a legacy encoding that it does not name (Big5, KOI8-R):
+        # text, not binary; the feed parser works the encoding out.
+        legacy = head.decode("latin-1")
+        if (
+            encoding == "utf-8"
+            and legacy.lstrip().startswith("<")
+            and len(_ODD_CONTROL.findall(legacy)) <= len(legacy) // 10
+        ):
+            return legacy
         return None
     return text
 
@@ -74,6 +86,10 @@ def detect_kind(data: bytes) -> str:
         raise ImportFailure(f"expected RSS, Atom, OPML or HTML; found XML with root <{prolog.root_name[:40]}>")
     if stripped.startswith("{"):
         return "json"
+    from reader.importers.newsboat import looks_like_urls_file
+
+    if looks_like_urls_file(data.decode("utf-8", errors="replace") if len(data) <= 4 * 1024 * 1024 else text):
+        return "newsboat-urls"
     return "plaintext"
 
 
@@ -88,6 +104,17 @@ def parse_file(path: Path, *, thread_lookup: ThreadLookup | None = None) -> Impo
     from reader.importers.opml import parse_opml
     from reader.importers.plaintext import parse_plaintext
 
+    from reader.importers.newsboat import SQLITE_HEADER, parse_cache, parse_urls_file
+
+    try:
+        with path.open("rb") as opened:
+            header = opened.read(len(SQLITE_HEADER))
+    except OSError:
+        header = b""  # read_bounded below gives the one-line error
+    if header == SQLITE_HEADER:
+        # A database (newsboat's cache.db) is read in place: it can be far
+        # bigger than any feed file, and SQLite reads only what it needs.
+        return parse_cache(path)
     data = read_bounded(path, MAX_FILE_BYTES)
     kind = detect_kind(data)
     source_key = f"file:{path.resolve()}"
@@ -97,6 +124,8 @@ def parse_file(path: Path, *, thread_lookup: ThreadLookup | None = None) -> Impo
         )
     if kind == "json":
         return parse_json_feed(data, source_key=source_key, fallback_title=path.stem, kind="local")
+    if kind == "newsboat-urls":
+        return parse_urls_file(decode_text(data)[0])
     if kind == "opml":
         return parse_opml(data)
     if kind == "html":
