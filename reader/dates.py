@@ -40,6 +40,10 @@ def plausible(epoch: int | float | None, reference: int | None = None) -> int | 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _RFC822_DAY = re.compile(r"(?:^|[\s,])(\d{1,2})\s+[A-Za-z]{3}")
 _TIME = re.compile(r"(?:^|[T\s])(\d{1,2}):(\d{2})(?::(\d{2}))?")
+# A numeric zone after a clock time: ``+01:00``, ``-0500``. Real ones stay within 14 hours.
+_ZONE_OFFSET = re.compile(r"\d:\d{2}(?::\d{2})?(?:[.,]\d+)?\s*[+-](\d{2}):?(\d{2})\s*$")
+_MAX_ZONE_HOURS = 14
+_EARLIEST_YEAR = 1990
 
 
 def looks_valid(raw: str) -> bool:
@@ -49,7 +53,15 @@ def looks_valid(raw: str) -> bool:
     the next year), which would put the article in the wrong place.
     """
     iso = _ISO_DATE.search(raw)
-    if iso and not (1 <= int(iso.group(2)) <= 12 and 1 <= int(iso.group(3)) <= 31):
+    if iso:
+        year, month, day_of_month = (int(part) for part in iso.groups())
+        # Parsers read year 0001 (PHP's "-0001-11-30") as 2000 and April 31 as May 1.
+        if year < _EARLIEST_YEAR or not 1 <= month <= 12:
+            return False
+        if not 1 <= day_of_month <= calendar.monthrange(year, month)[1]:
+            return False
+    zone = _ZONE_OFFSET.search(raw.strip())
+    if zone and (int(zone.group(1)) > _MAX_ZONE_HOURS or int(zone.group(2)) > 59):
         return False
     day = _RFC822_DAY.search(raw)
     if day and not 1 <= int(day.group(1)) <= 31:

@@ -101,10 +101,9 @@ def parse_file(path: Path, *, thread_lookup: ThreadLookup | None = None) -> Impo
     from reader.importers.feeds import parse_feed
     from reader.importers.htmlpage import parse_html_page
     from reader.importers.jsonfeed import parse_json_feed
+    from reader.importers.newsboat import SQLITE_HEADER, parse_cache, parse_urls_file
     from reader.importers.opml import parse_opml
     from reader.importers.plaintext import parse_plaintext
-
-    from reader.importers.newsboat import SQLITE_HEADER, parse_cache, parse_urls_file
 
     try:
         with path.open("rb") as opened:
@@ -181,5 +180,9 @@ def import_paths(store: Store, paths: Iterable[Path]) -> Iterator[FileOutcome]:
         except MemoryError:
             outcome.error = "refused: the document is too large to parse"
         except sqlite3.Error as error:
+            # A read-only, full or damaged library fails every file alike: stop, in one line.
+            unusable = library_failure(error, store.path)
+            if unusable is not None:
+                raise unusable from None
             outcome.error = f"could not store it: {error}"
         yield outcome

@@ -13,6 +13,7 @@ import defusedxml.ElementTree as SafeElementTree
 from defusedxml import DefusedXmlException
 
 from reader.importers.base import ImportFailure
+from reader.importers.xmlprolog import to_utf8
 from reader.models import FeedData, ImportBatch
 from reader.sanitize import clean_line, safe_url
 
@@ -38,7 +39,8 @@ def _category_tags(value: str) -> list[str]:
 def parse_opml(data: bytes) -> ImportBatch:
     """Read subscriptions from an OPML document."""
     try:
-        root = SafeElementTree.fromstring(data)
+        # to_utf8: a UTF-8 byte-order mark or mislabelled UTF-8 outranks the declared encoding.
+        root = SafeElementTree.fromstring(to_utf8(data))
     except DefusedXmlException:
         raise ImportFailure("refused: the OPML uses XML entities or a DTD") from None
     except SafeElementTree.ParseError as error:

@@ -27,13 +27,23 @@ _WIDE_PATTERNS = (
     (b"\x00<\x00", "utf-16-be"),
     (b"<\x00", "utf-16-le"),
 )
-_DECLARED_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+_DECLARED_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])([^"']*)\2""")
+# Encoding names of UTF-16/32, declared on a document that is not written in them.
+_WIDE_NAME = re.compile(rb"utf[-_]?(16|32)|ucs-?[24]|\bu(16|32)\b", re.IGNORECASE)
+# Single-byte encodings that UTF-8 text is often mislabelled as.
+_LATIN_NAME = re.compile(rb"iso[-_ ]?8859|latin|\bl[1-9]\b|windows-125|cp-?125|ascii", re.IGNORECASE)
 _NAME = re.compile(rb"[A-Za-z_][\w:.-]*")
 _ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s>]*)\s*(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')?", re.IGNORECASE)
 
 
 def to_utf8(data: bytes) -> bytes:
-    """Re-encode a UTF-16/32 document as UTF-8 (fixing its declaration); others are returned as they are."""
+    """Re-encode a UTF-16/32 document as UTF-8 (fixing its declaration); others are returned as they are.
+
+    A UTF-8 byte-order mark is dropped (it decides the encoding, whatever the
+    declaration says), and so is a UTF-16/32 declaration on single-byte data
+    and a Latin-1/windows-125x declaration on non-ASCII data that is valid
+    UTF-8 (Latin-1 text practically never is; mislabelled UTF-8 always is).
+    """
     encoding = None
     skip = 0
     for bom, name in _WIDE_BOMS:
@@ -46,9 +56,27 @@ def to_utf8(data: bytes) -> bytes:
                 encoding = name
                 break
     if encoding is None:
+        if data.startswith(codecs.BOM_UTF8):
+            return _DECLARED_ENCODING.sub(rb"\1\2utf-8\2", data[len(codecs.BOM_UTF8) :], count=1)
+        declared = _DECLARED_ENCODING.match(data)
+        if declared and (
+            _WIDE_NAME.search(declared.group(3)) or (_LATIN_NAME.search(declared.group(3)) and _is_utf8(data))
+        ):
+            return _DECLARED_ENCODING.sub(rb"\1\2utf-8\2", data, count=1)
         return data
     text = data[skip:].decode(encoding, errors="replace").encode("utf-8")
     return _DECLARED_ENCODING.sub(rb"\1\2utf-8\2", text, count=1)
+
+
+def _is_utf8(data: bytes) -> bool:
+    """True if ``data`` holds non-ASCII text that decodes as UTF-8."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @dataclass
