@@ -44,6 +44,7 @@ from reader.models import (
     ImportBatch,
 )
 from reader.render import readable_markdown
+from reader.sanitize import clean_line
 from reader.search import InvalidSearchError, build_match
 
 __all__ = [
@@ -488,6 +489,17 @@ class Store:
                 f"{self.path}: database schema {version} is newer than this reader "
                 f"understands ({SCHEMA_VERSION}); upgrade reader"
             )
+        if version == 0:
+            # Another program's database (newsboat's cache.db given as --db):
+            # creating reader's tables in it would change a file that is not ours.
+            other = self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1"
+            ).fetchone()
+            if other is not None:
+                raise StoreError(
+                    f"{self.path}: not a reader library (an SQLite file with other tables, such as "
+                    f"{clean_line(str(other[0]))[:40]!r}); to bring in a newsboat cache, use `reader import`"
+                )
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]

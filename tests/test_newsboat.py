@@ -205,3 +205,15 @@ def test_a_cache_made_by_newsboat_itself_round_trips(
         assert rows["Alpha 0"].read and not rows["Alpha 1"].read
         assert rows["Beta 1"].starred and not rows["Beta 0"].starred
         assert len(store.list_articles(ArticleFilter(unread=True), limit=100)) == 4
+
+
+def test_a_newsboat_cache_given_as_the_library_is_refused_untouched(tmp_path: Path, run_reader: RunReader) -> None:
+    """`reader --db cache.db` must not turn newsboat's file into a reader library."""
+    cache = tmp_path / "cache.db"
+    hand_made_cache(cache)
+    before = cache.read_bytes()
+    result = run_reader("list", db=cache)
+    assert result.returncode != 0
+    assert "not a reader library" in result.stderr and "reader import" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert cache.read_bytes() == before
