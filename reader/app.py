@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -41,7 +42,7 @@ class ReaderApp(App[None]):
         self.clock = clock
         # Opened here so a bad path fails before the terminal is taken over.
         self.store = Store(db_path)
-        self.writer = Writer(db_path, on_error=self._writer_error)
+        self.writer = Writer(db_path, on_error=self._writer_error, on_busy=self._writer_busy)
         self._connections: dict[str, tuple[threading.Lock, Store]] = {}
         self._connections_lock = threading.Lock()
 
@@ -61,6 +62,13 @@ class ReaderApp(App[None]):
 
     def _writer_error(self, message: str) -> None:
         self.call_from_thread(self.notify, message, severity="error", markup=False)
+
+    def _writer_busy(self, message: str) -> None:
+        # notify only posts a message (safe from the writer's thread), and
+        # unlike call_from_thread it cannot wait on a UI thread that is
+        # itself waiting for the writer to close.
+        with contextlib.suppress(RuntimeError):
+            self.notify(message, markup=False, timeout=5)
 
     def on_mount(self) -> None:
         """Show the main screen."""

@@ -4,13 +4,21 @@ Each mark is committed durably (``synchronous=FULL``), which can take a few
 milliseconds on a real disk; the interface must not wait for that. One
 thread with its own connection applies the changes in the order they were
 asked for, so "read, unread, read" always ends read.
+
+Other programs write to the same file (``reader fetch`` from cron, an
+import): a change that finds the write lock taken past the store's busy
+timeout is tried again until it lands, never dropped with an error. The
+writer's connection is also where the reader asks whether anyone else has
+committed (:meth:`Writer.check_changed`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import queue
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -19,13 +27,40 @@ from reader.store import Store
 _STOP = object()
 Job = Callable[[Store], object]
 
+#: Pause before trying a change again after the store's busy timeout (10 s)
+#: ran out: another program still holds the write lock.
+RETRY_PAUSE = 0.2
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    """True for "database is locked" (SQLITE_BUSY): another connection holds the lock."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        # Extended codes (SQLITE_BUSY_SNAPSHOT, ...) keep the primary code in the low byte.
+        return bool(code & 0xFF == sqlite3.SQLITE_BUSY)
+    return "database is locked" in str(error)
+
 
 class Writer:
     """Applies changes to the library in a thread of its own, in order."""
 
-    def __init__(self, db_path: Path, on_error: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        on_error: Callable[[str], None] | None = None,
+        on_busy: Callable[[str], None] | None = None,
+    ) -> None:
+        """Start the writer's thread on ``db_path``.
+
+        ``on_error`` hears (in the writer's thread) of a change that could
+        not be saved; ``on_busy`` hears once when a change has to wait for
+        another program to finish writing.
+        """
         self._db_path = db_path
         self._on_error = on_error
+        self._on_busy = on_busy
+        #: ``PRAGMA data_version`` of the writer's connection at the last check.
+        self._data_version: int | None = None
         self._jobs: queue.Queue[object] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="reader-writer", daemon=True)
         self._thread.start()
@@ -34,13 +69,16 @@ class Writer:
         store: Store | None = None
         try:
             store = Store(self._db_path)
+            # Before any job, and so before the interface's first read: commits
+            # from here on are what check_changed reports.
+            self._data_version = _data_version(store)
             while True:
                 job = self._jobs.get()
                 try:
                     if job is _STOP:
                         return
                     try:
-                        job(store)  # type: ignore[operator]
+                        self._apply(store, job)  # type: ignore[arg-type]
                     except Exception as error:  # report, keep serving later changes
                         if self._on_error:
                             self._on_error(f"could not save: {error}")
@@ -52,6 +90,26 @@ class Writer:
         finally:
             if store is not None:
                 store.close()
+
+    def _apply(self, store: Store, job: Job) -> None:
+        """Run ``job``; while another program holds the write lock, wait and try again.
+
+        Every job is one transaction (or none), so a failed attempt left
+        nothing behind. SQLite already waited the busy timeout inside each
+        attempt; giving up would lose a mark the user has seen made.
+        """
+        told = False
+        while True:
+            try:
+                job(store)
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error):
+                    raise
+            if not told and self._on_busy:
+                told = True
+                self._on_busy("Another program is writing to the library; your changes will be saved when it is done.")
+            time.sleep(RETRY_PAUSE)
 
     def submit(self, job: Job) -> None:
         """Run ``job(store)`` after every change asked for before it."""
@@ -84,6 +142,23 @@ class Writer:
 
         self.submit(job)
 
+    def check_changed(self, callback: Callable[[bool], object]) -> None:
+        """Tell ``callback`` (in the writer's thread) whether another connection committed since the last check.
+
+        ``PRAGMA data_version`` on the writer's own connection changes only
+        when some other connection commits (another process, a fetch), never
+        for the writer's own changes, and the check runs after the changes
+        asked for before it: the reader's own marks never count as news.
+        """
+
+        def job(store: Store) -> None:
+            version = _data_version(store)
+            changed = version != self._data_version
+            self._data_version = version
+            callback(changed)
+
+        self.submit(job)
+
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every change asked for so far is saved; False on timeout."""
         done = threading.Event()
@@ -95,3 +170,7 @@ class Writer:
         if self._thread.is_alive():
             self._jobs.put(_STOP)
             self._thread.join(timeout=10)
+
+
+def _data_version(store: Store) -> int:
+    return int(store.conn.execute("PRAGMA data_version").fetchone()[0])

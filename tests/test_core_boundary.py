@@ -31,7 +31,15 @@ def core_modules() -> list[str]:
 
 def test_core_modules_exist() -> None:
     modules = core_modules()
-    for expected in ("reader.store", "reader.models", "reader.importers", "reader.render", "reader.cli", "reader.config", "reader.fetch"):
+    for expected in (
+        "reader.store",
+        "reader.models",
+        "reader.importers",
+        "reader.render",
+        "reader.cli",
+        "reader.config",
+        "reader.fetch",
+    ):
         assert expected in modules
 
 

@@ -5,11 +5,18 @@ be slow (the id list, an article and its thread, a search) run in thread
 workers that post messages back; marks go through the app's
 :class:`reader.writer.Writer`. Widgets are changed only in the message
 handlers, on the UI thread.
+
+Other programs write to the library while it is open (``reader fetch`` from
+cron, an import, the screen's own fetch): every :data:`WATCH_INTERVAL` the
+screen asks the writer whether anyone else committed, and if so reads the
+counts and the list again and shows them without moving the user's place.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
@@ -18,6 +25,7 @@ from rich.style import Style
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Container
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
@@ -44,6 +52,11 @@ NARROW_BELOW = 100
 SIDE_BY_SIDE_FROM = 200
 SEARCH_LIMIT = 1000
 PANES = ("feeds", "articles", "article", "comments")
+#: Seconds between checks for changes other programs made to the library. A
+#: check is one ``PRAGMA data_version`` in the writer's thread (microseconds),
+#: so this is about how soon news shows, not about cost: 2 s feels immediate
+#: next to a fetch that takes seconds, and wakes an idle reader rarely.
+WATCH_INTERVAL = 2.0
 
 
 # -- messages from workers ------------------------------------------------------
@@ -67,6 +80,32 @@ class ListLoaded(Message):
     open_kept: bool = False
     #: The query these are results of (None for a feed or view).
     search: str | None = None
+
+
+@dataclass
+class LibraryChecked(Message):
+    """The writer looked whether another program committed since its last look."""
+
+    changed: bool
+
+
+@dataclass
+class ListRefreshed(Message):
+    """The current list read again after the library changed underneath."""
+
+    #: Which refresh this answers (only the latest one is shown).
+    request: int
+    source: Source
+    unread_only: bool
+    ids: list[int]
+    label: str
+
+
+@dataclass
+class MarkSaved(Message):
+    """The writer saved a read/star change the list already shows."""
+
+    row: ArticleRow
 
 
 @dataclass
@@ -126,6 +165,55 @@ class FetchFinished(Message):
     article_id: int | None = None
 
 
+def keep_shown(
+    shown: Sequence[int], current: list[int], sort_keys: Callable[[list[int]], dict[int, tuple[int, int]]]
+) -> list[int]:
+    """``current`` (the ids that match now, newest first) plus the ``shown`` ones that no longer match.
+
+    An article read in the unread view (or unstarred in the starred view)
+    stays listed until the user leaves the view, as it does when they read
+    it, instead of vanishing when another program's write reloads the list.
+    ``sort_keys`` gives ``(published, id)`` for ids; ids it does not know are
+    gone from the library and are left out.
+    """
+    present = set(current)
+    dropped = [article_id for article_id in shown if article_id not in present]
+    if not dropped:
+        return current
+    # A dropped id goes after the nearest article above it that is still listed...
+    after: dict[int | None, list[int]] = {}
+    anchor: int | None = None
+    for article_id in shown:
+        if article_id in present:
+            anchor = article_id
+        else:
+            after.setdefault(anchor, []).append(article_id)
+    # ...and, by date, among the newcomers between that article and the next
+    # one that was listed before (both lists have the same order).
+    old = set(shown)
+    segments: list[tuple[int | None, list[int]]] = []
+    newcomers: list[int] = []
+    anchor = None
+    for article_id in current:
+        if article_id in old:
+            segments.append((anchor, newcomers))
+            anchor, newcomers = article_id, []
+        else:
+            newcomers.append(article_id)
+    segments.append((anchor, newcomers))
+    keys = sort_keys(dropped + [i for anchor, newcomers in segments if anchor in after for i in newcomers])
+    merged: list[int] = []
+    for anchor, newcomers in segments:
+        if anchor is not None:
+            merged.append(anchor)
+        if anchor in after:
+            block = [i for i in newcomers + after[anchor] if i in keys]
+            merged.extend(sorted(block, key=keys.__getitem__, reverse=True))
+        else:
+            merged.extend(newcomers)
+    return merged
+
+
 class MainScreen(Screen[None]):
     """Feed list, article list, reading pane and comments, all by keyboard."""
 
@@ -157,6 +245,13 @@ class MainScreen(Screen[None]):
         self._restored = False
         self._render_width = 0
         self._show_when_rendered = False
+        #: A change check is queued in the writer (one at a time).
+        self._checking = False
+        #: The library changed while the list could not be reloaded (a search).
+        self._list_stale = False
+        self._refresh_request = 0
+        #: Marks the list shows that the writer has not saved yet, by article id.
+        self._unsaved: dict[int, ArticleRow] = {}
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -217,6 +312,7 @@ class MainScreen(Screen[None]):
         last = self.store.get_setting("ui.article")
         self.load_library()
         self.load_list(keep=int(last) if last and last.isdigit() else None, open_kept=True)
+        self.set_interval(WATCH_INTERVAL, self._watch_library)
 
     def on_resize(self) -> None:
         """Switch between one pane and side-by-side panes, keeping the selection."""
@@ -291,6 +387,22 @@ class MainScreen(Screen[None]):
             label = self.source_label(store)
             ids = store.article_ids(self.article_filter())
         self.post_message(ListLoaded(ids, keep, label, open_kept))
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def refresh_list(
+        self, request: int, source: Source, unread_only: bool, article_filter: ArticleFilter, shown: list[int]
+    ) -> None:
+        """Read the list of ``source`` again after the library changed, keeping the ``shown`` ids."""
+        # Its own connection: a refresh never holds up the user choosing another list.
+        with self.reader_app.connection("refresh") as store:
+            label = self.source_label(store)
+            current = store.article_ids(article_filter)
+
+            def sort_keys(ids: list[int]) -> dict[int, tuple[int, int]]:
+                return {row.id: (row.published, row.id) for row in store.articles_by_ids(ids)}
+
+            ids = keep_shown(shown, current, sort_keys)
+        self.post_message(ListRefreshed(request, source, unread_only, ids, label))
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def run_search(self, query: str, keep: int | None) -> None:
@@ -412,8 +524,76 @@ class MainScreen(Screen[None]):
         if failed:
             text += f"; {len(failed)} failed (see the feed list)"
         self.notify(text, markup=False, severity="warning" if failed else "information", timeout=6)
+        # As for another program's fetch: the user stays where they are.
+        self.library_changed()
+
+    # -- changes made by other programs ----------------------------------------
+
+    def _watch_library(self) -> None:
+        """Every WATCH_INTERVAL: ask whether another program wrote to the library."""
+        if self._list_stale:
+            self._refresh_list()
+        if self._checking:
+            return
+        self._checking = True
+        self.reader_app.writer.check_changed(lambda changed: self._post_from_thread(LibraryChecked(changed)))
+
+    def _post_from_thread(self, message: Message) -> None:
+        # RuntimeError: the app has closed while the writer was busy; no one to tell.
+        with contextlib.suppress(RuntimeError):
+            self.post_message(message)
+
+    def on_library_checked(self, message: LibraryChecked) -> None:
+        """Show what another program stored, if it stored anything."""
+        self._checking = False
+        if message.changed:
+            self.library_changed()
+
+    def library_changed(self) -> None:
+        """The library changed underneath: read the counts, and the list unless the user is searching."""
         self.load_library()
-        self.load_list(keep=self.article_list.article_id)
+        self._list_stale = True
+        self._refresh_list()
+
+    def _refresh_list(self) -> None:
+        # Not while the user types a search or looks at its results: the list
+        # under them must not change. Escape reloads it anyway.
+        if self.search_query is not None or self.query_one(SearchBar).is_open:
+            return
+        self._list_stale = False
+        self._refresh_request += 1
+        self.refresh_list(
+            self._refresh_request, self.source, self.unread_only, self.article_filter(), self.article_list.ids
+        )
+
+    def on_list_refreshed(self, message: ListRefreshed) -> None:
+        """Show the list as the library now has it, keeping the user's place and focus."""
+        current = (self._refresh_request, self.source, self.unread_only)
+        if (message.request, message.source, message.unread_only) != current or self.search_query is not None:
+            return  # a newer refresh, or the user's own choice of list, wins
+        if self.query_one(SearchBar).is_open:
+            self._list_stale = True
+            return
+        articles = self.article_list
+        articles.replace_ids(message.ids)
+        # The rows are read again; marks still on their way to the disk stay as the user made them.
+        for row in self._unsaved.values():
+            articles.update_row(row)
+        articles.border_title = Content(f"{message.label} \u00b7 {len(message.ids)}")
+        if not self.fetching:
+            self.sub_title = message.label
+
+    def on_mark_saved(self, message: MarkSaved) -> None:
+        """A mark is on disk: reloads may read it from there now, and the counts change."""
+        if self._unsaved.get(message.row.id) is message.row:
+            del self._unsaved[message.row.id]
+        # Counts can wait a moment; an article being opened cannot.
+        self.set_timer(0.3, self.load_library)
+
+    @property
+    def fetching(self) -> bool:
+        """True while this screen's fetch runs (its progress is in the header)."""
+        return any(w.group == "fetch" and w.is_running for w in self.workers)
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         """Fill the feed list."""
@@ -426,7 +606,9 @@ class MainScreen(Screen[None]):
         if message.search is None:
             self._before_search = None
         articles.set_ids(message.ids, keep=message.keep)
-        articles.border_title = f"{message.label} \u00b7 {len(message.ids)}"
+        # Content, not a str: a str border title is parsed as markup, and the
+        # label carries a feed's name or a search query ("[/]" would crash).
+        articles.border_title = Content(f"{message.label} \u00b7 {len(message.ids)}")
         self.sub_title = message.label
         if message.open_kept and message.keep is not None and articles.article_id == message.keep:
             self.open_article(message.keep, mark_read=False, focus=False)
@@ -446,7 +628,7 @@ class MainScreen(Screen[None]):
             return
         view = self.article_view
         view.show_lines(message.detail, message.lines, keep_scroll=True)
-        view.border_title = clean_line(message.detail.article.feed)
+        view.border_title = Content(clean_line(message.detail.article.feed))
         if self._show_when_rendered:
             self._show_when_rendered = False
             self.show_pane("article")
@@ -502,18 +684,22 @@ class MainScreen(Screen[None]):
         if mark_read:
             row = self.article_list.row(self.article_list.cursor)
             if row is not None and row.id == article_id and not row.read:
-                self.reader_app.writer.mark([article_id], read=True)
-                self.article_list.update_row(replace(row, read=True))
-                self._refresh_counts_when_saved()
+                self._mark(row, read=True)
         # The pane switch waits for the article: one repaint instead of two.
         self._show_when_rendered = focus
 
-    def _refresh_counts_when_saved(self) -> None:
-        """Reload the feed counts once the writer has saved what is queued before this."""
-        # Counts can wait a moment; an article being opened cannot.
-        self.set_timer(
-            0.3, lambda: self.reader_app.writer.after_saved(self.load_library, call=self.app.call_from_thread)
+    def _mark(self, row: ArticleRow, *, read: bool | None = None, starred: bool | None = None) -> None:
+        """Save a read/star change and show it at once (and over list reloads until it is saved)."""
+        changed = replace(
+            row, read=row.read if read is None else read, starred=row.starred if starred is None else starred
         )
+        writer = self.reader_app.writer
+        writer.mark([row.id], read=read, starred=starred)
+        self.article_list.update_row(changed)
+        self._unsaved[row.id] = changed
+        # A message, not call_from_thread: the writer must never wait for the
+        # UI thread, which may itself be waiting for the writer (flush, quit).
+        writer.after_saved(lambda: self._post_from_thread(MarkSaved(changed)))
 
     def _comment_width(self) -> int:
         thread = self.comment_thread
@@ -569,7 +755,7 @@ class MainScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         """Fetch every feed in the background."""
-        if any(w.group == "fetch" and w.is_running for w in self.workers):
+        if self.fetching:
             self.notify("Already fetching.", timeout=2)
             return
         self.sub_title = "Fetching…"
@@ -634,19 +820,15 @@ class MainScreen(Screen[None]):
         row = self._target_row()
         if row is None:
             return
-        self.reader_app.writer.mark([row.id], read=not row.read)
-        self.article_list.update_row(replace(row, read=not row.read))
-        self._refresh_counts_when_saved()
+        self._mark(row, read=not row.read)
 
     def action_toggle_star(self) -> None:
         """Star the article, or remove its star."""
         row = self._target_row()
         if row is None:
             return
-        self.reader_app.writer.mark([row.id], starred=not row.starred)
-        self.article_list.update_row(replace(row, starred=not row.starred))
+        self._mark(row, starred=not row.starred)
         self.notify("Starred." if not row.starred else "Star removed.", timeout=2)
-        self._refresh_counts_when_saved()
 
     def _find_unread(self, start: int, step: int) -> int | None:
         articles = self.article_list

@@ -137,6 +137,29 @@ class ArticleList(ScrollView, can_focus=True):
         self.set_cursor(target if target is not None else 0, announce=True, force=True)
         self.refresh()
 
+    def replace_ids(self, ids: list[int]) -> None:
+        """Show ``ids`` after the library changed underneath, without moving the user's place.
+
+        The highlighted article stays highlighted at the same height on
+        screen (articles stored above it push the rows above it off the
+        top, not it down); if it is gone, the highlight stays where it was.
+        Every row is read again, since other programs may have changed it.
+        """
+        old_id = self.article_id
+        height = self.cursor - self.scroll_offset.y
+        self._ids = ids
+        self._position = None
+        self._rows.clear()
+        self.virtual_size = Size(self.size.width, len(ids))
+        index = self.index_of(old_id) if old_id is not None else None
+        if index is None:
+            index = min(self.cursor, len(ids) - 1) if ids else 0
+        self.set_reactive(ArticleList.cursor, max(0, index))
+        self.scroll_to(y=max(0, index - height), animate=False, force=True)
+        self.refresh()
+        if self.article_id != old_id:
+            self.post_message(self.Highlighted(self, self.article_id))
+
     def index_of(self, article_id: int) -> int | None:
         """Position of an article in the list."""
         if self._position is None:

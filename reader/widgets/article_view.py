@@ -34,7 +34,11 @@ from reader.sanitize import clean_line, clean_text, safe_url
 #: The first part rendered before the rest, enough for a screen or two.
 FIRST_SCREEN_CHARS = 4000
 _PARAGRAPH_BREAK = re.compile(r"\n\n(?!\s)")
-_LINK = re.compile(r"\[([^\]\n]*)\]\((https?://[^)\s]+)\)")
+# A Markdown link to an http(s) target, read left to right so that an escaped
+# character (html2text escapes brackets, parentheses and backslashes, in the
+# text and the target alike) never starts or ends one.
+_LINK = re.compile(r"\\.|\[((?:\\.|[^\]\\\n])*)\]\((https?://(?:\\.|[^)\s\\])+)\)")
+_ESCAPED = re.compile(r"\\(.)")
 
 
 def split_first_screen(markdown: str, limit: int = FIRST_SCREEN_CHARS) -> tuple[str, bool]:
@@ -52,10 +56,12 @@ def article_links(markdown: str) -> list[tuple[str, str]]:
     seen: set[str] = set()
     links = []
     for match in _LINK.finditer(markdown):
-        url = safe_url(match.group(2).replace("\\(", "(").replace("\\)", ")"))
+        if match.group(2) is None:
+            continue  # an escaped character
+        url = safe_url(_ESCAPED.sub(r"\1", match.group(2)))
         if url and url not in seen:
             seen.add(url)
-            links.append((clean_line(match.group(1).replace("\\", "")) or url, url))
+            links.append((clean_line(_ESCAPED.sub(r"\1", match.group(1))) or url, url))
     return links
 
 

@@ -49,6 +49,11 @@ class SearchBar(Input):
         """Hide the bar."""
         self.remove_class("-shown")
 
+    @property
+    def is_open(self) -> bool:
+        """True while the bar shows (the user may be typing a search)."""
+        return self.has_class("-shown")
+
     def action_cancel(self) -> None:
         """Hide the bar and say so."""
         self.close()
