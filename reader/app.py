@@ -10,10 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from reader import dates
+from reader.config import Config
 from reader.store import Store
 from reader.writer import Writer
 
@@ -36,10 +37,11 @@ class ReaderApp(App[None]):
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.previous-pane"),
     ]
 
-    def __init__(self, db_path: Path, *, clock: Callable[[], int] = dates.now) -> None:
+    def __init__(self, db_path: Path, *, clock: Callable[[], int] = dates.now, config: Config | None = None) -> None:
         super().__init__()
         self.db_path = db_path
         self.clock = clock
+        self.config = config or Config()
         # Opened here so a bad path fails before the terminal is taken over.
         self.store = Store(db_path)
         self.writer = Writer(db_path, on_error=self._writer_error, on_busy=self._writer_busy)
@@ -71,11 +73,38 @@ class ReaderApp(App[None]):
             self.notify(message, markup=False, timeout=5)
 
     def on_mount(self) -> None:
-        """Show the main screen."""
+        """Apply the config (theme, keys), then show the main screen."""
         from reader.screens.main import MainScreen
 
+        self._apply_theme()
+        self._apply_keymap()
+        for problem in self.config.problems:
+            self.notify(problem, severity="warning", markup=False, timeout=10)
         self.push_screen(MainScreen())
         self.call_after_refresh(self._settle_memory)
+
+    def _apply_theme(self) -> None:
+        # The palette's last choice (kept in the library) wins over the config's.
+        wanted = self.store.get_setting("ui.theme") or self.config.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        elif wanted != self.config.theme or self.config.theme != Config().theme:
+            self.notify(f"theme {wanted!r} is not one reader knows; using {self.theme!r}", markup=False, timeout=10)
+        self._theme_applied = True
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember a theme picked in the palette for the next start."""
+        if getattr(self, "_theme_applied", False) and self.store.get_setting("ui.theme") != theme:
+            self.writer.submit(lambda store: store.set_setting("ui.theme", theme))
+
+    def _apply_keymap(self) -> None:
+        if not self.config.keys:
+            return
+        known = binding_ids()
+        unknown = sorted(set(self.config.keys) - known)
+        for binding_id in unknown:
+            self.notify(f"config: keys.{binding_id}: no action has this id (see ? for ids)", markup=False, timeout=10)
+        self.set_keymap({binding_id: keys for binding_id, keys in self.config.keys.items() if binding_id in known})
 
     def _settle_memory(self) -> None:
         # Everything alive after start-up (Textual, the widgets) lives for the
@@ -94,24 +123,27 @@ class ReaderApp(App[None]):
         self.store.close()
 
     def action_help(self) -> None:
-        """Show every key."""
+        """Show every key (as the config's [keys] may have changed them)."""
         from reader.screens.help import HelpScreen
-        from reader.screens.main import MainScreen
-        from reader.widgets.article_list import ArticleList
-        from reader.widgets.article_view import ArticleView
-        from reader.widgets.comment_thread import CommentThread
-        from reader.widgets.feed_list import FeedList
 
-        # Ordered so the three columns come out about the same height.
-        sections = [
-            ("Everywhere", [*self.BINDINGS, Binding("ctrl+p", "command_palette", "All actions by name")]),
-            ("Reading", list(MainScreen.BINDINGS)),
-            ("Article list", list(ArticleList.BINDINGS)),
-            ("Article", list(ArticleView.BINDINGS)),
-            ("Comments", list(CommentThread.BINDINGS)),
-            ("Feeds", list(FeedList.BINDINGS)),
-        ]
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(binding_sections(), keymap=dict(self._keymap)))
+
+    def open_link(self, url: str) -> None:
+        """Open an http(s) link with the configured browser command, else $BROWSER or the system's."""
+        import subprocess
+        import webbrowser
+
+        if self.config.browser:
+            # An argv list, never a shell: the URL (from a feed) is one argument.
+            subprocess.Popen(
+                [*self.config.browser, url],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        else:
+            webbrowser.open(url)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every key's action in the command palette, plus Textual's own commands."""
@@ -128,6 +160,35 @@ class ReaderApp(App[None]):
                 self.call_later(self.run_action, action, node)
 
             yield SystemCommand(binding.description, f"key: {key}", run)
+
+
+def binding_sections() -> list[tuple[str, list[BindingType]]]:
+    """Every binding of the reader, by area, as the help screen lists them."""
+    from reader.screens.main import MainScreen
+    from reader.widgets.article_list import ArticleList
+    from reader.widgets.article_view import ArticleView
+    from reader.widgets.comment_thread import CommentThread
+    from reader.widgets.feed_list import FeedList
+
+    # Ordered so the three columns come out about the same height.
+    return [
+        ("Everywhere", [*ReaderApp.BINDINGS, Binding("ctrl+p", "command_palette", "All actions by name")]),
+        ("Reading", list(MainScreen.BINDINGS)),
+        ("Article list", list(ArticleList.BINDINGS)),
+        ("Article", list(ArticleView.BINDINGS)),
+        ("Comments", list(CommentThread.BINDINGS)),
+        ("Feeds", list(FeedList.BINDINGS)),
+    ]
+
+
+def binding_ids() -> set[str]:
+    """Every binding id the config's [keys] can rebind."""
+    return {
+        binding.id
+        for _section, bindings in binding_sections()
+        for binding in bindings
+        if isinstance(binding, Binding) and binding.id
+    }
 
 
 async def _screenshot(app: ReaderApp, destination: Path, size: tuple[int, int], keys: list[str]) -> None:

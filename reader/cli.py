@@ -101,7 +101,7 @@ def cli(ctx: click.Context, db_path: Path | None, debug: bool) -> None:
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
         if interactive():
-            run_tui(state.db_path)
+            run_tui(state.db_path, state.config)
         else:
             click.echo(ctx.get_help())
 
@@ -111,11 +111,15 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def run_tui(db_path: Path) -> None:
+def run_tui(db_path: Path, config: Config | None = None) -> None:
     """Open the reader on ``db_path`` (Textual is imported only here)."""
     from reader.app import ReaderApp
 
-    ReaderApp(db_path).run()
+    app = ReaderApp(db_path, config=config)
+    app.run()
+    if app.return_code:
+        # The app failed (Textual has printed the traceback): say so in the exit status.
+        raise SystemExit(app.return_code)
 
 
 # -- import / add ----------------------------------------------------------
@@ -574,7 +578,7 @@ def export_markdown(state: Context, article_ids: tuple[int, ...], destination: P
 @pass_context
 def tui_command(state: Context) -> None:
     """Open the full-screen reader (what `reader` alone does on a terminal)."""
-    run_tui(state.db_path)
+    run_tui(state.db_path, state.config)
 
 
 @cli.command("serve")

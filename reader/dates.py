@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 # Earliest plausible date for a feed item (before the web, a date is bogus).
@@ -131,3 +132,19 @@ def relative(epoch: int | None, reference: int | None = None) -> str:
     if age < 330 * 86400:
         return f"{moment:%b} {moment.day}"
     return f"{moment:%Y-%m}"
+
+
+def formatter(pattern: str) -> Callable[[int | None, int | None], str]:
+    """How the reader shows a date: ``relative`` ("3h", "2d"), else a strftime pattern in local time."""
+    if pattern == "relative":
+        return relative
+
+    def formatted(epoch: int | None, reference: int | None = None) -> str:
+        if epoch is None:
+            return ""
+        try:
+            return datetime.fromtimestamp(epoch).strftime(pattern)
+        except (ValueError, OverflowError, OSError):
+            return relative(epoch, reference)
+
+    return formatted

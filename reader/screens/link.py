@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import webbrowser
-
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -60,10 +57,12 @@ class LinkScreen(ModalScreen[None]):
         self.notify(f"Opening {self.url}", timeout=3, markup=False)
         self.dismiss()
 
-    @work(thread=True, exit_on_error=False)
     def _open(self, url: str) -> None:
-        # webbrowser can block while a browser starts; keep it off the UI thread.
-        webbrowser.open(url)
+        # A browser can take a while to start: open it in a thread, off the UI
+        # thread. The app owns that worker: this screen's own are cancelled as
+        # it closes, which could be before a thread worker had even started.
+        app = self.app
+        app.run_worker(lambda: app.open_link(url), thread=True, exit_on_error=False)  # type: ignore[attr-defined]
 
     def action_copy(self) -> None:
         """Copy the link, then close."""

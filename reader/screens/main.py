@@ -235,6 +235,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self._fetch_when_shown = False
         self.source = Source()
         self.unread_only = False
         self.search_query: str | None = None
@@ -271,10 +272,12 @@ class MainScreen(Screen[None]):
         yield Header(show_clock=False, icon="\u2261")
         with Container(id="panes"):
             yield FeedList(id="feeds")
-            yield ArticleList(self.store.articles_by_ids, clock=clock, id="articles")
+            yield ArticleList(
+                self.store.articles_by_ids, clock=clock, date_format=self.reader_app.config.date_format, id="articles"
+            )
             with Container(id="reading"):
                 yield ArticleView(id="article")
-                yield CommentThread(clock=clock, id="comments")
+                yield CommentThread(clock=clock, date_format=self.reader_app.config.date_format, id="comments")
         yield SearchBar(id="search")
         yield Footer()
 
@@ -313,6 +316,17 @@ class MainScreen(Screen[None]):
         self.load_library()
         self.load_list(keep=int(last) if last and last.isdigit() else None, open_kept=True)
         self.set_interval(WATCH_INTERVAL, self._watch_library)
+        config = self.reader_app.config
+        # Started once the first list is shown (on_list_loaded): a fetch that
+        # finished before that list arrived would be hidden by it.
+        self._fetch_when_shown = config.refresh_on_start
+        if config.refresh_every_minutes:
+            self.set_interval(config.refresh_every_minutes * 60, self._scheduled_refresh)
+
+    def _scheduled_refresh(self) -> None:
+        # A timer's fetch waits its turn quietly instead of saying "Already fetching".
+        if not self.fetching:
+            self.action_refresh()
 
     def on_resize(self) -> None:
         """Switch between one pane and side-by-side panes, keeping the selection."""
@@ -438,7 +452,12 @@ class MainScreen(Screen[None]):
         painted.wait(0.5)
         seen = detail.comments_seen
         new_ids = [c.id for c in detail.comments if seen is not None and c.first_seen > seen]
-        layout = ThreadLayout(detail.comments, op_author=detail.article.author, new_ids=new_ids)
+        config = self.reader_app.config
+        layout = ThreadLayout(
+            detail.comments, op_author=detail.article.author, new_ids=new_ids, indent_cap=config.comments_depth_cap
+        )
+        if config.comments_collapse_replies:
+            layout.collapse_all()
         layout.set_width(comment_width)
         layout.lines  # noqa: B018 - lay out here, in the worker, not on the UI thread
         self.post_message(ThreadLoaded(request.article_id, layout))
@@ -472,7 +491,7 @@ class MainScreen(Screen[None]):
             self.post_message(FetchProgressed(progress))
 
         # Parsing stays in threads here: worker processes could write to the terminal.
-        settings = FetchSettings(parse_processes=1)
+        settings = FetchSettings.from_config(self.reader_app.config, parse_processes=1)
         try:
             summary = fetch(self.reader_app.db_path, settings, progress=report)
         except Exception as error:  # a fetch that cannot run is reported, never a crash
@@ -486,7 +505,11 @@ class MainScreen(Screen[None]):
         from reader.fetch import FetchSettings, fetch_comments
 
         try:
-            summary = fetch_comments(self.reader_app.db_path, [article_id], FetchSettings(parse_processes=1))
+            summary = fetch_comments(
+                self.reader_app.db_path,
+                [article_id],
+                FetchSettings.from_config(self.reader_app.config, parse_processes=1),
+            )
         except Exception as error:
             self.post_message(FetchFinished(None, f"fetching comments failed: {clean_line(str(error))[:160]}"))
             return
@@ -612,6 +635,9 @@ class MainScreen(Screen[None]):
         self.sub_title = message.label
         if message.open_kept and message.keep is not None and articles.article_id == message.keep:
             self.open_article(message.keep, mark_read=False, focus=False)
+        if self._fetch_when_shown:
+            self._fetch_when_shown = False
+            self._scheduled_refresh()
         self._restored = True
 
     def on_list_failed(self, message: ListFailed) -> None:

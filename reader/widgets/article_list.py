@@ -102,6 +102,7 @@ class ArticleList(ScrollView, can_focus=True):
         load_rows: RowLoader,
         *,
         clock: Callable[[], int] = dates.now,
+        date_format: str = "relative",
         empty_text: str = "No articles here.",
         name: str | None = None,
         id: str | None = None,
@@ -110,6 +111,7 @@ class ArticleList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._load_rows = load_rows
         self._clock = clock
+        self._age = dates.formatter(date_format)
         self._ids: list[int] = []
         self._position: dict[int, int] | None = None
         self._rows: dict[int, ArticleRow] = {}
@@ -272,7 +274,7 @@ class ArticleList(ScrollView, can_focus=True):
         meta = base + style("article-list--meta")
         marker = Segment(" \u25cf" if not row.read else "  ", base + style("article-list--marker"))
         star = Segment("\u2605 " if row.starred else "  ", base + style("article-list--star"))
-        age = dates.relative(row.published, self._clock())
+        age = self._age(row.published, self._clock())
         if row.comment_count:
             count = f"{row.comment_count} comments" if width >= 100 else f"{row.comment_count}c"
         else:

@@ -95,12 +95,14 @@ class CommentThread(ScrollView, can_focus=True):
         self,
         *,
         clock: Callable[[], int] = dates.now,
+        date_format: str = "relative",
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._clock = clock
+        self._age = dates.formatter(date_format)
         self.layout_model: ThreadLayout | None = None
         self.article_id: int | None = None
         self.cursor = 0
@@ -339,7 +341,7 @@ class CommentThread(ScrollView, can_focus=True):
         if op:
             segments.append(Segment(" [OP]", row_style + style("comment-thread--op")))
         when = comment.published if comment.published is not None else comment.first_seen
-        age = dates.relative(when, self._clock())
+        age = self._age(when, self._clock())
         segments.append(Segment(f"  {age}", row_style + style("comment-thread--meta")))
         if layout.is_new(index):
             segments.append(Segment("  \u25cf new", row_style + style("comment-thread--new")))
