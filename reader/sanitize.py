@@ -17,8 +17,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidi embeddings, overrides and isolates can reorder what the user sees
 # (a "Trojan Source" style trick), so they are dropped.
 _BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-# What a URL worth opening never contains: controls, bidi marks, any whitespace.
-_NOT_IN_URL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\s]")
+# What a URL worth opening never contains: controls, bidi marks, any
+# whitespace, and the stand-ins cleaning puts where controls were (control
+# pictures, U+FFFD): such a URL was built to smuggle escape sequences.
+_NOT_IN_URL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2400-\u243f\ufffd\s]")
 _CONTROL_OR_BIDI = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _NEWLINES = re.compile(r"\r\n|[\r\u2028\x85]")
 _WHITESPACE = re.compile(r"\s+")

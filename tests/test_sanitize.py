@@ -72,6 +72,15 @@ def test_only_http_urls_are_safe_links() -> None:
         assert safe_url(bad) is None, bad
 
 
+def test_a_url_carrying_the_stand_ins_of_escape_sequences_is_not_a_link() -> None:
+    """Once cleaned, ESC ] 52 ... in a URL reads "␛]52"; such a URL was made to smuggle, and is refused."""
+    hostile = "https://evil.example/x\x1b]52;c;cHduZWQ=\x07"
+    assert safe_url(hostile) is None
+    assert safe_url(clean_line(hostile)) is None
+    assert safe_url("https://evil.example/\ufffd") is None
+    assert safe_url("https://example.com/caf\u00e9") == "https://example.com/caf\u00e9"
+
+
 def test_html_sanitizer_drops_scripts_handlers_and_unsafe_link_targets() -> None:
     markup = (
         '<p onclick="steal()">Hello <a href="javascript:alert(1)">js</a> '
