@@ -554,6 +554,37 @@ async def test_a_2000_comment_thread_opens_and_navigates(library: Library) -> No
         assert thread.focused_comment == ordered[0].id
 
 
+async def test_a_20000_comment_thread_with_cycles_and_orphans_opens_whole(library: Library) -> None:
+    """Twenty thousand comments, replies to unknown parents and a reply cycle: every one shown, once."""
+    comments = []
+    for number in range(20_000):
+        if number % 10 == 0:
+            parent = None  # a top-level comment every ten
+        elif number % 997 == 0:
+            parent = f"ghost{number}"  # answers a comment that is not in the thread
+        else:
+            parent = f"c{number - 1}"
+        comments.append(
+            CommentData(guid=f"c{number}", author=f"User{number}", text=f"Comment {number}.", parent_guid=parent)
+        )
+    # A answers B answers A.
+    comments.append(CommentData(guid="cycle-a", author="CycleA", text="I answer B.", parent_guid="cycle-b"))
+    comments.append(CommentData(guid="cycle-b", author="CycleB", text="I answer A.", parent_guid="cycle-a"))
+    article = add_article(library.path, "Twenty thousand comments", comments=comments)
+    async with running(library.path) as (_app, pilot, screen):
+        await open_article(pilot, article)
+        thread = await focus_comments(pilot, screen)
+        assert thread.comment_count == 20_002
+        layout = thread.layout_model
+        assert layout is not None
+        assert sorted(c.id for c in layout.comments) == sorted({c.id for c in layout.comments})
+        await press(pilot, "G")
+        assert author_at_cursor(thread) in {"CycleA", "CycleB", "User19999"}
+        await press(pilot, "g")
+        assert author_at_cursor(thread) == "User0"
+        assert "Comment 0." in widget_text(thread)
+
+
 async def test_a_300_deep_chain_opens_and_reaches_its_last_comment(library: Library) -> None:
     comments = [CommentData(guid="d0", author="Level0", text="The start of a long chain.")]
     for depth in range(1, 300):
