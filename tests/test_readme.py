@@ -7,18 +7,20 @@ from pathlib import Path
 from textual.binding import Binding
 
 from reader.app import ReaderApp
+from reader.screens.confirm import ConfirmScreen
 from reader.screens.help import _KEY_NAMES
 from reader.screens.main import MainScreen
 from reader.widgets.article_list import ArticleList
 from reader.widgets.article_view import ArticleView
 from reader.widgets.comment_thread import CommentThread
+from reader.widgets.feed_list import FeedList
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_key_of_the_reader_is_in_the_readme_key_table() -> None:
     missing = []
-    for owner in (ReaderApp, MainScreen, ArticleList, ArticleView, CommentThread):
+    for owner in (ReaderApp, MainScreen, ArticleList, ArticleView, CommentThread, FeedList, ConfirmScreen):
         for binding in owner.BINDINGS:
             assert isinstance(binding, Binding)
             assert binding.id, f"{owner.__name__} binding {binding.key} has no id (config cannot rebind it)"

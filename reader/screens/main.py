@@ -29,6 +29,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.worker import get_current_worker
 
 from reader.models import ArticleDetail, ArticleRow, FeedRow
 from reader.render import opening_html, readable_markdown
@@ -39,7 +40,7 @@ from reader.thread_view import ThreadLayout
 from reader.widgets.article_list import ArticleList
 from reader.widgets.article_view import ArticleView, article_links, render_article, theme_styles
 from reader.widgets.comment_thread import CommentThread
-from reader.widgets.feed_list import VIEW_LABELS, FeedList, Source
+from reader.widgets.feed_list import VIEW_LABELS, FeedList, Source, tag_title
 from reader.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
@@ -106,6 +107,23 @@ class MarkSaved(Message):
     """The writer saved a read/star change the list already shows."""
 
     row: ArticleRow
+
+
+@dataclass
+class UnreadCounted(Message):
+    """The unread articles of a source, read in a worker before asking to mark them all read."""
+
+    source: Source
+    #: How the feed list names the source (cleaned text).
+    name: str
+    ids: list[int]
+
+
+@dataclass
+class MarkedAllRead(Message):
+    """The writer saved "mark all read" for ``count`` articles."""
+
+    count: int
 
 
 @dataclass
@@ -212,6 +230,16 @@ def keep_shown(
         else:
             merged.extend(newcomers)
     return merged
+
+
+def mark_all_read_question(source: Source, name: str, count: int) -> str:
+    """What the user is asked before ``count`` unread articles of ``source`` (named ``name``) are marked read."""
+    articles = f"all {count} unread articles" if count > 1 else "the 1 unread article"
+    if source.view in ("all", "unread"):
+        return f"Mark {articles} read?"
+    if source.view == "starred":
+        return f"Mark {articles.replace('unread', 'unread starred')} read?"
+    return f"Mark {articles} of {name} read?"
 
 
 class MainScreen(Screen[None]):
@@ -370,6 +398,7 @@ class MainScreen(Screen[None]):
             unread=self.unread_only or self.source.view == "unread",
             starred=self.source.view == "starred",
             feed_id=self.source.feed_id,
+            tag=self.source.tag if self.source.view == "tag" else None,
         )
 
     def source_label(self, store: Store | None = None) -> str:
@@ -383,6 +412,8 @@ class MainScreen(Screen[None]):
             label = clean_line(row["title"]) if row else "feed"
             if row and row["last_error"]:
                 label += f" \u26a0 {clean_line(row['last_error'])[:80]}"
+        elif self.source.view == "tag" and self.source.tag is not None:
+            label = tag_title(self.source.tag)
         else:
             label = VIEW_LABELS.get(self.source.view, "All articles")
         return label + (" (unread only)" if self.unread_only and self.source.view != "unread" else "")
@@ -401,6 +432,21 @@ class MainScreen(Screen[None]):
             label = self.source_label(store)
             ids = store.article_ids(self.article_filter())
         self.post_message(ListLoaded(ids, keep, label, open_kept))
+
+    @work(thread=True, exclusive=True, group="mark-all-read", exit_on_error=False)
+    def count_unread(self, source: Source, name: str) -> None:
+        """Read which articles of ``source`` are unread, to ask about marking exactly those read."""
+        article_filter = ArticleFilter(
+            unread=True,
+            starred=source.view == "starred",
+            feed_id=source.feed_id,
+            tag=source.tag if source.view == "tag" else None,
+        )
+        with self.reader_app.connection("list") as store:
+            ids = store.article_ids(article_filter)
+        # A second press meanwhile asks again: only one question shows.
+        if not get_current_worker().is_cancelled:
+            self.post_message(UnreadCounted(source, name, ids))
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def refresh_list(
@@ -689,6 +735,40 @@ class MainScreen(Screen[None]):
             self.load_list(keep=self.article_list.article_id)
         if event.opened:
             self.show_pane("articles")
+
+    @on(FeedList.MarkReadAsked)
+    def mark_read_asked(self, event: FeedList.MarkReadAsked) -> None:
+        """Mark all read: find the source's unread articles first (the question gives their number)."""
+        self.count_unread(event.source, event.name)
+
+    def on_unread_counted(self, message: UnreadCounted) -> None:
+        """Ask whether to mark exactly these unread articles read; nothing changes until yes."""
+        from reader.screens.confirm import ConfirmScreen
+
+        ids = message.ids
+        if not ids:
+            self.notify(f"Nothing unread in {message.name}.", timeout=3, markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._mark_all_read(ids)
+
+        self.app.push_screen(ConfirmScreen(mark_all_read_question(message.source, message.name, len(ids))), answered)
+
+    def _mark_all_read(self, ids: list[int]) -> None:
+        """Mark ``ids`` read through the writer (articles that arrived since the question stay unread)."""
+        writer = self.reader_app.writer
+        writer.mark(ids, read=True)
+        writer.after_saved(lambda: self._post_from_thread(MarkedAllRead(len(ids))))
+
+    def on_marked_all_read(self, message: MarkedAllRead) -> None:
+        """The marks are saved: show them in the counts and the list, keeping the user's place."""
+        articles = "article" if message.count == 1 else "articles"
+        self.notify(f"Marked {message.count} {articles} read.", timeout=3)
+        # Rows are read again from the library (a search's results too).
+        self.article_list.forget_rows()
+        self.library_changed()
 
     @on(ArticleList.Opened)
     def article_opened(self, event: ArticleList.Opened) -> None:
