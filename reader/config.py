@@ -161,6 +161,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Open threads with every reply collapsed under its top-level comment.",
         _boolean,
     ),
+    Setting(
+        "sync.on_fetch",
+        False,
+        "Also sync with the server of `reader sync setup` after every `reader fetch` of all feeds.",
+        _boolean,
+    ),
+    Setting(
+        "sync.timeout_seconds",
+        30.0,
+        "Most time one call to the sync server may take.",
+        _number(1, 600),
+    ),
 )
 
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
@@ -183,6 +195,8 @@ class Config:
     fetch_comments: bool = True
     comments_depth_cap: int = 8
     comments_collapse_replies: bool = False
+    sync_on_fetch: bool = False
+    sync_timeout_seconds: float = 30.0
     #: Binding id -> keys (comma-separated, Textual's keymap syntax).
     keys: dict[str, str] = field(default_factory=dict)
     #: Where it was read from (None: no file).
@@ -230,8 +244,9 @@ def parse(text: str, path: Path | None = None) -> Config:
             problems.append(f"{where}: {key}: {problem}; using {_show(setting.default)}")
             continue
         values[_attribute(key)] = tuple(value) if isinstance(value, list) else value
-    if "fetch_timeout_seconds" in values:
-        values["fetch_timeout_seconds"] = float(values["fetch_timeout_seconds"])
+    for seconds in ("fetch_timeout_seconds", "sync_timeout_seconds"):
+        if seconds in values:
+            values[seconds] = float(values[seconds])
     return replace(Config(), path=path, problems=tuple(problems), **values)
 
 

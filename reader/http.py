@@ -182,6 +182,55 @@ async def get(
         raise FetchError(f"refused: a non-http(s) or invalid URL ({clean_line(str(error))[:100]})", "scheme") from None
 
 
+async def post(
+    client: httpx.AsyncClient,
+    url: str,
+    body: bytes,
+    *,
+    content_type: str = "application/json",
+    limits: Limits = Limits(),
+) -> Response:
+    """POST ``body`` to ``url`` within ``limits`` (an API call); raises :class:`FetchError` on any failure.
+
+    The same bounds as :func:`get`: one deadline for the whole exchange and a
+    capped, streamed body. Redirects are not followed: a POST that is sent on
+    elsewhere may lose its body, or carry a password to another host, so a
+    redirect is an error naming where it points. Non-2xx answers come back
+    with an empty body, like :func:`get`.
+    """
+    checked = safe_url(url)
+    if checked is None:
+        raise FetchError("not an http(s) URL", "scheme")
+    try:
+        async with asyncio.timeout(limits.total_seconds):
+            request = client.build_request("POST", checked, content=body, headers={"Content-Type": content_type})
+            response = await client.send(request, stream=True)
+            try:
+                if response.status_code in REDIRECTS:
+                    target = clean_line(urljoin(checked, response.headers.get("location", "").strip()))[:200]
+                    raise FetchError(f"the server redirects to {target}", "redirect", response.status_code)
+                answer = Response(
+                    url=checked,
+                    status=response.status_code,
+                    headers={k.lower(): v for k, v in response.headers.items()},
+                )
+                if 200 <= response.status_code < 300:
+                    answer.body = await _read_body(response, limits)
+                else:
+                    await _drain(response)
+                return answer
+            finally:
+                await response.aclose()
+    except TimeoutError:
+        raise FetchError(f"no complete answer within {limits.total_seconds:g} s", "timeout") from None
+    except httpx.TimeoutException:
+        raise FetchError("timed out", "timeout") from None
+    except httpx.HTTPError as error:
+        raise FetchError(_network_message(error), "network") from None
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as error:
+        raise FetchError(f"refused: an invalid URL ({clean_line(str(error))[:100]})", "scheme") from None
+
+
 def _network_message(error: httpx.HTTPError) -> str:
     text = clean_line(str(error)) or type(error).__name__
     return f"network error: {text[:160]}"

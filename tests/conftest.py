@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import ttrss_server as ttrss_server_module
 
 from reader.store import Store
 
@@ -86,3 +87,46 @@ def run_reader(db_path: Path, isolated_home: Path) -> RunReader:
         return subprocess.run([*command, *args], capture_output=True, text=True, env=env, input=input, timeout=60)
 
     return run
+
+
+# -- a real Tiny Tiny RSS server (tests/ttrss/server.sh) ----------------------------
+
+
+def _unavailable(reason: str) -> None:
+    """Skip with the reason; fail instead when READER_REQUIRE_TTRSS=1 (CI) asks for the server."""
+    if os.environ.get("READER_REQUIRE_TTRSS", "0") not in ("", "0"):
+        pytest.fail(f"tt-rss is required (READER_REQUIRE_TTRSS=1) but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def ttrss_server() -> Iterator[ttrss_server_module.TinyTinyRSS]:
+    """The tt-rss server, installed and started when missing; what it started is stopped at the end."""
+    try:
+        server = ttrss_server_module.start()
+    except ttrss_server_module.Unavailable as error:
+        _unavailable(str(error))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def feed_host() -> Iterator[ttrss_server_module.FeedHost]:
+    """Test feeds at http://[::1]/..., where tt-rss agrees to fetch them."""
+    try:
+        host = ttrss_server_module.FeedHost()
+    except ttrss_server_module.Unavailable as error:
+        _unavailable(str(error))
+    try:
+        yield host
+    finally:
+        host.close()
+
+
+@pytest.fixture
+def ttrss(ttrss_server: ttrss_server_module.TinyTinyRSS) -> ttrss_server_module.TinyTinyRSS:
+    """The tt-rss server with a fresh database (admin/password, API on, no feeds): about 0.2 s."""
+    ttrss_server.reset()
+    return ttrss_server

@@ -64,6 +64,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self.do_GET()
 
+    def do_POST(self) -> None:
+        """Routed like GET (an API endpoint that answers wrongly); the body is read so the connection stays usable."""
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.do_GET()
+
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the tests read the recorded requests instead."""
 

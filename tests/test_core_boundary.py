@@ -39,6 +39,8 @@ def test_core_modules_exist() -> None:
         "reader.cli",
         "reader.config",
         "reader.fetch",
+        "reader.sync",
+        "reader.sync.ttrss",
     ):
         assert expected in modules
 
