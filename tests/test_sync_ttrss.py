@@ -570,3 +570,41 @@ def test_sync_on_fetch_syncs_after_every_fetch(
         account.resume()
     assert down.returncode == 1
     assert down.stderr.strip().startswith("reader: error: sync: cannot reach")
+
+
+# -- in the reader ---------------------------------------------------------------------
+
+
+async def test_s_in_the_reader_syncs_in_the_background_and_shows_what_came(
+    run_reader: RunReader, account: TinyTinyRSS, feed_host: FeedHost, db_path: Path
+) -> None:
+    """S brings the server's articles into the open reader and says so in one line; a failure is one line too."""
+    from tui_helpers import WIDE, started, wait_until
+
+    from reader.app import ReaderApp
+
+    account.subscribe(feed_host.put("/tui.xml", rss(items("tui", 2), title="From the server")))
+    app = ReaderApp(db_path)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("S")
+        await wait_until(
+            pilot, lambda: len(screen.article_list._ids) == 2, "the synced articles in the list", timeout=30
+        )
+        notes = [str(note.message) for note in app._notifications]
+        assert any(note.startswith("synced with ttrss") for note in notes), notes
+        with Store(db_path) as store:
+            assert {row.title for row in store.list_articles()} == {"Tui article 1", "Tui article 2"}
+
+        account.pause()
+        try:
+            await pilot.press("S")
+            await wait_until(
+                pilot,
+                lambda: any(str(n.message).startswith("sync:") for n in app._notifications),
+                "the failure in one line",
+                timeout=30,
+            )
+        finally:
+            account.resume()
+        assert len(screen.article_list._ids) == 2

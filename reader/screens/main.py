@@ -175,6 +175,14 @@ class FetchProgressed(Message):
 
 
 @dataclass
+class SyncFinished(Message):
+    """A sync ended: its one-line summary, or the one-line reason it failed."""
+
+    line: str
+    failed: bool = False
+
+
+@dataclass
 class FetchFinished(Message):
     """A fetch ended; ``summary`` is None when it could not run at all."""
 
@@ -257,6 +265,7 @@ class MainScreen(Screen[None]):
         Binding("y", "copy_link", "Copy link", show=False, id="reader.copy-link"),
         Binding("L", "links", "Links in article", show=False, id="reader.links"),
         Binding("R", "refresh", "Fetch", id="reader.refresh"),
+        Binding("S", "sync", "Sync with server", show=False, id="reader.sync"),
         Binding("C", "fetch_comments", "Fetch comments", show=False, id="reader.fetch-comments"),
         Binding("escape", "back", "Back", show=False, id="reader.back"),
     ]
@@ -858,6 +867,36 @@ class MainScreen(Screen[None]):
         return True
 
     # -- actions -------------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        """Sync with the configured server (reader sync setup) in the background."""
+        if self.fetching:
+            self.notify("Already fetching or syncing.", timeout=2)
+            return
+        self.sub_title = "Syncing…"
+        self.run_sync()
+
+    @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
+    def run_sync(self) -> None:
+        """Sync, then report in one line (the password comes from the environment or a command)."""
+        from reader.sync import SyncError, run_sync
+
+        try:
+            summary = run_sync(self.reader_app.db_path, self.reader_app.config)
+        except SyncError as error:
+            self.post_message(SyncFinished(f"sync: {clean_line(str(error))[:200]}", failed=True))
+            return
+        except Exception as error:  # a sync that breaks is reported, never a crash
+            self.post_message(SyncFinished(f"sync failed: {clean_line(str(error))[:160]}", failed=True))
+            return
+        self.post_message(SyncFinished(summary.line()))
+
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        """Say how the sync went and show what it brought, keeping the user's place."""
+        self.sub_title = self.source_label()
+        self.notify(message.line, markup=False, severity="error" if message.failed else "information", timeout=8)
+        if not message.failed:
+            self.library_changed()
 
     def action_refresh(self) -> None:
         """Fetch every feed in the background."""
