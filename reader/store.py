@@ -569,6 +569,7 @@ class Store:
         # already in the search index, and whether rows were inserted since.
         self._indexed_upto: tuple[int, int] | None = None
         self._unindexed = False
+        self._stand_in_feeds: set[int] | None = None
         try:
             # Before anything is written (even the switch to WAL): a file
             # from a newer reader is left exactly as it is.
@@ -666,6 +667,7 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self._indexed_upto = self._max_ids()
+            self._stand_in_feeds = None
             yield
             self._index_pending()
         except BaseException:
@@ -902,7 +904,7 @@ class Store:
             "SELECT id, declared_comment_count FROM articles WHERE feed_id = ? AND guid = ?",
             (feed_id, article.guid),
         ).fetchone()
-        if existing is None:
+        if existing is None and feed_id in self._feeds_with_stand_ins():
             existing = self._adopt_synced(feed_id, article.guid)
         if existing is None:
             cursor = self.conn.execute(
@@ -1477,6 +1479,21 @@ class Store:
             ON CONFLICT (remote_id, field) DO UPDATE SET value = excluded.value, changed = excluded.changed""",
             (now, feed_id),
         )
+
+    def _feeds_with_stand_ins(self) -> set[int]:
+        """Feeds holding synced articles stored under a guid's hash (read once per transaction).
+
+        Most feeds have none, and a fetch then skips hashing every new guid.
+        """
+        if self._stand_in_feeds is None:
+            self._stand_in_feeds = {
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT DISTINCT feed_id FROM articles WHERE guid >= ? AND guid < ?",
+                    (SYNC_GUID_PREFIX, SYNC_GUID_PREFIX[:-1] + chr(ord(SYNC_GUID_PREFIX[-1]) + 1)),
+                )
+            }
+        return self._stand_in_feeds
 
     def _adopt_synced(self, feed_id: int, guid: str) -> sqlite3.Row | None:
         """A synced article stored under the hash of its guid, now arriving from its feed with the guid itself.
