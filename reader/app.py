@@ -191,6 +191,19 @@ def binding_ids() -> set[str]:
     }
 
 
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Serve the reader on ``db_path`` to web browsers through textual-serve (``reader serve``)."""
+    import shlex
+    import sys
+
+    from textual_serve.server import Server
+
+    # textual-serve starts this through a shell for every browser tab; the
+    # paths are quoted, and nothing from a feed is in it.
+    command = " ".join(shlex.quote(part) for part in (sys.executable, "-m", "reader", "--db", str(db_path), "tui"))
+    Server(command, host=host, port=port, title="reader").serve()
+
+
 async def _screenshot(app: ReaderApp, destination: Path, size: tuple[int, int], keys: list[str]) -> None:
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()

@@ -590,21 +590,14 @@ def tui_command(state: Context) -> None:
 @pass_context
 def serve_command(state: Context, host: str, port: int) -> None:
     """Serve the reader to a web browser (textual-serve), on this machine only by default."""
-    import shlex
-
-    from textual_serve.server import Server
+    from reader.app import serve
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(
             f"reader: warning: serving on {host}: anyone who can reach it can read and mark your library",
             err=True,
         )
-    # textual-serve starts this through a shell for every browser tab; the
-    # paths are quoted, and nothing from a feed is in it.
-    command = " ".join(
-        shlex.quote(part) for part in (sys.executable, "-m", "reader", "--db", str(state.db_path), "tui")
-    )
-    Server(command, host=host, port=port, title="reader").serve()
+    serve(state.db_path, host, port)
 
 
 # -- demo -------------------------------------------------------------------

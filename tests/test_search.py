@@ -148,4 +148,5 @@ def test_any_text_builds_a_query_sqlite_accepts(query: str) -> None:
         match = build_match(query)
     except InvalidSearchError:
         return
-    conn.execute("SELECT * FROM t WHERE t MATCH ?", (match,)).fetchall()
+    assert match.strip(), "a query that searches must search for something"
+    assert isinstance(conn.execute("SELECT * FROM t WHERE t MATCH ?", (match,)).fetchall(), list)

@@ -66,24 +66,18 @@ class Backend(Protocol):
 
     async def login(self) -> str:
         """Log in; returns a short description of the server (``API level 15``)."""
-        ...
 
     async def subscriptions(self) -> list[SyncFeed]:
         """Every feed subscribed on the server, with its category."""
-        ...
 
     def articles_since(self, cursor: str | None) -> AsyncIterator[ArticlePage]:
         """The articles the server got since ``cursor`` (every article when None), a page at a time."""
-        ...
 
     async def push_marks(self, field: str, value: bool, remote_ids: Sequence[str]) -> None:
         """Set ``field`` (``read`` or ``starred``) to ``value`` on these articles, on the server."""
-        ...
 
     async def state(self) -> ServerState:
         """The server's unread and starred articles now."""
-        ...
 
     async def aclose(self) -> None:
         """End the session and close the connection (never raises)."""
-        ...
