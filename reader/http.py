@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import zlib
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -167,9 +169,14 @@ async def get(
     checked = safe_url(url)
     if checked is None:
         raise FetchError("not an http(s) URL", "scheme")
+    return await _within(limits, _get(client, checked, headers or {}, limits))
+
+
+async def _within(limits: Limits, exchange: Coroutine[Any, Any, Response]) -> Response:
+    """Run one exchange under the total deadline, every failure turned into a one-line :class:`FetchError`."""
     try:
         async with asyncio.timeout(limits.total_seconds):
-            return await _get(client, checked, headers or {}, limits)
+            return await exchange
     except TimeoutError:
         raise FetchError(f"no complete answer within {limits.total_seconds:g} s", "timeout") from None
     except httpx.TimeoutException:
@@ -201,34 +208,28 @@ async def post(
     checked = safe_url(url)
     if checked is None:
         raise FetchError("not an http(s) URL", "scheme")
+    return await _within(limits, _post(client, checked, body, content_type, limits))
+
+
+async def _post(client: httpx.AsyncClient, url: str, body: bytes, content_type: str, limits: Limits) -> Response:
+    request = client.build_request("POST", url, content=body, headers={"Content-Type": content_type})
+    response = await client.send(request, stream=True)
     try:
-        async with asyncio.timeout(limits.total_seconds):
-            request = client.build_request("POST", checked, content=body, headers={"Content-Type": content_type})
-            response = await client.send(request, stream=True)
-            try:
-                if response.status_code in REDIRECTS:
-                    target = clean_line(urljoin(checked, response.headers.get("location", "").strip()))[:200]
-                    raise FetchError(f"the server redirects to {target}", "redirect", response.status_code)
-                answer = Response(
-                    url=checked,
-                    status=response.status_code,
-                    headers={k.lower(): v for k, v in response.headers.items()},
-                )
-                if 200 <= response.status_code < 300:
-                    answer.body = await _read_body(response, limits)
-                else:
-                    await _drain(response)
-                return answer
-            finally:
-                await response.aclose()
-    except TimeoutError:
-        raise FetchError(f"no complete answer within {limits.total_seconds:g} s", "timeout") from None
-    except httpx.TimeoutException:
-        raise FetchError("timed out", "timeout") from None
-    except httpx.HTTPError as error:
-        raise FetchError(_network_message(error), "network") from None
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as error:
-        raise FetchError(f"refused: an invalid URL ({clean_line(str(error))[:100]})", "scheme") from None
+        if response.status_code in REDIRECTS:
+            target = clean_line(urljoin(url, response.headers.get("location", "").strip()))[:200]
+            raise FetchError(f"the server redirects to {target}", "redirect", response.status_code)
+        answer = Response(
+            url=url,
+            status=response.status_code,
+            headers={k.lower(): v for k, v in response.headers.items()},
+        )
+        if 200 <= response.status_code < 300:
+            answer.body = await _read_body(response, limits)
+        else:
+            await _drain(response)
+        return answer
+    finally:
+        await response.aclose()
 
 
 def _network_message(error: httpx.HTTPError) -> str:
