@@ -116,7 +116,8 @@ class ReaderApp(App[None]):
 
     def on_unmount(self) -> None:
         """Save pending changes and close the library."""
-        self.writer.close()
+        #: Changes the writer could not save before quitting (the command line says so).
+        self.unsaved_changes = self.writer.close()
         for lock, store in self._connections.values():
             with lock:
                 store.close()

@@ -117,6 +117,14 @@ def run_tui(db_path: Path, config: Config | None = None) -> None:
 
     app = ReaderApp(db_path, config=config)
     app.run()
+    unsaved = getattr(app, "unsaved_changes", 0)
+    if unsaved:
+        click.echo(
+            f"reader: error: {unsaved} change{'s' if unsaved != 1 else ''} (read/starred marks) could not be saved: "
+            "another program held the library for over a minute",
+            err=True,
+        )
+        raise SystemExit(EXIT_FAILURE)
     if app.return_code:
         # The app failed (Textual has printed the traceback): say so in the exit status.
         raise SystemExit(app.return_code)

@@ -165,11 +165,18 @@ class Writer:
         self.submit(lambda _store: done.set())
         return done.wait(timeout)
 
-    def close(self) -> None:
-        """Save what is pending, then stop the thread."""
+    def close(self, timeout: float = 60.0) -> int:
+        """Save what is pending, then stop the thread; returns how many changes are still unsaved.
+
+        A change waits while another program holds the library; after
+        ``timeout`` the caller is told instead of the change vanishing silently.
+        """
         if self._thread.is_alive():
             self._jobs.put(_STOP)
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=timeout)
+        if not self._thread.is_alive():
+            return 0
+        return max(0, self._jobs.qsize())
 
 
 def _data_version(store: Store) -> int:
