@@ -205,6 +205,29 @@ def test_a_refresh_of_unchanged_feeds_reuses_its_connections(server: FeedServer,
     assert len({request.client_port for request in server.requests}) <= 2
 
 
+def test_a_limit_widened_lets_the_waiting_requests_start_at_once() -> None:
+    """A run starts with a few requests at once and opens up to all of them when answers are slow."""
+
+    async def run() -> list[int]:
+        limit = HostLimit(2)
+        most = 0
+        widened = False
+
+        async def request() -> None:
+            nonlocal most, widened
+            async with limit:
+                most = max(most, limit.active)
+                if not widened:
+                    widened = True
+                    await limit.widen(6)
+                await asyncio.sleep(0.01)
+
+        await asyncio.gather(*(request() for _ in range(12)))
+        return [limit.limit, most]
+
+    assert asyncio.run(run()) == [6, 6]
+
+
 def test_a_host_that_answers_429_gets_fewer_requests_at_once() -> None:
     """After a 429 or 503 a host's limit halves (never below one) for the rest of the run."""
 
