@@ -41,7 +41,6 @@ import hashlib
 import http.client
 import json
 import os
-import platform
 import pstats
 import re
 import resource
@@ -59,6 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import benchinfo
 import feedserver
 
 HERE = Path(__file__).resolve().parent
@@ -374,16 +374,6 @@ def run_newsboat(server: Server, folder: Path, threads: int) -> list[Run]:
 
 def machine() -> str:
     """One line describing the machine and the software measured."""
-    cpu = platform.processor() or "unknown CPU"
-    memory = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory = f", {int(line.split()[1]) / 2**20:.0f} GiB RAM"
     versions = []
     for module in ("httpx", "feedparser"):
         with contextlib.suppress(ImportError, AttributeError):
@@ -391,10 +381,7 @@ def machine() -> str:
     newsboat = newsboat_version()
     if newsboat:
         versions.append(newsboat)
-    return (
-        f"{platform.platform()}, {cpu}, {os.cpu_count()} CPUs{memory}, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {', '.join(versions)}"
-    )
+    return benchinfo.machine(versions)
 
 
 def newsboat_version() -> str | None:

@@ -13,12 +13,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import email.utils
-import os
-import platform
 import pstats
 import random
 import resource
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -30,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import benchinfo
 import generate
 
 from reader.importers import parse_file
@@ -245,18 +243,7 @@ def query_benches(store: Store) -> list[Bench]:
 
 def machine() -> str:
     """One line describing the machine and the libraries."""
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.platform()}, {cpu}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
-    )
+    return benchinfo.machine()
 
 
 def peak_memory_mib() -> float:

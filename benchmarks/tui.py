@@ -20,13 +20,11 @@ import cProfile
 import gc
 import json
 import os
-import platform
 import pstats
 import random
 import resource
 import shlex
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -39,6 +37,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import benchinfo
 import generate
 
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
@@ -206,19 +205,8 @@ def unread(db: Path, ids: list[int]) -> Iterator[None]:
 
 
 def machine() -> str:
-    """One line describing the machine (as ``run.py`` prints it; not imported, to keep its imports out)."""
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.platform()}, {cpu}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
-    )
+    """One line describing the machine (as ``run.py`` prints it)."""
+    return benchinfo.machine()
 
 
 @dataclass

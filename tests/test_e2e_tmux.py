@@ -135,20 +135,29 @@ class Terminal:
         self.run("kill-server", check=False)
 
 
-@pytest.fixture
-def terminal_env(tmp_path: Path, isolated_home: Path) -> dict[str, str]:
-    """The environment the reader runs in: a private home, a known terminal and a UTF-8 locale."""
+def reader_terminal_env(tmp_path: Path, home: Path) -> dict[str, str]:
+    """A private home, a known terminal, a UTF-8 locale and tmux's socket in the test's folder.
+
+    Nothing of the person running the tests leaks in: their library, config,
+    browser, colour settings or the tmux they may be sitting in.
+    """
     env = dict(os.environ)
-    for name in ("TMUX", "TMUX_PANE", "READER_DB", "COLORTERM", "NO_COLOR", "TEXTUAL"):
+    for name in ("TMUX", "TMUX_PANE", "READER_DB", "READER_CONFIG", "COLORTERM", "NO_COLOR", "TEXTUAL", "BROWSER"):
         env.pop(name, None)
     env.update(
-        READER_HOME=str(isolated_home),
+        READER_HOME=str(home),
         TERM="xterm-256color",
         LANG="C.UTF-8",
         LC_ALL="C.UTF-8",
         TMUX_TMPDIR=str(tmp_path),
     )
     return env
+
+
+@pytest.fixture
+def terminal_env(tmp_path: Path, isolated_home: Path) -> dict[str, str]:
+    """The environment the reader runs in (see :func:`reader_terminal_env`)."""
+    return reader_terminal_env(tmp_path, isolated_home)
 
 
 @pytest.fixture

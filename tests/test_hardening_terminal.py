@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 from conftest import reader_command
-from test_e2e_tmux import Terminal
+from test_e2e_tmux import Terminal, reader_terminal_env
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -269,17 +269,7 @@ def test_the_leak_patterns_catch_every_raw_sequence() -> None:
 @pytest.fixture
 def hostile_terminal_env(tmp_path: Path, isolated_home: Path) -> dict[str, str]:
     """A private home, a known terminal, a UTF-8 locale, and tmux's socket in the test's folder."""
-    env = dict(os.environ)
-    for name in ("TMUX", "TMUX_PANE", "READER_DB", "READER_CONFIG", "COLORTERM", "NO_COLOR", "TEXTUAL", "BROWSER"):
-        env.pop(name, None)
-    env.update(
-        READER_HOME=str(isolated_home),
-        TERM="xterm-256color",
-        LANG="C.UTF-8",
-        LC_ALL="C.UTF-8",
-        TMUX_TMPDIR=str(tmp_path),
-    )
-    return env
+    return reader_terminal_env(tmp_path, isolated_home)
 
 
 @pytest.fixture
