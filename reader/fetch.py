@@ -201,8 +201,12 @@ class _LazyParser:
             self._executor.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-class HostLimit:
-    """How many requests may be in flight to one host; halved when the host says it is busy."""
+class Slots:
+    """How many requests may be in flight (to one host, or in the whole run).
+
+    A host's slots halve when it says it is busy (429/503); the run's widen
+    when answers turn out to be slow.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = max(1, limit)
@@ -240,16 +244,16 @@ class Fetcher:
         self._progress_callback = progress
         self.progress = Progress()
         self.summary = FetchSummary()
-        self._host_limits: dict[str, HostLimit] = {}
+        self._host_limits: dict[str, Slots] = {}
 
     def _report(self) -> None:
         if self._progress_callback is not None:
             self._progress_callback(self.progress)
 
-    def _host_limit(self, url: str) -> HostLimit:
+    def _host_limit(self, url: str) -> Slots:
         host = urlsplit(url).hostname or ""
         if host not in self._host_limits:
-            self._host_limits[host] = HostLimit(self.settings.per_host)
+            self._host_limits[host] = Slots(self.settings.per_host)
         return self._host_limits[host]
 
     async def _get(self, client: object, url: str, headers: dict[str, str] | None = None) -> Response:
@@ -270,7 +274,7 @@ class Fetcher:
 
     async def run(self, feed_ids: Sequence[int] | None = None) -> FetchSummary:
         """Fetch the due feeds (or only ``feed_ids``), then threads and pages of what is new."""
-        self._global = HostLimit(min(START_CONCURRENCY, self.settings.concurrency))
+        self._global = Slots(min(START_CONCURRENCY, self.settings.concurrency))
         loop = asyncio.get_running_loop()
         writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-fetch-store")
         store = await loop.run_in_executor(writer, lambda: Store(self.db_path, bulk=True))
@@ -403,7 +407,7 @@ class Fetcher:
     ) -> None:
         """Fetch and store the threads of ``sources`` that have a known comment source."""
         if not hasattr(self, "_global"):
-            self._global = HostLimit(min(START_CONCURRENCY, self.settings.concurrency))
+            self._global = Slots(min(START_CONCURRENCY, self.settings.concurrency))
         loop = asyncio.get_running_loop()
         plans = [(source, plan) for source in sources if (plan := plan_thread(source, self.settings.sources))]
         self.progress.phase = "comments"

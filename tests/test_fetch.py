@@ -39,7 +39,7 @@ from feedserver import (
 )
 
 from reader import __version__
-from reader.fetch import FetchSettings, FetchSummary, HostLimit, fetch
+from reader.fetch import FetchSettings, FetchSummary, Slots, fetch
 from reader.http import Limits
 from reader.models import FeedData, FeedRow
 from reader.store import Store
@@ -209,7 +209,7 @@ def test_a_limit_widened_lets_the_waiting_requests_start_at_once() -> None:
     """A run starts with a few requests at once and opens up to all of them when answers are slow."""
 
     async def run() -> list[int]:
-        limit = HostLimit(2)
+        limit = Slots(2)
         most = 0
         widened = False
 
@@ -231,7 +231,7 @@ def test_a_limit_widened_lets_the_waiting_requests_start_at_once() -> None:
 def test_a_host_that_answers_429_gets_fewer_requests_at_once() -> None:
     """After a 429 or 503 a host's limit halves (never below one) for the rest of the run."""
 
-    async def most_at_once(limit: HostLimit) -> int:
+    async def most_at_once(limit: Slots) -> int:
         most = 0
 
         async def request() -> None:
@@ -244,7 +244,7 @@ def test_a_host_that_answers_429_gets_fewer_requests_at_once() -> None:
         return most
 
     async def run() -> list[int]:
-        limit = HostLimit(4)
+        limit = Slots(4)
         seen = [await most_at_once(limit)]
         limit.slow_down()
         seen.append(await most_at_once(limit))
