@@ -86,6 +86,23 @@ def _browser(value: Any) -> str | None:
     return None if value == [] else _argv(value)
 
 
+def _ca_file(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"expected the path of a PEM file, found {_kind(value)}"
+    if not value:
+        return None
+    import ssl
+
+    path = Path(value).expanduser()
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(path))
+    except FileNotFoundError:
+        return f"no such file: {_short(str(path))}"
+    except (OSError, ssl.SSLError):
+        return f"not a PEM file of certificates: {_short(str(path))}"
+    return None
+
+
 def _date_format(value: Any) -> str | None:
     if not isinstance(value, str) or (value != "relative" and "%" not in value):
         return f'expected "relative" or a strftime pattern like "%Y-%m-%d", found {_kind(value)}'
@@ -150,6 +167,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("fetch.comments", True, "Fetch comment threads of new articles.", _boolean),
     Setting(
+        "tls.ca_file",
+        "",
+        "PEM file of extra certificate authorities to trust (fetch and sync), for a server with a private"
+        " certificate; empty: certifi's roots only.",
+        _ca_file,
+    ),
+    Setting(
         "comments.depth_cap",
         8,
         "Reply levels that indent; deeper replies keep the last indent.",
@@ -193,6 +217,7 @@ class Config:
     fetch_timeout_seconds: float = 30.0
     fetch_full_text_threshold: int = 300
     fetch_comments: bool = True
+    tls_ca_file: str = ""
     comments_depth_cap: int = 8
     comments_collapse_replies: bool = False
     sync_on_fetch: bool = False
@@ -244,6 +269,8 @@ def parse(text: str, path: Path | None = None) -> Config:
             problems.append(f"{where}: {key}: {problem}; using {_show(setting.default)}")
             continue
         values[_attribute(key)] = tuple(value) if isinstance(value, list) else value
+    if values.get("tls_ca_file"):
+        values["tls_ca_file"] = str(Path(values["tls_ca_file"]).expanduser())
     for seconds in ("fetch_timeout_seconds", "sync_timeout_seconds"):
         if seconds in values:
             values[seconds] = float(values[seconds])

@@ -73,7 +73,7 @@ class FetchSettings:
         values: dict[str, Any] = {
             "concurrency": config.fetch_concurrency,
             "per_host": config.fetch_per_host,
-            "limits": Limits(total_seconds=config.fetch_timeout_seconds),
+            "limits": Limits(total_seconds=config.fetch_timeout_seconds, ca_file=config.tls_ca_file or None),
             "comments": config.fetch_comments,
             "full_text_threshold": config.fetch_full_text_threshold,
         }

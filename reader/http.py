@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-import httpx
-
 from reader import __version__
+from reader._httpx import httpx
 from reader.sanitize import clean_line, safe_url
 
 USER_AGENT = f"reader/{__version__} (terminal newsreader; python-httpx)"
@@ -42,6 +41,8 @@ class Limits:
     max_raw_bytes: int = 10 * 1024 * 1024
     max_decoded_bytes: int = 50 * 1024 * 1024
     max_redirects: int = 5
+    #: Extra certificate authorities (a PEM file) to trust beside certifi's.
+    ca_file: str | None = None
 
 
 class FetchError(Exception):
@@ -82,18 +83,12 @@ class Response:
 
 
 def make_client(limits: Limits = Limits(), *, max_connections: int = 32) -> httpx.AsyncClient:
-    """One client for a whole run: keep-alive, HTTP/2 where the server offers it."""
-    try:
-        import h2  # noqa: F401
+    """One client for a whole run: keep-alive, HTTP/2 where a TLS server offers it."""
+    from reader.transport import Transport
 
-        http2 = True
-    except ImportError:  # HTTP/2 is optional
-        http2 = False
     return httpx.AsyncClient(
-        http2=http2,
-        verify=_tls_context(),
+        transport=Transport(max_connections=max_connections, ssl_context=_tls_context(limits.ca_file), http2=_http2()),
         timeout=httpx.Timeout(limits.total_seconds, connect=limits.connect_seconds),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
         follow_redirects=False,
         trust_env=False,
@@ -101,15 +96,19 @@ def make_client(limits: Limits = Limits(), *, max_connections: int = 32) -> http
 
 
 @functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """The certificate checks httpx would make (certifi's roots), built once per process.
+def _http2() -> bool:
+    """Whether HTTP/2 can be offered (the optional h2 package is installed)."""
+    import importlib.util
 
-    httpx builds a fresh one for every client (20-35 ms), and a run makes up
-    to three clients (feeds, threads, pages).
-    """
-    import certifi
+    return importlib.util.find_spec("h2") is not None
 
-    return ssl.create_default_context(cafile=certifi.where())
+
+@functools.cache
+def _tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """One TLS context per process (and extra authority file): httpx builds one per client, 20-35 ms each."""
+    from reader.transport import tls_context
+
+    return tls_context(ca_file)
 
 
 def _size(count: int) -> str:

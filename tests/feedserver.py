@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import html
+import ssl
 import threading
 import zlib
 from collections.abc import Callable, Iterable
@@ -104,6 +105,8 @@ class FeedServer:
 
     routes: dict[str, Behaviour] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
+    #: Serve HTTPS with this server-side context (HTTP/1.1 only) instead of plain HTTP.
+    tls: ssl.SSLContext | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -111,6 +114,12 @@ class FeedServer:
         self.stopping = threading.Event()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
+        if self.tls is not None:
+            # The handshake happens in the handler's thread, at its first read,
+            # so a client that refuses the certificate cannot block accepting.
+            self._httpd.socket = self.tls.wrap_socket(
+                self._httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="feedserver", daemon=True
         )
@@ -139,9 +148,9 @@ class FeedServer:
 
     @property
     def base(self) -> str:
-        """``http://127.0.0.1:PORT`` (no trailing slash)."""
+        """``http://127.0.0.1:PORT`` (``https://`` with ``tls``; no trailing slash)."""
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` on this server."""

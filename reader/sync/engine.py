@@ -101,6 +101,7 @@ def limits_for(config: Config) -> Limits:
         total_seconds=config.sync_timeout_seconds,
         max_raw_bytes=64 * 1024 * 1024,
         max_decoded_bytes=64 * 1024 * 1024,
+        ca_file=config.tls_ca_file or None,
     )
 
 
