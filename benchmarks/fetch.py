@@ -289,6 +289,23 @@ def reader_env() -> dict[str, str]:
     return env
 
 
+def compile_reader() -> str:
+    """Write reader's bytecode, as ``pip install`` does, so a run does not compile its sources.
+
+    An editable install compiles a module at its first import and caches the
+    result, unless ``PYTHONDONTWRITEBYTECODE`` is set (as on the shared
+    machines): then every run would pay 20-30 ms of compiling that no
+    installed copy pays.
+    """
+    import compileall
+
+    import reader
+
+    package = Path(reader.__file__).parent
+    compileall.compile_dir(str(package), quiet=1)
+    return f"bytecode: compiled {package} (as an install does)"
+
+
 def reader_command() -> str:
     found = Path(sys.executable).with_name("reader")
     return str(found) if found.exists() else shutil.which("reader") or "reader"
@@ -819,6 +836,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         profile(args.feeds, args.hosts, args.top)
         return 0
+    print(compile_reader())
     newsboat = not args.no_newsboat and shutil.which("newsboat") is not None
     if not args.no_newsboat and not newsboat:
         print("newsboat: not installed (`apt-get install -y newsboat`), so not measured")

@@ -29,15 +29,16 @@ import json
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from reader import dates
 from reader.http import FetchError, Limits, make_client, post
 from reader.models import ArticleData
 from reader.render import html_to_plain, html_to_text, sanitize_html
 from reader.sanitize import clean_line, safe_url
+
+if TYPE_CHECKING:
+    import httpx
 from reader.store import SyncFeed
 from reader.sync.base import ArticlePage, RemoteArticle, ServerState, SyncError
 
