@@ -125,7 +125,7 @@ class _Buffer(asyncio.Protocol):
 
 @contextmanager
 def _raising(timeout_error: type[Exception], other_error: type[Exception]) -> Iterator[None]:
-    """httpcore's exception types for what asyncio and the socket raise."""
+    """httpx's exception types for what asyncio and the socket raise."""
     try:
         yield
     except TimeoutError as error:
@@ -413,6 +413,8 @@ class Transport(httpx.AsyncBaseTransport):
         self._idle: dict[Origin, list[_Http11]] = {}
         self._open: set[_Http11] = set()
         self._http2_connections: dict[Origin, httpcore.AsyncHTTP2Connection] = {}
+        #: HTTP/2 connections that take no new requests but still carry some.
+        self._retired: set[httpcore.AsyncHTTP2Connection] = set()
         self._in_flight: asyncio.Semaphore | None = None
         self._closed = False
 
@@ -444,7 +446,10 @@ class Transport(httpx.AsyncBaseTransport):
                 if http2.is_available() and not http2.has_expired():
                     return await self._over_http2(http2, request)
                 del self._http2_connections[origin]
-                await http2.aclose()
+                if http2.is_idle() or http2.is_closed():
+                    await http2.aclose()
+                else:  # out of stream ids or told to go away: let its requests finish
+                    self._retired.add(http2)
             # A retry goes to a new connection: the idle ones may be as stale as the last.
             connection = self._take_idle(origin) if attempt == 0 else None
             if connection is None:
@@ -561,6 +566,7 @@ class Transport(httpx.AsyncBaseTransport):
         self._idle.clear()
         for connection in list(self._open):
             self._discard(connection)
-        for http2 in self._http2_connections.values():
+        for http2 in [*self._http2_connections.values(), *self._retired]:
             await http2.aclose()
         self._http2_connections.clear()
+        self._retired.clear()
