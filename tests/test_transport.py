@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import trustme
 from conftest import RunReader
-from feedserver import FeedServer, Item, ok, rss
+from feedserver import Behaviour, FeedServer, Item, ok, rss
 from h2server import Http2Server
 
 from reader.http import FetchError, Limits, Response, get, make_client, post
@@ -135,18 +135,23 @@ def test_a_connection_the_server_closed_while_idle_is_not_reused(server: FeedSer
     assert len(ports(server, "/once")) == 2
 
 
-def test_a_get_is_sent_again_when_a_reused_connection_closes_before_answering(server: FeedServer) -> None:
+def first_request_per_connection_only(body: bytes) -> Behaviour:
+    """Answer a connection's first request; at its second, read it and hang up without a word."""
     answered_on: set[int] = set()
 
-    def first_request_per_connection_only(handler, owner):  # type: ignore[no-untyped-def]
+    def behave(handler, owner):  # type: ignore[no-untyped-def]
         port = handler.client_address[1]
         if port in answered_on:
-            handler.close_connection = True  # read the request, then hang up without a word
+            handler.close_connection = True
             return
         answered_on.add(port)
-        handler.answer(200, b"fresh", {"Content-Type": "text/plain"})
+        handler.answer(200, body, {"Content-Type": "text/plain"})
 
-    url = server.route("/flaky", first_request_per_connection_only)
+    return behave
+
+
+def test_a_get_is_sent_again_when_a_reused_connection_closes_before_answering(server: FeedServer) -> None:
+    url = server.route("/flaky", first_request_per_connection_only(b"fresh"))
     answers = fetch_in_turn([url, url])
     assert [a.body for a in answers if isinstance(a, Response)] == [b"fresh", b"fresh"]
     # The second GET went out twice: on the kept connection (closed unanswered), then on a new one.
@@ -155,17 +160,7 @@ def test_a_get_is_sent_again_when_a_reused_connection_closes_before_answering(se
 
 
 def test_a_post_is_not_sent_twice(server: FeedServer) -> None:
-    answered_on: set[int] = set()
-
-    def first_request_per_connection_only(handler, owner):  # type: ignore[no-untyped-def]
-        port = handler.client_address[1]
-        if port in answered_on:
-            handler.close_connection = True
-            return
-        answered_on.add(port)
-        handler.answer(200, b'{"status": 0}', {"Content-Type": "application/json"})
-
-    url = server.route("/api", first_request_per_connection_only)
+    url = server.route("/api", first_request_per_connection_only(b'{"status": 0}'))
 
     async def run() -> tuple[Response, str]:
         async with make_client() as client:
