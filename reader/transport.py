@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ssl
+import sys
 import time
 import typing
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -35,9 +36,6 @@ from contextlib import contextmanager
 import h11
 
 from reader._httpx import httpx
-
-if typing.TYPE_CHECKING:
-    import httpcore
 
 #: Bytes asked of the buffer per read.
 READ_CHUNK = 64 * 1024
@@ -246,6 +244,8 @@ def load_roots(context: ssl.SSLContext) -> None:
 async def _connect(origin: Origin, ssl_context: ssl.SSLContext, http2: bool, timeout: float | None) -> Stream:
     scheme, host, port = origin
     loop = asyncio.get_running_loop()
+    # One connect timeout for the TCP connection and the TLS handshake together.
+    deadline = None if timeout is None else loop.time() + timeout
     with _raising(httpx.ConnectTimeout, httpx.ConnectError):
         async with asyncio.timeout(timeout):
             transport, buffer = await loop.create_connection(
@@ -260,7 +260,8 @@ async def _connect(origin: Origin, ssl_context: ssl.SSLContext, http2: bool, tim
     if scheme == b"https":
         ssl_context.set_alpn_protocols(["h2", "http/1.1"] if http2 else ["http/1.1"])
         try:
-            stream = await stream.start_tls(ssl_context, host.decode("ascii"), timeout)
+            left = None if deadline is None else max(0.0, deadline - loop.time())
+            stream = await stream.start_tls(ssl_context, host.decode("ascii"), left)
         except BaseException:
             stream.close()
             raise
@@ -328,6 +329,8 @@ class _Http11:
     def reuse(self) -> bool:
         """After a complete exchange: ready it for the next one (False if it must close)."""
         h = self.h11
+        if h.trailing_data[0] or h.trailing_data[1]:
+            return False  # bytes after the answer: a broken server, whose next answer cannot be trusted
         if h.our_state is h11.DONE and h.their_state is h11.DONE:
             h.start_next_cycle()
             self.idle_until = time.monotonic() + KEEPALIVE_SECONDS
@@ -364,7 +367,7 @@ class _Body(httpx.AsyncByteStream):
 
 @contextmanager
 def _httpx_errors() -> Iterator[None]:
-    """httpx's exception for h11's, and (on HTTP/2) httpcore's, as httpx's own transport raises them."""
+    """httpx's exception for h11's, and (over HTTP/2) httpcore's and h2's, as httpx's own transport raises them."""
     try:
         yield
     except h11.LocalProtocolError as error:
@@ -374,33 +377,65 @@ def _httpx_errors() -> Iterator[None]:
     except httpx.HTTPError:
         raise
     except Exception as error:
-        import sys
-
-        core = sys.modules.get("httpcore")  # only ever imported for HTTP/2
-        if core is None or not isinstance(error, (core.ProtocolError, core.NetworkError, core.TimeoutException)):
+        # httpcore and h2 are imported only for HTTP/2; h2 raises its own
+        # errors from a body that is already streaming.
+        if not type(error).__module__.startswith(("httpcore", "h2")):
             raise
-        raise _httpx_error(core, error) from error
+        raise _httpx_error(error) from error
 
 
-def _httpx_error(core: typing.Any, error: Exception) -> httpx.HTTPError:
-    pairs: list[tuple[type[Exception], type[httpx.HTTPError]]] = [
-        (core.ConnectTimeout, httpx.ConnectTimeout),
-        (core.ReadTimeout, httpx.ReadTimeout),
-        (core.WriteTimeout, httpx.WriteTimeout),
-        (core.PoolTimeout, httpx.PoolTimeout),
-        (core.TimeoutException, httpx.TimeoutException),
-        (core.ConnectError, httpx.ConnectError),
-        (core.ReadError, httpx.ReadError),
-        (core.WriteError, httpx.WriteError),
-        (core.NetworkError, httpx.NetworkError),
-        (core.RemoteProtocolError, httpx.RemoteProtocolError),
-        (core.LocalProtocolError, httpx.LocalProtocolError),
-        (core.ProtocolError, httpx.ProtocolError),
-    ]
-    for core_type, httpx_type in pairs:
-        if isinstance(error, core_type):
-            return httpx_type(str(error))
-    return httpx.TransportError(str(error))
+def _httpx_error(error: Exception) -> httpx.HTTPError:
+    core = sys.modules.get("httpcore")
+    if core is not None:
+        pairs: list[tuple[type[Exception], type[httpx.HTTPError]]] = [
+            (core.ConnectTimeout, httpx.ConnectTimeout),
+            (core.ReadTimeout, httpx.ReadTimeout),
+            (core.WriteTimeout, httpx.WriteTimeout),
+            (core.PoolTimeout, httpx.PoolTimeout),
+            (core.TimeoutException, httpx.TimeoutException),
+            (core.ConnectError, httpx.ConnectError),
+            (core.ReadError, httpx.ReadError),
+            (core.WriteError, httpx.WriteError),
+            (core.NetworkError, httpx.NetworkError),
+            (core.LocalProtocolError, httpx.LocalProtocolError),
+            (core.ProtocolError, httpx.RemoteProtocolError),
+        ]
+        for core_type, httpx_type in pairs:
+            if isinstance(error, core_type):
+                return httpx_type(str(error))
+    if type(error).__module__.startswith("h2"):
+        return httpx.RemoteProtocolError(f"HTTP/2: {error}")
+    return httpx.TransportError(str(error) or type(error).__name__)
+
+
+class _Http2:
+    """An HTTP/2 connection (httpcore's) and what reader knows of it."""
+
+    def __init__(self, origin: Origin, stream: Stream) -> None:
+        import httpcore
+
+        self.origin = origin
+        self.stream = stream
+        scheme, host, port = origin
+        self.connection = httpcore.AsyncHTTP2Connection(
+            origin=httpcore.Origin(scheme, host, port),
+            stream=stream,  # type: ignore[arg-type]  # it has every method of httpcore's AsyncNetworkStream
+            keepalive_expiry=KEEPALIVE_SECONDS,
+        )
+        #: Requests handed to it and not finished: counted here, since httpcore
+        #: only counts a request once it holds a stream, after an await.
+        self.active = 0
+
+    def takes_requests(self) -> bool:
+        """Whether a new request may go on it (not closed, not told to go away, not stale)."""
+        connection = self.connection
+        if not connection.is_available() or connection.has_expired():
+            return False
+        # Nothing reads an idle HTTP/2 socket: a server's close shows in the buffer.
+        return not (self.active == 0 and self.stream.has_ended)
+
+    async def close(self) -> None:
+        await self.connection.aclose()
 
 
 class Transport(httpx.AsyncBaseTransport):
@@ -412,14 +447,20 @@ class Transport(httpx.AsyncBaseTransport):
         self._http2 = http2
         self._idle: dict[Origin, list[_Http11]] = {}
         self._open: set[_Http11] = set()
-        self._http2_connections: dict[Origin, httpcore.AsyncHTTP2Connection] = {}
+        self._http2_connections: dict[Origin, _Http2] = {}
         #: HTTP/2 connections that take no new requests but still carry some.
-        self._retired: set[httpcore.AsyncHTTP2Connection] = set()
+        self._retired: set[_Http2] = set()
+        #: Connections being opened (counted against the limit before they exist).
+        self._connecting = 0
+        #: TLS origins whose first connection is being opened (it may turn out to be HTTP/2).
+        self._opening: dict[Origin, asyncio.Future[None]] = {}
+        #: TLS origins that answered ALPN with HTTP/1.1.
+        self._http1_only: set[Origin] = set()
         self._in_flight: asyncio.Semaphore | None = None
         self._closed = False
 
     def _count(self) -> int:
-        return len(self._open) + len(self._http2_connections)
+        return len(self._open) + len(self._http2_connections) + len(self._retired) + self._connecting
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         scheme = request.url.raw_scheme
@@ -430,39 +471,53 @@ class Transport(httpx.AsyncBaseTransport):
         if self._in_flight is None:
             self._in_flight = asyncio.Semaphore(self._max)
         origin: Origin = (scheme, request.url.raw_host, request.url.port or (443 if scheme == b"https" else 80))
-        await self._in_flight.acquire()
+        timeouts = typing.cast(dict[str, float | None], request.extensions.get("timeout", {}))
+        try:
+            async with asyncio.timeout(timeouts.get("pool")):
+                await self._in_flight.acquire()
+        except TimeoutError:
+            raise httpx.PoolTimeout("no connection free in time") from None
         try:
             with _httpx_errors():
-                return await self._exchange(origin, request)
+                return await self._exchange(origin, request, timeouts)
         except BaseException:
             self._in_flight.release()
             raise
 
-    async def _exchange(self, origin: Origin, request: httpx.Request) -> httpx.Response:
-        timeouts = typing.cast(dict[str, float | None], request.extensions.get("timeout", {}))
+    async def _exchange(
+        self, origin: Origin, request: httpx.Request, timeouts: dict[str, float | None]
+    ) -> httpx.Response:
         for attempt in range(2):
-            http2 = self._http2_connections.get(origin)
+            last_try = attempt == 1
+            http2 = await self._http2_for(origin)
+            if http2 is None:
+                # A retry goes to a new connection: the idle ones may be as stale as the last.
+                connection = self._take_idle(origin) if not last_try else None
+                if connection is None:
+                    opened = await self._new_connection(origin, timeouts)
+                    if isinstance(opened, _Http2):
+                        http2 = opened
+                    else:
+                        connection = opened
             if http2 is not None:
-                if http2.is_available() and not http2.has_expired():
+                try:
                     return await self._over_http2(http2, request)
-                del self._http2_connections[origin]
-                if http2.is_idle() or http2.is_closed():
-                    await http2.aclose()
-                else:  # out of stream ids or told to go away: let its requests finish
-                    self._retired.add(http2)
-            # A retry goes to a new connection: the idle ones may be as stale as the last.
-            connection = self._take_idle(origin) if attempt == 0 else None
-            if connection is None:
-                connection = await self._new_connection(origin, timeouts)
-                if connection is None:  # it negotiated HTTP/2
-                    return await self._over_http2(self._http2_connections[origin], request)
+                except Exception as error:
+                    core = sys.modules.get("httpcore")
+                    if core is not None and isinstance(error, core.ConnectionNotAvailable) and not last_try:
+                        # It closed or went away before taking the request:
+                        # nothing was processed, so any request may go again.
+                        await self._retire(http2)
+                        continue
+                    raise
+            assert connection is not None
             reused = connection.requests > 0
             try:
                 answer = await connection.send(request, timeouts)
             except BaseException as error:
                 self._discard(connection)
                 stale = isinstance(error, (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError))
-                if reused and stale and attempt == 0 and request.method in RETRYABLE:
+                if reused and stale and not last_try and request.method in RETRYABLE:
                     continue  # the server closed it while idle; one more try on a new connection
                 raise
             return httpx.Response(
@@ -472,6 +527,23 @@ class Transport(httpx.AsyncBaseTransport):
                 extensions={"http_version": b"HTTP/1.1", "reason_phrase": answer.reason},
             )
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _http2_for(self, origin: Origin) -> _Http2 | None:
+        http2 = self._http2_connections.get(origin)
+        if http2 is None or http2.takes_requests():
+            return http2
+        await self._retire(http2)
+        return None
+
+    async def _retire(self, http2: _Http2) -> None:
+        """Send no more requests to ``http2``; close it once none are left on it."""
+        if self._http2_connections.get(http2.origin) is http2:
+            del self._http2_connections[http2.origin]
+        if http2.active == 0:
+            self._retired.discard(http2)
+            await http2.close()
+        else:
+            self._retired.add(http2)
 
     def _take_idle(self, origin: Origin) -> _Http11 | None:
         waiting = self._idle.get(origin)
@@ -483,43 +555,56 @@ class Transport(httpx.AsyncBaseTransport):
             self._discard(connection)
         return None
 
-    async def _new_connection(self, origin: Origin, timeouts: dict[str, float | None]) -> _Http11 | None:
-        if self._count() >= self._max:
-            # Requests in flight are fewer than the limit (this one is
-            # counted), so some connection is idle: make room by closing it.
-            await self._close_one_idle()
-        stream = await _connect(origin, self._ssl_context, self._http2, timeouts.get("connect"))
+    async def _new_connection(self, origin: Origin, timeouts: dict[str, float | None]) -> _Http11 | _Http2:
+        """A new connection to ``origin``, or one another request has just opened over HTTP/2."""
+        may_be_http2 = self._http2 and origin[0] == b"https" and origin not in self._http1_only
+        if may_be_http2:
+            # While the first TLS connection to a host is being opened, others
+            # wait for it: if it speaks HTTP/2 it carries them all, instead of
+            # each making a handshake only to close it.
+            while (opening := self._opening.get(origin)) is not None:
+                await asyncio.shield(opening)
+            http2 = await self._http2_for(origin)
+            if http2 is not None:
+                return http2
+            if origin not in self._http1_only:
+                self._opening[origin] = asyncio.get_running_loop().create_future()
+        # Requests in flight are fewer than the limit (this one is counted),
+        # and each holds at most one connection, so while the limit is
+        # reached some connection is idle: close idle ones to make room.
+        while self._count() >= self._max and await self._close_one_idle():
+            pass
+        self._connecting += 1
+        try:
+            stream = await _connect(origin, self._ssl_context, self._http2, timeouts.get("connect"))
+        finally:
+            self._connecting -= 1
+            opening = self._opening.pop(origin, None) if may_be_http2 else None
+            if opening is not None:
+                opening.set_result(None)
         ssl_object = stream.get_extra_info("ssl_object")
         if ssl_object is not None and ssl_object.selected_alpn_protocol() == "h2":
-            import httpcore
-
-            if origin in self._http2_connections:
-                # Another request opened one meanwhile: one HTTP/2 connection per origin carries them all.
-                stream.close()
-                return None
-            scheme, host, port = origin
-            self._http2_connections[origin] = httpcore.AsyncHTTP2Connection(
-                origin=httpcore.Origin(scheme, host, port),
-                stream=stream,  # type: ignore[arg-type]  # it has every method of httpcore's AsyncNetworkStream
-                keepalive_expiry=KEEPALIVE_SECONDS,
-            )
-            return None
+            http2 = _Http2(origin, stream)
+            self._http2_connections[origin] = http2
+            return http2
+        if ssl_object is not None:
+            self._http1_only.add(origin)
         connection = _Http11(origin, stream)
         self._open.add(connection)
         return connection
 
-    async def _close_one_idle(self) -> None:
+    async def _close_one_idle(self) -> bool:
         for waiting in self._idle.values():
             if waiting:
                 self._discard(waiting.pop(0))
-                return
-        for origin, http2 in list(self._http2_connections.items()):
-            if http2.is_idle():
-                del self._http2_connections[origin]
-                await http2.aclose()
-                return
+                return True
+        for http2 in list(self._http2_connections.values()):
+            if http2.active == 0:
+                await self._retire(http2)
+                return True
+        return False
 
-    async def _over_http2(self, connection: httpcore.AsyncHTTP2Connection, request: httpx.Request) -> httpx.Response:
+    async def _over_http2(self, http2: _Http2, request: httpx.Request) -> httpx.Response:
         import httpcore
 
         core_request = httpcore.Request(
@@ -534,13 +619,34 @@ class Transport(httpx.AsyncBaseTransport):
             content=typing.cast(typing.AsyncIterable[bytes], request.stream),
             extensions=request.extensions,
         )
-        response = await connection.handle_async_request(core_request)
+        http2.active += 1
+        try:
+            response = await http2.connection.handle_async_request(core_request)
+        except BaseException:
+            self._http2_done(http2)
+            raise
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
-            stream=_Body(typing.cast(typing.AsyncIterable[bytes], response.stream), self._release),
+            stream=_Body(
+                typing.cast(typing.AsyncIterable[bytes], response.stream),
+                functools.partial(self._http2_finished, http2),
+            ),
             extensions=response.extensions,
         )
+
+    def _http2_done(self, http2: _Http2) -> None:
+        """A request over HTTP/2 is over; a retired connection closes with its last one."""
+        http2.active -= 1
+        if http2 in self._retired and http2.active == 0:
+            self._retired.discard(http2)
+            # No await: this also runs while a task is being cancelled.
+            http2.stream.close()
+
+    def _http2_finished(self, http2: _Http2) -> None:
+        """A response body over HTTP/2 was closed."""
+        self._release()
+        self._http2_done(http2)
 
     def _finished(self, connection: _Http11) -> None:
         """A response body was closed: keep its connection for the next request, or close it."""
@@ -567,6 +673,6 @@ class Transport(httpx.AsyncBaseTransport):
         for connection in list(self._open):
             self._discard(connection)
         for http2 in [*self._http2_connections.values(), *self._retired]:
-            await http2.aclose()
+            await http2.close()
         self._http2_connections.clear()
         self._retired.clear()

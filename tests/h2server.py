@@ -43,6 +43,8 @@ class Http2Server:
     certfile: Path
     keyfile: Path
     seen: list[Seen] = field(default_factory=list)
+    #: How long hypercorn keeps an idle connection before closing it.
+    keep_alive_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -84,6 +86,7 @@ class Http2Server:
         config.certfile = str(self.certfile)
         config.keyfile = str(self.keyfile)
         config.alpn_protocols = ["h2", "http/1.1"]
+        config.keep_alive_timeout = self.keep_alive_seconds
         config.accesslog = None
         config.errorlog = None
         self._stop = asyncio.Event()

@@ -10,6 +10,7 @@ checks, and HTTP/2 where the server offers it.
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 import threading
 import time
@@ -284,3 +285,171 @@ def test_reader_fetch_reads_a_feed_over_https_with_the_configured_authority(
     assert done.returncode == 0, done.stdout + done.stderr
     with Store(db_path) as store:
         assert [article.title for article in store.list_articles()] == ["Fetched over TLS"]
+
+
+def test_bytes_after_an_answer_are_never_read_as_the_next_answer(server: FeedServer) -> None:
+    def answer_plus_junk(handler, owner):  # type: ignore[no-untyped-def]
+        # A 304 may not have a body, and a Content-Length of 2 means two bytes:
+        # whatever follows in the same write must not become the next answer.
+        handler.wfile.write(
+            b"HTTP/1.1 304 Not Modified\r\nContent-Length: 0\r\n\r\n"
+            b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled"
+        )
+        handler.wfile.flush()
+
+    first = server.route("/junk", answer_plus_junk)
+    second = server.route("/real", ok(b"the real answer", "text/plain"))
+    answers = fetch_in_turn([first, second])
+    assert [a.status if isinstance(a, Response) else a for a in answers] == [304, 200]
+    assert isinstance(answers[1], Response) and answers[1].body == b"the real answer"
+
+
+def _sockets_to(ports: set[int]) -> int:
+    """This process's established TCP connections to any of ``ports`` on loopback (Linux /proc)."""
+    inodes = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        remote_port = int(fields[2].split(":")[1], 16)
+        if fields[3] == "01" and fields[9] in inodes and remote_port in ports:
+            count += 1
+    return count
+
+
+def test_the_connection_limit_holds_across_hosts() -> None:
+    def slow(handler, owner):  # type: ignore[no-untyped-def]
+        time.sleep(0.3)
+        handler.answer(200, b"slow", {"Content-Type": "text/plain"})
+
+    servers = [FeedServer().start() for _ in range(8)]
+    server_ports = {int(s.base.rsplit(":", 1)[1]) for s in servers}
+    for each in servers:
+        each.route("/fast", ok(b"fast", "text/plain"))
+        each.route("/slow", slow)
+    most = 0
+
+    async def run() -> list[bytes]:
+        nonlocal most
+        async with make_client(max_connections=4) as client:
+            for each in servers[:4]:  # four kept connections: the limit
+                await get(client, each.url("/fast"))
+
+            async def watch() -> None:
+                nonlocal most
+                while True:
+                    most = max(most, _sockets_to(server_ports))
+                    await asyncio.sleep(0.005)
+
+            watcher = asyncio.create_task(watch())
+            try:  # four other hosts at once: each new connection must close a kept one first
+                answers = await asyncio.gather(*(get(client, each.url("/slow")) for each in servers[4:]))
+            finally:
+                watcher.cancel()
+            return [answer.body for answer in answers]
+
+    try:
+        assert asyncio.run(run()) == [b"slow"] * 4
+    finally:
+        for each in servers:
+            each.stop()
+    assert most == 4
+
+
+def test_http2_connection_the_server_closed_while_idle_is_replaced(
+    authority: trustme.CA, ca_file: Path, tmp_path: Path
+) -> None:
+    certificate = authority.issue_cert("127.0.0.1")
+    certfile, keyfile = tmp_path / "server.pem", tmp_path / "server.key"
+    certificate.cert_chain_pems[0].write_to_path(str(certfile))
+    certificate.private_key_pem.write_to_path(str(keyfile))
+    limits = Limits(ca_file=str(ca_file))
+    with Http2Server(certfile, keyfile, keep_alive_seconds=0.2) as h2:
+
+        async def run() -> list[int]:
+            async with make_client(limits) as client:
+                first = await get(client, h2.base + "/feed", limits=limits)
+                await asyncio.sleep(0.6)  # hypercorn closes the idle connection (GOAWAY) meanwhile
+                second = await get(client, h2.base + "/feed", limits=limits)
+            return [first.status, second.status]
+
+        assert asyncio.run(run()) == [200, 200]
+        seen = list(h2.seen)
+    assert [s.http_version for s in seen] == ["2", "2"]
+    assert len({s.client_port for s in seen}) == 2
+
+
+async def _hostile_http2(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, requests: int) -> None:
+    """An HTTP/2 server that, once ``requests`` requests are in, answers the first and then
+    breaks the rules: with two or more it goes away (GOAWAY after the first stream); with one it
+    sends a DATA frame on stream 0 in the middle of the body."""
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    connection = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+    connection.initiate_connection()
+    writer.write(connection.data_to_send())
+    streams: list[int] = []
+    while data := await reader.read(65536):
+        streams += [e.stream_id for e in connection.receive_data(data) if isinstance(e, h2.events.RequestReceived)]
+        writer.write(connection.data_to_send())
+        if len(streams) < requests:
+            continue
+        if requests >= 2:
+            connection.send_headers(streams[0], [(":status", "200"), ("content-length", "2")])
+            connection.send_data(streams[0], b"ok", end_stream=True)
+            connection.close_connection(last_stream_id=streams[0])
+            writer.write(connection.data_to_send())
+        else:
+            connection.send_headers(streams[0], [(":status", "200"), ("content-length", "100")])
+            connection.send_data(streams[0], b"part of the body")
+            writer.write(connection.data_to_send())
+            writer.write((4).to_bytes(3, "big") + b"\x00\x00" + (0).to_bytes(4, "big") + b"abcd")
+        await writer.drain()
+        await asyncio.sleep(0.3)
+        break
+    writer.close()
+
+
+def test_hostile_http2_servers_give_one_line_errors_or_a_retry(authority: trustme.CA, ca_file: Path) -> None:
+    context = server_context(authority, "127.0.0.1")
+    context.set_alpn_protocols(["h2"])
+    limits = Limits(ca_file=str(ca_file), total_seconds=5)
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        # The first connection gets two requests and goes away after one; the
+        # second carries the retried request and breaks its body.
+        try:
+            await _hostile_http2(reader, writer, requests=2 if connections == 1 else 1)
+        except asyncio.CancelledError:  # the test is over: asyncio.run cancels what still waits
+            writer.close()
+
+    async def run() -> list[Response | BaseException]:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            async with make_client(limits) as client:
+                urls = [f"https://127.0.0.1:{port}/feed{n}" for n in range(2)]
+                return list(
+                    await asyncio.gather(*(get(client, u, limits=limits) for u in urls), return_exceptions=True)
+                )
+        finally:
+            server.close()
+
+    answers = asyncio.run(run())
+    assert isinstance(answers[0], Response) and answers[0].body == b"ok"
+    # The request the server never took went again, on a new connection, whose body then broke:
+    # a one-line FetchError, not a traceback from the HTTP/2 library.
+    assert connections == 2
+    assert isinstance(answers[1], FetchError), answers[1]
+    assert str(answers[1]).startswith("network error: ") and "\n" not in str(answers[1])
