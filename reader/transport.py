@@ -25,6 +25,7 @@ applied above it, in :mod:`reader.http`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import ssl
 import sys
@@ -173,6 +174,11 @@ class Stream:
     def close(self) -> None:
         """Close at once (no await: safe while a task is being cancelled)."""
         self._transport.close()
+
+    @property
+    def closed_by_peer(self) -> bool:
+        """True when the other side closed the connection (or it was lost)."""
+        return self._buffer.ended
 
     @property
     def has_ended(self) -> bool:
@@ -431,11 +437,15 @@ class _Http2:
         connection = self.connection
         if not connection.is_available() or connection.has_expired():
             return False
-        # Nothing reads an idle HTTP/2 socket: a server's close shows in the buffer.
-        return not (self.active == 0 and self.stream.has_ended)
+        # Nothing reads an idle HTTP/2 socket, so a server's close is seen in
+        # the buffer. (Bytes waiting there are no sign: servers send PINGs and
+        # settings to idle connections; a GOAWAY among them makes httpcore
+        # refuse the request, which is then sent again on a new connection.)
+        return not (self.active == 0 and self.stream.closed_by_peer)
 
     async def close(self) -> None:
-        await self.connection.aclose()
+        with contextlib.suppress(Exception):  # a connection that is going anyway
+            await self.connection.aclose()
 
 
 class Transport(httpx.AsyncBaseTransport):
