@@ -75,10 +75,12 @@ def wrap(text: str, width: int) -> list[str]:
         used = 0
         for word in paragraph.split(" "):
             size = len(word) if word.isascii() else cell_len(word)
-            if used and used + 1 + size > width:
+            # ``line``, not ``used``, says whether the line has begun: a
+            # zero-width character (a joiner, a combining mark) takes no cells.
+            if line and used + 1 + size > width:
                 lines.append(line)
                 line, used = word, size
-            elif used:
+            elif line:
                 line, used = f"{line} {word}", used + 1 + size
             else:
                 line, used = word, size

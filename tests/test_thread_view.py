@@ -122,6 +122,9 @@ def test_wrap_respects_cells_and_splits_long_words() -> None:
     assert wrap("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
     assert wrap("日本語の文章です", 6) == ["日本語", "の文章", "です"]
     assert wrap("one\n\ntwo", 10) == ["one", "", "two"]
+    # A word of zero-width characters is kept (hypothesis found "\x80 " at width 1 lost).
+    assert "\u200b" in "".join(wrap("\u200b ", 1))
+    assert "".join(wrap("\u200d x", 1)).replace(" ", "") == "\u200dx"
 
 
 @settings(max_examples=200, deadline=None)
