@@ -232,18 +232,24 @@ async def _post(client: httpx.AsyncClient, url: str, body: bytes, content_type: 
         if response.status_code in REDIRECTS:
             target = clean_line(urljoin(url, response.headers.get("location", "").strip()))[:200]
             raise FetchError(f"the server redirects to {target}", "redirect", response.status_code)
-        answer = Response(
-            url=url,
-            status=response.status_code,
-            headers={k.lower(): v for k, v in response.headers.items()},
-        )
-        if 200 <= response.status_code < 300:
-            answer.body = await _read_body(response, limits)
-        else:
-            await _drain(response)
-        return answer
+        return await _answer(response, url, limits)
     finally:
         await response.aclose()
+
+
+async def _answer(response: httpx.Response, url: str, limits: Limits, moved_to: str | None = None) -> Response:
+    """The final answer: a 2xx's body read within ``limits``, any other's drained to keep the connection."""
+    answer = Response(
+        url=url,
+        status=response.status_code,
+        headers={k.lower(): v for k, v in response.headers.items()},
+        moved_to=moved_to,
+    )
+    if 200 <= response.status_code < 300:
+        answer.body = await _read_body(response, limits)
+    else:
+        await _drain(response)
+    return answer
 
 
 def _network_message(error: httpx.HTTPError) -> str:
@@ -267,17 +273,7 @@ async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], lim
                 url = target
                 await _drain(response)
                 continue
-            answer = Response(
-                url=url,
-                status=response.status_code,
-                headers={k.lower(): v for k, v in response.headers.items()},
-                moved_to=moved_to,
-            )
-            if 200 <= response.status_code < 300:
-                answer.body = await _read_body(response, limits)
-            else:
-                await _drain(response)
-            return answer
+            return await _answer(response, url, limits, moved_to)
         finally:
             await response.aclose()
     raise FetchError(f"more than {limits.max_redirects} redirects", "redirects")

@@ -244,14 +244,20 @@ def test_https_certificate_for_another_host_is_refused(authority: trustme.CA, ca
     assert tls_server.requests_for("/feed") == []
 
 
-def test_http2_carries_concurrent_requests_on_one_connection(
-    authority: trustme.CA, ca_file: Path, tmp_path: Path
-) -> None:
+@pytest.fixture
+def certificate_files(authority: trustme.CA, tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 from the tests' authority and its key, as files (for hypercorn)."""
     certificate = authority.issue_cert("127.0.0.1")
     certfile, keyfile = tmp_path / "server.pem", tmp_path / "server.key"
     certificate.cert_chain_pems[0].write_to_path(str(certfile))
     certificate.private_key_pem.write_to_path(str(keyfile))
-    with Http2Server(certfile, keyfile) as h2:
+    return certfile, keyfile
+
+
+def test_http2_carries_concurrent_requests_on_one_connection(
+    certificate_files: tuple[Path, Path], ca_file: Path
+) -> None:
+    with Http2Server(*certificate_files) as h2:
         answers = fetch_all([h2.base + "/slow"] * 8 + [h2.base + "/missing"], Limits(ca_file=str(ca_file)))
         seen = list(h2.seen)
     assert [a.status for a in answers] == [200] * 8 + [404]
@@ -363,14 +369,10 @@ def test_the_connection_limit_holds_across_hosts() -> None:
 
 
 def test_http2_connection_the_server_closed_while_idle_is_replaced(
-    authority: trustme.CA, ca_file: Path, tmp_path: Path
+    certificate_files: tuple[Path, Path], ca_file: Path
 ) -> None:
-    certificate = authority.issue_cert("127.0.0.1")
-    certfile, keyfile = tmp_path / "server.pem", tmp_path / "server.key"
-    certificate.cert_chain_pems[0].write_to_path(str(certfile))
-    certificate.private_key_pem.write_to_path(str(keyfile))
     limits = Limits(ca_file=str(ca_file))
-    with Http2Server(certfile, keyfile, keep_alive_seconds=0.2) as h2:
+    with Http2Server(*certificate_files, keep_alive_seconds=0.2) as h2:
 
         async def run() -> list[int]:
             async with make_client(limits) as client:
