@@ -403,9 +403,18 @@ _plain_word = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789"), m
 _unicode_word = st.text(st.characters(categories=("Ll", "Lu", "Lo")), min_size=1, max_size=8)
 
 
+def _as_indexed(word: str) -> str:
+    """A word as the index compares it: case folded and accents removed ('unicode61 remove_diacritics 2').
+
+    Two words equal this way are one word to search ("Ō" finds "O"), so the
+    test's four words must differ this way (hypothesis found "Ō" and "O").
+    """
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
+
+
 @settings(max_examples=60, deadline=None)
 @given(
-    words=st.lists(_plain_word | _unicode_word, min_size=4, max_size=4, unique_by=str.casefold),
+    words=st.lists(_plain_word | _unicode_word, min_size=4, max_size=4, unique_by=_as_indexed),
     cut=st.integers(1, 9),
 )
 def test_every_stored_word_phrase_and_prefix_is_found(words: list[str], cut: int) -> None:
