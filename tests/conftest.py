@@ -10,10 +10,17 @@ from pathlib import Path
 
 import pytest
 import ttrss_server as ttrss_server_module
+from hypothesis import settings
 
 from reader.store import Store
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# "ci": the same examples on every run (hypothesis derives them from each
+# test's name), so a red CI means the code changed, not the draw. Local runs
+# keep hypothesis's default: new random examples each time.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def _shared_dir() -> Path:
