@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import ttrss_server as ttrss_server_module
@@ -21,6 +22,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # keep hypothesis's default: new random examples each time.
 settings.register_profile("ci", derandomize=True, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def skip_unless_required(message: str, variable: str) -> NoReturn:
+    """Skip with ``message``; fail instead when ``variable`` is set (CI sets it: nothing may silently skip there)."""
+    if os.environ.get(variable, "0") not in ("", "0"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def _shared_dir() -> Path:
@@ -46,10 +54,9 @@ def shared() -> Path:
     """
     path = _shared_dir()
     if not (path / "seed").is_dir():
-        message = f"the shared corpus is absent ({path}); set READER_SHARED to its location"
-        if os.environ.get("READER_REQUIRE_SHARED", "0") not in ("", "0"):
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_unless_required(
+            f"the shared corpus is absent ({path}); set READER_SHARED to its location", "READER_REQUIRE_SHARED"
+        )
     return path
 
 
@@ -99,11 +106,9 @@ def run_reader(db_path: Path, isolated_home: Path) -> RunReader:
 # -- a real Tiny Tiny RSS server (tests/ttrss/server.sh) ----------------------------
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     """Skip with the reason; fail instead when READER_REQUIRE_TTRSS=1 (CI) asks for the server."""
-    if os.environ.get("READER_REQUIRE_TTRSS", "0") not in ("", "0"):
-        pytest.fail(f"tt-rss is required (READER_REQUIRE_TTRSS=1) but unavailable: {reason}")
-    pytest.skip(reason)
+    skip_unless_required(f"tt-rss is unavailable: {reason}", "READER_REQUIRE_TTRSS")
 
 
 @pytest.fixture(scope="session")

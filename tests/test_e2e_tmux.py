@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import reader_command
+from conftest import reader_command, skip_unless_required
 
 pytestmark = [pytest.mark.e2e, pytest.mark.shared]
 
@@ -50,13 +50,11 @@ HOSTILE_TITLE = f"Zebra {OSC_52} Quokka {OSC_TITLE} Marzipan"
 FEED_TITLE_SEQUENCE = re.compile(rb"\x1b\][02];[^\x07\x1b]*pwned")
 
 
-def _tmux_or_skip() -> str:
+def tmux_or_skip() -> str:
+    """The tmux program; skipped without it, unless ``READER_REQUIRE_SHARED=1`` (CI) makes that a failure."""
     tmux = shutil.which("tmux")
     if tmux is None:
-        message = "tmux is not installed; the end-to-end terminal test needs it"
-        if os.environ.get("READER_REQUIRE_SHARED", "0") not in ("", "0"):
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_unless_required("tmux is not installed; the end-to-end terminal tests need it", "READER_REQUIRE_SHARED")
     return tmux
 
 
@@ -199,7 +197,7 @@ def library(tmp_path: Path, seed_file: Path, hostile_feed: Path, terminal_env: d
 @pytest.fixture
 def terminal_factory(terminal_env: dict[str, str]) -> Iterator[Callable[[int, int], Terminal]]:
     """Make tmux sessions; every server is killed afterwards, whatever happened."""
-    tmux = _tmux_or_skip()
+    tmux = tmux_or_skip()
     made: list[Terminal] = []
 
     def make(width: int, height: int) -> Terminal:

@@ -24,10 +24,8 @@ with text that was never cleaned), except where a test says it imports.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import shutil
 import stat
 import time
 import webbrowser
@@ -36,7 +34,7 @@ from pathlib import Path
 
 import pytest
 from conftest import reader_command
-from test_e2e_tmux import Terminal, reader_terminal_env
+from test_e2e_tmux import Terminal, reader_terminal_env, tmux_or_skip
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -278,13 +276,7 @@ def terminal(hostile_terminal_env: dict[str, str]) -> Iterator[Terminal]:
 
     tmux missing: skipped, unless ``READER_REQUIRE_SHARED=1`` (CI), which makes it a failure.
     """
-    tmux = shutil.which("tmux")
-    if tmux is None:
-        message = "tmux is not installed; the end-to-end terminal test needs it"
-        if os.environ.get("READER_REQUIRE_SHARED", "0") not in ("", "0"):
-            pytest.fail(message)
-        pytest.skip(message)
-    term = Terminal(tmux, hostile_terminal_env, 160, 48)
+    term = Terminal(tmux_or_skip(), hostile_terminal_env, 160, 48)
     try:
         yield term
     finally:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import RunReader
+from conftest import RunReader, skip_unless_required
 from feedserver import FeedServer, Item, ok, rss
 
 from reader.store import ArticleFilter, Store
@@ -145,10 +145,7 @@ def newsboat() -> str:
     """The newsboat program (Debian's package; .ci/run installs it)."""
     found = shutil.which("newsboat")
     if found is None:
-        message = "newsboat is not installed (apt-get install -y newsboat)"
-        if os.environ.get("READER_REQUIRE_NEWSBOAT", "0") not in ("", "0"):
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_unless_required("newsboat is not installed (apt-get install -y newsboat)", "READER_REQUIRE_NEWSBOAT")
     return found
 
 
