@@ -1,4 +1,4 @@
-"""What the benchmarks print about the machine they ran on (standard library only)."""
+"""What the benchmarks print: the machine they ran on, and their tables (standard library only)."""
 
 from __future__ import annotations
 
@@ -28,3 +28,19 @@ def machine(extras: Iterable[str] = ()) -> str:
         *extras,
     ]
     return ", ".join(parts)
+
+
+def aligned(rows: list[tuple[str, ...]], left: Iterable[int]) -> str:
+    """``rows`` (the first is the header) as a text table: columns in ``left`` flush left, the rest right."""
+    left = set(left)
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = []
+    for number, row in enumerate(rows):
+        cells = [
+            cell.ljust(width) if column in left else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)

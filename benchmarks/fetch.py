@@ -436,17 +436,7 @@ def _mb(kb: int | None) -> float:
 def table(rows: list[tuple[str, ...]]) -> str:
     header = ("benchmark", "median", "min", "max", "unit", "runs", "target", "", "notes")
     rows = [header, *rows]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
-    lines = []
-    for number, row in enumerate(rows):
-        cells = [
-            cell.ljust(width) if column in (0, 4, 8) else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append("  ".join(cells).rstrip())
-        if number == 0:
-            lines.append("  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+    return benchinfo.aligned(rows, left=(0, 4, 8))
 
 
 def summarise(runs: list[Run], feeds: int, items: int) -> tuple[str, list[str]]:

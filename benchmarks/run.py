@@ -275,17 +275,7 @@ def table(results: list[Result], notes: list[str]) -> str:
                 note,
             )
         )
-    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
-    lines = []
-    for number, row in enumerate(rows):
-        cells = [
-            cell.ljust(width) if column in (0, 7) else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append("  ".join(cells).rstrip())
-        if number == 0:
-            lines.append("  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+    return benchinfo.aligned(rows, left=(0, 7))
 
 
 def profile(bench: Bench, repeat: int) -> None:

@@ -252,17 +252,7 @@ def table(rows: list[Row]) -> str:
                 row.note,
             )
         )
-    widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
-    out = []
-    for index, line in enumerate(lines):
-        cells = [
-            cell.ljust(width) if column in (0, 4, 8) else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(line, widths, strict=True))
-        ]
-        out.append("  ".join(cells).rstrip())
-        if index == 0:
-            out.append("  ".join("-" * width for width in widths))
-    return "\n".join(out)
+    return benchinfo.aligned(lines, left=(0, 4, 8))
 
 
 # --------------------------------------------------------------------------
