@@ -117,6 +117,14 @@ async def test_start_shows_all_articles_newest_first_and_feeds_with_unread_count
         assert unread_shown(screen, f"feed:{beta}") == BETA_COUNT
 
 
+async def test_at_110_columns_titles_and_the_placeholder_stay_readable(library: Library) -> None:
+    # The list keeps 40 columns beside the reading pane, and the pane wraps its hint instead of cutting it.
+    async with running(library.path, size=(110, 30)) as (_app, pilot, _screen):
+        text = screen_text(pilot)
+        assert THREAD_TITLE[:15] in text and LONG_TITLE[:15] in text
+        assert "Enter" in text and "read it." in text
+
+
 async def test_j_k_g_G_and_page_keys_move_the_article_highlight(library: Library) -> None:
     async with running(library.path) as (_app, pilot, screen):
         articles = screen.article_list

@@ -30,6 +30,7 @@ from textual.strip import Strip
 from reader import dates
 from reader.models import ArticleDetail
 from reader.sanitize import clean_line, clean_text, safe_url
+from reader.thread_view import wrap
 
 #: The first part rendered before the rest, enough for a screen or two.
 FIRST_SCREEN_CHARS = 4000
@@ -249,8 +250,10 @@ class ArticleView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width or self.size.width
         index = self.scroll_offset.y + y
         if not self._lines:
-            if y == 1:
-                text = Segment(self.placeholder, self.rich_style + Style(italic=True, dim=True))
+            # Wrapped, from the second line: a narrow pane must not cut the sentence off.
+            placeholder = wrap(self.placeholder, max(1, width - 1))
+            if 1 <= y <= len(placeholder):
+                text = Segment(placeholder[y - 1], self.rich_style + Style(italic=True, dim=True))
                 return Strip([text]).adjust_cell_length(width, self.rich_style)
             return Strip.blank(width, self.rich_style)
         if index >= len(self._lines):
