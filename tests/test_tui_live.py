@@ -70,7 +70,7 @@ def problems(messages: list[Message]) -> list[str]:
 
 def feed_titles(feeds: FeedList) -> str:
     """Every label in the feed list, one a line."""
-    return "\n".join(str(feeds.get_option_at_index(i).prompt) for i in range(feeds.option_count))
+    return "\n".join(feeds.row_text(key) for key in feeds.keys if key is not None)
 
 
 def titles_shown(articles: ArticleList, library: Library) -> list[str]:

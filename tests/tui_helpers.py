@@ -252,7 +252,7 @@ async def started(pilot: Pilot[None]) -> MainScreen:
     screen = main_screen(app)  # type: ignore[arg-type]
     # The list's title gets its count ("All articles · 63") once the ids are loaded.
     await wait_until(pilot, lambda: "\u00b7" in str(screen.article_list.border_title), "the article list to load")
-    await wait_until(pilot, lambda: screen.feed_list.option_count > 0, "the feed list to load")
+    await wait_until(pilot, lambda: screen.feed_list.row_count > 0, "the feed list to load")
     await settle(pilot)
     return screen
 
@@ -351,9 +351,7 @@ def db_flags(db_path: Path, article_id: int) -> tuple[bool, bool]:
 
 def feed_label(screen: MainScreen, key: str) -> str:
     """The label the feed list shows for a view (``all``, ``unread``) or ``feed:<id>``."""
-    feeds = screen.feed_list
-    option = feeds.get_option_at_index(feeds.get_option_index(key))
-    return str(option.prompt)
+    return screen.feed_list.row_text(key)
 
 
 def unread_shown(screen: MainScreen, key: str) -> int:

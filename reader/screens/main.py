@@ -34,6 +34,7 @@ from textual.worker import get_current_worker
 from reader.models import ArticleDetail, ArticleRow, FeedRow
 from reader.render import opening_html, readable_markdown
 from reader.sanitize import clean_line, safe_url
+from reader.screens.layout import NARROW_BELOW, Pane, plan_panes
 from reader.search import InvalidSearchError
 from reader.store import ArticleFilter, Store
 from reader.thread_view import ThreadLayout
@@ -47,12 +48,8 @@ if TYPE_CHECKING:
     from reader.app import ReaderApp
     from reader.fetch import FetchSummary, Progress
 
-#: Below this width one pane shows at a time.
-NARROW_BELOW = 100
-#: From this width the comments sit beside the article instead of under it.
-SIDE_BY_SIDE_FROM = 200
 SEARCH_LIMIT = 1000
-PANES = ("feeds", "articles", "article", "comments")
+PANES: tuple[Pane, ...] = ("feeds", "articles", "article", "comments")
 #: Seconds between checks for changes other programs made to the library. A
 #: check is one ``PRAGMA data_version`` in the writer's thread (microseconds),
 #: so this is about how soon news shows, not about cost: 2 s feels immediate
@@ -278,7 +275,9 @@ class MainScreen(Screen[None]):
         self.search_query: str | None = None
         self._before_search: tuple[Source, int | None] | None = None
         self.show_comments = True
-        self.narrow_pane = "articles"
+        self.narrow_pane: Pane = "articles"
+        #: The pane that last had the focus (the layout follows it).
+        self._last_pane: Pane = "articles"
         self.reading_id: int | None = None
         self._restored = False
         self._render_width = 0
@@ -374,30 +373,76 @@ class MainScreen(Screen[None]):
         """True when one pane shows at a time."""
         return self.size.width < NARROW_BELOW
 
+    def _focused_pane(self) -> Pane:
+        """The pane with the focus (the search bar counts as the list it searches)."""
+        focused = self.focused
+        for pane in PANES:
+            if focused is not None and focused.id == pane:
+                return pane
+        return self._last_pane
+
     def _apply_layout(self) -> None:
-        self.set_class(self.narrow, "-narrow")
-        self.set_class(self.size.width >= SIDE_BY_SIDE_FROM, "-side-by-side")
+        """Show and size the panes for the width and for what the user is doing (see reader/screens/layout.py)."""
+        focus = self._focused_pane()
+        self._last_pane = focus
+        plan = plan_panes(
+            self.size.width,
+            article_open=self.reading_id is not None,
+            focus=focus,
+            feeds_wanted=self.feed_list.width_wanted(),
+            narrow_pane=self.narrow_pane,
+        )
+        self.set_class(plan.narrow, "-narrow")
+        self.set_class(plan.side_by_side, "-side-by-side")
         self.set_class(not self.show_comments, "-no-comments")
         # At 80 columns the roomy footer cuts off "? Help" and "q Quit"; the compact one keeps them.
-        self.query_one(Footer).compact = self.narrow
-        for pane in PANES:
+        self.query_one(Footer).compact = plan.narrow
+        for pane, width in (("feeds", plan.feeds), ("articles", plan.articles), ("reading", plan.reading)):
             widget = self.query_one(f"#{pane}")
-            widget.set_class(self.narrow and pane == self.narrow_pane, "-active")
-        reading = self.query_one("#reading")
-        reading.set_class(self.narrow and self.narrow_pane in ("article", "comments"), "-active")
-        if self.narrow:
+            widget.display = width != 0
+            widget.styles.width = width if width else "1fr"
+        if plan.narrow:
+            self.article_view.display = self.narrow_pane != "comments"
+            self.comment_thread.display = self.narrow_pane == "comments"
             focused = self.focused
             active = self.query_one(f"#{self.narrow_pane}")
             if focused is not active and not isinstance(focused, SearchBar):
                 active.focus()
+        else:
+            self.article_view.display = True
+            self.comment_thread.display = self.show_comments
 
-    def show_pane(self, pane: str) -> None:
+    def on_descendant_focus(self) -> None:
+        """The focus moved to another pane: the layout follows (the list widens while browsing)."""
+        if not self.narrow and self._focused_pane() != self._last_pane:
+            self._apply_layout()
+
+    def show_pane(self, pane: Pane) -> None:
         """Bring ``pane`` forward: focus it, and in narrow mode show only it."""
         if pane == "comments" and not self.show_comments:
             self.show_comments = True
         self.narrow_pane = pane
+        self._last_pane = pane
+        widget = self.query_one(f"#{pane}")
+        # Shown before it is focused: a hidden widget cannot take the focus.
         self._apply_layout()
-        self.query_one(f"#{pane}").focus()
+        widget.focus()
+        self._apply_layout()
+
+    def next_pane(self, step: int) -> None:
+        """Tab and shift+tab: the next (``step`` 1) or previous (-1) pane, at every width.
+
+        The reading panes join the cycle once an article is open (and the
+        comments while they are shown), so tab never lands on an empty pane.
+        """
+        cycle: list[Pane] = ["feeds", "articles"]
+        if self.reading_id is not None:
+            cycle.append("article")
+            if self.show_comments or self.narrow:
+                cycle.append("comments")
+        current = self._focused_pane()
+        position = cycle.index(current) if current in cycle else 0
+        self.show_pane(cycle[(position + step) % len(cycle)])
 
     # -- loading -----------------------------------------------------------------
 
@@ -530,10 +575,9 @@ class MainScreen(Screen[None]):
         """What a worker needs to render an article for the reading pane as it is now."""
         view = self.article_view
         width = view.text_width
-        if not view.size.width and self.narrow:
-            # Hidden until the article shows: it will fill the screen less its
-            # border (2), padding (2) and scrollbar gutter (2).
-            width = max(20, self.size.width - 6)
+        if not view.size.width or not view.display or self._last_pane == "feeds":
+            # Hidden until the article shows: as wide as the layout will make it.
+            width = self._reading_widths()[0]
         return RenderRequest(article_id, width, theme_styles(self.app.theme_variables), view.rich_style)
 
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
@@ -738,6 +782,9 @@ class MainScreen(Screen[None]):
     def feed_chosen(self, event: FeedList.Chosen) -> None:
         """Show the chosen view or feed."""
         if event.source != self.source or self.search_query is not None:
+            if event.source != self.source:
+                # Another feed's list: the article read so far is put away, and the list gets the room.
+                self.close_article()
             self.search_query = None
             self.source = event.source
             self.reader_app.writer.setting("ui.source", self.source.key)
@@ -789,9 +836,26 @@ class MainScreen(Screen[None]):
         """Space at the end of an article: on to the next unread one."""
         self.action_next_unread()
 
+    def close_article(self) -> None:
+        """Put the article away: the reading pane empties and, on a wide screen, steps aside."""
+        if self.reading_id is None:
+            return
+        self.reading_id = None
+        self._show_when_rendered = False
+        self.article_view.show_placeholder("Select an article and press Enter to read it.")
+        self.article_view.border_title = None
+        self.comment_thread.clear_thread("No comments.")
+        self.comment_thread.border_title = "Comments"
+        self._apply_layout()
+
     def open_article(self, article_id: int, *, mark_read: bool = True, focus: bool = True) -> None:
         """Show an article (and its comments); reading it marks it read."""
+        opening = self.reading_id is None
         self.reading_id = article_id
+        if opening and not focus:
+            # The reading pane comes out now (the list narrows); with the focus
+            # it comes out with the rendered article, in one repaint.
+            self._apply_layout()
         request = self.render_request(article_id)
         self._render_width = request.width
         self.load_article(request, self._comment_width())
@@ -816,13 +880,33 @@ class MainScreen(Screen[None]):
         # UI thread, which may itself be waiting for the writer (flush, quit).
         writer.after_saved(lambda: self._post_from_thread(MarkSaved(changed)))
 
+    def _reading_widths(self) -> tuple[int, int]:
+        """Text cells of the article and of the comments once an article is open, from the layout plan.
+
+        The panes may be hidden (or about to change size) when an article is
+        asked for, so their widths are worked out as the layout will make
+        them: the border (2), the article's padding (2) and the scrollbar
+        gutter (1) come off. A pane that ends up otherwise re-renders itself.
+        """
+        width = self.size.width
+        plan = plan_panes(
+            width,
+            article_open=True,
+            focus="article",
+            feeds_wanted=self.feed_list.width_wanted(),
+            narrow_pane="article",
+        )
+        reading = width if plan.narrow else width - (plan.feeds or 0) - (plan.articles or 0)
+        article = reading // 2 if plan.side_by_side else reading
+        comments = reading - article if plan.side_by_side else reading
+        return max(20, article - 5), max(20, comments - 3)
+
     def _comment_width(self) -> int:
         thread = self.comment_thread
         width = thread.scrollable_content_region.width
-        if width:
+        if width and thread.display and self._last_pane != "feeds":
             return width
-        # Hidden: in narrow mode it will fill the screen less border and gutter.
-        return max(40, self.size.width - 4 if self.narrow else self.size.width // 2)
+        return self._reading_widths()[1]
 
     @on(ArticleView.WidthChanged)
     def reading_width_changed(self) -> None:

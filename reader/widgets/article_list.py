@@ -4,6 +4,13 @@ It holds only the ordered list of article ids and reads the rows it draws
 from SQLite a page at a time (through a callback), the way Textualize's
 toolong draws huge logs. DataTable and OptionList measure every row up
 front and freeze for seconds at this size.
+
+Columns are planned for the width the list has when it draws (see
+:func:`plan_columns`): the title gets what is left after the unread marker,
+the star, the age and the comment count, and the feed's name is shown only
+when the list mixes feeds and the title keeps at least :data:`TITLE_MIN`
+cells beside it. Inside one feed that column would repeat the same name on
+every row.
 """
 
 from __future__ import annotations
@@ -13,45 +20,67 @@ from dataclasses import dataclass
 
 from rich.cells import set_cell_size
 from rich.segment import Segment
-from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from reader import dates
 from reader.models import ArticleRow
 from reader.sanitize import clean_line
+from reader.thread_view import wrap
+from reader.widgets.line_list import LineList
 
 #: Rows read around the one being drawn when it is not cached yet.
 PAGE_BEFORE = 20
 PAGE_AFTER = 80
 CACHE_LIMIT = 4000
+#: Title cells kept before a feed column may be shown beside them.
+TITLE_MIN = 55
+#: Cells of the unread marker and the star before the title.
+LEAD = 4
+#: Cells of the age and count after the title: "  Nov 20  412c ".
+META = 15
 
 RowLoader = Callable[[Sequence[int]], list[ArticleRow]]
 
 
-class ArticleList(ScrollView, can_focus=True):
+@dataclass(frozen=True)
+class Columns:
+    """How a row is laid out at one width: title cells, feed cells (0: no feed column)."""
+
+    title: int
+    source: int
+
+
+def plan_columns(width: int, *, mixed: bool) -> Columns:
+    """The columns of an article row ``width`` cells wide.
+
+    The feed column appears only for a list that mixes feeds, and only when
+    the title keeps :data:`TITLE_MIN` cells; it takes a fifth of the width
+    (12 to 28 cells), since feed names are told apart by their first words.
+    """
+    title = max(4, width - LEAD - META)
+    if mixed:
+        source = max(12, min(28, width // 5))
+        if title - source - 2 >= TITLE_MIN:
+            return Columns(title - source - 2, source)
+    return Columns(title, 0)
+
+
+class ArticleList(LineList):
     """Articles, newest first: unread marker, star, title, source, age, comment count."""
 
     DEFAULT_CSS = """
     ArticleList {
-        background: $surface;
-        & > .article-list--cursor { background: $panel-lighten-1; }
-        &:focus > .article-list--cursor { background: $accent 40%; }
         & > .article-list--unread { text-style: bold; color: $foreground; }
         & > .article-list--read { color: $text-muted; }
         & > .article-list--marker { color: $accent; }
         & > .article-list--star { color: $warning; }
         & > .article-list--meta { color: $text-muted; }
-        & > .article-list--empty { color: $text-muted; text-style: italic; }
+        & > .article-list--empty { color: $text-muted; }
     }
     """
 
     COMPONENT_CLASSES = {
-        "article-list--cursor",
         "article-list--unread",
         "article-list--read",
         "article-list--marker",
@@ -69,9 +98,6 @@ class ArticleList(ScrollView, can_focus=True):
         Binding("pageup", "page_up", "Page up", show=False, id="articles.page-up"),
         Binding("enter", "open", "Open", id="articles.open"),
     ]
-
-    cursor: reactive[int] = reactive(0, repaint=False, init=False)
-    """Position of the highlighted article in the list."""
 
     @dataclass
     class Highlighted(Message):
@@ -115,7 +141,10 @@ class ArticleList(ScrollView, can_focus=True):
         self._ids: list[int] = []
         self._position: dict[int, int] | None = None
         self._rows: dict[int, ArticleRow] = {}
+        #: Shown when the list is empty; may hold several lines (wrapped to the width).
         self.empty_text = empty_text
+        #: The list mixes feeds, so a feed column may be shown (inside one feed it would repeat).
+        self.mixed_feeds = True
 
     # -- data ----------------------------------------------------------------
 
@@ -123,6 +152,11 @@ class ArticleList(ScrollView, can_focus=True):
     def ids(self) -> list[int]:
         """The ordered article ids shown."""
         return self._ids
+
+    @property
+    def row_count(self) -> int:
+        """Articles in the list."""
+        return len(self._ids)
 
     @property
     def article_id(self) -> int | None:
@@ -134,7 +168,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._ids = ids
         self._position = None
         self._rows.clear()
-        self.virtual_size = Size(self.size.width, len(ids))
+        self.update_size()
         target = self.index_of(keep) if keep is not None else None
         self.set_cursor(target if target is not None else 0, announce=True, force=True)
         self.refresh()
@@ -152,11 +186,11 @@ class ArticleList(ScrollView, can_focus=True):
         self._ids = ids
         self._position = None
         self._rows.clear()
-        self.virtual_size = Size(self.size.width, len(ids))
+        self.update_size()
         index = self.index_of(old_id) if old_id is not None else None
         if index is None:
             index = min(self.cursor, len(ids) - 1) if ids else 0
-        self.set_reactive(ArticleList.cursor, max(0, index))
+        self.cursor = max(0, index)
         self.scroll_to(y=max(0, index - height), animate=False, force=True)
         self.refresh()
         if self.article_id != old_id:
@@ -197,93 +231,52 @@ class ArticleList(ScrollView, can_focus=True):
 
     # -- cursor --------------------------------------------------------------
 
-    def set_cursor(self, index: int, *, announce: bool = True, force: bool = False) -> None:
-        """Move the highlight to ``index`` (clamped) and scroll it into view."""
-        index = max(0, min(index, len(self._ids) - 1)) if self._ids else 0
-        old = self.cursor
-        if index == old and not force:
-            return
-        self.set_reactive(ArticleList.cursor, index)
-        self.refresh_line(old)
-        self.refresh_line(index)
-        self.scroll_to_region(Region(0, index, 1, 1), animate=False, force=True, immediate=True)
-        if announce:
-            self.post_message(self.Highlighted(self, self.article_id))
-
-    def action_cursor_down(self) -> None:
-        """Highlight the next article."""
-        self.set_cursor(self.cursor + 1)
-
-    def action_cursor_up(self) -> None:
-        """Highlight the previous article."""
-        self.set_cursor(self.cursor - 1)
-
-    def action_first(self) -> None:
-        """Highlight the newest article."""
-        self.set_cursor(0)
-
-    def action_last(self) -> None:
-        """Highlight the oldest article."""
-        self.set_cursor(len(self._ids) - 1)
-
-    def action_page_down(self) -> None:
-        """Move down one screen."""
-        self.set_cursor(self.cursor + max(1, self.scrollable_content_region.height - 1))
-
-    def action_page_up(self) -> None:
-        """Move up one screen."""
-        self.set_cursor(self.cursor - max(1, self.scrollable_content_region.height - 1))
+    def cursor_moved(self, old: int, new: int) -> None:
+        """Announce the newly highlighted article."""
+        self.post_message(self.Highlighted(self, self.article_id))
 
     def action_open(self) -> None:
         """Read the highlighted article."""
         if self.article_id is not None:
             self.post_message(self.Opened(self, self.article_id))
 
-    def on_click(self, event: object) -> None:
-        """Highlight the clicked row."""
-        offset = getattr(event, "y", None)
-        if isinstance(offset, int):
-            self.set_cursor(self.scroll_offset.y + offset)
-
     # -- drawing -------------------------------------------------------------
 
-    def on_resize(self) -> None:
-        """Keep the virtual size in step with the width."""
-        self.virtual_size = Size(self.size.width, len(self._ids))
+    def render_empty(self, y: int, width: int) -> list[Segment]:
+        """The empty list's text, wrapped, from the second line (one line per paragraph line)."""
+        lines: list[str] = []
+        for paragraph in self.empty_text.split("\n"):
+            lines.extend(wrap(paragraph, max(10, width - 2)) if paragraph else [""])
+        if 1 <= y <= len(lines):
+            return [Segment(" " + lines[y - 1], self.part_style("article-list--empty"))]
+        return []
 
-    def render_line(self, y: int) -> Strip:
-        """Draw the row at screen line ``y``."""
-        width = self.scrollable_content_region.width or self.size.width
-        index = self.scroll_offset.y + y
-        base = self.rich_style
-        if not self._ids:
-            if y == 0:
-                style = base + self.get_component_rich_style("article-list--empty")
-                return Strip([Segment(set_cell_size(" " + self.empty_text, width), style)], width)
-            return Strip.blank(width, base)
+    def render_row(self, index: int, width: int) -> list[Segment]:
+        """Unread marker, star, title, feed (in a mixed list, when it fits), age, comment count."""
         row = self.row(index)
         if row is None:
-            return Strip.blank(width, base)
-        return self._render_row(row, width, base, selected=index == self.cursor)
-
-    def _render_row(self, row: ArticleRow, width: int, base: Style, *, selected: bool) -> Strip:
-        style = self.get_component_rich_style
-        if selected:
-            base = base + style("article-list--cursor")
-        title_style = base + style("article-list--read" if row.read else "article-list--unread")
-        meta = base + style("article-list--meta")
-        marker = Segment(" \u25cf" if not row.read else "  ", base + style("article-list--marker"))
-        star = Segment("\u2605 " if row.starred else "  ", base + style("article-list--star"))
+            return []
+        part = self.part_style
+        columns = plan_columns(width, mixed=self.mixed_feeds)
         age = self._age(row.published, self._clock())
-        if row.comment_count:
-            count = f"{row.comment_count} comments" if width >= 100 else f"{row.comment_count}c"
-        else:
-            count = ""
-        source_width = 18 if width >= 100 else 12 if width >= 70 else 0
-        right = f"  {set_cell_size(clean_line(row.feed), source_width)}" if source_width else ""
-        count_width = 12 if width >= 100 else 5
-        right += f"  {age:>6}  {count:>{count_width}} "
-        title_width = max(4, width - 4 - len(right))
-        title = set_cell_size(clean_line(row.title) or "(untitled)", title_width)
-        segments = [marker, star, Segment(title, title_style), Segment(right, meta)]
-        return Strip(segments).adjust_cell_length(width, base)
+        count = _count(row.comment_count)
+        title = set_cell_size(clean_line(row.title) or "(untitled)", columns.title)
+        segments = [
+            Segment(" \u25cf" if not row.read else "  ", part("article-list--marker")),
+            Segment("\u2605 " if row.starred else "  ", part("article-list--star")),
+            Segment(title, part("article-list--read" if row.read else "article-list--unread")),
+        ]
+        meta = part("article-list--meta")
+        if columns.source:
+            segments.append(Segment("  " + set_cell_size(clean_line(row.feed), columns.source), meta))
+        segments.append(Segment(f"  {age:>6} {count:>5} ", meta))
+        return segments
+
+
+def _count(comments: int) -> str:
+    """A comment count in at most five cells: ``12c``, ``4821c``, ``12k``."""
+    if not comments:
+        return ""
+    if comments < 10_000:
+        return f"{comments}c"
+    return f"{min(comments // 1000, 999)}k"
