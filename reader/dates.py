@@ -114,8 +114,13 @@ def to_human(epoch: int | None) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def relative(epoch: int | None, reference: int | None = None) -> str:
-    """A short age for lists: ``now``, ``5m``, ``3h``, ``2d``, ``Nov 3``, ``2024-11``."""
+def relative(epoch: int | None, reference: int | None = None, *, day: bool = False) -> str:
+    """A short age for lists: ``now``, ``5m``, ``3h``, ``2d``, ``Nov 3``, ``2024-11``.
+
+    With ``day`` a date older than the list's month form gives its day
+    (``2024-11-05``): a comment is read against the comments around it,
+    where a month says too little.
+    """
     if epoch is None:
         return ""
     reference = reference if reference is not None else now()
@@ -131,13 +136,21 @@ def relative(epoch: int | None, reference: int | None = None) -> str:
     moment = datetime.fromtimestamp(epoch, tz=UTC)
     if age < 330 * 86400:
         return f"{moment:%b} {moment.day}"
-    return f"{moment:%Y-%m}"
+    return f"{moment:%Y-%m-%d}" if day else f"{moment:%Y-%m}"
 
 
-def formatter(pattern: str) -> Callable[[int | None, int | None], str]:
-    """How the reader shows a date: ``relative`` ("3h", "2d"), else a strftime pattern in local time."""
+def relative_day(epoch: int | None, reference: int | None = None) -> str:
+    """:func:`relative`, but always down to the day (``2021-03-14`` rather than ``2021-03``)."""
+    return relative(epoch, reference, day=True)
+
+
+def formatter(pattern: str, *, day: bool = False) -> Callable[[int | None, int | None], str]:
+    """How the reader shows a date: ``relative`` ("3h", "2d"), else a strftime pattern in local time.
+
+    ``day``: relative dates older than a year still give their day.
+    """
     if pattern == "relative":
-        return relative
+        return relative_day if day else relative
 
     def formatted(epoch: int | None, reference: int | None = None) -> str:
         if epoch is None:

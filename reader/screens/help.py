@@ -1,90 +1,36 @@
-"""The ``?`` screen: every key, grouped by where it works."""
+"""The ``?`` screen: every key, grouped by where it works, in one list that scrolls like every other."""
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-_KEY_NAMES = {
-    "down": "\u2193",
-    "up": "\u2191",
-    "left": "\u2190",
-    "right": "\u2192",
-    "pagedown": "PgDn",
-    "pageup": "PgUp",
-    "home": "Home",
-    "end": "End",
-    "slash": "/",
-    "question_mark": "?",
-    "escape": "esc",
-    "left_square_bracket": "[",
-    "right_square_bracket": "]",
-    "ctrl+p": "ctrl+p",
-    "ctrl+q": "ctrl+q",
-    "tab": "tab",
-    "shift+tab": "shift+tab",
-}
+from reader.widgets.key_list import KeyList, KeyRow, key_label, key_rows
 
-
-def key_label(keys: str) -> str:
-    """``"j,down"`` as ``"j / ↓"``."""
-    return " / ".join(_KEY_NAMES.get(key.strip(), key.strip()) for key in keys.split(","))
-
-
-def section_table(title: str, bindings: list[BindingType], keymap: dict[str, str] | None = None) -> Table:
-    """One area's keys (as ``keymap`` rebinds them), what they do, and the id that rebinds them."""
-    keymap = keymap or {}
-    table = Table.grid(padding=(0, 1))
-    table.add_column(justify="right", style="bold", no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(no_wrap=True, style="dim")
-    table.add_row(Text(""), Text(title, style="bold underline"), Text(""))
-    for binding in bindings:
-        if isinstance(binding, Binding):
-            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
-            table.add_row(Text(key_label(keys)), Text(binding.description), Text(binding.id or ""))
-    return table
-
-
-def bindings_table(
-    sections: list[tuple[str, list[BindingType]]], columns: int = 2, keymap: dict[str, str] | None = None
-) -> Table:
-    """The sections side by side in ``columns`` columns, so all keys fit one screen."""
-    per_column = -(-len(sections) // columns)
-    grid = Table.grid(padding=(0, 3))
-    stacks = []
-    for start in range(0, len(sections), per_column):
-        stack = Table.grid()
-        for title, bindings in sections[start : start + per_column]:
-            stack.add_row(section_table(title, bindings, keymap))
-            stack.add_row(Text(""))
-        stacks.append(stack)
-    for _ in stacks:
-        grid.add_column(vertical="top")
-    grid.add_row(*stacks)
-    return grid
+__all__ = ["HelpScreen", "key_label"]
 
 
 class HelpScreen(ModalScreen[None]):
-    """All the keys."""
+    """All the keys, with the id that rebinds each one."""
 
     DEFAULT_CSS = """
     HelpScreen {
         align: center middle;
-        & > VerticalScroll {
+        & > Vertical {
             width: 96%;
-            max-width: 150;
-            height: auto;
-            max-height: 90%;
+            max-width: 110;
+            height: 96%;
             border: thick $accent;
             background: $panel;
-            padding: 0 2;
         }
+        & #help-title { padding: 0 1; color: $text-muted; }
+        & KeyList { height: 1fr; }
+        & #help-id { padding: 0 1; color: $text-muted; background: $panel-darken-1; }
     }
     """
 
@@ -96,9 +42,19 @@ class HelpScreen(ModalScreen[None]):
         self.keymap = keymap or {}
 
     def compose(self) -> ComposeResult:
-        """The key table."""
-        with VerticalScroll():
-            yield Static(
-                Text("Keys  (escape closes; ctrl+p finds any action by name; the dim ids rebind keys in the config)")
-            )
-            yield Static(bindings_table(self.sections, keymap=self.keymap))
+        """A one-line title, the key list, and the highlighted action's id."""
+        with Vertical():
+            yield Static(Text("Keys: j/k move, escape closes, ctrl+p finds any action by name"), id="help-title")
+            yield KeyList(key_rows(self.sections, self.keymap), id="keys")
+            yield Static(Text(""), id="help-id")
+
+    def on_mount(self) -> None:
+        """The list has the keys."""
+        self.query_one(KeyList).focus()
+
+    @on(KeyList.Highlighted)
+    def show_id(self, event: KeyList.Highlighted) -> None:
+        """Show how the highlighted action is rebound in the config."""
+        row: KeyRow = event.row
+        text = f'[keys] "{row.binding_id}" = "..." rebinds {row.description}' if row.binding_id else ""
+        self.query_one("#help-id", Static).update(Text(text))

@@ -28,7 +28,7 @@ from textual.containers import Container
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import get_current_worker
 
 from reader.models import ArticleDetail, ArticleRow, FeedRow
@@ -42,6 +42,7 @@ from reader.widgets.article_list import ArticleList
 from reader.widgets.article_view import ArticleView, article_links, render_article, theme_styles
 from reader.widgets.comment_thread import CommentThread
 from reader.widgets.feed_list import VIEW_LABELS, FeedList, Source, tag_title
+from reader.widgets.footer import ReaderFooter
 from reader.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
@@ -78,6 +79,10 @@ class ListLoaded(Message):
     open_kept: bool = False
     #: The query these are results of (None for a feed or view).
     search: str | None = None
+    #: Open the first (1) or last (-1) unread article once shown (``n``/``p`` went on to this feed); 0: no.
+    open_unread: int = 0
+    #: With ``open_unread``: give the reading pane the focus.
+    focus_reading: bool = False
 
 
 @dataclass
@@ -237,6 +242,21 @@ def keep_shown(
     return merged
 
 
+#: What an empty library shows in the article list: a first start must not be a dead end.
+EMPTY_LIBRARY = """Your library is empty. To start reading, quit (q) and run one of:
+
+  reader add https://example.org/feed.xml
+      subscribe to a feed; then R here (or reader fetch) brings its articles
+  reader import subscriptions.opml
+      the feeds of another reader, from its OPML export
+  reader import ~/.newsboat/urls
+      newsboat's feeds (its cache.db brings the articles it kept)
+  reader demo
+      a throwaway library with articles that teach the keys
+
+? lists every key; ctrl+p finds any action by name."""
+
+
 def mark_all_read_question(source: Source, name: str, count: int) -> str:
     """What the user is asked before ``count`` unread articles of ``source`` (named ``name``) are marked read."""
     articles = f"all {count} unread articles" if count > 1 else "the 1 unread article"
@@ -287,6 +307,9 @@ class MainScreen(Screen[None]):
         #: The library changed while the list could not be reloaded (a search).
         self._list_stale = False
         self._refresh_request = 0
+        #: The feeds as last loaded (names, counts, tags).
+        self._feeds: list[FeedRow] = []
+        self._library_loaded = False
         #: Marks the list shows that the writer has not saved yet, by article id.
         self._unsaved: dict[int, ArticleRow] = {}
 
@@ -315,7 +338,7 @@ class MainScreen(Screen[None]):
                 yield ArticleView(id="article")
                 yield CommentThread(clock=clock, date_format=self.reader_app.config.date_format, id="comments")
         yield SearchBar(id="search")
-        yield Footer()
+        yield ReaderFooter()
 
     @property
     def feed_list(self) -> FeedList:
@@ -396,7 +419,7 @@ class MainScreen(Screen[None]):
         self.set_class(plan.side_by_side, "-side-by-side")
         self.set_class(not self.show_comments, "-no-comments")
         # At 80 columns the roomy footer cuts off "? Help" and "q Quit"; the compact one keeps them.
-        self.query_one(Footer).compact = plan.narrow
+        self.query_one(ReaderFooter).compact = plan.narrow
         for pane, width in (("feeds", plan.feeds), ("articles", plan.articles), ("reading", plan.reading)):
             widget = self.query_one(f"#{pane}")
             widget.display = width != 0
@@ -480,12 +503,14 @@ class MainScreen(Screen[None]):
         self.post_message(message)
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
-    def load_list(self, keep: int | None = None, open_kept: bool = False) -> None:
+    def load_list(
+        self, keep: int | None = None, open_kept: bool = False, open_unread: int = 0, focus_reading: bool = False
+    ) -> None:
         """Read the ordered article ids of the current source."""
         with self.reader_app.connection("list") as store:
             label = self.source_label(store)
             ids = store.article_ids(self.article_filter())
-        self.post_message(ListLoaded(ids, keep, label, open_kept))
+        self.post_message(ListLoaded(ids, keep, label, open_kept, open_unread=open_unread, focus_reading=focus_reading))
 
     @work(thread=True, exclusive=True, group="mark-all-read", exit_on_error=False)
     def count_unread(self, source: Source, name: str) -> None:
@@ -718,8 +743,41 @@ class MainScreen(Screen[None]):
         return any(w.group == "fetch" and w.is_running for w in self.workers)
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
-        """Fill the feed list."""
+        """Fill the feed list (and size its pane to the names)."""
+        self._feeds = message.feeds
+        self._library_loaded = True
         self.feed_list.set_feeds(message.feeds, message.counts, self.source)
+        self.article_list.mixed_feeds = self._mixed_feeds()
+        self.article_list.empty_text = self._empty_text()
+        self.article_list.refresh()
+        self._apply_layout()
+
+    def _empty_text(self) -> str:
+        """What the list says when it has nothing to show: for an empty library, how to start."""
+        if not self._feeds and self._library_loaded:
+            return EMPTY_LIBRARY
+        if self.search_query is not None:
+            return "Nothing matches. Escape goes back to the list."
+        if self.unread_only or self.source.view == "unread":
+            return "No unread articles here. u shows all of them."
+        if self.source.view == "starred":
+            return "No starred articles: s stars the one you are reading."
+        return "No articles here."
+
+    def _mixed_feeds(self) -> bool:
+        """Whether the list shows articles of more than one feed (else a feed column would repeat one name).
+
+        Read from the feed list's counts, which are at hand: a view or tag
+        mixes feeds when more than one of its feeds has articles of the kind
+        it shows; a search when the library has articles in more than one feed.
+        """
+        if self.source.feed_id is not None and self.search_query is None:
+            return False
+        feeds = self._feeds
+        if self.source.view == "tag" and self.source.tag is not None and self.search_query is None:
+            feeds = [feed for feed in feeds if self.source.tag in feed.tags]
+        unread = (self.unread_only or self.source.view == "unread") and self.search_query is None
+        return sum(1 for feed in feeds if (feed.unread if unread else feed.total)) > 1
 
     def on_list_loaded(self, message: ListLoaded) -> None:
         """Show the loaded ids, keeping the selection."""
@@ -727,6 +785,8 @@ class MainScreen(Screen[None]):
         self.search_query = message.search
         if message.search is None:
             self._before_search = None
+        articles.mixed_feeds = self._mixed_feeds()
+        articles.empty_text = self._empty_text()
         articles.set_ids(message.ids, keep=message.keep)
         # Content, not a str: a str border title is parsed as markup, and the
         # label carries a feed's name or a search query ("[/]" would crash).
@@ -734,6 +794,13 @@ class MainScreen(Screen[None]):
         self.sub_title = message.label
         if message.open_kept and message.keep is not None and articles.article_id == message.keep:
             self.open_article(message.keep, mark_read=False, focus=False)
+        if message.open_unread:
+            start = -1 if message.open_unread > 0 else len(message.ids)
+            found = self._find_unread(start, message.open_unread)
+            if found is not None:
+                articles.set_cursor(found)
+                if articles.article_id is not None:
+                    self.open_article(articles.article_id, focus=message.focus_reading)
         if self._fetch_when_shown:
             self._fetch_when_shown = False
             self._scheduled_refresh()
@@ -1079,12 +1146,46 @@ class MainScreen(Screen[None]):
         start = articles.index_of(self.reading_id) if self.reading_id is not None else None
         found = self._find_unread(start if start is not None else articles.cursor, step)
         if found is None:
-            self.notify("No more unread articles here.", timeout=2)
+            if not self._next_source_with_unread(step):
+                self.notify("No more unread articles.", timeout=2)
             return
         articles.set_cursor(found)
         article_id = articles.article_id
         if article_id is not None:
             self.open_article(article_id, focus=isinstance(self.focused, (ArticleView, CommentThread)))
+
+    def _next_source_with_unread(self, step: int) -> bool:
+        """At the end of a feed's (or tag's) unread articles, go on to the next one with some, as newsboat does.
+
+        The next row of the same kind (feed or tag) in the feed list's
+        order, wrapping around; a feed listed under two tags counts once.
+        Views (All, Unread, Starred) and search results already hold every
+        unread article they can: there is nowhere to go on to.
+        """
+        if self.search_query is not None or self.source.view not in ("feed", "tag"):
+            return False
+        feeds = self.feed_list
+        here = feeds.index_of(self.source.key)
+        if here is None:
+            return False
+        kind = "feed:" if self.source.view == "feed" else "tag:"
+        count = feeds.row_count
+        for offset in range(1, count):
+            entry = feeds.rows[(here + offset * step) % count]
+            if entry is None or not entry.key.startswith(kind) or entry.unread <= 0:
+                continue
+            source = Source.from_key(entry.key)
+            if source.feed_id is not None and source.feed_id == self.source.feed_id:
+                continue
+            self.notify(f"No more unread here: on to {entry.name}.", timeout=3, markup=False)
+            self.source = source
+            self.search_query = None
+            feeds.select_source(source)
+            self.reader_app.writer.setting("ui.source", source.key)
+            focus = isinstance(self.focused, (ArticleView, CommentThread))
+            self.load_list(open_unread=step, focus_reading=focus)
+            return True
+        return False
 
     def action_next_unread(self) -> None:
         """Read the next unread article."""

@@ -34,8 +34,15 @@ class CommentThread(ScrollView, can_focus=True):
     CommentThread {
         background: $surface;
         scrollbar-gutter: stable;
-        & > .comment-thread--cursor { background: $panel-lighten-1; }
-        &:focus > .comment-thread--cursor { background: $accent 20%; }
+        & > .comment-thread--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+        }
+        &:focus > .comment-thread--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
         & > .comment-thread--author { text-style: bold; color: $text-primary; }
         & > .comment-thread--op { text-style: bold; color: $success; }
         & > .comment-thread--meta { color: $text-muted; }
@@ -102,7 +109,7 @@ class CommentThread(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._clock = clock
-        self._age = dates.formatter(date_format)
+        self._age = dates.formatter(date_format, day=True)
         self.layout_model: ThreadLayout | None = None
         self.article_id: int | None = None
         self.cursor = 0
@@ -300,51 +307,74 @@ class CommentThread(ScrollView, can_focus=True):
 
     # -- drawing -------------------------------------------------------------
 
+    def _part(self, component: str) -> Style:
+        """A component's colour and text style without its background (which would hide the cursor)."""
+        full = self.get_component_rich_style(component)
+        return Style(color=full.color, bold=full.bold, italic=full.italic, dim=full.dim)
+
     def render_line(self, y: int) -> Strip:
-        """Draw one line of the thread."""
+        """Draw one line of the thread.
+
+        The highlighted comment is shown by its header, drawn in the theme's
+        block cursor (laid over the header's own colours, as far as the
+        header goes, not the whole width), and by a heavier gutter bar in the
+        cursor's colour down all its lines: its text keeps the pane's
+        background, so a long comment never turns into a solid block.
+        """
         width = self._width()
         base = self.rich_style
         layout = self.layout_model
         if layout is None or not len(layout):
             if y == 1:
-                meta = base + self.get_component_rich_style("comment-thread--meta")
-                return Strip([Segment(" " + self.message, meta)]).adjust_cell_length(width, base)
+                return Strip(
+                    [Segment(" " + self.message, base + self._part("comment-thread--meta"))]
+                ).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         index = self.scroll_offset.y + y
         lines = layout.lines
         if index >= len(lines):
             return Strip.blank(width, base)
         line = lines[index]
-        style = self.get_component_rich_style
-        row_style = base + style("comment-thread--cursor") if line.comment == self.cursor else base
-        comment = layout.comments[line.comment]
-        gutter_style = row_style + style(f"comment-thread--depth-{comment.depth % DEPTH_COLOURS}")
-        indent = " " * layout.indent(line.comment)
-        segments = [Segment(indent, row_style)]
         if line.kind == "gap":
-            return Strip([Segment(" " * width, base)], width)
-        segments.append(Segment("\u258e" + " " * (GUTTER_WIDTH - 1), gutter_style))
-        if line.kind == "header":
-            segments.extend(self._header(layout, line.comment, row_style))
-        elif line.kind == "hidden":
-            segments.append(Segment(f"\u25b8 {line.text}", row_style + style("comment-thread--hidden")))
+            return Strip.blank(width, base)
+        comment = layout.comments[line.comment]
+        selected = line.comment == self.cursor
+        cursor = self.get_component_rich_style("comment-thread--cursor")
+        if selected:
+            gutter = Segment("\u258c" + " " * (GUTTER_WIDTH - 1), base + Style(color=cursor.bgcolor))
         else:
-            segments.append(Segment(line.text, row_style))
-        return Strip(segments).adjust_cell_length(width, row_style)
+            depth = self._part(f"comment-thread--depth-{comment.depth % DEPTH_COLOURS}")
+            gutter = Segment("\u258e" + " " * (GUTTER_WIDTH - 1), base + depth)
+        segments = [Segment(" " * layout.indent(line.comment), base), gutter]
+        if line.kind == "header":
+            header = self._header(layout, line.comment, base)
+            if selected:
+                header = list(
+                    Segment.apply_style(
+                        [*header, Segment(" ", base)],
+                        post_style=Style(color=cursor.color, bgcolor=cursor.bgcolor, bold=cursor.bold),
+                    )
+                )
+            segments.extend(header)
+        elif line.kind == "hidden":
+            segments.append(Segment(f"\u25b8 {line.text}", base + self._part("comment-thread--hidden")))
+        else:
+            segments.append(Segment(line.text, base))
+        return Strip(segments).adjust_cell_length(width, base)
 
     def _header(self, layout: ThreadLayout, index: int, row_style: Style) -> list[Segment]:
-        style = self.get_component_rich_style
+        part = self._part
         comment = layout.comments[index]
         author = clean_line(comment.author) or "anonymous"
         op = layout.is_op(index)
-        segments = [Segment(author, row_style + style("comment-thread--op" if op else "comment-thread--author"))]
+        segments = [Segment(author, row_style + part("comment-thread--op" if op else "comment-thread--author"))]
         if op:
-            segments.append(Segment(" [OP]", row_style + style("comment-thread--op")))
+            segments.append(Segment(" [OP]", row_style + part("comment-thread--op")))
         when = comment.published if comment.published is not None else comment.first_seen
         age = self._age(when, self._clock())
-        segments.append(Segment(f"  {age}", row_style + style("comment-thread--meta")))
+        segments.append(Segment(f"  {age}", row_style + part("comment-thread--meta")))
         if layout.is_new(index):
-            segments.append(Segment("  \u25cf new", row_style + style("comment-thread--new")))
+            segments.append(Segment("  \u25cf new", row_style + part("comment-thread--new")))
         if comment.depth > layout.indent_cap:
-            segments.append(Segment(f"  \u21b3 depth {comment.depth}", row_style + style("comment-thread--meta")))
+            segments.append(Segment(f"  \u21b3 depth {comment.depth}", row_style + part("comment-thread--meta")))
         return segments
