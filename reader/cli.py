@@ -646,11 +646,20 @@ def demo_command(state: Context, keep: Path | None, screenshot: Path | None) -> 
             store.close()
 
 
+#: Said once the demo closes: the next step, with the demo's library gone.
+START_FOR_REAL = (
+    "That was the demo; its library is gone. To start for real: "
+    "`reader add URL` (a feed), `reader import FILE` (OPML, newsboat's urls), then `reader`."
+)
+
+
 def open_demo(store: Store, path: Path, kept: bool) -> None:
     """Open the reader on the demo library (at a terminal), else print it."""
     if interactive():
         store.close()
         run_tui(path)
+        if not kept:
+            click.echo(START_FOR_REAL)
         return
     rows = store.list_articles(limit=20)
     welcome = next((r for r in rows if r.title.startswith("Welcome")), rows[0])
