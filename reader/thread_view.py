@@ -38,10 +38,12 @@ _INLINE = re.compile(
     r"|(?P<code>`[^`\n]*`)"
     r"|\[(?P<label>(?:\\.|[^\]\\\n])*)\]\((?P<url>(?:\\.|[^)\s\\])+)\)"
     r"|(?P<mark>\*\*|__|\*(?! )|_)"
+    # An autolink: html2text writes <https://...> for a link whose text is its target.
+    r"|<(?P<auto>https?://[^>\s]+)>"
 )
 
 
-_MARKUP_CHARACTER = re.compile(r"[\\`\[*_]")
+_MARKUP_CHARACTER = re.compile(r"[\\`\[*_<]")
 
 
 def _inline(match: re.Match[str]) -> str:
@@ -50,6 +52,8 @@ def _inline(match: re.Match[str]) -> str:
         return match.group("escaped")
     if kind == "code":
         return match.group("code")
+    if kind == "auto":
+        return match.group("auto")
     if kind == "url":
         label = _MARKDOWN_ESCAPE.sub(r"\1", match.group("label"))
         url = _MARKDOWN_ESCAPE.sub(r"\1", match.group("url"))

@@ -38,7 +38,6 @@ from test_e2e_tmux import Terminal, reader_terminal_env, tmux_or_skip
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import OptionList
 from tui_helpers import (
     FIXED_EPOCH,
     HOUR,
@@ -61,6 +60,7 @@ from reader.screens.link import LinkScreen
 from reader.screens.links import LinksScreen
 from reader.screens.main import MainScreen
 from reader.store import Store
+from reader.widgets.link_list import LinkList
 
 # -- hostile text ------------------------------------------------------------------------------
 
@@ -420,7 +420,8 @@ def test_no_feed_escape_sequence_reaches_a_real_terminal(
     feed_screen = terminal.wait_for(
         lambda s: (
             f"{MARK}FeedStart" in s.splitlines()[0]  # the header's subtitle
-            and s.splitlines()[1].count(f"{MARK}FeedStart") == 2  # the list's title, beside the reading pane's
+            # the list's title (another feed's list: the article is put away, the list has the room)
+            and f"{MARK}FeedStart" in s.splitlines()[1]
         ),
         "the feed's name as the article list's title and in the header",
     )
@@ -559,7 +560,7 @@ async def test_markup_in_every_field_shows_as_written_and_clicks_do_nothing(
         assert isinstance(links, LinksScreen)
         assert links.links == [(f"Anchor {payload}", f"https://markup.example/link?{payload}")]
         assert f"Anchor {payload}" in screen_text(pilot)
-        await click_at(pilot, links.query_one(OptionList), (3, 1), (9, 1))
+        await click_at(pilot, links.query_one(LinkList), (3, 1), (9, 1))
         while not isinstance(current_screen(app), MainScreen):
             await press(pilot, "escape")
 

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
+from urllib.parse import urlsplit
 
 from rich.segment import Segment
 from rich.style import Style
@@ -43,6 +44,7 @@ from reader.widgets.article_view import ArticleView, article_links, render_artic
 from reader.widgets.comment_thread import CommentThread
 from reader.widgets.feed_list import VIEW_LABELS, FeedList, Source, tag_title
 from reader.widgets.footer import ReaderFooter
+from reader.widgets.link_list import LinkGroup
 from reader.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
@@ -255,6 +257,52 @@ EMPTY_LIBRARY = """Your library is empty. To start reading, quit (q) and run one
       a throwaway library with articles that teach the keys
 
 ? lists every key; ctrl+p finds any action by name."""
+
+
+#: At most this many links are gathered from a thread (a 2,000-comment thread can hold thousands).
+THREAD_LINKS_MAX = 500
+
+
+def link_groups(detail: ArticleDetail, *, focused_comment: int | None = None) -> list[LinkGroup]:
+    """The links ``L`` lists, grouped: the article's, its discussion page, the focused comment's, the thread's.
+
+    Every target is a clean http(s) URL (``safe_url``) and appears once, in
+    the first group that has it; labels are cleaned text.
+    """
+    seen: set[str] = set()
+
+    def fresh(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        kept = [(label, url) for label, url in links if url not in seen]
+        seen.update(url for _label, url in kept)
+        return kept
+
+    article = detail.article
+    own = safe_url(article.url)
+    groups = [
+        LinkGroup("This article", fresh(([("The article itself", own)] if own else []) + article_links(detail.text)))
+    ]
+    discussion = safe_url(article.comments_url)
+    if discussion:
+        host = urlsplit(discussion).hostname or "the web"
+        groups.append(LinkGroup("Discussion", fresh([(f"The discussion on {clean_line(host)}", discussion)])))
+    by_id = {comment.id: comment for comment in detail.comments}
+    focused = by_id.get(focused_comment) if focused_comment is not None else None
+    if focused is not None:
+        author = clean_line(focused.author) or "anonymous"
+        permalink = safe_url(focused.url)
+        links = ([(f"This comment on {urlsplit(permalink).hostname}", permalink)] if permalink else []) + article_links(
+            focused.text
+        )
+        groups.append(LinkGroup(f"In the comment by {author}", fresh(links)))
+    elsewhere: list[tuple[str, str]] = []
+    for comment in detail.comments:
+        if comment is focused or len(elsewhere) >= THREAD_LINKS_MAX:
+            continue
+        elsewhere.extend(fresh(article_links(comment.text)))
+    groups.append(
+        LinkGroup("In the comments" if focused is None else "Elsewhere in the comments", elsewhere[:THREAD_LINKS_MAX])
+    )
+    return [group for group in groups if group.links]
 
 
 def mark_all_read_question(source: Source, name: str, count: int) -> str:
@@ -1219,14 +1267,18 @@ class MainScreen(Screen[None]):
         self.notify(f"Copied {url}", timeout=3, markup=False)
 
     def action_links(self) -> None:
-        """List the links of the article being read."""
+        """List the links of what is being read: the article, its discussion page, the comments."""
         from reader.screens.links import LinksScreen
 
         detail = self.article_view.detail
-        links = article_links(detail.text) if detail is not None else []
-        if detail is not None and safe_url(detail.article.url):
-            links.insert(0, ("The article itself", str(detail.article.url)))
-        if not links:
-            self.notify("No links in this article.", timeout=2)
+        if detail is None:
+            self.notify("Open an article first: L lists its links.", timeout=2)
             return
-        self.app.push_screen(LinksScreen(links))
+        groups = link_groups(
+            detail,
+            focused_comment=self.comment_thread.focused_comment if isinstance(self.focused, CommentThread) else None,
+        )
+        if not any(group.links for group in groups):
+            self.notify("No links in this article or its comments.", timeout=2)
+            return
+        self.app.push_screen(LinksScreen(groups))

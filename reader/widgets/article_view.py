@@ -38,7 +38,11 @@ _PARAGRAPH_BREAK = re.compile(r"\n\n(?!\s)")
 # A Markdown link to an http(s) target, read left to right so that an escaped
 # character (html2text escapes brackets, parentheses and backslashes, in the
 # text and the target alike) never starts or ends one.
-_LINK = re.compile(r"\\.|\[((?:\\.|[^\]\\\n])*)\]\((https?://(?:\\.|[^)\s\\])+)\)")
+_LINK = re.compile(
+    r"\\.|\[((?:\\.|[^\]\\\n])*)\]\((https?://(?:\\.|[^)\s\\])+)\)"
+    # An autolink (html2text writes one for a link whose text is its target).
+    r"|<(https?://[^>\s]+)>"
+)
 _ESCAPED = re.compile(r"\\(.)")
 
 
@@ -57,6 +61,12 @@ def article_links(markdown: str) -> list[tuple[str, str]]:
     seen: set[str] = set()
     links = []
     for match in _LINK.finditer(markdown):
+        if match.group(3) is not None:
+            url = safe_url(match.group(3))
+            if url and url not in seen:
+                seen.add(url)
+                links.append((url, url))
+            continue
         if match.group(2) is None:
             continue  # an escaped character
         url = safe_url(_ESCAPED.sub(r"\1", match.group(2)))
