@@ -11,9 +11,11 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from reader import dates
+from reader.browser import Launch
 from reader.config import Config
 from reader.store import Store
 from reader.writer import Writer
@@ -33,8 +35,10 @@ class ReaderApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Keys", id="app.help"),
-        Binding("tab", "focus_next", "Next pane", show=False, id="app.next-pane"),
-        Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.previous-pane"),
+        # Priority: Textual's own screen binds tab to "next widget", which skips
+        # hidden panes; the main screen's cycle also brings them out.
+        Binding("tab", "next_pane", "Next pane", show=False, id="app.next-pane", priority=True),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="app.previous-pane", priority=True),
     ]
 
     def __init__(self, db_path: Path, *, clock: Callable[[], int] = dates.now, config: Config | None = None) -> None:
@@ -123,6 +127,22 @@ class ReaderApp(App[None]):
                 store.close()
         self.store.close()
 
+    def action_next_pane(self) -> None:
+        """Tab: the main screen's next pane (it knows which are shown), else the next widget."""
+        next_pane = getattr(self.screen, "next_pane", None)
+        if next_pane is not None:
+            next_pane(+1)
+        else:
+            self.action_focus_next()
+
+    def action_previous_pane(self) -> None:
+        """Shift+tab: the previous pane."""
+        next_pane = getattr(self.screen, "next_pane", None)
+        if next_pane is not None:
+            next_pane(-1)
+        else:
+            self.action_focus_previous()
+
     def action_help(self) -> None:
         """Show every key (as the config's [keys] may have changed them)."""
         from reader.screens.help import HelpScreen
@@ -130,21 +150,76 @@ class ReaderApp(App[None]):
         self.push_screen(HelpScreen(binding_sections(), keymap=dict(self._keymap)))
 
     def open_link(self, url: str) -> None:
-        """Open an http(s) link with the configured browser command, else $BROWSER or the system's."""
-        import subprocess
-        import webbrowser
+        """Open an http(s) link in the browser of the config, ``$BROWSER`` or the system; else say why, in one line.
 
-        if self.config.browser:
-            # An argv list, never a shell: the URL (from a feed) is one argument.
-            subprocess.Popen(
-                [*self.config.browser, url],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+        Runs in a worker thread: finding a browser and starting one can take a
+        while. A terminal browser (w3m, lynx...) needs the terminal itself, so
+        the app steps aside for it, on the UI thread, until it exits.
+        """
+        from reader import browser
+        from reader.config import config_path
+        from reader.sanitize import safe_url
+
+        checked = safe_url(url)
+        if checked is None:
+            self.call_from_thread(self._say, "only http and https links can be opened", "warning")
+            return
+        launch = browser.choose(checked, self.config.browser, self.config.browser_terminal)
+        if launch.how == "none":
+            where = self.config.path or config_path()
+            message = f'no browser found to open links: set browser = ["your-browser"] in {where}'
+            self.call_from_thread(self._say, message, "warning")
+        elif launch.terminal:
+            self.call_from_thread(self._run_terminal_browser, launch, checked)
         else:
-            webbrowser.open(url)
+            try:
+                opened = browser.start_detached(launch, checked)
+            except OSError as error:
+                self.call_from_thread(self._say, _not_started(launch.program, error), "error")
+                return
+            if opened:
+                self.call_from_thread(self._say, f"Opening {checked}", "information", 3)
+            else:
+                self.call_from_thread(self._say, f"{launch.program} did not open {checked}", "warning")
+
+    def _run_terminal_browser(self, launch: Launch, url: str) -> None:
+        """Hand the terminal to a text browser until it exits (UI thread: App.suspend must run there)."""
+        import shutil
+
+        from textual.app import SuspendNotSupported
+
+        from reader import browser
+
+        # Checked first, so a missing program does not blank the screen for nothing.
+        if launch.how == "run" and shutil.which(launch.argv[0]) is None:
+            self._say(_not_started(launch.program, "not found"), "error")
+            return
+        outcome: int | OSError = 0
+        try:
+            with self.suspend():
+                # Caught inside: App.suspend resumes the app only when its block
+                # ends without an exception.
+                try:
+                    outcome = browser.run_in_terminal(launch, url)
+                except OSError as error:
+                    outcome = error
+        except SuspendNotSupported:
+            # `reader serve` (a web page) and headless runs have no terminal to lend.
+            self._say(
+                f"can't run a terminal browser here: {launch.program} needs a terminal this session cannot hand over",
+                "warning",
+            )
+            return
+        if isinstance(outcome, OSError):
+            self._say(_not_started(launch.program, outcome), "error")
+        elif outcome > 0:  # below 0: ended by a signal, such as the user's ctrl+c
+            self._say(f"{launch.program} exited with status {outcome}", "warning")
+
+    def _say(self, message: str, severity: SeverityLevel, timeout: float | None = None) -> None:
+        """One notification line; its text (URLs, program names, error texts) is untrusted, so cleaned."""
+        from reader.sanitize import clean_line
+
+        self.notify(clean_line(message), severity=severity, timeout=timeout, markup=False)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every key's action in the command palette, plus Textual's own commands."""
@@ -161,6 +236,12 @@ class ReaderApp(App[None]):
                 self.call_later(self.run_action, action, node)
 
             yield SystemCommand(binding.description, f"key: {key}", run)
+
+
+def _not_started(program: str, why: OSError | str) -> str:
+    """The line saying a browser could not start (the OS's reason when there is one)."""
+    reason = why if isinstance(why, str) else why.strerror or str(why)
+    return f"couldn't start {program}: {reason}"
 
 
 def binding_sections() -> list[tuple[str, list[BindingType]]]:
@@ -202,7 +283,10 @@ def serve(db_path: Path, host: str, port: int) -> None:
     # textual-serve starts this through a shell for every browser tab; the
     # paths are quoted, and nothing from a feed is in it.
     command = " ".join(shlex.quote(part) for part in (sys.executable, "-m", "reader", "--db", str(db_path), "tui"))
-    Server(command, host=host, port=port, title="reader").serve()
+    # reader's own page: textual-serve's loads a web font from Google on every
+    # visit; this one loads nothing from anywhere but this server.
+    templates = Path(__file__).parent / "serve_templates"
+    Server(command, host=host, port=port, title="reader", templates_path=templates).serve()
 
 
 async def _screenshot(app: ReaderApp, destination: Path, size: tuple[int, int], keys: list[str]) -> None:

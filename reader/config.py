@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 __all__ = ["Config", "Setting", "config_path", "load", "parse", "reference_markdown", "replace"]
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from reader import paths
 
@@ -86,6 +86,12 @@ def _browser(value: Any) -> str | None:
     return None if value == [] else _argv(value)
 
 
+def _auto_or_boolean(value: Any) -> str | None:
+    if isinstance(value, bool) or value == "auto":
+        return None
+    return f'expected "auto", true or false, found {_kind(value)}'
+
+
 def _ca_file(value: Any) -> str | None:
     if not isinstance(value, str):
         return f"expected the path of a PEM file, found {_kind(value)}"
@@ -140,9 +146,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "browser",
         [],
-        'Command that opens links, as a list (`["firefox", "--new-tab"]`); the link is added last. '
-        "Empty: `$BROWSER`, else the system's.",
+        'Command that opens links, as a list (`["firefox", "--new-tab"]`); the link replaces a `%s` in it, '
+        "else is added last. Empty: `$BROWSER`, else the system's.",
         _browser,
+    ),
+    Setting(
+        "browser_terminal",
+        "auto",
+        "Whether that browser runs in the reader's terminal (the reader steps aside until it quits): "
+        '`"auto"` (yes for text browsers such as w3m, lynx, links, elinks), `true` or `false`.',
+        _auto_or_boolean,
     ),
     Setting("refresh.on_start", False, "Fetch every feed when the reader opens.", _boolean),
     Setting(
@@ -210,6 +223,7 @@ class Config:
     theme: str = "textual-dark"
     date_format: str = "relative"
     browser: tuple[str, ...] = ()
+    browser_terminal: bool | Literal["auto"] = "auto"
     refresh_on_start: bool = False
     refresh_every_minutes: int = 0
     fetch_concurrency: int = 16

@@ -8,12 +8,12 @@ from textual.binding import Binding
 
 from reader.app import ReaderApp
 from reader.screens.confirm import ConfirmScreen
-from reader.screens.help import _KEY_NAMES
 from reader.screens.main import MainScreen
 from reader.widgets.article_list import ArticleList
 from reader.widgets.article_view import ArticleView
 from reader.widgets.comment_thread import CommentThread
 from reader.widgets.feed_list import FeedList
+from reader.widgets.key_list import key_label
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -25,7 +25,7 @@ def test_every_key_of_the_reader_is_in_the_readme_key_table() -> None:
             assert isinstance(binding, Binding)
             assert binding.id, f"{owner.__name__} binding {binding.key} has no id (config cannot rebind it)"
             for key in binding.key.split(","):
-                label = _KEY_NAMES.get(key, key)
+                label = key_label(key)
                 if f"`{label}`" not in README:
                     missing.append(f"{owner.__name__}: {label} ({binding.description})")
     assert missing == []

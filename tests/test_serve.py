@@ -9,7 +9,9 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 import pytest
@@ -65,6 +67,89 @@ def test_serve_answers_the_page_on_loopback(served: tuple[int, subprocess.Popen[
         page = response.read().decode("utf-8")
     assert "<title>reader</title>" in page or "reader" in page
     assert f"ws://127.0.0.1:{port}/ws" in page or "/ws" in page
+
+
+#: Any absolute URL (http, https, ws, wss) written in a page, a style sheet or a script.
+ABSOLUTE_URL = re.compile(r"\b(?:https?|wss?)://[^\s\"'`<>)]*", re.IGNORECASE)
+#: What a style sheet loads: url(...) and @import "...".
+CSS_REFERENCE = re.compile(r"""url\(\s*["']?([^"')\s]+)|@import\s+["']([^"']+)""", re.IGNORECASE)
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+class _References(HTMLParser):
+    """The URLs a page's tags load (src, href) and the text of its <style> blocks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_style = tag == "style"
+        self.urls += [value for name, value in attrs if name in ("src", "href") and value]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+
+
+def fetch(url: str) -> tuple[int, str, str]:
+    """GET ``url`` (loopback only): status, content type and text."""
+    assert urlsplit(url).hostname == "127.0.0.1", f"not a loopback URL: {url}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.headers.get_content_type(), response.read().decode("utf-8", "replace")
+
+
+def test_the_page_loads_nothing_from_other_hosts(served: tuple[int, subprocess.Popen[str]]) -> None:
+    """No web font from Google, nor anything else from elsewhere: the page and what it loads come from the server.
+
+    Every URL the page's tags and styles load, and those its style sheets
+    load in turn, is on this server and answers 200; no absolute URL in the
+    page, its styles or its scripts names another host (a CSS comment, which
+    nothing loads, is not a reference).
+    """
+    port, _process = served
+    origin = f"127.0.0.1:{port}"
+    page_url = f"http://{origin}/"
+    status, _kind, page = fetch(page_url)
+    assert status == 200
+    for word in ("googleapis", "gstatic"):
+        assert word not in page, f"the page refers to {word}"
+
+    parser = _References()
+    parser.feed(page)
+    to_load = [urljoin(page_url, url) for url in parser.urls]
+    for style in parser.styles:
+        to_load += [urljoin(page_url, a or b) for a, b in CSS_REFERENCE.findall(CSS_COMMENT.sub("", style))]
+    texts = {page_url: page}
+    loaded: dict[str, str] = {}
+    while to_load:
+        url = to_load.pop()
+        if url.startswith("data:") or url in loaded:
+            continue
+        assert urlsplit(url).netloc == origin, f"the page loads {url} from another host"
+        status, kind, text = fetch(url)
+        assert status == 200, f"{url} answered {status}"
+        loaded[url] = kind
+        if kind == "text/css":
+            text = CSS_COMMENT.sub("", text)
+            to_load += [urljoin(url, a or b) for a, b in CSS_REFERENCE.findall(text)]
+        if kind in ("text/css", "text/javascript", "application/javascript"):
+            texts[url] = text
+    # The page's own statics: the terminal's styles, its script, and its font (no longer from Google).
+    paths = {urlsplit(url).path for url in loaded}
+    assert "/static/js/textual.js" in paths and "/static/css/xterm.css" in paths, sorted(paths)
+    assert any(path.startswith("/static/fonts/") for path in paths), sorted(paths)
+
+    for url, text in texts.items():
+        elsewhere = [found for found in ABSOLUTE_URL.findall(text) if urlsplit(found).netloc != origin]
+        assert elsewhere == [], f"{url} refers to other hosts: {elsewhere[:5]}"
+        for word in ("googleapis", "gstatic"):
+            assert word not in text, f"{url} refers to {word}"
 
 
 def visible(stream: bytes) -> str:

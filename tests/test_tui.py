@@ -164,7 +164,7 @@ async def test_choosing_a_feed_filters_the_article_list(library: Library) -> Non
 
         await press(pilot, "j")  # Starred: nothing starred yet
         await wait_until(pilot, lambda: articles.ids == [], "the empty Starred view")
-        assert "No articles here." in widget_text(articles)
+        assert "No starred articles" in widget_text(articles)
 
         await press(pilot, "j")  # past the separator to the first feed
         assert feeds.source == Source("feed", library.feeds["Alpha News"])

@@ -52,15 +52,16 @@ class LinkScreen(ModalScreen[None]):
             yield Static(Text("enter open \u00b7 y copy \u00b7 escape cancel"), id="hint")
 
     def action_open(self) -> None:
-        """Open the link, then close."""
+        """Open the link, then close (the app says what happened: opening, no browser, a failure)."""
         self._open(self.url)
-        self.notify(f"Opening {self.url}", timeout=3, markup=False)
         self.dismiss()
 
     def _open(self, url: str) -> None:
-        # A browser can take a while to start: open it in a thread, off the UI
-        # thread. The app owns that worker: this screen's own are cancelled as
-        # it closes, which could be before a thread worker had even started.
+        # Finding and starting a browser can take a while: it happens in a
+        # thread, off the UI thread (a terminal browser is then handed the
+        # terminal from the UI thread). The app owns that worker: this
+        # screen's own are cancelled as it closes, which could be before a
+        # thread worker had even started.
         app = self.app
         app.run_worker(lambda: app.open_link(url), thread=True, exit_on_error=False)  # type: ignore[attr-defined]
 
