@@ -7,6 +7,7 @@ shows the traceback instead.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -434,13 +435,23 @@ def search_command(state: Context, words: tuple[str, ...], limit: int, as_json: 
 
     Words must all match; "quoted words" match a phrase; word* matches a
     prefix; a OR b matches either; -word excludes (`reader search peace -war`).
+    Under each article: where it matched (its text, its title or a comment)
+    and the words around the match.
     """
     query = " ".join(words)
     try:
-        rows = state.store().search(query, limit=limit)
+        results = state.store().search_results(query, limit=limit)
     except InvalidSearchError as error:
         raise UserError(f"search: {error}") from None
-    _print_articles(rows, as_json, empty="no matches")
+    if as_json:
+        _emit_json([output.search_json(result) for result in results])
+        return
+    if not results:
+        click.echo("no matches")
+    # Bold only reaches a terminal that shows it; a pipe gets plain text.
+    emphasis = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    for result in results:
+        click.echo(output.search_result_text(result, emphasis=emphasis))
 
 
 @cli.command("mark")

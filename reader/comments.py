@@ -8,7 +8,9 @@ Sources, by the article's links:
   (``/api/v1/items/N``: nested ``children``); the HNPWA shape (nested
   ``comments`` with ``level``) is read too;
 * Reddit (``/r/<sub>/comments/<id>/...``): ``<permalink>.json``; "more"
-  stubs become a visible "N more replies" row;
+  stubs become placeholder rows (kind "more") whose replies are fetched on
+  demand through ``api/morechildren`` (:func:`parse_more_children`), or for
+  "continue this thread" through the parent comment's own permalink;
 * Lobsters (``lobste.rs/s/<id>``): ``/s/<id>.json``, flat and in order.
 
 Base URLs are settings (environment ``READER_HN_API``, ``READER_REDDIT_URL``,
@@ -33,7 +35,14 @@ from reader.render import html_to_markdown, sanitize_html
 from reader.sanitize import clean_line, safe_url
 from reader.store import ThreadSource
 
-_REDDIT_PATH = re.compile(r"^(/r/[^/]+/comments/[A-Za-z0-9]+)(?:/|$)")
+_REDDIT_PATH = re.compile(r"^(/r/[^/]+/comments/([A-Za-z0-9]+))(?:/|$)")
+#: A Reddit id (base 36): what may go into a morechildren or permalink URL.
+_REDDIT_ID = re.compile(r"[A-Za-z0-9]{1,20}")
+#: At most this many reply ids are kept per "more" stub (Reddit lists thousands
+#: under a big thread's top-level stub; each call fetches 100 of them).
+MAX_MORE_CHILDREN = 500
+#: Counts above this are not believed (and would overflow SQLite's integers).
+_MAX_COUNT = 10**9
 _LOBSTERS_PATH = re.compile(r"^/s/([A-Za-z0-9]+)(?:/|$)")
 _REDDIT_HOSTS = {"reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com"}
 
@@ -63,6 +72,47 @@ class ThreadPlan:
 
     kind: str
     urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ParsedThread:
+    """A fetched thread read: its comments in display order, and the total the source reports (None: none)."""
+
+    comments: list[CommentData]
+    source_total: int | None = None
+
+
+def reddit_thread_path(source: ThreadSource) -> str | None:
+    """The Reddit path of this article's thread (``/r/<sub>/comments/<post id>``), or None."""
+    for link in (source.comments_url, source.url):
+        checked = safe_url(link)
+        if checked is None:
+            continue
+        parts = urlsplit(checked)
+        if (parts.hostname or "") in _REDDIT_HOSTS:
+            match = _REDDIT_PATH.match(parts.path)
+            if match:
+                return match.group(1)
+    return None
+
+
+def reddit_more_children_url(bases: CommentSources, thread_path: str, children: list[str]) -> str:
+    """The ``api/morechildren`` request for ``children`` (at most 100: Reddit's limit) of a thread.
+
+    Ids that are not Reddit ids are left out, so nothing from an answer can
+    change the request beyond the list.
+    """
+    post = thread_path.rsplit("/", 1)[-1]
+    ids = ",".join(child for child in children[:100] if _REDDIT_ID.fullmatch(child))
+    return f"{bases.reddit}/api/morechildren.json?api_type=json&link_id=t3_{post}&children={ids}&raw_json=1"
+
+
+def reddit_continue_url(bases: CommentSources, thread_path: str, comment_guid: str) -> str | None:
+    """The permalink ``.json`` of one comment's subtree ("continue this thread"), or None for a non-Reddit guid."""
+    comment = comment_guid.removeprefix("reddit:").removeprefix("t1_")
+    if not comment_guid.startswith("reddit:") or not _REDDIT_ID.fullmatch(comment):
+        return None
+    return f"{bases.reddit}{thread_path}/_/{comment}.json?raw_json=1"
 
 
 def plan_thread(source: ThreadSource, bases: CommentSources) -> ThreadPlan | None:
@@ -97,20 +147,29 @@ def plan_thread(source: ThreadSource, bases: CommentSources) -> ThreadPlan | Non
 
 def parse_thread(kind: str, data: bytes, source: ThreadSource, now: int | None = None) -> list[CommentData]:
     """Read a fetched thread into comments in display order (parents before replies)."""
+    return parse_thread_result(kind, data, source, now).comments
+
+
+def parse_thread_result(kind: str, data: bytes, source: ThreadSource, now: int | None = None) -> ParsedThread:
+    """Read a fetched thread: its comments in display order, and the source's own total where it gives one."""
     now = now if now is not None else dates.now()
     if kind == "feed":
-        return _from_comment_feed(data, source, now)
+        return ParsedThread(_from_comment_feed(data, source, now))
+    document = _json(data, kind)
+    if kind == "hackernews":
+        return ParsedThread(list(_from_hacker_news(document, now)))
+    if kind == "reddit":
+        return ParsedThread(list(_from_reddit(document, now)), _reddit_total(document))
+    if kind == "lobsters":
+        return ParsedThread(list(_from_lobsters(document, now)))
+    raise ValueError(f"unknown comment source {kind!r}")
+
+
+def _json(data: bytes, kind: str) -> Any:
     try:
-        document = json.loads(data.decode("utf-8", errors="replace"))
+        return json.loads(data.decode("utf-8", errors="replace"))
     except (ValueError, RecursionError):
         raise ImportFailure(f"expected {kind} JSON, found something else") from None
-    if kind == "hackernews":
-        return list(_from_hacker_news(document, now))
-    if kind == "reddit":
-        return list(_from_reddit(document, now))
-    if kind == "lobsters":
-        return list(_from_lobsters(document, now))
-    raise ValueError(f"unknown comment source {kind!r}")
 
 
 def _comment(
@@ -180,59 +239,176 @@ def _from_reddit(document: Any, now: int) -> Iterator[CommentData]:
     listing = document[1] if isinstance(document, list) and len(document) > 1 else document
     if not isinstance(listing, dict) or listing.get("kind") != "Listing":
         raise ImportFailure("expected a Reddit comment listing, found other JSON")
+    thread_path = _reddit_post_path(document)
     stack: list[tuple[dict[str, Any], str | None]] = [
         (child, None) for child in reversed(_children(listing)) if isinstance(child, dict)
     ]
     while stack:
         thing, parent = stack.pop()
-        data = thing.get("data") or {}
+        data = thing.get("data")
+        if not isinstance(data, dict):
+            continue
         kind = thing.get("kind")
         if kind == "more":
-            count = int(data.get("count") or 0)
-            label = f"{count} more {'reply' if count == 1 else 'replies'}" if count else "continue this thread"
-            stub_id = data.get("id")
-            if not stub_id or stub_id == "_" or not count:
-                # "continue this thread" stubs all have id "_": tell them apart by parent.
-                stub_id = f"{parent}:{stub_id or short_hash(str(parent), label)}"
-            yield CommentData(
-                guid=f"reddit-more:{stub_id}",
-                author="",
-                text=f"\u2026 {label} (not fetched)",
-                parent_guid=parent,
-                deleted=True,
-            )
+            yield _reddit_more(data, parent)
             continue
         if kind != "t1":
             continue
-        guid = f"reddit:{data.get('name') or data.get('id')}"
-        html = data.get("body_html")
-        if isinstance(html, str):
-            # Reddit escapes the HTML it sends (and without raw_json=1, twice).
-            import html as html_lib
-
-            html = html_lib.unescape(html)
-            if "&lt;" in html[:20]:
-                html = html_lib.unescape(html)
-        else:
-            body = data.get("body")
-            html = f"<p>{body}</p>" if isinstance(body, str) else ""
-        created = data.get("created_utc")
-        author = data.get("author")
-        deleted = author == "[deleted]" or data.get("body") in ("[deleted]", "[removed]")
-        permalink = data.get("permalink")
-        url = f"https://www.reddit.com{permalink}" if isinstance(permalink, str) else None
-        yield _comment(
-            guid,
-            author,
-            html,
-            parent,
-            dates.plausible(created if isinstance(created, (int, float)) else None, now),
-            url,
-            deleted=deleted,
-        )
+        comment = _reddit_comment(data, parent, now, thread_path)
+        yield comment
         replies = data.get("replies")
         if isinstance(replies, dict):
-            stack.extend((child, guid) for child in reversed(_children(replies)) if isinstance(child, dict))
+            stack.extend((child, comment.guid) for child in reversed(_children(replies)) if isinstance(child, dict))
+
+
+def _reddit_post(document: Any) -> dict[str, Any]:
+    """The post's ``data``, from the first listing of a permalink ``.json`` (empty when absent)."""
+    if not isinstance(document, list) or not document or not isinstance(document[0], dict):
+        return {}
+    posts = _children(document[0])
+    post = posts[0].get("data") if posts and isinstance(posts[0], dict) else None
+    return post if isinstance(post, dict) else {}
+
+
+def _reddit_total(document: Any) -> int | None:
+    """The post's ``num_comments`` (None when absent)."""
+    total = _reddit_post(document).get("num_comments")
+    return _count(total) if isinstance(total, int) and not isinstance(total, bool) else None
+
+
+def _reddit_post_path(document: Any) -> str | None:
+    """``/r/<sub>/comments/<post id>`` from the post's permalink, for comments that come without one."""
+    permalink = _reddit_post(document).get("permalink")
+    match = _REDDIT_PATH.match(permalink) if isinstance(permalink, str) else None
+    return match.group(1) if match else None
+
+
+def _count(value: object) -> int:
+    """A count from the source: an integer in 0..10^9, else 0."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return 0
+    return min(max(value, 0), _MAX_COUNT)
+
+
+def _reddit_guid(data: dict[str, Any]) -> str:
+    """``reddit:t1_<id>``, the same whether the source gives the fullname (``name``) or only the id."""
+    name = data.get("name")
+    if isinstance(name, str) and name.startswith("t1_"):
+        return f"reddit:{name}"
+    ident = data.get("id")
+    if isinstance(ident, str) and ident:
+        return f"reddit:t1_{ident}"
+    return f"reddit:{name or ident}"
+
+
+def _reddit_comment(data: dict[str, Any], parent: str | None, now: int, thread_path: str | None = None) -> CommentData:
+    html = data.get("body_html")
+    if isinstance(html, str):
+        # Reddit escapes the HTML it sends (and without raw_json=1, twice).
+        import html as html_lib
+
+        html = html_lib.unescape(html)
+        if "&lt;" in html[:20]:
+            html = html_lib.unescape(html)
+    else:
+        body = data.get("body")
+        html = f"<p>{body}</p>" if isinstance(body, str) else ""
+    created = data.get("created_utc")
+    author = data.get("author")
+    deleted = author == "[deleted]" or data.get("body") in ("[deleted]", "[removed]")
+    permalink = data.get("permalink")
+    ident = data.get("id")
+    if isinstance(permalink, str):
+        url: str | None = f"https://www.reddit.com{permalink}"
+    elif thread_path and isinstance(ident, str) and _REDDIT_ID.fullmatch(ident):
+        # morechildren answers carry no permalink; the thread's path and the id make one.
+        url = f"https://www.reddit.com{thread_path}/_/{ident}/"
+    else:
+        url = None
+    return _comment(
+        _reddit_guid(data),
+        author,
+        html,
+        parent,
+        dates.plausible(created if isinstance(created, (int, float)) else None, now),
+        url,
+        deleted=deleted,
+    )
+
+
+def _more_words(count: int) -> str:
+    return f"{count} more {'reply' if count == 1 else 'replies'}" if count else "continue this thread"
+
+
+def more_label(count: int) -> str:
+    """What a "more" row says: ``… 12 more replies (not fetched)``, or that the thread continues."""
+    return f"\u2026 {_more_words(count)} (not fetched)"
+
+
+def more_stub(guid: str, parent: str | None, count: int, children: list[str]) -> CommentData:
+    """A placeholder row for ``count`` replies not fetched, whose ids are ``children``."""
+    return CommentData(
+        guid=guid,
+        author="",
+        text=more_label(count),
+        parent_guid=parent,
+        kind="more",
+        more_count=count,
+        more_children=children,
+    )
+
+
+def _reddit_more(data: dict[str, Any], parent: str | None) -> CommentData:
+    """A ``more`` stub: how many replies it stands for, and their ids (at most :data:`MAX_MORE_CHILDREN`)."""
+    count = _count(data.get("count"))
+    listed = data.get("children")
+    children = [c for c in listed if isinstance(c, str) and _REDDIT_ID.fullmatch(c)] if isinstance(listed, list) else []
+    stub_id = data.get("id")
+    if not isinstance(stub_id, str) or not stub_id or stub_id == "_" or not count:
+        # "continue this thread" stubs all have id "_": tell them apart by parent.
+        known = stub_id if isinstance(stub_id, str) and stub_id else short_hash(str(parent), _more_words(count))
+        stub_id = f"{parent}:{known}"
+    return more_stub(f"reddit-more:{clean_line(stub_id)[:200]}", parent, count, children[:MAX_MORE_CHILDREN])
+
+
+def parse_more_children(
+    data: bytes, stub_parent: str | None, now: int | None = None, thread_path: str | None = None
+) -> list[CommentData]:
+    """Read an ``api/morechildren`` answer into comments and further "more" stubs, in display order.
+
+    The answer is a flat list of things, each naming its parent by fullname:
+    ``t1_x`` is the comment ``reddit:t1_x`` (stored already, or earlier in
+    the answer), ``t3_...`` the post itself, for which the replies take the
+    place of the stub they were fetched for (``stub_parent``, its parent).
+    Depth is left to the store, which orders the thread by parent links.
+    ``thread_path`` (``/r/<sub>/comments/<post id>``) makes each comment's
+    link, which these answers leave out.
+    """
+    now = now if now is not None else dates.now()
+    document = _json(data, "Reddit morechildren")
+    answer = document.get("json") if isinstance(document, dict) else None
+    if not isinstance(answer, dict):
+        raise ImportFailure("expected a Reddit morechildren answer, found other JSON")
+    errors = answer.get("errors")
+    if isinstance(errors, list) and errors:
+        raise ImportFailure(f"Reddit refused: {clean_line(json.dumps(errors[0]))[:160]}")
+    body = answer.get("data")
+    things = body.get("things") if isinstance(body, dict) else None
+    if not isinstance(things, list):
+        raise ImportFailure("expected a Reddit morechildren answer, found other JSON")
+    comments: list[CommentData] = []
+    for thing in things:
+        item = thing.get("data") if isinstance(thing, dict) else None
+        if not isinstance(item, dict):
+            continue
+        parent_id = item.get("parent_id")
+        parent = f"reddit:{parent_id}" if isinstance(parent_id, str) and parent_id.startswith("t1_") else stub_parent
+        kind = thing.get("kind")
+        if kind == "more":
+            comments.append(_reddit_more(item, parent))
+        elif kind == "t1":
+            comments.append(_reddit_comment(item, parent, now, thread_path))
+    return comments
 
 
 def _children(listing: dict[str, Any]) -> list[Any]:

@@ -15,20 +15,33 @@ import asyncio
 import concurrent.futures
 import multiprocessing
 import os
+import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from reader import dates
-from reader.comments import CommentSources, parse_thread, plan_thread
+from reader.comments import (
+    MAX_MORE_CHILDREN,
+    CommentSources,
+    ParsedThread,
+    more_stub,
+    parse_more_children,
+    parse_thread,
+    parse_thread_result,
+    plan_thread,
+    reddit_continue_url,
+    reddit_more_children_url,
+    reddit_thread_path,
+)
 from reader.config import Config
 from reader.http import FetchError, Limits, Response, get, make_client
 from reader.importers.base import ImportFailure
-from reader.models import ImportBatch
+from reader.models import CommentData, ImportBatch
 from reader.sanitize import clean_line
-from reader.store import BatchStats, FeedToFetch, FetchOutcome, Store, ThreadSource
+from reader.store import BatchStats, FeedToFetch, FetchOutcome, MorePlaceholder, Store, StoreError, ThreadSource
 
 #: Feeds stored per transaction.
 WRITE_BATCH = 40
@@ -429,11 +442,11 @@ class Fetcher:
                         error = f"HTTP {response.status}"
                         continue
                     try:
-                        comments = await loop.run_in_executor(None, parse_thread, kind, response.body, source)
+                        parsed = await loop.run_in_executor(None, parse_thread_result, kind, response.body, source)
                     except (ImportFailure, ValueError) as failure:
                         error = str(failure)
                         continue
-                    added = await loop.run_in_executor(writer, self._store_thread, store, source.article_id, comments)
+                    added = await loop.run_in_executor(writer, self._store_thread, store, source.article_id, parsed)
                     self.summary.threads += 1
                     self.summary.comments += added
                     self.progress.comments += added
@@ -446,9 +459,12 @@ class Fetcher:
             await asyncio.gather(*(one(source, plan.kind, plan.urls) for source, plan in plans))
 
     @staticmethod
-    def _store_thread(store: Store, article_id: int, comments: list) -> int:  # type: ignore[type-arg]
+    def _store_thread(store: Store, article_id: int, parsed: ParsedThread) -> int:
+        comments = parsed.comments
+        if any(comment.kind == "more" and comment.more_children for comment in comments):
+            comments = _without_loaded_replies(comments, store.comment_guids(article_id))
         added = store.add_comments(article_id, comments) if comments else 0
-        store.mark_comments_fetched(article_id)
+        store.mark_comments_fetched(article_id, source_total=parsed.source_total)
         return added
 
     # -- full pages ------------------------------------------------------------------------
@@ -482,6 +498,154 @@ class Fetcher:
                 self._report()
 
             await asyncio.gather(*(one(article_id, url) for article_id, url in pages))
+
+
+def _without_loaded_replies(comments: list[CommentData], known: set[str]) -> list[CommentData]:
+    """``comments`` with the replies already stored taken out of their "more" stubs.
+
+    Fetching a Reddit thread again brings back the stubs of replies that were
+    loaded since: a stub keeps only the ids still missing, and one left with
+    none is dropped rather than offering to load what is already shown.
+    """
+    kept: list[CommentData] = []
+    for comment in comments:
+        if comment.kind == "more" and comment.more_children:
+            missing = [child for child in comment.more_children if f"reddit:t1_{child}" not in known]
+            if not missing:
+                continue
+            loaded = len(comment.more_children) - len(missing)
+            if loaded:
+                comment = more_stub(
+                    comment.guid, comment.parent_guid, max(len(missing), comment.more_count - loaded), missing
+                )
+        kept.append(comment)
+    return kept
+
+
+@dataclass(frozen=True)
+class MoreResult:
+    """What loading the replies behind one "more replies" row did: comments added, or a one-line error."""
+
+    added: int = 0
+    error: str | None = None
+
+
+#: Reddit's limit of ids per ``api/morechildren`` call.
+MORE_PER_CALL = 100
+
+
+def fetch_more_replies(db_path: Path, comment_id: int, settings: FetchSettings | None = None) -> MoreResult:
+    """Fetch the replies behind a "more replies" row and put them in its place (called from a worker thread).
+
+    An "N more replies" row asks Reddit's ``api/morechildren`` for its first
+    :data:`MORE_PER_CALL` ids; if more remain, a row for the rest stays after
+    them. A "continue this thread" row fetches its parent comment's own
+    permalink. The request is bounded like every fetch (``settings.limits``).
+    Any failure is a one-line ``error`` and leaves the thread as it was.
+    """
+    settings = settings or FetchSettings()
+    try:
+        with Store(db_path, create=False) as store:
+            placeholder = store.more_placeholder(comment_id)
+            if placeholder is None:
+                return MoreResult(error=f"comment {comment_id} is not a placeholder for more replies")
+            sources = store.articles_for_comments([placeholder.article_id])
+            path = reddit_thread_path(sources[0]) if sources else None
+            if not sources or path is None:
+                return MoreResult(error="these replies are not from a Reddit thread; they cannot be fetched")
+            now = dates.now()
+            replies = _fetch_replies(store, placeholder, sources[0], path, settings, now)
+            if isinstance(replies, str):
+                return MoreResult(error=replies)
+            return MoreResult(added=store.expand_more(comment_id, replies, now))
+    except StoreError as error:
+        return MoreResult(error=clean_line(str(error))[:300])
+    except sqlite3.Error as error:
+        return MoreResult(error=f"{db_path}: {clean_line(str(error))[:200]}")
+
+
+def _fetch_replies(
+    store: Store, placeholder: MorePlaceholder, source: ThreadSource, path: str, settings: FetchSettings, now: int
+) -> list[CommentData] | str:
+    """The comments that replace ``placeholder`` (new stubs included), or a one-line error."""
+    bases = settings.sources
+    if placeholder.children:
+        known = store.comment_guids(placeholder.article_id)
+        wanted = [child for child in placeholder.children if f"reddit:t1_{child}" not in known]
+        if not wanted:
+            return []  # all loaded already: the row just goes
+        batch, rest = wanted[:MORE_PER_CALL], wanted[MORE_PER_CALL:]
+        body = _fetch_json(reddit_more_children_url(bases, path, batch), settings.limits)
+        if isinstance(body, str):
+            return body
+        try:
+            replies = parse_more_children(body, placeholder.parent_guid, now, path)
+        except ImportFailure as failure:
+            return f"Reddit: {clean_line(str(failure))[:200]}"
+        except Exception as error:  # a parser crash is this row's error, never the reader's
+            return f"Reddit: could not parse: {type(error).__name__}: {clean_line(str(error))[:120]}"
+        if rest:
+            _keep_the_rest(replies, placeholder, rest)
+        return replies
+    if placeholder.count:
+        # A row stored before the ids were kept (an older library).
+        return f"the ids of these replies were not kept; fetch the thread again (reader comments {source.article_id})"
+    parent = placeholder.parent_guid
+    url = reddit_continue_url(bases, path, parent) if parent else None
+    if parent is None or url is None:
+        return "this thread cannot be continued here: the comment it continues is unknown"
+    body = _fetch_json(url, settings.limits)
+    if isinstance(body, str):
+        return body
+    try:
+        subtree = parse_thread("reddit", body, source, now)
+    except (ImportFailure, ValueError) as failure:
+        return f"Reddit: {clean_line(str(failure))[:200]}"
+    except Exception as error:  # a parser crash is this row's error, never the reader's
+        return f"Reddit: could not parse: {type(error).__name__}: {clean_line(str(error))[:120]}"
+    # The answer starts with the continued comment itself, stored already:
+    # only what is under it is new.
+    return [
+        comment if comment.parent_guid is not None else replace(comment, parent_guid=parent)
+        for comment in subtree
+        if comment.guid != parent
+    ]
+
+
+def _keep_the_rest(replies: list[CommentData], placeholder: MorePlaceholder, rest: list[str]) -> None:
+    """Add a row for the ids not asked for yet, after what was fetched in the placeholder's place.
+
+    Reddit may answer with a stub of its own for ids it did not return, in
+    the same place: the rest joins that one rather than making two rows
+    for one gap.
+    """
+    fetched = sum(reply.more_count if reply.kind == "more" else 1 for reply in replies)
+    remaining = max(len(rest), placeholder.count - fetched)
+    for index in range(len(replies) - 1, -1, -1):
+        reply = replies[index]
+        if reply.kind == "more" and reply.parent_guid == placeholder.parent_guid and reply.more_children:
+            children = list(dict.fromkeys(reply.more_children + rest))[:MAX_MORE_CHILDREN]
+            replies[index] = more_stub(reply.guid, reply.parent_guid, reply.more_count + remaining, children)
+            return
+    replies.append(more_stub(placeholder.guid, placeholder.parent_guid, remaining, rest[:MAX_MORE_CHILDREN]))
+
+
+def _fetch_json(url: str, limits: Limits) -> bytes | str:
+    """GET one API answer within ``limits``: its body, or a one-line error."""
+
+    async def one() -> Response:
+        async with make_client(limits, max_connections=1) as client:
+            return await get(client, url, headers={"Accept": "application/json"}, limits=limits)
+
+    try:
+        response = asyncio.run(one())
+    except FetchError as error:
+        return f"Reddit: {error}"
+    if response.status in (429, 503):
+        return f"Reddit: the server asked to wait (HTTP {response.status}); try again later"
+    if response.status != 200 or not response.body.strip():
+        return f"Reddit: HTTP {response.status}" if response.status != 200 else "Reddit: empty answer"
+    return response.body
 
 
 def fetch(

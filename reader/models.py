@@ -7,11 +7,22 @@ the store returns the ``*Row`` classes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+#: What a thread row is: a comment, or a placeholder for replies the source
+#: left out of its answer (Reddit's "N more replies" and "continue this
+#: thread"), which can be fetched on demand and is never counted or searched.
+CommentKind = Literal["comment", "more"]
 
 
 @dataclass
 class CommentData:
-    """One comment as an importer found it. ``parent_guid`` is None at top level."""
+    """One comment as an importer found it. ``parent_guid`` is None at top level.
+
+    A ``kind="more"`` item stands for replies not fetched: ``more_count`` is
+    how many the source says there are (0 for "continue this thread") and
+    ``more_children`` the source's ids of them, needed to fetch them.
+    """
 
     guid: str
     author: str
@@ -21,6 +32,9 @@ class CommentData:
     html: str | None = None
     url: str | None = None
     deleted: bool = False
+    kind: CommentKind = "comment"
+    more_count: int = 0
+    more_children: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -128,6 +142,11 @@ class CommentRow:
     url: str | None
     deleted: bool
     first_seen: int
+    #: "more": a placeholder for ``more_count`` replies not fetched (see :class:`CommentData`).
+    kind: CommentKind = "comment"
+    more_count: int = 0
+    #: The source's ids of the replies behind a "more" row (empty: unknown, or "continue this thread").
+    more_children: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -145,3 +164,37 @@ class ArticleDetail:
     comments: list[CommentRow]
     #: When the user last opened the thread (None: never); newer comments are new.
     comments_seen: int | None = None
+    #: How many comments the comment source itself said the thread has when it
+    #: was last fetched (Reddit's ``num_comments``); None: not known.
+    source_comment_count: int | None = None
+
+
+#: Where a search result's snippet comes from: the article's title, its text, or one of its comments.
+MatchIn = Literal["title", "text", "comment"]
+
+
+@dataclass
+class SearchHits:
+    """Where a query matched one article: in its own words, and in which of its comments."""
+
+    article_id: int
+    #: The title and text, read together as search reads them, match the query.
+    in_article: bool
+    #: The matching comments, in thread (display) order.
+    comment_ids: list[int]
+
+
+@dataclass
+class SearchResult:
+    """One search result as ``reader search`` shows it: the article and a line of where it matched."""
+
+    article: ArticleRow
+    match_in: MatchIn
+    #: About 120 characters around the first match, cleaned for a terminal, "…" where cut.
+    snippet: str
+    #: Where the query's words are in ``snippet`` (character offsets), for emphasis.
+    spans: list[tuple[int, int]]
+    #: The comment the snippet comes from (``match_in == "comment"``), else None.
+    comment_id: int | None = None
+    #: Its author as stored ("" when unknown); None unless the snippet is from a comment.
+    comment_author: str | None = None

@@ -11,7 +11,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from reader import dates
-from reader.models import ArticleDetail, ArticleRow, CommentRow, FeedRow
+from reader.models import ArticleDetail, ArticleRow, CommentRow, FeedRow, SearchResult
 from reader.sanitize import clean_line, clean_text, safe_url
 
 # -- JSON (documented in README "JSON output"; keep the fields stable) -------
@@ -35,15 +35,17 @@ def article_json(row: ArticleRow) -> dict[str, Any]:
 
 
 def comment_json(comment: CommentRow) -> dict[str, Any]:
-    """A comment as it appears in ``show --json``."""
+    """A comment (or a "more replies" placeholder, ``kind: "more"``) as it appears in ``show --json``."""
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
         "depth": comment.depth,
-        "author": clean_line(comment.author),
+        "kind": comment.kind,
+        "author": clean_line(comment.author) if comment.kind == "comment" else "",
         "published": dates.to_iso(comment.published if comment.published is not None else comment.first_seen),
-        "text": clean_text(comment.text),
+        "text": clean_text(comment.text) if comment.kind == "comment" else more_text(comment),
         "url": safe_url(comment.url),
+        "more_count": comment.more_count if comment.kind == "more" else 0,
     }
 
 
@@ -52,6 +54,16 @@ def detail_json(detail: ArticleDetail) -> dict[str, Any]:
     data = article_json(detail.article)
     data["text"] = clean_text(detail.text)
     data["comments"] = [comment_json(c) for c in detail.comments]
+    return data
+
+
+def search_json(result: SearchResult) -> dict[str, Any]:
+    """A search result as ``search --json`` prints it: the article object plus where it matched."""
+    data = article_json(result.article)
+    data["snippet"] = clean_line(result.snippet)
+    data["match_in"] = result.match_in
+    data["comment_id"] = result.comment_id
+    data["comment_author"] = None if result.comment_author is None else clean_line(result.comment_author)
     return data
 
 
@@ -82,6 +94,47 @@ def article_line(row: ArticleRow) -> str:
     return f"{row.id:>6} {marks} {when}  {clean_line(row.feed)[:24]:<24}  {clean_line(row.title)}{comments}"
 
 
+# Bold on, and back to normal intensity (which, unlike a full reset, leaves
+# any colour alone).
+_BOLD, _NOT_BOLD = "\x1b[1m", "\x1b[22m"
+
+
+def search_result_text(result: SearchResult, *, emphasis: bool = False) -> str:
+    """Two lines of ``reader search``: the article line, then where it matched and the snippet, indented.
+
+    ``emphasis`` (for a terminal only, never a pipe) makes the matched words bold.
+    """
+    if result.match_in == "comment":
+        author = clean_line(result.comment_author)
+        where = f"in a comment by {author}" if author else "in an anonymous comment"
+        where += f" (id {result.comment_id})"
+    else:
+        where = f"in the {result.match_in}"
+    excerpt = _emphasised(result.snippet, result.spans) if emphasis else clean_line(result.snippet)
+    return f"{article_line(result.article)}\n        {where}: {excerpt}".rstrip()
+
+
+def _emphasised(snippet: str, spans: list[tuple[int, int]]) -> str:
+    """``snippet`` with ``spans`` in bold, if it is clean as it stands (else cleaned, without bold).
+
+    Only a snippet that cleaning leaves unchanged has spans that index what is
+    printed; the store makes them so, and anything else loses its emphasis,
+    never its cleaning.
+    """
+    cleaned = clean_line(snippet)
+    if cleaned != snippet:
+        return cleaned
+    pieces: list[str] = []
+    at = 0
+    for start, end in spans:
+        if not at <= start < end <= len(snippet):
+            return cleaned
+        pieces += [snippet[at:start], _BOLD, snippet[start:end], _NOT_BOLD]
+        at = end
+    pieces.append(snippet[at:])
+    return "".join(pieces)
+
+
 def feed_line(feed: FeedRow) -> str:
     """One line of ``reader feeds``."""
     status = ""
@@ -92,6 +145,19 @@ def feed_line(feed: FeedRow) -> str:
     where = safe_url(feed.url) or ("local" if feed.kind == "local" else "")
     tags = f"  #{' #'.join(clean_line(t) for t in feed.tags)}" if feed.tags else ""
     return f"{feed.id:>5}  {feed.unread:>5}/{feed.total:<5}  {clean_line(feed.title)}  {where}{tags}{status}"
+
+
+def comment_total(comments: list[CommentRow]) -> int:
+    """How many of ``comments`` are comments ("more replies" placeholders are not)."""
+    return sum(1 for comment in comments if comment.kind == "comment")
+
+
+def more_text(comment: CommentRow) -> str:
+    """What a "more replies" placeholder says: ``… 12 more replies not fetched``."""
+    count = comment.more_count
+    if not count:
+        return "\u2026 this thread continues (replies not fetched)"
+    return f"\u2026 {count} more {'reply' if count == 1 else 'replies'} not fetched"
 
 
 def comment_when(comment: CommentRow) -> str:
@@ -114,10 +180,14 @@ def article_text(detail: ArticleDetail, width: int = 100) -> str:
     lines.append("")
     lines.append(clean_text(detail.text).strip() or "(no text)")
     if detail.comments:
-        count = len(detail.comments)
+        count = comment_total(detail.comments)
         lines += ["", f"\u2500\u2500 {count} comment{'s' if count != 1 else ''} \u2500\u2500"]
         for comment in detail.comments:
             indent = "  " * comment.depth
+            if comment.kind == "more":
+                # A placeholder, not a comment: no author, no date.
+                lines += ["", f"{indent}[{more_text(comment)}]"]
+                continue
             author = clean_line(comment.author) or "anonymous"
             lines.append("")
             lines.append(f"{indent}{author} \u00b7 {comment_when(comment)}")
@@ -141,10 +211,13 @@ def article_markdown(detail: ArticleDetail) -> str:
         out += ["", f"<{row.url}>"]
     out += ["", clean_text(detail.text).strip()]
     if detail.comments:
-        out += ["", f"## Comments ({len(detail.comments)})"]
+        out += ["", f"## Comments ({comment_total(detail.comments)})"]
         for comment in detail.comments:
             prefix = "> " * comment.depth
             out.append(prefix.rstrip() if prefix else "")
+            if comment.kind == "more":
+                out.append(f"{prefix}*{more_text(comment)}*")
+                continue
             out.append(f"{prefix}**{clean_line(comment.author) or 'anonymous'}** \u00b7 {comment_when(comment)}")
             out.append(prefix.rstrip())
             out.extend(f"{prefix}{line}".rstrip() for line in clean_text(comment.text).split("\n"))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,10 +44,12 @@ from reader.models import (
     FeedData,
     FeedRow,
     ImportBatch,
+    SearchHits,
+    SearchResult,
 )
 from reader.render import readable_markdown
 from reader.sanitize import clean_line
-from reader.search import InvalidSearchError, build_match
+from reader.search import InvalidSearchError, SearchTerm, build_match, search_terms, snippet
 
 __all__ = [
     "ArticleFilter",
@@ -54,6 +57,7 @@ __all__ = [
     "FeedToFetch",
     "FetchOutcome",
     "InvalidSearchError",
+    "MorePlaceholder",
     "PendingMark",
     "Store",
     "StoreError",
@@ -312,8 +316,74 @@ ALTER TABLE articles ADD COLUMN read_changed INTEGER;
 ALTER TABLE articles ADD COLUMN starred_changed INTEGER;
 """
 
+# Version 7: Reddit's "more replies" placeholders are a kind of row of their
+# own instead of a comment by nobody: they are not counted in comment_count,
+# not in the search index, and keep what fetching their replies needs (how
+# many there are and their ids, as a JSON array). Articles keep the count
+# the comment source itself reports (Reddit's num_comments), which is often
+# far more than the fetched thread holds. Placeholders stored as comments
+# (guid "reddit-more:...") become "more" rows: the count comes back out of
+# their label ("… 12 more replies (not fetched)"; CAST reads the leading
+# number, 0 for "continue this thread"), their ids were never kept (empty:
+# only fetching the thread again brings them), and they leave the index.
+# The index triggers skip "more" rows from now on.
+_SCHEMA_7 = """
+ALTER TABLE comments ADD COLUMN kind TEXT NOT NULL DEFAULT 'comment' CHECK (kind IN ('comment', 'more'));
+ALTER TABLE comments ADD COLUMN more_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE comments ADD COLUMN more_children TEXT;
+ALTER TABLE articles ADD COLUMN source_comment_count INTEGER;
+
+INSERT INTO comments_fts(comments_fts, rowid, text)
+SELECT 'delete', (a.published << 31) | c.id, c.text FROM comments c JOIN articles a ON a.id = c.article_id
+WHERE c.guid LIKE 'reddit-more:%';
+UPDATE comments SET
+    kind = 'more',
+    more_count = max(0, CAST(substr(text, instr(text, ' ') + 1) AS INTEGER)),
+    more_children = '[]',
+    author = '',
+    deleted = 0
+WHERE guid LIKE 'reddit-more:%';
+UPDATE articles SET comment_count = max(
+    (SELECT count(*) FROM comments c WHERE c.article_id = articles.id AND c.kind = 'comment'),
+    coalesce(declared_comment_count, 0)
+) WHERE id IN (SELECT article_id FROM comments WHERE kind = 'more');
+
+DROP TRIGGER articles_fts_delete;
+CREATE TRIGGER articles_fts_delete BEFORE DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text)
+    VALUES ('delete', (old.published << 31) | old.id, old.title, old.text);
+    INSERT INTO comments_fts(comments_fts, rowid, text)
+    SELECT 'delete', (old.published << 31) | c.id, c.text FROM comments c
+    WHERE c.article_id = old.id AND c.kind = 'comment';
+END;
+DROP TRIGGER articles_fts_rekey_comments;
+CREATE TRIGGER articles_fts_rekey_comments AFTER UPDATE OF published ON articles
+WHEN old.published IS NOT new.published BEGIN
+    INSERT INTO comments_fts(comments_fts, rowid, text)
+    SELECT 'delete', (old.published << 31) | c.id, c.text FROM comments c
+    WHERE c.article_id = new.id AND c.kind = 'comment';
+    INSERT INTO comments_fts(rowid, text)
+    SELECT (new.published << 31) | c.id, c.text FROM comments c
+    WHERE c.article_id = new.id AND c.kind = 'comment';
+END;
+DROP TRIGGER comments_fts_delete;
+CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments
+WHEN old.kind = 'comment' AND EXISTS (SELECT 1 FROM articles WHERE id = old.article_id) BEGIN
+    INSERT INTO comments_fts(comments_fts, rowid, text)
+    SELECT 'delete', (a.published << 31) | old.id, old.text FROM articles a WHERE a.id = old.article_id;
+END;
+DROP TRIGGER comments_fts_update;
+CREATE TRIGGER comments_fts_update AFTER UPDATE OF text ON comments
+WHEN old.text IS NOT new.text AND new.kind = 'comment' BEGIN
+    INSERT INTO comments_fts(comments_fts, rowid, text)
+    SELECT 'delete', (a.published << 31) | old.id, old.text FROM articles a WHERE a.id = old.article_id;
+    INSERT INTO comments_fts(rowid, text)
+    SELECT (a.published << 31) | new.id, new.text FROM articles a WHERE a.id = new.article_id;
+END;
+"""
+
 #: Forward migrations; entry ``n`` takes a database from version ``n`` to ``n + 1``.
-MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4, _SCHEMA_5, _SCHEMA_6]
+MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4, _SCHEMA_5, _SCHEMA_6, _SCHEMA_7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ARTICLE_COLUMNS = """
@@ -329,6 +399,15 @@ _STARRED = "a.starred = 1"
 
 # The low 31 bits of a full-text rowid hold the article or comment id.
 _ROW_ID_MASK = (1 << 31) - 1
+
+# The comments of one article that match, in thread order: the rowid range of
+# the article's date (parameters: mask, MATCH, first key, last key, article
+# id). Other articles of the same second share the range, hence the
+# article_id test; CROSS JOIN keeps the index first, so only matches are read.
+_THREAD_MATCHES = """SELECT c.id, c.author, c.text
+FROM comments_fts CROSS JOIN comments c ON c.id = comments_fts.rowid & ?
+WHERE comments_fts MATCH ? AND comments_fts.rowid BETWEEN ? AND ? AND c.article_id = ?
+ORDER BY c.position"""
 
 
 @dataclass
@@ -387,6 +466,20 @@ class ThreadSource:
     comments_url: str | None
     comment_feed_url: str | None
     declared_count: int | None
+
+
+@dataclass(frozen=True)
+class MorePlaceholder:
+    """A stored "more replies" row, with what fetching the replies behind it needs."""
+
+    id: int
+    article_id: int
+    guid: str
+    #: The guid of the comment the replies answer (None: the post itself).
+    parent_guid: str | None
+    count: int
+    #: The source's ids of the replies (empty: unknown, or "continue this thread").
+    children: list[str]
 
 
 @dataclass(frozen=True)
@@ -710,7 +803,7 @@ class Store:
             self.conn.execute(
                 """INSERT INTO comments_fts(rowid, text)
                 SELECT (a.published << 31) | c.id, c.text FROM comments c JOIN articles a ON a.id = c.article_id
-                WHERE c.id > ? ORDER BY 1""",
+                WHERE c.id > ? AND c.kind = 'comment' ORDER BY 1""",
                 (comments_upto,),
             )
         self._indexed_upto = latest
@@ -975,7 +1068,13 @@ class Store:
         return article_id, False, fresh
 
     def _merge_comments(self, article_id: int, comments: Sequence[CommentData], now: int) -> int:
-        """Upsert comments into an article's thread, then recompute its display order."""
+        """Upsert comments into an article's thread, then recompute its display order.
+
+        Returns how many comments were new ("more" placeholders are stored
+        but not counted: they are not comments). A row's kind is set when it
+        is first stored and never changes, which keeps the search index (of
+        comments only) right.
+        """
         if not comments:
             return 0
         existing = {
@@ -1003,6 +1102,9 @@ class Store:
                 "url": comment.url,
                 "deleted": int(comment.deleted),
                 "now": now,
+                "kind": comment.kind,
+                "more_count": comment.more_count if comment.kind == "more" else 0,
+                "more_children": json.dumps(comment.more_children) if comment.kind == "more" else None,
             }
             if comment.guid in existing:
                 values["id"] = existing[comment.guid]
@@ -1016,28 +1118,31 @@ class Store:
                         text = CASE WHEN :text != '' THEN :text ELSE text END,
                         html = coalesce(:html, html),
                         url = coalesce(:url, url),
-                        deleted = :deleted
+                        deleted = :deleted,
+                        more_count = :more_count,
+                        more_children = :more_children
                     WHERE id = :id""",
                     values,
                 )
             else:
                 cursor = self.conn.execute(
                     """INSERT INTO comments (article_id, guid, parent_guid, source_rank, author,
-                        published, text, html, url, deleted, first_seen)
+                        published, text, html, url, deleted, first_seen, kind, more_count, more_children)
                     VALUES (:article_id, :guid, :parent_guid, :rank, :author, :published, :text,
-                        :html, :url, :deleted, :now)""",
+                        :html, :url, :deleted, :now, :kind, :more_count, :more_children)""",
                     values,
                 )
                 existing[comment.guid] = int(cursor.lastrowid or 0)
                 self._unindexed = True
-                added += 1
+                if comment.kind == "comment":
+                    added += 1
                 next_rank += 1
         self._reorder_thread(article_id)
         return added
 
     def _reorder_thread(self, article_id: int) -> None:
         rows = self.conn.execute(
-            "SELECT id, guid, parent_guid FROM comments WHERE article_id = ? ORDER BY source_rank, id",
+            "SELECT id, guid, parent_guid, kind FROM comments WHERE article_id = ? ORDER BY source_rank, id",
             (article_id,),
         ).fetchall()
         id_by_guid = {row["guid"]: row["id"] for row in rows}
@@ -1056,8 +1161,62 @@ class Store:
         )
         self.conn.execute(
             "UPDATE articles SET comment_count = max(?, coalesce(declared_comment_count, 0)) WHERE id = ?",
-            (len(rows), article_id),
+            (sum(1 for row in rows if row["kind"] == "comment"), article_id),
         )
+
+    def more_placeholder(self, comment_id: int) -> MorePlaceholder | None:
+        """The "more replies" row ``comment_id``, or None when there is no such row (or it is a comment)."""
+        row = self.conn.execute(
+            """SELECT id, article_id, guid, parent_guid, more_count, more_children FROM comments
+            WHERE id = ? AND kind = 'more'""",
+            (comment_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return MorePlaceholder(
+            id=row["id"],
+            article_id=row["article_id"],
+            guid=row["guid"],
+            parent_guid=row["parent_guid"],
+            count=row["more_count"],
+            children=_json_ids(row["more_children"]),
+        )
+
+    def comment_guids(self, article_id: int) -> set[str]:
+        """The guids of the comments (not placeholders) stored in an article's thread."""
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT guid FROM comments WHERE article_id = ? AND kind = 'comment'", (article_id,)
+            )
+        }
+
+    def expand_more(self, more_comment_id: int, comments: Sequence[CommentData], now: int | None = None) -> int:
+        """Replace a "more replies" row by the replies fetched for it, in one transaction.
+
+        ``comments`` name their parents by guid, so they attach under the
+        comments they answer wherever those are; "more" items among them (the
+        rest of a long list, deeper replies left out) are stored as new
+        placeholders. New rows come after what is stored, where the
+        placeholder was among its siblings. Returns how many comments were
+        added. Raises :class:`StoreError` when the row is not (or no longer)
+        a placeholder, e.g. its replies were loaded already.
+        """
+        now = now if now is not None else dates.now()
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT article_id FROM comments WHERE id = ? AND kind = 'more'", (more_comment_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"comment {more_comment_id} is not a placeholder for more replies (loaded already?)")
+            article_id = int(row["article_id"])
+            if self._unindexed:
+                self._index_pending()
+            self.conn.execute("DELETE FROM comments WHERE id = ?", (more_comment_id,))
+            added = self._merge_comments(article_id, comments, now)
+            if not comments:
+                self._reorder_thread(article_id)
+        return added
 
     # -- fetching ----------------------------------------------------------
 
@@ -1181,12 +1340,18 @@ class Store:
                     wanted.append((int(row["id"]), str(row["url"])))
         return wanted
 
-    def mark_comments_fetched(self, article_id: int, when: int | None = None) -> None:
-        """Remember when an article's thread was last fetched."""
+    def mark_comments_fetched(
+        self, article_id: int, when: int | None = None, *, source_total: int | None = None
+    ) -> None:
+        """Remember when an article's thread was last fetched, and how many comments its source reported.
+
+        ``source_total`` None keeps what was stored (a source that reports no total).
+        """
         with self.transaction():
             self.conn.execute(
-                "UPDATE articles SET comments_fetched = ? WHERE id = ?",
-                (when if when is not None else dates.now(), article_id),
+                """UPDATE articles SET comments_fetched = ?, source_comment_count = coalesce(?, source_comment_count)
+                WHERE id = ?""",
+                (when if when is not None else dates.now(), source_total, article_id),
             )
 
     # -- settings ----------------------------------------------------------
@@ -1357,7 +1522,8 @@ class Store:
         the stored plain text, for callers that render in stages.
         """
         row = self.conn.execute(
-            f"""SELECT {_ARTICLE_COLUMNS}, a.text, coalesce(a.full_html, a.html) AS html, a.updated, a.comments_seen
+            f"""SELECT {_ARTICLE_COLUMNS}, a.text, coalesce(a.full_html, a.html) AS html, a.updated, a.comments_seen,
+                a.source_comment_count
             FROM articles a JOIN feeds f ON f.id = a.feed_id
             WHERE a.id = ?""",
             (article_id,),
@@ -1371,6 +1537,7 @@ class Store:
             updated=row["updated"],
             comments_seen=row["comments_seen"],
             comments=self.comments(article_id),
+            source_comment_count=row["source_comment_count"],
         )
 
     def comments(self, article_id: int) -> list[CommentRow]:
@@ -1387,9 +1554,13 @@ class Store:
                 url=row["url"],
                 deleted=bool(row["deleted"]),
                 first_seen=row["first_seen"],
+                kind="more" if row["kind"] == "more" else "comment",
+                more_count=row["more_count"],
+                more_children=_json_ids(row["more_children"]),
             )
             for row in self.conn.execute(
-                """SELECT id, parent_id, depth, position, author, published, text, url, deleted, first_seen
+                """SELECT id, parent_id, depth, position, author, published, text, url, deleted, first_seen,
+                    kind, more_count, more_children
                 FROM comments WHERE article_id = ? ORDER BY position""",
                 (article_id,),
             )
@@ -1449,6 +1620,72 @@ class Store:
             if len(keys) < page:
                 return
             upper = keys[-1]
+
+    def search_hits(self, article_id: int, query: str) -> SearchHits:
+        """Where ``query`` matches one article: its own title and text, and which comments, in thread order.
+
+        Both answers come from the full-text indexes, so they agree with
+        :meth:`search`: the article is one rowid lookup, and every comment of
+        an article is keyed under the article's date, so its matches are one
+        rowid range of ``comments_fts``; the cost follows the matches, not the
+        length of the thread. Raises :class:`InvalidSearchError` as
+        :meth:`search` does; an unknown article has no hits.
+        """
+        match = build_match(query)
+        row = self.conn.execute("SELECT published FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return SearchHits(article_id, in_article=False, comment_ids=[])
+        base = int(row["published"]) << 31
+        try:
+            in_article = self._article_matches(base | article_id, match)
+            hits = self.conn.execute(_THREAD_MATCHES, (_ROW_ID_MASK, match, base, base | _ROW_ID_MASK, article_id))
+            comment_ids = [int(hit["id"]) for hit in hits]
+        except sqlite3.OperationalError as error:
+            raise InvalidSearchError(f"cannot search for that ({error})") from None
+        return SearchHits(article_id, in_article=in_article, comment_ids=comment_ids)
+
+    def search_results(self, query: str, *, limit: int = 50) -> list[SearchResult]:
+        """The :meth:`search` page, each article with a snippet of where it matched.
+
+        An article whose own words match shows its text around the first
+        match (its title, already on the result line, only when the text has
+        none); one found through its comments shows its first matching comment
+        in thread order. Each result costs an index lookup or two and one row,
+        so the page still costs what its size says, however many comments match.
+        """
+        rows = self.search(query, limit=limit)
+        if not rows:
+            return []
+        match = build_match(query)
+        terms = search_terms(query)
+        try:
+            return [self._search_result(row, match, terms) for row in rows]
+        except sqlite3.OperationalError as error:
+            raise InvalidSearchError(f"cannot search for that ({error})") from None
+
+    def _search_result(self, row: ArticleRow, match: str, terms: Sequence[SearchTerm]) -> SearchResult:
+        """One :meth:`search_results` entry: where ``row`` matched, and a snippet of it."""
+        base = row.published << 31
+        if self._article_matches(base | row.id, match):
+            stored = self.conn.execute("SELECT title, text FROM articles WHERE id = ?", (row.id,)).fetchone()
+            text, spans = snippet(stored["text"], terms)
+            if not spans:
+                title, title_spans = snippet(stored["title"], terms)
+                if title_spans or not text:
+                    return SearchResult(row, "title", title, title_spans)
+            return SearchResult(row, "text", text, spans)
+        first = self.conn.execute(
+            _THREAD_MATCHES + " LIMIT 1", (_ROW_ID_MASK, match, base, base | _ROW_ID_MASK, row.id)
+        ).fetchone()
+        if first is None:  # only if the index and the rows disagree
+            return SearchResult(row, "title", *snippet(row.title, terms))
+        text, spans = snippet(first["text"], terms)
+        return SearchResult(row, "comment", text, spans, comment_id=first["id"], comment_author=first["author"])
+
+    def _article_matches(self, key: int, match: str) -> bool:
+        """Whether the article with index key ``key`` matches ``match`` in its own title and text."""
+        found = self.conn.execute("SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = ?", (match, key))
+        return found.fetchone() is not None
 
     # -- sync with an aggregator server (reader/sync) ----------------------
     #
@@ -1768,6 +2005,17 @@ class Store:
     def explain(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[str]:
         """The ``EXPLAIN QUERY PLAN`` lines for ``sql`` (used by the plan tests)."""
         return [row["detail"] for row in self.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+
+
+def _json_ids(stored: str | None) -> list[str]:
+    """A "more" row's stored ids (a JSON array of strings); anything else reads as none."""
+    if not stored:
+        return []
+    try:
+        ids = json.loads(stored)
+    except ValueError:
+        return []
+    return [item for item in ids if isinstance(item, str)] if isinstance(ids, list) else []
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:

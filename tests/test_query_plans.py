@@ -169,3 +169,29 @@ def test_tag_counts_seek_the_tag_index(populated: Store) -> None:
     text = "\n".join("\n".join(plan) for plan in plans)
     assert "feed_tags_by_tag" in text or "sqlite_autoindex_feed_tags_1" in text
     assert_no_full_scan(plans, allowed=frozenset({"feed_tags"}))
+
+
+def test_search_hits_read_one_rowid_range_of_the_comment_index(populated: Store) -> None:
+    article_id = next(a.id for a in populated.search("gardens", limit=10) if a.comment_count)
+    plans = plans_of(populated, lambda: populated.search_hits(article_id, "gardens"))
+    text = "\n".join("\n".join(plan) for plan in plans)
+    assert "SEARCH articles USING INTEGER PRIMARY KEY (rowid=?)" in text
+    # The article's own match is one rowid lookup in its index...
+    (article_line,) = [line for line in text.splitlines() if "articles_fts" in line]
+    assert "VIRTUAL TABLE INDEX" in article_line and "=" in article_line.split("INDEX", 1)[1], article_line
+    # ...and its comments one rowid range of theirs (FTS5 shows the range as
+    # ">" and "<" in its index string), each match then found by primary key:
+    # the cost follows the matches, not the thread or the whole index.
+    (comment_line,) = [line for line in text.splitlines() if "comments_fts" in line]
+    assert "VIRTUAL TABLE INDEX" in comment_line, comment_line
+    assert ">" in comment_line.split("INDEX", 1)[1] and "<" in comment_line.split("INDEX", 1)[1], comment_line
+    assert "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)" in text
+    assert_no_full_scan(plans)
+
+
+def test_search_results_add_only_lookups_to_the_search(populated: Store) -> None:
+    plans = plans_of(populated, lambda: populated.search_results("gardens", limit=20))
+    assert_no_full_scan(plans)
+    for plan in plans:
+        for line in plan:
+            assert not line.startswith("SCAN") or "VIRTUAL TABLE INDEX" in line, plan
