@@ -126,11 +126,20 @@ def _cut(text: str, width: int) -> str:
     return text
 
 
+def more_text(count: int) -> str:
+    """What a placeholder row says: how many replies enter loads (Reddit's "continue this thread" has no count)."""
+    if count <= 0:
+        return "continue this thread"
+    replies = "reply" if count == 1 else "replies"
+    return f"load {count:,} more {replies}"
+
+
 class Line(NamedTuple):
     """One drawn line of the thread (a tuple: threads lay out tens of thousands).
 
     ``kind`` is ``header`` (author, date), ``text``, ``hidden`` (the "N replies
-    hidden" marker) or ``gap`` (the blank line after a comment).
+    hidden" marker), ``more`` (a placeholder for replies the source left out,
+    loaded on demand) or ``gap`` (the blank line after a comment).
     """
 
     comment: int
@@ -165,6 +174,8 @@ class ThreadLayout:
                 self.descendants[p] += 1 + self.descendants[i]
         self.collapsed: set[int] = set()
         self._texts = [comment_plain_text(c.text) or ("[deleted]" if c.deleted else "") for c in self.comments]
+        #: Real comments, placeholders for replies not fetched left out.
+        self.comment_count = sum(1 for c in self.comments if c.kind == "comment")
         self._wrapped: dict[tuple[int, int], list[str]] = {}
         self._lines: list[Line] | None = None
         self._starts: list[int] = []
@@ -183,6 +194,10 @@ class ThreadLayout:
     def is_new(self, index: int) -> bool:
         """True if the comment arrived since the thread was last opened."""
         return self.comments[index].id in self.new_ids
+
+    def is_more(self, index: int) -> bool:
+        """True if the row stands for replies the source left out (loaded on demand), not a comment."""
+        return self.comments[index].kind == "more"
 
     def is_op(self, index: int) -> bool:
         """True if the article's author wrote the comment."""
@@ -269,6 +284,11 @@ class ThreadLayout:
         while index < count:
             visible.append(index)
             starts.append(len(lines))
+            if self.comments[index].kind == "more":
+                lines.append(Line(index, "more", more_text(self.comments[index].more_count)))
+                lines.append(Line(index, "gap"))
+                index += 1
+                continue
             lines.append(Line(index, "header"))
             lines.extend(Line(index, "text", part) for part in self.wrapped(index))
             if index in self.collapsed:

@@ -35,8 +35,8 @@ POLL = 0.02
 SEED_TITLE = "Ukrainian Delegation Engages in US Peace Talks"
 SEED_HEADING = "Discussions with Key US Officials and Diplomatic Push"
 COMMENTERS = {"Donatello", "Michelangelo", "Leonardo", "Coccinella"}
-#: A comment's header line in the comments panel: the depth gutter, then the author.
-COMMENT_HEADER = re.compile(r"\u258e (\S+)(?: \[OP\])?  \S")
+#: A comment's header line in the comments panel: the depth gutter (heavier on the highlighted one), then the author.
+COMMENT_HEADER = re.compile(r"[\u258e\u258c] (\S+)(?: \[OP\])?  \S")
 #: Footer text that shows which pane has the focus (its own keys come first).
 ARTICLE_KEYS = "Page/next"
 COMMENT_KEYS = "Next sibling"

@@ -549,7 +549,7 @@ async def test_a_2000_comment_thread_opens_and_navigates(library: Library) -> No
         await open_article(pilot, article)
         thread = screen.comment_thread
         assert thread.comment_count == 2000
-        assert "Comments \u00b7 2000" in str(thread.border_title)
+        assert "Comments \u00b7 2,000" in str(thread.border_title)
         await focus_comments(pilot, screen)
         await press(pilot, "G")
         assert thread.focused_comment == ordered[-1].id

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
@@ -36,7 +36,7 @@ from reader.models import ArticleDetail, ArticleRow, FeedRow
 from reader.render import opening_html, readable_markdown
 from reader.sanitize import clean_line, safe_url
 from reader.screens.layout import NARROW_BELOW, Pane, plan_panes
-from reader.search import InvalidSearchError
+from reader.search import InvalidSearchError, SearchTerm, search_terms
 from reader.store import ArticleFilter, Store
 from reader.thread_view import ThreadLayout
 from reader.widgets.article_list import ArticleList
@@ -44,6 +44,7 @@ from reader.widgets.article_view import ArticleView, article_links, render_artic
 from reader.widgets.comment_thread import CommentThread
 from reader.widgets.feed_list import VIEW_LABELS, FeedList, Source, tag_title
 from reader.widgets.footer import ReaderFooter
+from reader.widgets.highlight import highlight_line
 from reader.widgets.link_list import LinkGroup
 from reader.widgets.search_bar import SearchBar
 
@@ -145,6 +146,18 @@ class RenderRequest:
     width: int
     styles: dict[str, str]
     base: Style
+    #: The search the article was opened from: its matches are highlighted (empty: none).
+    query: str | None = None
+
+
+def search_terms_of(query: str | None) -> list[SearchTerm]:
+    """The terms to highlight for ``query`` (none for no query, or one with nothing to search for)."""
+    if not query:
+        return []
+    try:
+        return search_terms(query)
+    except InvalidSearchError:
+        return []
 
 
 @dataclass
@@ -157,6 +170,8 @@ class ArticleRendered(Message):
     width: int
     #: Set once the lines are on screen (the worker waits for it).
     painted: threading.Event | None = None
+    #: Lines holding a match of the search the article was opened from.
+    match_lines: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -165,6 +180,24 @@ class ThreadLoaded(Message):
 
     article_id: int
     layout: ThreadLayout
+    #: How many comments the source itself says the thread has (None: not known).
+    source_total: int | None = None
+    #: The row to highlight (after replies were loaded in place); None: the first.
+    cursor: int | None = None
+    #: The search the article was opened from: its terms, and the comments they match.
+    terms: list[SearchTerm] = field(default_factory=list)
+    match_ids: list[int] = field(default_factory=list)
+    #: The article's own title and text match too (else the match is only in comments).
+    in_article: bool = True
+
+
+@dataclass
+class MoreLoaded(Message):
+    """Replies the source had left out were fetched (or could not be)."""
+
+    article_id: int
+    added: int
+    error: str | None
 
 
 @dataclass
@@ -305,6 +338,35 @@ def link_groups(detail: ArticleDetail, *, focused_comment: int | None = None) ->
     return [group for group in groups if group.links]
 
 
+def mark_matches(lines: list[list[Segment]], terms: list[SearchTerm], styles: dict[str, str]) -> list[int]:
+    """Lay the match style over the search's matches in rendered lines (in place); the lines that had any."""
+    if not terms:
+        return []
+    style = Style.parse(styles["search.match"])
+    found = []
+    for number, line in enumerate(lines):
+        marked, hit = highlight_line(line, terms, style)
+        if hit:
+            lines[number] = marked
+            found.append(number)
+    return found
+
+
+def thread_title(count: int, source_total: int | None, new: int) -> str:
+    """The comments panel's title: the count stored, the source's own when it says more, and the new ones.
+
+    ``Comments · 199 of 7,727 · 3 new``: Reddit and Hacker News leave most
+    of a big thread out of one answer, so the stored count alone misleads.
+    """
+    if not count:
+        title = "Comments"
+    elif source_total is not None and source_total > count:
+        title = f"Comments \u00b7 {count:,} of {source_total:,}"
+    else:
+        title = f"Comments \u00b7 {count:,}"
+    return title + (f" \u00b7 {new} new" if new else "")
+
+
 def mark_all_read_question(source: Source, name: str, count: int) -> str:
     """What the user is asked before ``count`` unread articles of ``source`` (named ``name``) are marked read."""
     articles = f"all {count} unread articles" if count > 1 else "the 1 unread article"
@@ -320,6 +382,9 @@ class MainScreen(Screen[None]):
 
     BINDINGS = [
         Binding("slash", "search", "Search", id="reader.search"),
+        # Only while an article opened from search results is read (see check_action).
+        Binding("m", "next_match", "Next match", id="reader.next-match"),
+        Binding("M", "previous_match", "Previous match", show=False, id="reader.previous-match"),
         Binding("u", "toggle_unread", "Unread only", id="reader.unread-only"),
         Binding("c", "toggle_comments", "Comments", id="reader.comments"),
         Binding("n", "next_unread", "Next unread", show=False, id="reader.next-unread"),
@@ -614,35 +679,72 @@ class MainScreen(Screen[None]):
         url = stored.article.url
         opening = opening_html(stored.html) if stored.html else None
         detail = replace(stored, text=readable_markdown(opening or stored.html, stored.text, url))
+        terms = search_terms_of(request.query)
         lines, more = render_article(detail, request.width, request.styles, base=request.base, first_screen=True)
+        found = mark_matches(lines, terms, request.styles)
         if opening is not None:
             more = True
             detail = replace(stored, text=readable_markdown(stored.html, stored.text, url))
         painted = threading.Event()
-        self.post_message(ArticleRendered(detail, lines, complete=not more, width=request.width, painted=painted))
+        self.post_message(ArticleRendered(detail, lines, not more, request.width, painted=painted, match_lines=found))
         # Let the UI thread paint the first screen before this thread competes
         # with it for the interpreter lock.
         painted.wait(0.5)
+        layout = self._thread_layout(detail, comment_width)
+        loaded = ThreadLoaded(request.article_id, layout, detail.source_comment_count, terms=terms)
+        if terms and request.query:
+            with self.reader_app.connection("article") as store:
+                hits = store.search_hits(request.article_id, request.query)
+            loaded.match_ids, loaded.in_article = hits.comment_ids, hits.in_article
+        self.post_message(loaded)
+        if more:
+            lines, _ = render_article(detail, request.width, request.styles, base=request.base)
+            found = mark_matches(lines, terms, request.styles)
+            self.post_message(ArticleRendered(detail, lines, complete=True, width=request.width, match_lines=found))
+
+    def _thread_layout(self, detail: ArticleDetail, width: int, *, collapse: bool = True) -> ThreadLayout:
+        """A thread laid out for ``width`` (in a worker: laying out 2,000 comments is not for the UI thread)."""
         seen = detail.comments_seen
-        new_ids = [c.id for c in detail.comments if seen is not None and c.first_seen > seen]
+        new_ids = [c.id for c in detail.comments if seen is not None and c.first_seen > seen and c.kind == "comment"]
         config = self.reader_app.config
         layout = ThreadLayout(
             detail.comments, op_author=detail.article.author, new_ids=new_ids, indent_cap=config.comments_depth_cap
         )
-        if config.comments_collapse_replies:
+        if collapse and config.comments_collapse_replies:
             layout.collapse_all()
-        layout.set_width(comment_width)
+        layout.set_width(width)
         layout.lines  # noqa: B018 - lay out here, in the worker, not on the UI thread
-        self.post_message(ThreadLoaded(request.article_id, layout))
-        if more:
-            lines, _ = render_article(detail, request.width, request.styles, base=request.base)
-            self.post_message(ArticleRendered(detail, lines, complete=True, width=request.width))
+        return layout
+
+    @work(thread=True, exclusive=True, group="more", exit_on_error=False)
+    def load_more(self, article_id: int, comment_id: int) -> None:
+        """Fetch the replies behind a placeholder row (Reddit's morechildren), then show the thread again."""
+        from reader.fetch import FetchSettings, fetch_more_replies
+
+        settings = FetchSettings.from_config(self.reader_app.config, parse_processes=1)
+        try:
+            result = fetch_more_replies(self.reader_app.db_path, comment_id, settings)
+        except Exception as error:  # one line, never a crash
+            self.post_message(MoreLoaded(article_id, 0, f"loading replies failed: {clean_line(str(error))[:160]}"))
+            return
+        self.post_message(MoreLoaded(article_id, result.added, result.error))
+
+    @work(thread=True, exclusive=True, group="thread", exit_on_error=False)
+    def reload_thread(self, article_id: int, width: int, cursor: int) -> None:
+        """Read and lay out an article's thread again (replies were added in place), keeping the row highlighted."""
+        with self.reader_app.connection("article") as store:
+            detail = store.article(article_id, markdown=False)
+        if detail is None:
+            return
+        layout = self._thread_layout(detail, width, collapse=False)
+        self.post_message(ThreadLoaded(article_id, layout, detail.source_comment_count, cursor=cursor))
 
     @work(thread=True, exclusive=True, group="render", exit_on_error=False)
     def rerender(self, detail: ArticleDetail, request: RenderRequest) -> None:
         """Render the shown article again for a new width."""
         lines, _ = render_article(detail, request.width, request.styles, base=request.base)
-        self.post_message(ArticleRendered(detail, lines, complete=True, width=request.width))
+        found = mark_matches(lines, search_terms_of(request.query), request.styles)
+        self.post_message(ArticleRendered(detail, lines, complete=True, width=request.width, match_lines=found))
 
     def render_request(self, article_id: int) -> RenderRequest:
         """What a worker needs to render an article for the reading pane as it is now."""
@@ -651,7 +753,9 @@ class MainScreen(Screen[None]):
         if not view.size.width or not view.display or self._last_pane == "feeds":
             # Hidden until the article shows: as wide as the layout will make it.
             width = self._reading_widths()[0]
-        return RenderRequest(article_id, width, theme_styles(self.app.theme_variables), view.rich_style)
+        return RenderRequest(
+            article_id, width, theme_styles(self.app.theme_variables), view.rich_style, query=self.search_query
+        )
 
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
     def run_fetch(self) -> None:
@@ -836,6 +940,7 @@ class MainScreen(Screen[None]):
         articles.mixed_feeds = self._mixed_feeds()
         articles.empty_text = self._empty_text()
         articles.set_ids(message.ids, keep=message.keep)
+        self.refresh_bindings()
         # Content, not a str: a str border title is parsed as markup, and the
         # label carries a feed's name or a search query ("[/]" would crash).
         articles.border_title = Content(f"{message.label} \u00b7 {len(message.ids)}")
@@ -867,7 +972,7 @@ class MainScreen(Screen[None]):
         if message.detail.article.id != self.reading_id:
             return
         view = self.article_view
-        view.show_lines(message.detail, message.lines, keep_scroll=True)
+        view.show_lines(message.detail, message.lines, keep_scroll=True, match_lines=message.match_lines)
         view.border_title = Content(clean_line(message.detail.article.feed))
         if self._show_when_rendered:
             self._show_when_rendered = False
@@ -882,14 +987,39 @@ class MainScreen(Screen[None]):
         if message.article_id != self.reading_id:
             return
         layout = message.layout
-        count = len(layout)
+        count = layout.comment_count
         new = len(layout.new_ids)
         thread = self.comment_thread
-        thread.show_thread(message.article_id, layout, "No comments stored for this article.")
-        title = f"Comments \u00b7 {count}" if count else "Comments"
-        thread.border_title = title + (f" \u00b7 {new} new" if new else "")
+        thread.show_thread(message.article_id, layout, "No comments stored for this article.", cursor=message.cursor)
+        thread.border_title = thread_title(count, message.source_total, new)
+        if message.terms:
+            thread.set_matches(message.terms, message.match_ids)
+            if message.match_ids:
+                thread.border_title += f" \u00b7 {len(message.match_ids)} match" + (
+                    "es" if len(message.match_ids) > 1 else ""
+                )
+                # Found only through its comments: the comments are what the user is looking for.
+                if not message.in_article and isinstance(self.focused, ArticleView):
+                    self.show_pane("comments")
         if count:
             self.reader_app.writer.thread_seen(message.article_id, self.reader_app.clock())
+
+    @on(CommentThread.MoreRequested)
+    def more_requested(self, event: CommentThread.MoreRequested) -> None:
+        """Enter on "load N more replies": fetch them in the background."""
+        self.notify("Loading replies\u2026", timeout=2)
+        self.load_more(event.article_id, event.comment_id)
+
+    def on_more_loaded(self, message: MoreLoaded) -> None:
+        """Say what loading replies brought, and show them where the placeholder was."""
+        if message.error:
+            self.notify(message.error, severity="warning", markup=False, timeout=6)
+            return
+        replies = "reply" if message.added == 1 else "replies"
+        self.notify(f"{message.added} {replies} loaded.", timeout=3)
+        thread = self.comment_thread
+        if message.article_id == self.reading_id == thread.article_id:
+            self.reload_thread(message.article_id, self._comment_width(), thread.cursor)
 
     # -- widget messages -----------------------------------------------------------
 
@@ -967,6 +1097,7 @@ class MainScreen(Screen[None]):
         """Show an article (and its comments); reading it marks it read."""
         opening = self.reading_id is None
         self.reading_id = article_id
+        self.refresh_bindings()
         if opening and not focus:
             # The reading pane comes out now (the list narrows); with the focus
             # it comes out with the rendered article, in one repaint.
@@ -1125,6 +1256,40 @@ class MainScreen(Screen[None]):
             self.show_pane("articles")
         elif isinstance(focused, ArticleList):
             self.show_pane("feeds")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The match keys belong to an article opened from a search (elsewhere they are hidden)."""
+        if action in ("next_match", "previous_match"):
+            return self.search_query is not None and self.reading_id is not None
+        return True
+
+    def _jump_match(self, step: int) -> None:
+        """m / M: the next or previous match of the search, in the focused pane, then on into the other."""
+        view, thread = self.article_view, self.comment_thread
+        if isinstance(self.focused, CommentThread):
+            if thread.next_match(step):
+                return
+            if step < 0 and view.match_lines:
+                self.show_pane("article")
+                view.scroll_to(y=max(0, view.match_lines[-1] - 3), animate=False, immediate=True)
+                return
+        else:
+            if view.next_match(step):
+                return
+            if step > 0 and thread.matches:
+                self.show_pane("comments")
+                if thread.cursor not in thread.matches:
+                    thread.next_match(+1)
+                return
+        self.notify("No more matches." if step > 0 else "No earlier matches.", timeout=2)
+
+    def action_next_match(self) -> None:
+        """The next match of the search the article was opened from."""
+        self._jump_match(+1)
+
+    def action_previous_match(self) -> None:
+        """The previous match."""
+        self._jump_match(-1)
 
     def action_toggle_unread(self) -> None:
         """Show only unread articles, or all again."""

@@ -87,6 +87,11 @@ def theme_styles(variables: Mapping[str, str]) -> dict[str, str]:
             color = Color.parse(fallback)
         return (background + color).hex6
 
+    background = Color.parse(variables.get("background", "#000000"))
+    try:
+        found = background.blend(Color.parse(variables.get("warning", "#FFA62B")), 0.6)
+    except Exception:
+        found = background.blend(Color.parse("#FFA62B"), 0.6)
     heading = solid("text-primary", "#57A5E2")
     accent = solid("accent", "#FEA62B")
     muted = solid("foreground-muted", "#999999")
@@ -108,6 +113,8 @@ def theme_styles(variables: Mapping[str, str]) -> dict[str, str]:
         "article.title": f"bold {accent}",
         "article.meta": muted,
         "article.url": f"{muted} underline",
+        # A search's matches: the theme's warning colour, with text that reads on it.
+        "search.match": f"bold {found.get_contrast_text(1.0).hex6} on {found.hex6}",
     }
 
 
@@ -213,12 +220,15 @@ class ArticleView(ScrollView, can_focus=True):
         self._last_width = 0
         self.article_id: int | None = None
         self.detail: ArticleDetail | None = None
+        #: Lines holding a match of the search the article was opened from.
+        self.match_lines: list[int] = []
         self.placeholder = "Select an article and press Enter to read it."
 
     def show_placeholder(self, text: str) -> None:
         """Show a message instead of an article."""
         self.article_id = None
         self.detail = None
+        self.match_lines = []
         self.placeholder = text
         self._lines = []
         self._strips = {}
@@ -226,9 +236,23 @@ class ArticleView(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
 
-    def show_lines(self, detail: ArticleDetail, lines: list[list[Segment]], *, keep_scroll: bool) -> None:
-        """Display rendered lines for ``detail`` (a first screen, or the whole article)."""
+    def show_lines(
+        self,
+        detail: ArticleDetail,
+        lines: list[list[Segment]],
+        *,
+        keep_scroll: bool,
+        match_lines: list[int] | None = None,
+    ) -> None:
+        """Display rendered lines for ``detail`` (a first screen, or the whole article).
+
+        ``match_lines``: the lines holding a search's matches (already
+        highlighted in ``lines``); the first one is scrolled into view when
+        the article opens, and ``m``/``M`` go from one to the next.
+        """
         same = self.article_id == detail.article.id
+        had_matches = same and bool(self.match_lines)
+        self.match_lines = match_lines or []
         self.article_id = detail.article.id
         self.detail = detail
         self._lines = lines
@@ -237,7 +261,21 @@ class ArticleView(ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(self._lines))
         if not (keep_scroll and same):
             self.scroll_to(0, 0, animate=False, immediate=True)
+        if self.match_lines and not had_matches and self.scroll_offset.y == 0:
+            first = self.match_lines[0]
+            if first >= self.scrollable_content_region.height - 2:
+                self.scroll_to(y=max(0, first - 3), animate=False, immediate=True)
         self.refresh()
+
+    def next_match(self, step: int) -> bool:
+        """Scroll the next (``step`` 1) or previous (-1) line with a match near the top; False if there is none."""
+        top = self.scroll_offset.y + 3
+        candidates = [n for n in self.match_lines if (n > top if step > 0 else n < top)]
+        if not candidates:
+            return False
+        target = candidates[0] if step > 0 else candidates[-1]
+        self.scroll_to(y=max(0, target - 3), animate=False, immediate=True)
+        return True
 
     @property
     def text_width(self) -> int:

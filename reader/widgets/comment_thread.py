@@ -21,7 +21,9 @@ from textual.strip import Strip
 
 from reader import dates
 from reader.sanitize import clean_line
+from reader.search import SearchTerm
 from reader.thread_view import GUTTER_WIDTH, ThreadLayout
+from reader.widgets.highlight import highlight_line
 
 #: Depth colours cycle through these component classes.
 DEPTH_COLOURS = 6
@@ -48,6 +50,8 @@ class CommentThread(ScrollView, can_focus=True):
         & > .comment-thread--meta { color: $text-muted; }
         & > .comment-thread--new { color: $warning; text-style: bold; }
         & > .comment-thread--hidden { color: $text-muted; text-style: italic; }
+        & > .comment-thread--more { color: $text-accent; text-style: italic; }
+        & > .comment-thread--match { background: $warning 60%; color: $text; text-style: bold; }
         & > .comment-thread--depth-0 { color: $primary; }
         & > .comment-thread--depth-1 { color: $success; }
         & > .comment-thread--depth-2 { color: $warning; }
@@ -64,6 +68,8 @@ class CommentThread(ScrollView, can_focus=True):
         "comment-thread--meta",
         "comment-thread--new",
         "comment-thread--hidden",
+        "comment-thread--more",
+        "comment-thread--match",
         *(f"comment-thread--depth-{n}" for n in range(DEPTH_COLOURS)),
     }
 
@@ -98,6 +104,19 @@ class CommentThread(ScrollView, can_focus=True):
             """The panel that sent the message."""
             return self.comment_thread
 
+    @dataclass
+    class MoreRequested(Message):
+        """Enter on a placeholder row: fetch the replies the source left out."""
+
+        comment_thread: CommentThread
+        article_id: int
+        comment_id: int
+
+        @property
+        def control(self) -> CommentThread:
+            """The panel that sent the message."""
+            return self.comment_thread
+
     def __init__(
         self,
         *,
@@ -114,22 +133,56 @@ class CommentThread(ScrollView, can_focus=True):
         self.article_id: int | None = None
         self.cursor = 0
         self.message = "No comments."
+        #: The search the thread was opened from: its terms, and the comments (by index) they match.
+        self.terms: list[SearchTerm] = []
+        self.matches: list[int] = []
 
     # -- content -------------------------------------------------------------
 
-    def show_thread(self, article_id: int, layout: ThreadLayout, message: str = "No comments.") -> None:
-        """Show a thread (an empty layout shows ``message``)."""
+    def show_thread(
+        self, article_id: int, layout: ThreadLayout, message: str = "No comments.", *, cursor: int | None = None
+    ) -> None:
+        """Show a thread (an empty layout shows ``message``), highlighting row ``cursor`` (else the first)."""
         self.article_id = article_id
         self.layout_model = layout
         self.message = message
         self.cursor = 0
+        self.terms = []
+        self.matches = []
         self._relayout()
         self.scroll_to(0, 0, animate=False, immediate=True)
+        if cursor is not None and len(layout):
+            self.move_to(min(cursor, len(layout) - 1))
         self.refresh()
+
+    def set_matches(self, terms: list[SearchTerm], comment_ids: list[int]) -> None:
+        """Highlight a search's ``terms`` in the text, and go to the first of the matching comments."""
+        layout = self.layout_model
+        self.terms = terms
+        if layout is None:
+            return
+        wanted = set(comment_ids)
+        self.matches = [i for i, comment in enumerate(layout.comments) if comment.id in wanted]
+        if self.matches:
+            self.move_to(self.matches[0])
+        self.refresh()
+
+    def next_match(self, step: int) -> bool:
+        """Go to the next (``step`` 1) or previous (-1) comment matching the search; False if there is none."""
+        if step > 0:
+            found = next((i for i in self.matches if i > self.cursor), None)
+        else:
+            found = next((i for i in reversed(self.matches) if i < self.cursor), None)
+        if found is None:
+            return False
+        self.move_to(found)
+        return True
 
     def clear_thread(self, message: str) -> None:
         """Show no thread, only ``message``."""
         self.article_id = None
+        self.terms = []
+        self.matches = []
         self.layout_model = None
         self.message = message
         self.virtual_size = Size(0, 0)
@@ -291,7 +344,11 @@ class CommentThread(ScrollView, can_focus=True):
         self._keeping_place(lambda layout: layout.expand(self.cursor))
 
     def action_toggle_replies(self) -> None:
-        """Collapse or expand the highlighted comment's replies."""
+        """Collapse or expand the highlighted comment's replies; on a "load more" row, load them."""
+        layout = self.layout_model
+        if layout is not None and len(layout) and layout.is_more(self.cursor) and self.article_id is not None:
+            self.post_message(self.MoreRequested(self, self.article_id, layout.comments[self.cursor].id))
+            return
         self._keeping_place(lambda layout: layout.toggle(self.cursor))
 
     def action_toggle_all(self) -> None:
@@ -358,8 +415,20 @@ class CommentThread(ScrollView, can_focus=True):
             segments.extend(header)
         elif line.kind == "hidden":
             segments.append(Segment(f"\u25b8 {line.text}", base + self._part("comment-thread--hidden")))
+        elif line.kind == "more":
+            more = [Segment(f"\u2026 {line.text}", base + self._part("comment-thread--more"))]
+            if selected:
+                cursor_style = Style(color=cursor.color, bgcolor=cursor.bgcolor, bold=cursor.bold)
+                more = list(Segment.apply_style([*more, Segment(" ", base)], post_style=cursor_style))
+            segments.extend(more)
         else:
-            segments.append(Segment(line.text, base))
+            text = [Segment(line.text, base)]
+            if self.terms:
+                match = self.get_component_rich_style("comment-thread--match")
+                text, _hit = highlight_line(
+                    text, self.terms, Style(color=match.color, bgcolor=match.bgcolor, bold=True)
+                )
+            segments.extend(text)
         return Strip(segments).adjust_cell_length(width, base)
 
     def _header(self, layout: ThreadLayout, index: int, row_style: Style) -> list[Segment]:
