@@ -1,6 +1,6 @@
 """Build a large, realistic reader library for the benchmarks.
 
-The library holds ~200 feeds of uneven size, articles with 5-12 word titles
+The library holds ~200 feeds (``--feeds``) of uneven size, articles with 5-12 word titles
 and 1-3 KB Markdown bodies (plus the matching HTML an import would keep),
 dates spread over three years, ~30% read, ~2% starred, and comment threads
 (1-60 comments, replies nested up to 8 deep) on ~20% of the articles.
@@ -297,12 +297,17 @@ def build(
     *,
     seed: int = DEFAULT_SEED,
     batch_size: int = BATCH_SIZE,
+    feeds: int = FEED_COUNT,
     progress: Callable[[str], None] | None = None,
 ) -> Summary:
-    """Create the library at ``path`` (which must not exist yet) and fill it."""
+    """Create the library at ``path`` (which must not exist yet) and fill it.
+
+    ``feeds`` feeds share the articles (Zipf-like activity); the default
+    :data:`FEED_COUNT` gives the library every earlier run built.
+    """
     rng = random.Random(seed)
     maker = TextMaker(rng)
-    feeds, feed_weights = make_feeds(rng, FEED_COUNT)
+    subscribed, feed_weights = make_feeds(rng, feeds)
     # Sorted, so article ids grow with dates as they do when feeds are imported over time.
     dates = sorted(rng.randrange(LATEST - SPAN, LATEST) for _ in range(articles))
     summary = Summary()
@@ -310,12 +315,12 @@ def build(
         for start in range(0, articles, batch_size):
             began = time.perf_counter()
             # Subscribe to every feed up front, as an OPML import would.
-            batch = ImportBatch(kind="feed", feeds=feeds if start == 0 else [])
+            batch = ImportBatch(kind="feed", feeds=subscribed if start == 0 else [])
             to_read: list[str] = []
             to_star: list[str] = []
             end = min(start + batch_size, articles)
             for number in range(start, end):
-                feed = rng.choices(feeds, cum_weights=feed_weights)[0]
+                feed = rng.choices(subscribed, cum_weights=feed_weights)[0]
                 article = make_article(maker, feed, number, dates[number])
                 batch.articles.append((feed, article))
                 if rng.random() < READ_SHARE:
@@ -361,14 +366,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help="database to create (default %(default)s)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default %(default)s)")
+    parser.add_argument("--feeds", type=int, default=FEED_COUNT, help="number of feeds (default %(default)s)")
     parser.add_argument(
         "--batch-size", type=int, default=BATCH_SIZE, help="articles per transaction (default %(default)s)"
     )
     parser.add_argument("--force", action="store_true", help="replace the database if it exists")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
     args = parser.parse_args(argv)
-    if args.articles < 1 or args.batch_size < 1:
-        parser.error("--articles and --batch-size must be positive")
+    if args.articles < 1 or args.batch_size < 1 or args.feeds < 1:
+        parser.error("--articles, --batch-size and --feeds must be positive")
     if args.db.exists():
         if not args.force:
             parser.error(f"{args.db} exists; pass --force to replace it")
@@ -380,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         args.articles,
         seed=args.seed,
         batch_size=args.batch_size,
+        feeds=args.feeds,
         progress=None if args.quiet else lambda line: print(line, flush=True),
     )
     elapsed = time.perf_counter() - began

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import functools
 import gc
 import json
 import os
@@ -29,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -68,6 +70,18 @@ SIZE = (160, 48)
 POLL_SECONDS = 0.01
 #: Typical articles opened, spread over the list (each once).
 TYPICAL_OPENS = 20
+#: The library with ten times the feeds (same articles' shape), and the small one for searches.
+FEEDS_DB = DEFAULT_DB.with_name("bench-tui-2000-feeds.db")
+MANY_FEEDS = 2000
+SMALL_DB = DEFAULT_DB.with_name("bench-tui-10k.db")
+SMALL_ARTICLES = 10_000
+#: A rare word (in ~0.05% of articles: 5 at 10k, 51 at 100k) and a common one
+#: (in ~65%: the TUI lists the newest SEARCH_LIMIT, 1,000, at either size).
+SEARCH_QUERIES = {"rare word": "narwhal", "common word": "people"}
+#: What the open search bar shows while it is empty.
+SEARCH_PLACEHOLDER = "Search titles, text and comments"
+#: Processes per library for the parts that compare libraries (run in turn: A B A B).
+ROUNDS = 2
 
 
 # --------------------------------------------------------------------------
@@ -158,12 +172,12 @@ def extras(store: Store) -> dict[str, int]:
     }
 
 
-def build_library(path: Path, articles: int) -> None:
-    """Build ``generate.py``'s library plus the extras into ``path`` (through a partial file)."""
+def build_library(path: Path, articles: int, feeds: int = generate.FEED_COUNT) -> None:
+    """Build ``generate.py``'s library (``feeds`` feeds) plus the extras into ``path`` (through a partial file)."""
     partial = path.with_name(path.name + ".partial")
     generate.remove_database(partial)
     began = time.perf_counter()
-    summary = generate.build(partial, articles)
+    summary = generate.build(partial, articles, feeds=feeds)
     took = time.perf_counter() - began
     print(f"generate.build: {summary.articles} articles, {summary.comments} comments in {took:.0f} s")
     with Store(partial) as store:
@@ -330,8 +344,9 @@ class ProcessRun:
     thread_memory: dict[str, float] | None = None
 
 
-def tmux_runs(db: Path, runs: int, first_row: str, thread_index: int, touched: list[int]) -> list[ProcessRun]:
-    """Start ``reader --db`` in tmux ``runs`` times, after a warm-up run (disk cache, bytecode)."""
+@contextmanager
+def tmux_environment() -> Iterator[tuple[str, dict[str, str]]]:
+    """The tmux binary and the environment of every real process: a temporary home, C.UTF-8, xterm-256color."""
     tmux = shutil.which("tmux")
     if tmux is None:
         raise RuntimeError("tmux is not installed (use --no-tmux to skip the real-process figures)")
@@ -339,8 +354,16 @@ def tmux_runs(db: Path, runs: int, first_row: str, thread_index: int, touched: l
     env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE", "READER_DB", "COLORTERM")}
     # The tmux sockets go in the temporary folder too (tmux leaves them behind).
     env.update(READER_HOME=str(home), TMUX_TMPDIR=str(home), TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
-    results = []
     try:
+        yield tmux, env
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def tmux_runs(db: Path, runs: int, first_row: str, thread_index: int, touched: list[int]) -> list[ProcessRun]:
+    """Start ``reader --db`` in tmux ``runs`` times, after a warm-up run (disk cache, bytecode)."""
+    results = []
+    with tmux_environment() as (tmux, env):
         for _ in range(runs + 1):
             clear_ui_state(db)
             session = Tmux(tmux, env)
@@ -350,9 +373,35 @@ def tmux_runs(db: Path, runs: int, first_row: str, thread_index: int, touched: l
                     results.append(tmux_run(session, db, first_row, thread_index))
             finally:
                 session.kill()
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
     return results[1:]
+
+
+def tmux_start(session: Tmux, db: Path, first_row: str) -> tuple[int, float]:
+    """Start ``reader --db`` in the session: its pid, and seconds from Enter to ``first_row`` on screen.
+
+    The pane first waits for a line of input; the clock starts just before
+    that Enter is sent and stops when ``capture-pane`` (polled every 10 ms)
+    shows ``first_row``.
+    """
+    width, height = SIZE
+    names = ("READER_HOME", "TERM", "LANG", "LC_ALL")
+    environment = [arg for name in names for arg in ("-e", f"{name}={session.env[name]}")]
+    command = "read _go; exec " + shlex.join([*reader_command(), "--db", str(db)])
+    session("new-session", "-d", "-x", str(width), "-y", str(height), *environment, command)
+    session("set-option", "-g", "status", "off")
+    pid = int(session("display-message", "-p", "#{pane_pid}").strip())
+    began = time.perf_counter()
+    session("send-keys", "Enter")
+    session.wait(lambda screen: first_row in screen, 60, f"the first row ({first_row!r})")
+    return pid, time.perf_counter() - began
+
+
+def tmux_quit(session: Tmux, pid: int) -> None:
+    """Press q and wait (at most 15 s) for the process to end."""
+    session("send-keys", "q")
+    deadline = time.perf_counter() + 15
+    while Path(f"/proc/{pid}").exists() and time.perf_counter() < deadline:
+        time.sleep(0.02)
 
 
 def tmux_run(session: Tmux, db: Path, first_row: str, thread_index: int) -> ProcessRun:
@@ -365,17 +414,8 @@ def tmux_run(session: Tmux, db: Path, first_row: str, thread_index: int) -> Proc
     highlighted, and Enter timed until its comment count shows in the
     panel's title (drawn in the same frame as its first comments).
     """
-    width, height = SIZE
-    names = ("READER_HOME", "TERM", "LANG", "LC_ALL")
-    environment = [arg for name in names for arg in ("-e", f"{name}={session.env[name]}")]
-    command = "read _go; exec " + shlex.join([*reader_command(), "--db", str(db)])
-    session("new-session", "-d", "-x", str(width), "-y", str(height), *environment, command)
-    session("set-option", "-g", "status", "off")
-    pid = int(session("display-message", "-p", "#{pane_pid}").strip())
-    began = time.perf_counter()
-    session("send-keys", "Enter")
-    session.wait(lambda screen: first_row in screen, 60, f"the first row ({first_row!r})")
-    run = ProcessRun(time.perf_counter() - began, proc_memory_mib(pid))
+    pid, started = tmux_start(session, db, first_row)
+    run = ProcessRun(started, proc_memory_mib(pid))
     session.settle()
     run.memory = proc_memory_mib(pid)
     if thread_index:
@@ -387,11 +427,88 @@ def tmux_run(session: Tmux, db: Path, first_row: str, thread_index: int) -> Proc
     run.thread_open = time.perf_counter() - began
     session.settle()
     run.thread_memory = proc_memory_mib(pid)
-    session("send-keys", "q")
-    deadline = time.perf_counter() + 15
-    while Path(f"/proc/{pid}").exists() and time.perf_counter() < deadline:
-        time.sleep(0.02)
+    tmux_quit(session, pid)
     return run
+
+
+#: What a fresh process imports before the TUI can start (``reader`` runs ``reader.cli``, which imports the app).
+TUI_IMPORTS = "import reader.cli, reader.app, reader.screens.main"
+
+
+def tmux_starts(libraries: list[Library], runs: int) -> tuple[dict[str, list[ProcessRun]], list[float]]:
+    """Start ``reader --db`` on each library in turn (A B A B ...), ``runs`` times each after a warm-up round.
+
+    Each run times Enter to the first row on screen, then reads VmHWM once
+    the screen is still (the feed list filled too). Each round also times a
+    fresh ``python -c`` doing the TUI's imports (seconds, the second list).
+    """
+    results: dict[str, list[ProcessRun]] = {library.name: [] for library in libraries}
+    imports: list[float] = []
+    with tmux_environment() as (tmux, env):
+        for round_number in range(runs + 1):
+            began = time.perf_counter()
+            subprocess.run([sys.executable, "-c", TUI_IMPORTS], env=env, check=True)
+            if round_number:
+                imports.append(time.perf_counter() - began)
+            for library in libraries:
+                clear_ui_state(library.db)
+                session = Tmux(tmux, env)
+                try:
+                    pid, started = tmux_start(session, library.db, library.first_row)
+                    session.settle()
+                    run = ProcessRun(started, proc_memory_mib(pid))
+                    tmux_quit(session, pid)
+                finally:
+                    session.kill()
+                if round_number:
+                    results[library.name].append(run)
+    return results, imports
+
+
+def tmux_search(session: Tmux, query: str, first_title: str) -> float:
+    """``/``, type ``query``, then time Enter until the list's title and its first result are on screen."""
+    session("send-keys", "/")
+    session.wait(lambda screen: SEARCH_PLACEHOLDER in screen, 10, "the search bar")
+    session("send-keys", "-l", query)
+    session.settle(quiet=0.2)
+    title = f"Search: {query} \u00b7 "
+    began = time.perf_counter()
+    session("send-keys", "Enter")
+    session.wait(lambda screen: title in screen and first_title in screen, 30, f"the results of {query!r}")
+    took = time.perf_counter() - began
+    session.settle(quiet=0.2)
+    session("send-keys", "Escape")
+    session.wait(lambda screen: "All articles \u00b7 " in screen, 30, "the list back")
+    session.settle(quiet=0.2)
+    return took
+
+
+def tmux_searches(libraries: list[Library], queries: dict[str, str], rounds: int, searches: int) -> dict[str, Any]:
+    """Searches in real processes: per round, one process per library (in turn), each query ``searches`` times.
+
+    In each process every query is searched once unmeasured first. Returns
+    seconds by library name and query label.
+    """
+    results: dict[str, dict[str, list[float]]] = {
+        library.name: {label: [] for label in queries} for library in libraries
+    }
+    with tmux_environment() as (tmux, env):
+        for _ in range(rounds):
+            for library in libraries:
+                clear_ui_state(library.db)
+                session = Tmux(tmux, env)
+                try:
+                    pid, _started = tmux_start(session, library.db, library.first_row)
+                    session.settle()
+                    for repeat in range(searches + 1):
+                        for label, query in queries.items():
+                            took = tmux_search(session, query, library.first_results[query])
+                            if repeat:
+                                results[library.name][label].append(took)
+                    tmux_quit(session, pid)
+                finally:
+                    session.kill()
+    return results
 
 
 # --------------------------------------------------------------------------
@@ -424,7 +541,14 @@ class Probe:
     def reset(self) -> None:
         """Forget everything drawn (a new app)."""
         self.list_rows = False
+        #: The id list the article list last drew rows of (the very object).
+        self.list_drawn: object = None
         self.list_cursor: int | None = None
+        #: While True, the wrapped calls of :func:`install_probe` add (label, began, ended) to ``marks``.
+        self.recording = False
+        self.marks: list[tuple[str, float, float]] = []
+        #: Called with every mark, recording or not (:func:`frame_log`).
+        self.listener: Callable[[str, float, float], None] | None = None
         self.article: int | None = None
         self.comments: int | None = None
         self.complete: dict[int, float] = {}
@@ -438,6 +562,25 @@ class Probe:
             self._gc_began = time.perf_counter()
         else:
             self.gc_seconds += time.perf_counter() - self._gc_began
+
+    def mark(self, label: str, began: float, ended: float) -> None:
+        """Note that ``label`` ran from ``began`` to ``ended`` (perf_counter), if recording."""
+        if self.recording:
+            self.marks.append((label, began, ended))
+        if self.listener is not None:
+            self.listener(label, began, ended)
+
+    def record(self) -> None:
+        """Start a new timeline."""
+        self.marks = []
+        self.recording = True
+
+    def timeline(self, began: float, ended: float) -> list[tuple[str, float, float]]:
+        """Stop recording: the marks that began before ``ended``, in ms from ``began``."""
+        self.recording = False
+        return [
+            (label, (start - began) * 1000, (end - began) * 1000) for label, start, end in self.marks if start <= ended
+        ]
 
     def when(self, predicate: Callable[[], bool]) -> asyncio.Future[Stamp]:
         """A future for the :class:`Stamp` of the first finished frame after which ``predicate()`` holds."""
@@ -464,16 +607,34 @@ class Probe:
 PROBE = Probe()
 
 
+def timed(owner: type, name: str, label: str) -> None:
+    """Wrap ``owner.name`` so each call is a mark of :data:`PROBE`'s timeline ("[worker]" off the UI thread)."""
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        began = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            where = "" if threading.current_thread() is threading.main_thread() else " [worker]"
+            PROBE.mark(label + where, began, time.perf_counter())
+
+    setattr(owner, name, wrapper)
+
+
 def install_probe() -> None:
     """Wrap the widgets and the app so :data:`PROBE` sees what is drawn (this process only)."""
     from textual._compositor import CompositorUpdate
     from textual.app import App
+    from textual.screen import Screen
 
     from reader.app import ReaderApp
     from reader.screens.main import MainScreen
     from reader.widgets.article_list import ArticleList
     from reader.widgets.article_view import ArticleView
     from reader.widgets.comment_thread import CommentThread
+    from reader.widgets.search_bar import SearchBar
 
     if getattr(ReaderApp, "_probe_installed", False):
         return
@@ -486,6 +647,7 @@ def install_probe() -> None:
         strip = list_line(self, y)
         if self.ids:
             PROBE.list_rows = True
+            PROBE.list_drawn = self.ids
             if self.scroll_offset.y + y == self.cursor:
                 PROBE.list_cursor = self.cursor
         return strip
@@ -509,6 +671,17 @@ def install_probe() -> None:
             renderable.render_segments(self.console)  # what a terminal would be sent
         PROBE.frame_done()
 
+    timed(Store, "feeds", "Store.feeds")
+    timed(Store, "counts", "Store.counts")
+    timed(Store, "article_ids", "Store.article_ids")
+    timed(Store, "search", "Store.search")
+    timed(Store, "articles_by_ids", "Store.articles_by_ids")
+    timed(MainScreen, "on_library_loaded", "LibraryLoaded handler (FeedList.set_feeds)")
+    timed(MainScreen, "on_list_loaded", "ListLoaded handler (ArticleList.set_ids)")
+    timed(MainScreen, "run_search", "run_search (starts the worker)")
+    timed(MainScreen, "show_pane", "MainScreen.show_pane")
+    timed(SearchBar, "close", "SearchBar.close")
+    timed(Screen, "_on_timer_update", "frame: layout, compose, render")
     ArticleList.render_line = list_render_line  # type: ignore[method-assign]
     ArticleView.render_line = article_render_line  # type: ignore[method-assign]
     CommentThread.render_line = comment_render_line  # type: ignore[method-assign]
@@ -526,19 +699,31 @@ async def settle(app: ReaderApp, pilot: Pilot[None]) -> None:
         await pilot.pause()
 
 
-async def headless_start(db: Path) -> float:
-    """Seconds from creating the app to the first frame showing list rows."""
+@dataclass
+class Start:
+    """One headless start: seconds (wall, process CPU) to the first frame with list rows, and its timeline."""
+
+    wall: float
+    cpu: float
+    #: (label, began ms, ended ms) from creating the app, up to the first frame with list rows.
+    timeline: list[tuple[str, float, float]]
+
+
+async def headless_start(db: Path) -> Start:
+    """From creating the app to the first frame showing list rows."""
     from reader.app import ReaderApp
 
     clear_ui_state(db)
     PROBE.reset()
     first = PROBE.when(lambda: PROBE.list_rows)
-    began = time.perf_counter()
+    PROBE.record()
+    began, cpu = time.perf_counter(), time.process_time()
     app = ReaderApp(db)
     async with app.run_test(size=SIZE) as pilot:
-        painted = (await asyncio.wait_for(first, 60)).wall
+        painted = await asyncio.wait_for(first, 60)
+        timeline = PROBE.timeline(began, painted.wall)
         await settle(app, pilot)
-    return painted - began
+    return Start(painted.wall - began, painted.cpu - cpu, timeline)
 
 
 async def press_keys(app: ReaderApp, pilot: Pilot[None], presses: int) -> tuple[list[float], list[float]]:
@@ -609,7 +794,89 @@ async def headless_starts(db: Path, runs: int) -> dict[str, object]:
     """Headless starts in this process: a warm-up (imports, disk cache), then ``runs`` timed ones."""
     install_probe()
     await headless_start(db)
-    return {"start": [await headless_start(db) for _ in range(runs)]}
+    starts = [await headless_start(db) for _ in range(runs)]
+    return {
+        "start": [start.wall for start in starts],
+        "start_cpu": [start.cpu for start in starts],
+        "timeline": [start.timeline for start in starts],
+    }
+
+
+@dataclass
+class Searched:
+    """One search: from Enter to the first frame showing the results."""
+
+    wall: float
+    cpu: float
+    gc: float
+    results: int
+    #: perf_counter when Enter was pressed.
+    began: float
+    #: (label, began ms, ended ms) from Enter, up to that frame.
+    timeline: list[tuple[str, float, float]]
+
+
+async def search_once(
+    app: ReaderApp, pilot: Pilot[None], query: str, profiler: cProfile.Profile | None = None
+) -> Searched:
+    """``/``, type ``query`` (not timed), then time Enter to the first frame with the results' rows and count.
+
+    That frame is the first one after which the article list's border title
+    reads "Search: <query> · <count>" and the list has drawn rows of the new
+    id list. Escape afterwards brings the plain list back (not timed).
+    ``profiler`` (if given) runs from Enter to that frame only.
+    """
+    from reader.widgets.search_bar import SearchBar
+
+    screen = app.screen
+    articles = screen.article_list  # type: ignore[attr-defined]
+    bar = screen.query_one(SearchBar)
+    await pilot.press("slash", *query)
+    await settle(app, pilot)
+    assert bar.value == query, (bar.value, query)
+    title = f"Search: {query} \u00b7 "
+    # The very list object, or (if the widget hands out copies) an equal one: the results differ in length.
+    shown = PROBE.when(
+        lambda: (
+            (PROBE.list_drawn is articles.ids or PROBE.list_drawn == articles.ids)
+            and str(articles.border_title).startswith(title)
+        )
+    )
+    gc_before = PROBE.gc_seconds
+    PROBE.record()
+    if profiler is not None:
+        profiler.enable()
+    began, cpu = time.perf_counter(), time.process_time()
+    await pilot.press("enter")
+    stamp = await asyncio.wait_for(shown, 30)
+    if profiler is not None:
+        profiler.disable()
+    timeline = PROBE.timeline(began, stamp.wall)
+    results = len(articles.ids)
+    await settle(app, pilot)
+    await pilot.press("escape")
+    await settle(app, pilot)
+    assert not str(articles.border_title).startswith(title), articles.border_title
+    return Searched(stamp.wall - began, stamp.cpu - cpu, stamp.gc - gc_before, results, began, timeline)
+
+
+async def headless_searches(db: Path, queries: dict[str, str], searches: int) -> dict[str, list[dict[str, Any]]]:
+    """One app: every query in turn, ``searches`` + 1 times (the first round unmeasured)."""
+    from reader.app import ReaderApp
+
+    install_probe()
+    clear_ui_state(db)
+    PROBE.reset()
+    results: dict[str, list[dict[str, Any]]] = {label: [] for label in queries}
+    app = ReaderApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for repeat in range(searches + 1):
+            for label, query in queries.items():
+                searched = await search_once(app, pilot, query)
+                if repeat:
+                    results[label].append(asdict(searched))
+    return results
 
 
 async def headless_session(db: Path, presses: int, opens: int, plan: Plan) -> dict[str, object]:
@@ -636,10 +903,11 @@ async def headless_session(db: Path, presses: int, opens: int, plan: Plan) -> di
     }
 
 
-def run_part(args: argparse.Namespace, part: str) -> dict[str, Any]:
+def run_part(args: argparse.Namespace, part: str, db: Path | None = None) -> dict[str, Any]:
     """Run one headless part in a fresh process (so each has its own heap and peak memory)."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--db", str(args.db), "--part", part]
+    command = [sys.executable, str(Path(__file__).resolve()), "--db", str(db or args.db), "--part", part]
     command += ["--runs", str(args.runs), "--presses", str(args.presses), "--opens", str(args.opens)]
+    command += ["--searches", str(args.searches)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode:
         raise RuntimeError(f"headless {part} failed:\n{done.stdout}{done.stderr}")
@@ -653,34 +921,149 @@ async def profile_session(db: Path, what: str, plan: Plan) -> None:
     ids, typical_ids = plan.ids, plan.typical
     install_probe()
     profiler = cProfile.Profile()
-    if what == "start":
-        await headless_start(db)
-        profiler.enable()
-        for _ in range(5):
-            await headless_start(db)
-        profiler.disable()
-    else:
-        clear_ui_state(db)
-        app = ReaderApp(db)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(app, pilot)
-            if what == "key":
-                await press_keys(app, pilot, 20)
-                profiler.enable()
-                await press_keys(app, pilot, 300)
-                profiler.disable()
-            else:
-                targets = {"open": typical_ids[:5], "open-long": [ids["long"]] * 5}.get(what, [ids.get(what, 0)] * 5)
-                profiler.enable()
-                for article_id in targets:
-                    await open_article(app, pilot, article_id, comments=what != "open")
-                profiler.disable()
-    print(f"== {what}: the UI thread (cProfile), by own time")
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-    print(f"== {what}: the UI thread, by cumulative time")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    clear_ui_state(db)
+    app = ReaderApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        if what == "key":
+            await press_keys(app, pilot, 20)
+            profiler.enable()
+            await press_keys(app, pilot, 300)
+            profiler.disable()
+        else:
+            targets = {"open": typical_ids[:5], "open-long": [ids["long"]] * 5}.get(what, [ids.get(what, 0)] * 5)
+            profiler.enable()
+            for article_id in targets:
+                await open_article(app, pilot, article_id, comments=what != "open")
+            profiler.disable()
+    print_profile(what, profiler)
     if what in ("open", "open-long", "wide", "deep"):
         worker_profile(db, what, ids, typical_ids)
+
+
+def print_profile(what: str, profiler: cProfile.Profile, where: str = "the UI thread") -> None:
+    """The 25 costliest functions by own time, then by cumulative time."""
+    print(f"== {what}: {where} (cProfile), by own time")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    print(f"== {what}: {where}, by cumulative time")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
+@contextmanager
+def frame_log() -> Iterator[list[tuple[str, str, float, float]]]:
+    """Log (kind, what, ms taken, perf_counter at the start) of frames, widget renders and CSS applies."""
+    from textual.css.stylesheet import Stylesheet
+    from textual.screen import Screen
+    from textual.widget import Widget
+
+    log: list[tuple[str, str, float, float]] = []
+    originals = (Widget.render_lines, Screen._refresh_layout, Stylesheet.apply)
+    render_lines, refresh_layout, apply = originals
+
+    def note(kind: str, what: str, began: float) -> None:
+        log.append((kind, what, (time.perf_counter() - began) * 1000, began))
+
+    def logged_render_lines(self, crop):  # type: ignore[no-untyped-def]
+        began = time.perf_counter()
+        lines = render_lines(self, crop)
+        note("render", f"{type(self).__name__}#{self.id}", began)
+        return lines
+
+    def logged_refresh_layout(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        began = time.perf_counter()
+        refresh_layout(self, *args, **kwargs)
+        note("layout", "Screen._refresh_layout", began)
+
+    def frame(label: str, began: float, ended: float) -> None:
+        # The screen's update timer holds its bound method: frames come from install_probe's wrapper.
+        if label.startswith("frame"):
+            log.append(("frame", "", (ended - began) * 1000, began))
+
+    def logged_apply(self, node, *args, **kwargs):  # type: ignore[no-untyped-def]
+        began = time.perf_counter()
+        applied = apply(self, node, *args, **kwargs)
+        note("css", type(node).__name__, began)
+        return applied
+
+    Widget.render_lines = logged_render_lines  # type: ignore[method-assign]
+    Screen._refresh_layout = logged_refresh_layout  # type: ignore[method-assign]
+    Stylesheet.apply = logged_apply  # type: ignore[method-assign]
+    PROBE.listener = frame
+    try:
+        yield log
+    finally:
+        PROBE.listener = None
+        Widget.render_lines, Screen._refresh_layout, Stylesheet.apply = originals  # type: ignore[method-assign]
+
+
+def print_frames(log: list[tuple[str, str, float, float]], began: float, ended: float) -> None:
+    """Each frame of ``log`` from ``began`` to ``ended`` with the widget renders and CSS applies before its end."""
+    pending: dict[str, tuple[int, float]] = {}
+    for kind, what, took_ms, at in log:
+        if not began <= at <= ended:
+            continue
+        if kind != "frame":
+            count, total = pending.get(f"{kind} {what}", (0, 0.0))
+            pending[f"{kind} {what}"] = (count + 1, total + took_ms)
+            continue
+        start = (at - began) * 1000
+        parts = ", ".join(f"{name} x{count} {total:.1f}" for name, (count, total) in pending.items() if total >= 0.5)
+        print(f"  frame at {start:6.1f} ms, {took_ms:5.1f} ms; in it and since the last one (ms): {parts}")
+        pending = {}
+
+
+async def profile_start(db: Path, starts: int = 5) -> None:
+    """Profile ``starts`` headless starts (the UI thread), then the library workers' reads (synchronously)."""
+    install_probe()
+    await headless_start(db)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(starts):
+        await headless_start(db)
+    profiler.disable()
+    print_profile(f"start on {db.name}", profiler)
+    profiler = cProfile.Profile()
+    with Store(db, create=False) as store:
+        profiler.enable()
+        for _ in range(starts):
+            store.feeds()
+            store.counts()
+            store.article_ids()
+        profiler.disable()
+    print_profile(f"start on {db.name}", profiler, "the workers' reads (feeds, counts, article_ids), run here")
+
+
+async def profile_searches(db: Path, queries: dict[str, str], searches: int = 5) -> None:
+    """Profile the UI thread from Enter to the painted results (``searches`` per query), then the worker's query."""
+    from reader.app import ReaderApp
+
+    install_probe()
+    clear_ui_state(db)
+    PROBE.reset()
+    profiler = cProfile.Profile()
+    app = ReaderApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for query in queries.values():
+            await search_once(app, pilot, query)  # warm-up
+        for _ in range(searches):
+            for query in queries.values():
+                await search_once(app, pilot, query, profiler)
+        with frame_log() as log:
+            for query in queries.values():
+                log.clear()
+                searched = await search_once(app, pilot, query)
+                print(f"== search {query!r} on {db.name}: {searched.wall * 1000:.1f} ms; frames from Enter:")
+                print_frames(log, searched.began, searched.began + searched.wall)
+    print_profile(f"search on {db.name}", profiler, "the UI thread from Enter to the painted results")
+    profiler = cProfile.Profile()
+    with Store(db, create=False) as store:
+        profiler.enable()
+        for _ in range(searches):
+            for query in queries.values():
+                store.search(query, limit=search_limit())
+        profiler.disable()
+    print_profile(f"search on {db.name}", profiler, "the worker's Store.search, run here")
 
 
 def worker_profile(db: Path, what: str, ids: dict[str, int], typical_ids: list[int]) -> None:
@@ -827,80 +1210,343 @@ def make_plan(db: Path) -> Plan:
     )
 
 
+@dataclass
+class Library:
+    """A library the feeds and search parts run on, and what its screen shows."""
+
+    name: str
+    db: Path
+    #: The newest article's title as the list cuts it (the start is over when it shows).
+    first_row: str
+    #: By query: the first result's title (as cut), and how many articles match in all.
+    first_results: dict[str, str]
+    matches: dict[str, int]
+    describe: str
+
+
+def distinct_names(libraries: list[Library]) -> None:
+    """Add the file name to the libraries' names if two are the same (their figures are kept by name)."""
+    if len({library.name for library in libraries}) < len(libraries):
+        for library in libraries:
+            library.name = f"{library.name} ({library.db.name})"
+
+
+def search_limit() -> int:
+    """How many results the TUI lists (``reader.screens.main.SEARCH_LIMIT``)."""
+    from reader.screens import main as main_screen
+
+    return int(getattr(main_screen, "SEARCH_LIMIT", 1000))
+
+
+def feed_count(db: Path) -> int:
+    """The number of feeds in a library."""
+    with Store(db, create=False) as store:
+        return int(store.conn.execute("SELECT count(*) FROM feeds").fetchone()[0])
+
+
+def article_count(db: Path) -> int:
+    """The number of articles in a library."""
+    with Store(db, create=False) as store:
+        return int(store.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
+def describe_library(name: str, db: Path, queries: dict[str, str]) -> Library:
+    """The library's first row, and the first result and number of matches of each query."""
+    with Store(db, create=False) as store:
+        order = store.article_ids()
+        (first,) = store.articles_by_ids(order[:1])
+        first_results, matches = {}, {}
+        for query in queries.values():
+            rows = store.search(query, limit=search_limit())
+            first_results[query] = clean_line(rows[0].title)[:20] if rows else ""
+            matches[query] = store.conn.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)
+            ).fetchone()[0]
+        (feeds,) = store.conn.execute("SELECT count(*) FROM feeds").fetchone()
+    describe = f"{name}: {db} ({db.stat().st_size / 2**20:.0f} MiB): {len(order)} articles in {feeds} feeds"
+    return Library(name, db, clean_line(first.title)[:20], first_results, matches, describe)
+
+
+def took(timeline: list[list[Any]], label: str) -> float:
+    """Milliseconds spent in ``label`` within one timeline."""
+    return sum(end - began for name, began, end in timeline if name == label)
+
+
+def timeline_table(columns: dict[str, list[list[list[Any]]]]) -> str:
+    """The steps of the timelines (label, began ms, ended ms): per column, when each first began and its time.
+
+    ``at`` is the median start of a step's first call, ``ms`` the median
+    time in it per run (all its calls), ``n`` the median number of calls.
+    """
+    labels: list[str] = []
+    for timelines in columns.values():
+        for timeline in timelines:
+            for label, _began, _ended in timeline:
+                if label not in labels:
+                    labels.append(label)
+    header = ["step"]
+    for name in columns:
+        header += [f"{name}: at", "ms", "n"]
+    lines = [tuple(header)]
+    for label in labels:
+        line = [label]
+        for timelines in columns.values():
+            firsts = [min(b for name, b, _e in t if name == label) for t in timelines if any(n == label for n, *_ in t)]
+            if not firsts:
+                line += ["", "", ""]
+                continue
+            spent = statistics.median(took(t, label) for t in timelines)
+            calls = statistics.median(sum(1 for name, *_ in t if name == label) for t in timelines)
+            line += [f"{statistics.median(firsts):.1f}", f"{spent:.1f}", f"{calls:g}"]
+        lines.append(tuple(line))
+    return benchinfo.aligned(lines, left=(0,))
+
+
+def ensure_library(db: Path, articles: int, feeds: int = generate.FEED_COUNT) -> None:
+    """Build the library at ``db`` (in a child process) if it does not exist."""
+    if db.exists():
+        return
+    print(f"{db} does not exist; building it: {articles} articles in {feeds} feeds (a few minutes)", flush=True)
+    command = [sys.executable, str(Path(__file__).resolve()), "--db", str(db), "--articles", str(articles)]
+    subprocess.run([*command, "--build-feeds", str(feeds), "--build-only"], check=True)
+
+
+def reader_code() -> str:
+    """Where the measured ``reader`` package is imported from (it is not always the working tree)."""
+    import reader
+
+    return str(Path(reader.__file__).resolve().parent)
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+PARTS = ("base", "feeds", "search")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help="library (default %(default)s; built if missing)")
     parser.add_argument("--articles", type=int, default=generate.DEFAULT_ARTICLES, help="size if --db must be built")
     parser.add_argument(
+        "--feeds-db",
+        type=Path,
+        default=FEEDS_DB,
+        help=f"the same size in {MANY_FEEDS:,} feeds, for --only feeds (default %(default)s; built if missing)",
+    )
+    parser.add_argument(
+        "--small-db",
+        type=Path,
+        default=SMALL_DB,
+        help=f"{SMALL_ARTICLES:,} articles, for --only search (default %(default)s; built if missing)",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=PARTS,
+        help="run only these parts: base (the first table), feeds (first paint at 200 and "
+        f"{MANY_FEEDS:,} feeds), search (Enter to painted results at 10k and 100k); default all",
+    )
+    parser.add_argument(
         "--runs", type=int, default=7, help="starts of each kind, after a warm-up (default %(default)s)"
     )
     parser.add_argument("--presses", type=int, default=300, help="timed j presses (default %(default)s)")
     parser.add_argument("--opens", type=int, default=10, help="opens of each long article/thread (default %(default)s)")
+    parser.add_argument(
+        "--searches",
+        type=int,
+        default=5,
+        help=f"searches of each query per process, {ROUNDS} processes per library (default %(default)s)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a quick check: --runs 2 --presses 30 --opens 2 --searches 2"
+    )
     parser.add_argument("--no-tmux", action="store_true", help="skip the real-process runs in tmux")
     parser.add_argument(
         "--profile",
-        choices=["start", "key", "open", "open-long", "wide", "deep"],
-        help="profile one benchmark with cProfile instead of timing",
+        choices=["start", "start-feeds", "key", "open", "open-long", "wide", "deep", "search"],
+        help="profile one benchmark with cProfile instead of timing (start-feeds: start on --feeds-db; "
+        "search: the searches on --db)",
     )
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--part", choices=["starts", "session"], help=argparse.SUPPRESS)
+    parser.add_argument("--build-feeds", type=int, default=generate.FEED_COUNT, help=argparse.SUPPRESS)
+    parser.add_argument("--part", choices=["starts", "session", "searches"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.quick:
+        args.runs, args.presses, args.opens, args.searches = 2, 30, 2, 2
     if args.build_only:
-        build_library(args.db, args.articles)
+        build_library(args.db, args.articles, args.build_feeds)
         return 0
-    if min(args.runs, args.presses, args.opens) < 1:
-        parser.error("--runs, --presses and --opens must be positive")
+    if min(args.runs, args.presses, args.opens, args.searches) < 1:
+        parser.error("--runs, --presses, --opens and --searches must be positive")
     if args.part == "starts":
         print(json.dumps(asyncio.run(headless_starts(args.db, args.runs))))
         return 0
     if args.part == "session":
         print(json.dumps(asyncio.run(headless_session(args.db, args.presses, args.opens, make_plan(args.db)))))
         return 0
-
-    if not args.db.exists():
-        print(f"{args.db} does not exist; building it with {args.articles} articles (a few minutes)", flush=True)
-        command = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--db",
-            str(args.db),
-            "--articles",
-            str(args.articles),
-        ]
-        subprocess.run([*command, "--build-only"], check=True)
-
-    plan = make_plan(args.db)
-    print(f"machine: {machine()}")
-    print(f"library: {plan.describe}")
-    print(
-        f"added: {THREAD_COMMENTS}-comment threads (articles {plan.ids['wide']}, {plan.ids['deep']}), "
-        f"a {LONG_ARTICLE_CHARS // 1000} KB article ({plan.ids['long']}); window {SIZE[0]}x{SIZE[1]}",
-        flush=True,
-    )
-    touched = [*plan.typical, *plan.ids.values()]
-    if args.profile:
-        with unread(args.db, touched):
-            asyncio.run(profile_session(args.db, args.profile, plan))
+    if args.part == "searches":
+        print(json.dumps(asyncio.run(headless_searches(args.db, SEARCH_QUERIES, args.searches))))
         return 0
-    # Opening marks articles read: every part starts with the opened ones unread.
-    process: list[ProcessRun] = []
-    if not args.no_tmux:
-        process = tmux_runs(args.db, args.runs, plan.first_row, plan.thread_index, touched)
-    with unread(args.db, touched):
-        starts = run_part(args, "starts")
-    with unread(args.db, touched):
-        session = run_part(args, "session")
-    print(
-        f"starts: {args.runs} after a warm-up; key: {args.presses} presses after 20; opens: "
-        f"{len(plan.typical)} articles once each, the others {args.opens} times after a warm-up open (so read)\n"
-    )
-    rows = rows_for(process, starts, session, plan)
-    print(table(rows))
-    missed = [row.label for row in rows if row.missed]
-    if missed:
-        print(f"\ntargets missed: {'; '.join(missed)}")
+
+    only = set(args.only or PARTS) if not args.profile else set()
+    ensure_library(args.db, args.articles)
+    if "feeds" in only or args.profile == "start-feeds":
+        ensure_library(args.feeds_db, args.articles, MANY_FEEDS)
+    if "search" in only:
+        ensure_library(args.small_db, SMALL_ARTICLES)
+    print(f"machine: {machine()}")
+    print(f"reader code: {reader_code()}; load average {load_average()}", flush=True)
+    if args.profile in ("start", "start-feeds"):
+        db = args.feeds_db if args.profile == "start-feeds" else args.db
+        asyncio.run(profile_start(db))
+        return 0
+    if args.profile == "search":
+        asyncio.run(profile_searches(args.db, SEARCH_QUERIES))
+        return 0
+    if args.profile or "base" in only:
+        plan = make_plan(args.db)
+        print(f"library: {plan.describe}")
+        print(
+            f"added: {THREAD_COMMENTS}-comment threads (articles {plan.ids['wide']}, {plan.ids['deep']}), "
+            f"a {LONG_ARTICLE_CHARS // 1000} KB article ({plan.ids['long']}); window {SIZE[0]}x{SIZE[1]}",
+            flush=True,
+        )
+        touched = [*plan.typical, *plan.ids.values()]
+        if args.profile:
+            with unread(args.db, touched):
+                asyncio.run(profile_session(args.db, args.profile, plan))
+            return 0
+        # Opening marks articles read: every part starts with the opened ones unread.
+        process: list[ProcessRun] = []
+        if not args.no_tmux:
+            process = tmux_runs(args.db, args.runs, plan.first_row, plan.thread_index, touched)
+        with unread(args.db, touched):
+            starts = run_part(args, "starts")
+        with unread(args.db, touched):
+            session = run_part(args, "session")
+        print(
+            f"starts: {args.runs} after a warm-up; key: {args.presses} presses after 20; opens: "
+            f"{len(plan.typical)} articles once each, the others {args.opens} times after a warm-up open (so read)\n"
+        )
+        rows = rows_for(process, starts, session, plan)
+        print(table(rows))
+        missed = [row.label for row in rows if row.missed]
+        if missed:
+            print(f"\ntargets missed: {'; '.join(missed)}")
+        print(flush=True)
+    if "feeds" in only:
+        feeds_part(args)
+    if "search" in only:
+        search_part(args)
+    print(f"load average at the end: {load_average()} (the machine is shared: other work slows every figure)")
     return 0
+
+
+def feeds_part(args: argparse.Namespace) -> None:
+    """Start to first row at 200 and 2,000 feeds: tmux and headless, the libraries in turn; then the timelines."""
+    libraries = [
+        describe_library(f"{feed_count(args.db):,} feeds", args.db, {}),
+        describe_library(f"{feed_count(args.feeds_db):,} feeds", args.feeds_db, {}),
+    ]
+    distinct_names(libraries)
+    print(f"== start to first row by number of feeds (libraries in turn, {ROUNDS} headless processes each)")
+    for library in libraries:
+        print(f"library: {library.describe}")
+    print(flush=True)
+    process, imports = tmux_starts(libraries, args.runs) if not args.no_tmux else ({}, [])
+    headless: dict[str, dict[str, list[Any]]] = {library.name: {} for library in libraries}
+    for _ in range(ROUNDS):
+        for library in libraries:
+            for key, values in run_part(args, "starts", library.db).items():
+                headless[library.name].setdefault(key, []).extend(values)
+    rows = []
+    for library in libraries:
+        name = library.name
+        if process:
+            runs = process[name]
+            memory = statistics.median(run.memory["VmHWM"] for run in runs)
+            rows.append(
+                Row(
+                    f"start to first row, tmux, {name}",
+                    ms([run.start for run in runs]),
+                    600,
+                    note=f"VmHWM once still: median {memory:.0f} MiB",
+                )
+            )
+    if imports:
+        rows.append(Row("  the TUI's imports alone, fresh python", ms(imports), note=f"python -c '{TUI_IMPORTS}'"))
+    for library in libraries:
+        name = library.name
+        rows.append(Row(f"start to first row, headless, {name}", ms(headless[name]["start"]), 600))
+        rows.append(Row("  CPU, all threads", ms(headless[name]["start_cpu"]), note="process_time"))
+    print(table(rows))
+    print(f"\nwhere the headless start goes (ms from creating the app; medians of {len(headless[name]['start'])}):")
+    print(timeline_table({library.name: headless[library.name]["timeline"] for library in libraries}))
+    print(flush=True)
+
+
+def search_part(args: argparse.Namespace) -> None:
+    """Enter to painted results at 10k and 100k articles: headless and tmux, libraries in turn; then timelines."""
+    libraries = [
+        describe_library(f"{article_count(db) // 1000}k", db, SEARCH_QUERIES) for db in (args.small_db, args.db)
+    ]
+    distinct_names(libraries)
+    print(f"== search: Enter to the painted results (libraries in turn, {ROUNDS} processes each)")
+    for library in libraries:
+        print(f"library: {library.describe}")
+    print(flush=True)
+    headless: dict[str, dict[str, list[dict[str, Any]]]] = {
+        library.name: {label: [] for label in SEARCH_QUERIES} for library in libraries
+    }
+    for _ in range(ROUNDS):
+        for library in libraries:
+            for label, entries in run_part(args, "searches", library.db).items():
+                headless[library.name][label].extend(entries)
+    process = tmux_searches(libraries, SEARCH_QUERIES, ROUNDS, args.searches) if not args.no_tmux else {}
+    rows = []
+    for library in libraries:
+        for label, query in SEARCH_QUERIES.items():
+            entries = headless[library.name][label]
+            results = entries[0]["results"]
+            gc_ms = statistics.median(entry["gc"] for entry in entries) * 1000
+            rows.append(
+                Row(
+                    f"search {label} {query!r}, {library.name}, headless",
+                    ms([entry["wall"] for entry in entries]),
+                    50,
+                    note=f"{results:,} listed, {library.matches[query]:,} match title/text; GC within {gc_ms:.0f} ms",
+                )
+            )
+            rows.append(Row("  CPU, all threads", ms([entry["cpu"] for entry in entries]), note="process_time"))
+            rows.append(
+                Row(
+                    "  of which the query",
+                    [took(entry["timeline"], "Store.search [worker]") for entry in entries],
+                    note=f"Store.search(limit={search_limit()}) in the worker",
+                )
+            )
+            if process:
+                rows.append(
+                    Row(
+                        "  real process in tmux",
+                        ms(process[library.name][label]),
+                        50,
+                        note="capture-pane polled every 10 ms",
+                    )
+                )
+    print(table(rows))
+    for library in libraries:
+        print(
+            f"\nwhere the search goes, {library.name} (ms from Enter; medians of "
+            f"{len(headless[library.name]['rare word'])}):"
+        )
+        searched = headless[library.name]
+        print(timeline_table({label: [entry["timeline"] for entry in searched[label]] for label in SEARCH_QUERIES}))
+    print(flush=True)
 
 
 if __name__ == "__main__":
