@@ -675,6 +675,8 @@ def install_probe() -> None:
     timed(Store, "counts", "Store.counts")
     timed(Store, "article_ids", "Store.article_ids")
     timed(Store, "search", "Store.search")
+    # What the reader calls since it keeps only ids (Store.search reads the rows too).
+    timed(Store, "search_ids", "Store.search_ids")
     timed(Store, "articles_by_ids", "Store.articles_by_ids")
     timed(MainScreen, "on_library_loaded", "LibraryLoaded handler (FeedList.set_feeds)")
     timed(MainScreen, "on_list_loaded", "ListLoaded handler (ArticleList.set_ids)")
@@ -1061,9 +1063,9 @@ async def profile_searches(db: Path, queries: dict[str, str], searches: int = 5)
         profiler.enable()
         for _ in range(searches):
             for query in queries.values():
-                store.search(query, limit=search_limit())
+                store.search_ids(query, limit=search_limit())
         profiler.disable()
-    print_profile(f"search on {db.name}", profiler, "the worker's Store.search, run here")
+    print_profile(f"search on {db.name}", profiler, "the worker's Store.search_ids, run here")
 
 
 def worker_profile(db: Path, what: str, ids: dict[str, int], typical_ids: list[int]) -> None:
@@ -1525,8 +1527,8 @@ def search_part(args: argparse.Namespace) -> None:
             rows.append(
                 Row(
                     "  of which the query",
-                    [took(entry["timeline"], "Store.search [worker]") for entry in entries],
-                    note=f"Store.search(limit={search_limit()}) in the worker",
+                    [took(entry["timeline"], "Store.search_ids [worker]") for entry in entries],
+                    note=f"Store.search_ids(limit={search_limit()}) in the worker",
                 )
             )
             if process:

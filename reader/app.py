@@ -301,7 +301,7 @@ async def _screenshot(app: ReaderApp, destination: Path, size: tuple[int, int], 
         destination.write_text(app.export_screenshot(), encoding="utf-8")
 
 
-def save_screenshot(db_path: Path, destination: Path, *, size: tuple[int, int] = (160, 44), keys: list[str]) -> None:
+def save_screenshot(db_path: Path, destination: Path, *, size: tuple[int, int] = (160, 48), keys: list[str]) -> None:
     """Run the reader headless on ``db_path``, press ``keys`` and save what it shows as SVG."""
     import asyncio
 

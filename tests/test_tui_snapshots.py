@@ -87,7 +87,7 @@ async def counts_saved(pilot: Pilot[None]) -> None:
 
 
 def test_wide_discussion_with_comments(demo_db: Path, snap_compare: SnapCompare) -> None:
-    """160x48: feeds, the list, the discussion article and its thread, the third comment highlighted."""
+    """160x48: the list (narrowed for reading), the discussion article and its thread, the third comment highlighted."""
     discussion = article_id(demo_db, DISCUSSION)
     assert snap_compare(make_app(demo_db), terminal_size=WIDE, run_before=opening(discussion, "tab", "j", "j"))
 
@@ -96,6 +96,28 @@ def test_wide_formatted_article(demo_db: Path, snap_compare: SnapCompare) -> Non
     """160x48: the formatting tour (headings, quote, lists, code) in the reading pane, no comments."""
     formatting = article_id(demo_db, FORMATTING)
     assert snap_compare(make_app(demo_db), terminal_size=WIDE, run_before=opening(formatting))
+
+
+def test_wide_browsing_in_a_light_theme(demo_db: Path, snap_compare: SnapCompare) -> None:
+    """160x48, textual-light: nothing open, so the feeds and a wide list; the second article highlighted."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await started(pilot)
+        pilot.app.theme = "textual-light"
+        await press(pilot, "j")
+
+    assert snap_compare(make_app(demo_db), terminal_size=WIDE, run_before=run_before)
+
+
+def test_120_columns_reading_in_gruvbox(demo_db: Path, snap_compare: SnapCompare) -> None:
+    """120x40, gruvbox: the list keeps 50 title characters beside the discussion; the comments have the focus."""
+    discussion = article_id(demo_db, DISCUSSION)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        pilot.app.theme = "gruvbox"
+        await opening(discussion, "tab")(pilot)
+
+    assert snap_compare(make_app(demo_db), terminal_size=(120, 40), run_before=run_before)
 
 
 def test_narrow_article_list(demo_db: Path, snap_compare: SnapCompare) -> None:
@@ -114,7 +136,7 @@ def test_narrow_comments_with_a_collapsed_reply(demo_db: Path, snap_compare: Sna
 
 
 def test_help_screen(demo_db: Path, snap_compare: SnapCompare) -> None:
-    """160x48: the ``?`` screen over the main screen, listing the keys by area."""
+    """160x48: the ``?`` screen over the main screen, one list of the keys by area, the first action highlighted."""
     seen: list[str] = []
 
     async def run_before(pilot: Pilot[None]) -> None:
@@ -125,6 +147,6 @@ def test_help_screen(demo_db: Path, snap_compare: SnapCompare) -> None:
 
     matches = snap_compare(make_app(demo_db), terminal_size=WIDE, run_before=run_before)
     assert seen, "the help screen was not shown"
-    for expected in ("Reading", "Next unread", "Collapse/expand", "Next sibling"):
+    for expected in ("Everywhere", "Reading", "Next unread", "reader.next-unread", "Article list"):
         assert expected in seen[0], f"{expected!r} is not visible on the help screen"
     assert matches

@@ -53,7 +53,7 @@ THEMES = ["textual-dark", "textual-light", "gruvbox"]
 #: cursor must jump out, the cursor of a list another pane has the focus of
 #: must still be findable at a glance.
 FOCUSED_CONTRAST = 2.5
-BLURRED_CONTRAST = 1.3
+BLURRED_CONTRAST = 1.5
 
 #: Three feeds whose names share their first 20 characters, as real sites' do.
 FEED_NAMES = [

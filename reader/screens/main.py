@@ -86,6 +86,8 @@ class ListLoaded(Message):
     open_unread: int = 0
     #: With ``open_unread``: give the reading pane the focus.
     focus_reading: bool = False
+    #: Which search these answer (a newer one, or escape, makes them stale).
+    request: int = 0
 
 
 @dataclass
@@ -136,6 +138,8 @@ class ListFailed(Message):
     """A search (or list) could not be run; ``reason`` is one line."""
 
     reason: str
+    #: Which search this answers.
+    request: int = 0
 
 
 @dataclass(frozen=True)
@@ -420,6 +424,9 @@ class MainScreen(Screen[None]):
         #: The library changed while the list could not be reloaded (a search).
         self._list_stale = False
         self._refresh_request = 0
+        #: The last search asked for, and whether its answer is still awaited.
+        self._search_request = 0
+        self._search_pending = False
         #: The feeds as last loaded (names, counts, tags).
         self._feeds: list[FeedRow] = []
         self._library_loaded = False
@@ -531,8 +538,6 @@ class MainScreen(Screen[None]):
         self.set_class(plan.narrow, "-narrow")
         self.set_class(plan.side_by_side, "-side-by-side")
         self.set_class(not self.show_comments, "-no-comments")
-        # At 80 columns the roomy footer cuts off "? Help" and "q Quit"; the compact one keeps them.
-        self.query_one(ReaderFooter).compact = plan.narrow
         for pane, width in (("feeds", plan.feeds), ("articles", plan.articles), ("reading", plan.reading)):
             widget = self.query_one(f"#{pane}")
             widget.display = width != 0
@@ -657,15 +662,15 @@ class MainScreen(Screen[None]):
         self.post_message(ListRefreshed(request, source, unread_only, ids, label))
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
-    def run_search(self, query: str, keep: int | None) -> None:
-        """Search titles, text and comments; results replace the article list."""
+    def run_search(self, query: str, keep: int | None, request: int) -> None:
+        """Search titles, text and comments; results replace the article list (ids only: the list reads its rows)."""
         try:
             with self.reader_app.connection("list") as store:
-                rows = store.search(query, limit=SEARCH_LIMIT)
+                ids = store.search_ids(query, limit=SEARCH_LIMIT)
         except InvalidSearchError as error:
-            self.post_message(ListFailed(f"Search: {error}"))
+            self.post_message(ListFailed(f"Search: {error}", request=request))
             return
-        self.post_message(ListLoaded([row.id for row in rows], keep, f"Search: {clean_line(query)}", search=query))
+        self.post_message(ListLoaded(ids, keep, f"Search: {clean_line(query)}", search=query, request=request))
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_article(self, request: RenderRequest, comment_width: int) -> None:
@@ -933,6 +938,8 @@ class MainScreen(Screen[None]):
 
     def on_list_loaded(self, message: ListLoaded) -> None:
         """Show the loaded ids, keeping the selection."""
+        if message.search is not None and not self._search_answered(message.request):
+            return  # escape, or a newer search, came first
         articles = self.article_list
         self.search_query = message.search
         if message.search is None:
@@ -961,6 +968,8 @@ class MainScreen(Screen[None]):
 
     def on_list_failed(self, message: ListFailed) -> None:
         """Say why a search could not run, in one line; the list stays as it was."""
+        if not self._search_answered(message.request):
+            return
         if self.search_query is None:
             self._before_search = None
         self.notify(message.reason, severity="warning", markup=False)
@@ -991,6 +1000,7 @@ class MainScreen(Screen[None]):
         new = len(layout.new_ids)
         thread = self.comment_thread
         thread.show_thread(message.article_id, layout, "No comments stored for this article.", cursor=message.cursor)
+        self.set_class(not len(layout), "-empty-thread")
         thread.border_title = thread_title(count, message.source_total, new)
         if message.terms:
             thread.set_matches(message.terms, message.match_ids)
@@ -1090,6 +1100,7 @@ class MainScreen(Screen[None]):
         self.article_view.show_placeholder("Select an article and press Enter to read it.")
         self.article_view.border_title = None
         self.comment_thread.clear_thread("No comments.")
+        self.set_class(False, "-empty-thread")
         self.comment_thread.border_title = "Comments"
         self._apply_layout()
 
@@ -1172,20 +1183,32 @@ class MainScreen(Screen[None]):
     def search_submitted(self, event: SearchBar.Submitted) -> None:
         """Run the search; results replace the article list until escape."""
         query = event.value.strip()
-        bar = self.query_one(SearchBar)
-        bar.close()
         if not query:
+            self.query_one(SearchBar).close()
             self.article_list.focus()
             return
         if self._before_search is None:
             self._before_search = (self.source, self.article_list.article_id)
         # search_query is set when the results arrive: a query that cannot run changes nothing.
-        self.run_search(query, keep=self.article_list.article_id)
+        # The bar stays until then, so closing it, moving the focus and showing the results
+        # are one repaint (each was a full layout of the screen, 30-40 ms, before the results).
+        self._search_request += 1
+        self._search_pending = True
+        self.run_search(query, keep=self.article_list.article_id, request=self._search_request)
+
+    def _search_answered(self, request: int) -> bool:
+        """Whether ``request`` is the search still waited for (then it no longer is); the bar closes."""
+        if not self._search_pending or request != self._search_request:
+            return False
+        self._search_pending = False
+        self.query_one(SearchBar).close()
         self.show_pane("articles")
+        return True
 
     @on(SearchBar.Cancelled)
     def search_cancelled(self) -> None:
-        """Back to where the user was."""
+        """Back to where the user was (a search still running is forgotten)."""
+        self._search_pending = False
         self.show_pane(self.narrow_pane if self.narrow else "articles")
 
     def _end_search(self) -> bool:

@@ -37,7 +37,7 @@ class CommentThread(ScrollView, can_focus=True):
         background: $surface;
         scrollbar-gutter: stable;
         & > .comment-thread--cursor {
-            background: $block-cursor-blurred-background;
+            background: $primary 45%;
             color: $block-cursor-blurred-foreground;
         }
         &:focus > .comment-thread--cursor {

@@ -152,6 +152,7 @@ class FeedList(LineList):
         self._first_row: dict[int, str] = {}
         #: Cells of the widest unread count, with the space before it.
         self._count_width = 0
+        self._width_wanted = 0
 
     @property
     def row_count(self) -> int:
@@ -214,6 +215,10 @@ class FeedList(LineList):
         self._first_row = first_row
         widest = max((entry.unread for entry in rows if entry is not None), default=0)
         self._count_width = len(str(widest)) + 1 if widest else 0
+        # Measured once here: the layout asks on every focus change. Names
+        # longer than the widest pane need not be measured to the end.
+        names = (cell_len(entry.lead) + cell_len(entry.name[:64]) for entry in rows if entry is not None)
+        self._width_wanted = max(names, default=0) + self._count_width + 1
         self.update_size()
         self.refresh()
         # Refilling must not look like the user choosing a feed.
@@ -221,8 +226,7 @@ class FeedList(LineList):
 
     def width_wanted(self) -> int:
         """Cells a row needs to show every name whole and its count (the pane may give fewer)."""
-        names = (cell_len(entry.lead) + cell_len(entry.name) for entry in self.rows if entry is not None)
-        return max(names, default=0) + self._count_width + 1
+        return self._width_wanted
 
     def index_of(self, key: str) -> int | None:
         """The row of ``key`` (a :attr:`Source.key`), if listed."""

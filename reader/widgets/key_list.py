@@ -115,9 +115,12 @@ class KeyList(LineList):
         self._description_width = max((cell_len(row.description) for row in rows), default=0)
 
     def on_mount(self) -> None:
-        """Start on the first action."""
+        """Start on the first action, the heading above it still in view (nothing has a size yet to scroll by)."""
         self.update_size()
-        self.move_to(0)
+        first = self._step(0, +1)
+        if first is not None:
+            self.cursor = first
+            self.cursor_moved(first, first)
 
     @property
     def row_count(self) -> int:

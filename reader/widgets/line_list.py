@@ -32,7 +32,9 @@ class LineList(ScrollView, can_focus=True):
         background: $surface;
         overflow-x: hidden;
         & > .line-list--cursor {
-            background: $block-cursor-blurred-background;
+            /* Stronger than the theme's blurred cursor (primary at 30%): the
+               list's place must show at a glance while the article has the focus. */
+            background: $primary 45%;
             color: $block-cursor-blurred-foreground;
             text-style: $block-cursor-blurred-text-style;
         }

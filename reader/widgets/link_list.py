@@ -97,9 +97,12 @@ class LinkList(LineList):
             self.rows.extend(LinkRow(link=link) for link in group.links)
 
     def on_mount(self) -> None:
-        """Start on the first link."""
+        """Start on the first link, the heading above it still in view (nothing has a size yet to scroll by)."""
         self.update_size()
-        self.move_to(0)
+        first = self._step(0, +1)
+        if first is not None:
+            self.cursor = first
+            self.cursor_moved(first, first)
 
     @property
     def row_count(self) -> int:

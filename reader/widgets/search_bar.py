@@ -15,6 +15,9 @@ class SearchBar(Input):
     DEFAULT_CSS = """
     SearchBar {
         dock: bottom;
+        /* Its own layer (the screen declares it): opening and closing the bar
+           lays nothing out again, it only covers and uncovers the bottom rows. */
+        layer: search;
         display: none;
         border: tall $accent;
         &.-shown { display: block; }
