@@ -658,10 +658,7 @@ def demo_command(state: Context, keep: Path | None, screenshot: Path | None) -> 
 
 
 #: Said once the demo closes: the next step, with the demo's library gone.
-START_FOR_REAL = (
-    "That was the demo; its library is gone. To start for real: "
-    "`reader add URL` (a feed), `reader import FILE` (OPML, newsboat's urls), then `reader`."
-)
+START_FOR_REAL = "That was the demo. To start for real: reader add URL, or reader import FILE"
 
 
 def open_demo(store: Store, path: Path, kept: bool) -> None:
