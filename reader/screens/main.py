@@ -976,12 +976,14 @@ class MainScreen(Screen[None]):
 
     def on_article_rendered(self, message: ArticleRendered) -> None:
         """Show a rendered article (ignoring results for one no longer being read)."""
-        if message.painted is not None:
-            self.call_after_refresh(message.painted.set)
         if message.detail.article.id != self.reading_id:
+            if message.painted is not None:
+                message.painted.set()
             return
         view = self.article_view
-        view.show_lines(message.detail, message.lines, keep_scroll=True, match_lines=message.match_lines)
+        view.show_lines(
+            message.detail, message.lines, keep_scroll=True, match_lines=message.match_lines, painted=message.painted
+        )
         view.border_title = Content(clean_line(message.detail.article.feed))
         if self._show_when_rendered:
             self._show_when_rendered = False
@@ -1000,7 +1002,7 @@ class MainScreen(Screen[None]):
         new = len(layout.new_ids)
         thread = self.comment_thread
         thread.show_thread(message.article_id, layout, "No comments stored for this article.", cursor=message.cursor)
-        self.set_class(not len(layout), "-empty-thread")
+        self.query_one("#reading").set_class(not len(layout), "-empty-thread")
         thread.border_title = thread_title(count, message.source_total, new)
         if message.terms:
             thread.set_matches(message.terms, message.match_ids)
@@ -1100,7 +1102,7 @@ class MainScreen(Screen[None]):
         self.article_view.show_placeholder("Select an article and press Enter to read it.")
         self.article_view.border_title = None
         self.comment_thread.clear_thread("No comments.")
-        self.set_class(False, "-empty-thread")
+        self.query_one("#reading").set_class(False, "-empty-thread")
         self.comment_thread.border_title = "Comments"
         self._apply_layout()
 

@@ -168,6 +168,7 @@ class ArticleList(LineList):
         self._ids = ids
         self._position = None
         self._rows.clear()
+        self.forget_strips()
         self.update_size()
         target = self.index_of(keep) if keep is not None else None
         self.set_cursor(target if target is not None else 0, announce=True, force=True)
@@ -186,6 +187,7 @@ class ArticleList(LineList):
         self._ids = ids
         self._position = None
         self._rows.clear()
+        self.forget_strips()
         self.update_size()
         index = self.index_of(old_id) if old_id is not None else None
         if index is None:
@@ -222,12 +224,18 @@ class ArticleList(LineList):
         self._rows[row.id] = row
         index = self.index_of(row.id)
         if index is not None:
+            self.forget_strips(index)
             self.refresh_line(index)
 
     def forget_rows(self) -> None:
         """Drop cached rows (after the library changed underneath)."""
         self._rows.clear()
+        self.forget_strips()
         self.refresh()
+
+    def on_mount(self) -> None:
+        """Ages ("5m", "3h") are drawn again every minute, drawn rows being kept."""
+        self.set_interval(60, self.forget_rows)
 
     # -- cursor --------------------------------------------------------------
 

@@ -10,6 +10,7 @@ before the rest is laid out.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from reader import dates
 from reader.models import ArticleDetail
 from reader.sanitize import clean_line, clean_text, safe_url
 from reader.thread_view import wrap
+from reader.widgets.scrolling import set_virtual_size
 
 #: The first part rendered before the rest, enough for a screen or two.
 FIRST_SCREEN_CHARS = 4000
@@ -222,6 +224,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.detail: ArticleDetail | None = None
         #: Lines holding a match of the search the article was opened from.
         self.match_lines: list[int] = []
+        self._painted: threading.Event | None = None
         self.placeholder = "Select an article and press Enter to read it."
 
     def show_placeholder(self, text: str) -> None:
@@ -232,7 +235,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.placeholder = text
         self._lines = []
         self._strips = {}
-        self.virtual_size = Size(0, 0)
+        set_virtual_size(self, Size(0, 0))
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
 
@@ -243,13 +246,18 @@ class ArticleView(ScrollView, can_focus=True):
         *,
         keep_scroll: bool,
         match_lines: list[int] | None = None,
+        painted: threading.Event | None = None,
     ) -> None:
         """Display rendered lines for ``detail`` (a first screen, or the whole article).
 
         ``match_lines``: the lines holding a search's matches (already
         highlighted in ``lines``); the first one is scrolled into view when
         the article opens, and ``m``/``M`` go from one to the next.
+        ``painted`` is set once these lines are drawn: the worker rendering
+        the rest of a long article waits for it, so that it does not compete
+        with the first screen's drawing for the interpreter.
         """
+        self._painted = painted
         same = self.article_id == detail.article.id
         had_matches = same and bool(self.match_lines)
         self.match_lines = match_lines or []
@@ -258,7 +266,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._lines = lines
         self._strips = {}
         width = max((sum(segment.cell_length for segment in line) for line in lines[:1]), default=0)
-        self.virtual_size = Size(width, len(self._lines))
+        set_virtual_size(self, Size(width, len(self._lines)))
         if not (keep_scroll and same):
             self.scroll_to(0, 0, animate=False, immediate=True)
         if self.match_lines and not had_matches and self.scroll_offset.y == 0:
@@ -304,6 +312,11 @@ class ArticleView(ScrollView, can_focus=True):
                 text = Segment(placeholder[y - 1], self.rich_style + Style(italic=True, dim=True))
                 return Strip([text]).adjust_cell_length(width, self.rich_style)
             return Strip.blank(width, self.rich_style)
+        if self._painted is not None:
+            # Drawing has begun: the event is set once this frame is out (the
+            # next turn of the message loop), not while it is being drawn.
+            self.call_later(self._painted.set)
+            self._painted = None
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
         strip = self._strips.get(index)

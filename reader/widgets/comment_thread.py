@@ -24,6 +24,7 @@ from reader.sanitize import clean_line
 from reader.search import SearchTerm
 from reader.thread_view import GUTTER_WIDTH, ThreadLayout
 from reader.widgets.highlight import highlight_line
+from reader.widgets.scrolling import set_virtual_size
 
 #: Depth colours cycle through these component classes.
 DEPTH_COLOURS = 6
@@ -185,7 +186,7 @@ class CommentThread(ScrollView, can_focus=True):
         self.matches = []
         self.layout_model = None
         self.message = message
-        self.virtual_size = Size(0, 0)
+        set_virtual_size(self, Size(0, 0))
         self.refresh()
 
     @property
@@ -208,7 +209,7 @@ class CommentThread(ScrollView, can_focus=True):
         if layout is None:
             return
         layout.set_width(self._width())
-        self.virtual_size = Size(self._width(), len(layout.lines))
+        set_virtual_size(self, Size(self._width(), len(layout.lines)))
 
     def on_resize(self) -> None:
         """Re-wrap for the new width, keeping the highlighted comment at the top of its place."""

@@ -211,6 +211,7 @@ class FeedList(LineList):
         for feed in untagged:
             add_feed(feed, None)
         self.rows = rows
+        self.forget_strips()
         self._index = {entry.key: i for i, entry in enumerate(rows) if entry is not None}
         self._first_row = first_row
         widest = max((entry.unread for entry in rows if entry is not None), default=0)

@@ -12,6 +12,12 @@ The cursor takes the theme's block-cursor colours (as Textual's own lists
 do): a solid bar while the list has the focus and a fainter one while
 another pane has it, so the place in the list stays visible while reading.
 Rows that cannot be chosen (headings, separators) are skipped by the keys.
+
+Drawn rows are kept (a strip per row, for the width, focus and cursor they
+were drawn with): every layout of the screen draws every visible line of
+every widget again, and a screen's worth of article rows cost ~9 ms to
+draw, most of the 15 ms by which opening an article missed its 50 ms (see
+benchmarks/README.md). A row's strip is dropped when its row changes.
 """
 
 from __future__ import annotations
@@ -22,6 +28,11 @@ from textual.events import Click
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from reader.widgets.scrolling import set_virtual_size
+
+#: Drawn rows kept at most (a few screens of the biggest terminal).
+STRIPS_KEPT = 2000
 
 
 class LineList(ScrollView, can_focus=True):
@@ -53,6 +64,15 @@ class LineList(ScrollView, can_focus=True):
         #: Position of the highlighted row.
         self.cursor = 0
         self._part_styles: dict[str, Style] = {}
+        #: Drawn rows by index, with the (width, focus, cursor) they were drawn for.
+        self._strips: dict[int, tuple[int, bool, bool, Strip]] = {}
+
+    def forget_strips(self, index: int | None = None) -> None:
+        """Draw row ``index`` (or every row) afresh next time: its content changed."""
+        if index is None:
+            self._strips.clear()
+        else:
+            self._strips.pop(index, None)
 
     # -- what subclasses provide ----------------------------------------------
 
@@ -106,8 +126,9 @@ class LineList(ScrollView, can_focus=True):
         return Style(color=full.color, bgcolor=full.bgcolor, bold=full.bold, italic=full.italic)
 
     def notify_style_update(self) -> None:
-        """Theme, focus or CSS changed: part styles are read again."""
+        """Theme, focus or CSS changed: part styles are read again, rows drawn again."""
         self._part_styles.clear()
+        self._strips.clear()
         super().notify_style_update()
 
     # -- cursor --------------------------------------------------------------------
@@ -185,7 +206,7 @@ class LineList(ScrollView, can_focus=True):
 
     def update_size(self) -> None:
         """Keep the scrollable height in step with the rows (never wider than the pane: no sideways bar)."""
-        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
+        set_virtual_size(self, Size(self.scrollable_content_region.width, self.row_count))
 
     def on_resize(self) -> None:
         """Rows are drawn for the width they get: only the height needs keeping."""
@@ -201,10 +222,21 @@ class LineList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         if index >= self.row_count:
             return Strip.blank(width, base)
+        selected = index == self.cursor and self.selectable(index)
+        # Only the cursor row looks different with and without the focus.
+        focus = selected and self.has_focus
+        kept = self._strips.get(index)
+        if kept is not None and kept[:3] == (width, focus, selected):
+            return kept[3]
         segments = list(Segment.apply_style(self.render_row(index, width), base))
-        if index == self.cursor and self.selectable(index):
+        if selected:
             cursor = self.cursor_style()
             # Laid over every cell, the padding too: the whole row is the cursor.
             segments = list(Segment.apply_style(segments, post_style=cursor))
-            return Strip(segments).adjust_cell_length(width, base + cursor)
-        return Strip(segments).adjust_cell_length(width, base)
+            strip = Strip(segments).adjust_cell_length(width, base + cursor)
+        else:
+            strip = Strip(segments).adjust_cell_length(width, base)
+        if len(self._strips) > STRIPS_KEPT:
+            self._strips.clear()
+        self._strips[index] = (width, focus, selected, strip)
+        return strip
