@@ -143,8 +143,20 @@ class ArticleList(LineList):
         self._rows: dict[int, ArticleRow] = {}
         #: Shown when the list is empty; may hold several lines (wrapped to the width).
         self.empty_text = empty_text
-        #: The list mixes feeds, so a feed column may be shown (inside one feed it would repeat).
-        self.mixed_feeds = True
+        self._mixed_feeds = True
+
+    @property
+    def mixed_feeds(self) -> bool:
+        """The list mixes feeds, so a feed column may be shown (inside one feed it would repeat)."""
+        return self._mixed_feeds
+
+    @mixed_feeds.setter
+    def mixed_feeds(self, mixed: bool) -> None:
+        if mixed != self._mixed_feeds:
+            self._mixed_feeds = mixed
+            # The rows drawn so far have the other columns.
+            self.forget_strips()
+            self.refresh()
 
     # -- data ----------------------------------------------------------------
 
