@@ -512,7 +512,8 @@ async def test_L_lists_the_article_discussion_and_comment_links_and_comments_hid
 
 
 async def test_n_at_the_end_of_a_feeds_unread_articles_goes_on_to_the_next_feed(busy: Busy) -> None:
-    async with running(busy.path, size=(120, 40)) as (_app, pilot, screen):
+    messages: list[Message] = []
+    async with running(busy.path, size=(120, 40), messages=messages) as (_app, pilot, screen):
         await press(pilot, "escape", "j", "j", "j", "enter")  # the first feed (the separator is skipped)
         first = FEED_NAMES[0]
         await wait_until(pilot, lambda: first in str(screen.article_list.border_title), "the first feed")
@@ -527,6 +528,10 @@ async def test_n_at_the_end_of_a_feeds_unread_articles_goes_on_to_the_next_feed(
         await press(pilot, "n")  # none left here: on to the next feed with unread articles
         await wait_until(pilot, lambda: FEED_NAMES[1] in str(screen.article_list.border_title), "the next feed")
         await wait_until(pilot, lambda: screen.reading_id is not None and screen.reading_id not in in_first, "opening")
+        # The next feed's newest unread article is open, and the user was told why the feed changed.
+        assert screen.source.feed_id == busy.feeds[1]
+        assert screen.reading_id == screen.article_list.ids[0]
+        assert f"No more unread here: on to {FEED_NAMES[1]}." in notifications(messages)
 
 
 async def test_tab_moves_between_panes_below_100_columns(busy: Busy) -> None:

@@ -27,7 +27,7 @@ from reader import dates
 from reader.models import ArticleRow
 from reader.sanitize import clean_line
 from reader.thread_view import wrap
-from reader.widgets.line_list import LineList
+from reader.widgets.line_list import LineList, moving_keys
 
 #: Rows read around the one being drawn when it is not cached yet.
 PAGE_BEFORE = 20
@@ -90,12 +90,7 @@ class ArticleList(LineList):
     }
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="articles.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="articles.up"),
-        Binding("g,home", "first", "Top", show=False, id="articles.top"),
-        Binding("G,end", "last", "Bottom", show=False, id="articles.bottom"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="articles.page-down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="articles.page-up"),
+        *moving_keys("articles"),
         Binding("enter", "open", "Open", id="articles.open"),
     ]
 

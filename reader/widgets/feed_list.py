@@ -20,7 +20,7 @@ from textual.message import Message
 
 from reader.models import FeedRow
 from reader.sanitize import clean_line
-from reader.widgets.line_list import LineList
+from reader.widgets.line_list import LineList, moving_keys
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,7 @@ class FeedList(LineList):
     COMPONENT_CLASSES = {"feed-list--heading", "feed-list--count", "feed-list--separator", "feed-list--warning"}
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="feeds.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="feeds.up"),
-        Binding("g,home", "first", "Top", show=False, id="feeds.top"),
-        Binding("G,end", "last", "Bottom", show=False, id="feeds.bottom"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="feeds.page-down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="feeds.page-up"),
+        *moving_keys("feeds"),
         Binding("enter", "open", "Open", id="feeds.open"),
         # Not in the footer: at 80 columns it would push "? Keys" and "q Quit" off it.
         Binding("A", "mark_read", "Mark all read", show=False, id="feeds.mark-read"),

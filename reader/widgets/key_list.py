@@ -18,7 +18,7 @@ from rich.segment import Segment
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from reader.widgets.line_list import LineList
+from reader.widgets.line_list import LineList, moving_keys
 
 _KEY_NAMES = {
     "down": "\u2193",
@@ -87,12 +87,7 @@ class KeyList(LineList):
     COMPONENT_CLASSES = {"key-list--heading", "key-list--key", "key-list--id"}
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="help.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="help.up"),
-        Binding("g,home", "first", "Top", show=False, id="help.top"),
-        Binding("G,end", "last", "Bottom", show=False, id="help.bottom"),
-        Binding("pagedown,space", "page_down", "Page down", show=False, id="help.page-down"),
-        Binding("pageup,b", "page_up", "Page up", show=False, id="help.page-up"),
+        *moving_keys("help", page_down="pagedown,space", page_up="pageup,b"),
     ]
 
     @dataclass
@@ -115,12 +110,8 @@ class KeyList(LineList):
         self._description_width = max((cell_len(row.description) for row in rows), default=0)
 
     def on_mount(self) -> None:
-        """Start on the first action, the heading above it still in view (nothing has a size yet to scroll by)."""
-        self.update_size()
-        first = self._step(0, +1)
-        if first is not None:
-            self.cursor = first
-            self.cursor_moved(first, first)
+        """Start on the first action, the heading above it still in view."""
+        self.start_on_first()
 
     @property
     def row_count(self) -> int:

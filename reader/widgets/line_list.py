@@ -24,12 +24,26 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.binding import Binding
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.widgets.scrolling import set_virtual_size
+
+
+def moving_keys(area: str, *, page_down: str = "pagedown", page_up: str = "pageup") -> list[Binding]:
+    """The keys that move through every list, with ids ``<area>.down`` and so on for the config's ``[keys]``."""
+    return [
+        Binding("j,down", "cursor_down", "Down", show=False, id=f"{area}.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id=f"{area}.up"),
+        Binding("g,home", "first", "Top", show=False, id=f"{area}.top"),
+        Binding("G,end", "last", "Bottom", show=False, id=f"{area}.bottom"),
+        Binding(page_down, "page_down", "Page down", show=False, id=f"{area}.page-down"),
+        Binding(page_up, "page_up", "Page up", show=False, id=f"{area}.page-up"),
+    ]
+
 
 #: Drawn rows kept at most (a few screens of the biggest terminal).
 STRIPS_KEPT = 2000
@@ -156,6 +170,14 @@ class LineList(ScrollView, can_focus=True):
                 return index
             index += step
         return None
+
+    def start_on_first(self) -> None:
+        """Highlight the first selectable row without scrolling (for lists filled before their first layout)."""
+        self.update_size()
+        first = self._step(0, +1)
+        if first is not None:
+            self.cursor = first
+            self.cursor_moved(first, first)
 
     def move_to(self, index: int, step: int = 1) -> None:
         """Highlight the selectable row nearest ``index`` in the direction ``step`` (else the other way)."""

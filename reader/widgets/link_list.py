@@ -16,7 +16,7 @@ from rich.segment import Segment
 from textual.binding import Binding
 from textual.message import Message
 
-from reader.widgets.line_list import LineList
+from reader.widgets.line_list import LineList, moving_keys
 
 #: (text, target) of one link.
 Link = tuple[str, str]
@@ -52,12 +52,7 @@ class LinkList(LineList):
     COMPONENT_CLASSES = {"link-list--heading", "link-list--url"}
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="links.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="links.up"),
-        Binding("g,home", "first", "Top", show=False, id="links.top"),
-        Binding("G,end", "last", "Bottom", show=False, id="links.bottom"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="links.page-down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="links.page-up"),
+        *moving_keys("links"),
         Binding("enter", "choose", "Show", id="links.choose"),
     ]
 
@@ -97,12 +92,8 @@ class LinkList(LineList):
             self.rows.extend(LinkRow(link=link) for link in group.links)
 
     def on_mount(self) -> None:
-        """Start on the first link, the heading above it still in view (nothing has a size yet to scroll by)."""
-        self.update_size()
-        first = self._step(0, +1)
-        if first is not None:
-            self.cursor = first
-            self.cursor_moved(first, first)
+        """Start on the first link, the heading above it still in view."""
+        self.start_on_first()
 
     @property
     def row_count(self) -> int:
