@@ -289,10 +289,14 @@ def serve(db_path: Path, host: str, port: int) -> None:
     Server(command, host=host, port=port, title="reader", templates_path=templates).serve()
 
 
-async def _screenshot(app: ReaderApp, destination: Path, size: tuple[int, int], keys: list[str]) -> None:
+async def _screenshot(
+    app: ReaderApp, destination: Path, size: tuple[int, int], keys: list[str], theme: str | None
+) -> None:
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
+        if theme is not None:
+            app.theme = theme
         for key in keys:
             await pilot.press(key)
             await app.workers.wait_for_complete()
@@ -301,9 +305,16 @@ async def _screenshot(app: ReaderApp, destination: Path, size: tuple[int, int], 
         destination.write_text(app.export_screenshot(), encoding="utf-8")
 
 
-def save_screenshot(db_path: Path, destination: Path, *, size: tuple[int, int] = (160, 48), keys: list[str]) -> None:
-    """Run the reader headless on ``db_path``, press ``keys`` and save what it shows as SVG."""
+def save_screenshot(
+    db_path: Path,
+    destination: Path,
+    *,
+    size: tuple[int, int] = (160, 48),
+    keys: list[str],
+    theme: str | None = None,
+) -> None:
+    """Run the reader headless on ``db_path`` (in ``theme``), press ``keys`` and save what it shows as SVG."""
     import asyncio
 
     app = ReaderApp(db_path)
-    asyncio.run(_screenshot(app, destination, size, keys))
+    asyncio.run(_screenshot(app, destination, size, keys, theme))

@@ -16,13 +16,12 @@ Each screen is named ``<scene>-<width>x<height>-<theme>.svg`` (and ``.png``).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from reader.app import ReaderApp
+from reader.app import save_screenshot
 from reader.demo import load_demo
 from reader.store import Store
 
@@ -48,23 +47,13 @@ CHROMIUM_FLAGS = [
 ]
 
 
-async def shoot(db: Path, svg: Path, size: tuple[int, int], theme: str, keys: list[str]) -> None:
+def shoot(db: Path, svg: Path, size: tuple[int, int], theme: str, keys: list[str]) -> None:
     """Run the reader on a copy of ``db`` (keys mark articles read), press ``keys``, save the screen."""
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "library.db"
         with Store(db) as source, Store(copy) as target:
             source.conn.backup(target.conn)
-        app = ReaderApp(copy)
-        async with app.run_test(size=size) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            app.theme = theme
-            for key in keys:
-                await pilot.press(key)
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-            await pilot.pause(0.3)
-            svg.write_text(app.export_screenshot(), encoding="utf-8")
+        save_screenshot(copy, svg, size=size, keys=keys, theme=theme)
 
 
 def to_png(svg: Path, size: tuple[int, int]) -> Path | None:
@@ -102,7 +91,7 @@ def main() -> None:
                 width, height = (int(part) for part in size_text.split("x"))
                 for theme in args.themes:
                     svg = args.out / f"{scene}-{width}x{height}-{theme}.svg"
-                    asyncio.run(shoot(db, svg, (width, height), theme, SCENES[scene]))
+                    shoot(db, svg, (width, height), theme, SCENES[scene])
                     png = to_png(svg, (width, height))
                     print(png or svg)
 
