@@ -37,8 +37,8 @@ class ReaderApp(App[None]):
         Binding("question_mark", "help", "Keys", id="app.help"),
         # Priority: Textual's own screen binds tab to "next widget", which skips
         # hidden panes; the main screen's cycle also brings them out.
-        Binding("tab", "next_pane", "Next pane", show=False, id="app.next-pane", priority=True),
-        Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="app.previous-pane", priority=True),
+        Binding("tab", "next_pane(1)", "Next pane", show=False, id="app.next-pane", priority=True),
+        Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False, id="app.previous-pane", priority=True),
     ]
 
     def __init__(self, db_path: Path, *, clock: Callable[[], int] = dates.now, config: Config | None = None) -> None:
@@ -127,19 +127,13 @@ class ReaderApp(App[None]):
                 store.close()
         self.store.close()
 
-    def action_next_pane(self) -> None:
-        """Tab: the main screen's next pane (it knows which are shown), else the next widget."""
+    def action_next_pane(self, step: int) -> None:
+        """Tab (``step`` 1) and shift+tab (-1): the main screen's next pane (it knows which are shown), else widget."""
         next_pane = getattr(self.screen, "next_pane", None)
         if next_pane is not None:
-            next_pane(+1)
-        else:
+            next_pane(step)
+        elif step > 0:
             self.action_focus_next()
-
-    def action_previous_pane(self) -> None:
-        """Shift+tab: the previous pane."""
-        next_pane = getattr(self.screen, "next_pane", None)
-        if next_pane is not None:
-            next_pane(-1)
         else:
             self.action_focus_previous()
 
