@@ -579,3 +579,19 @@ async def test_L_with_no_article_open_says_what_to_do(busy: Busy) -> None:
     async with running(busy.path, size=(120, 40), messages=messages) as (_app, pilot, _screen):
         await press(pilot, "L")
         assert "Open an article first" in " ".join(notifications(messages))
+
+
+async def test_an_article_opened_behind_the_list_does_not_hold_up_its_thread(busy: Busy) -> None:
+    # At 80 columns the list alone shows; the last article comes back open behind it at start.
+    # Its worker waits for the first screen to be drawn before laying out the thread: an article
+    # that is not drawn must not keep it waiting (it used to, for half a second).
+    from reader.screens.main import ArticleRendered
+
+    with Store(busy.path) as store:
+        store.set_setting("ui.article", str(busy.thread))
+    messages: list[Message] = []
+    async with running(busy.path, size=(80, 24), messages=messages) as (_app, pilot, screen):
+        await wait_until(pilot, lambda: screen.comment_thread.article_id == busy.thread, "the restored thread")
+        assert not screen.article_view.display or not screen.query_one("#reading").display
+        first = [m for m in messages if isinstance(m, ArticleRendered) and m.painted is not None]
+        assert first and first[0].painted is not None and first[0].painted.is_set()

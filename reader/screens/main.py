@@ -27,8 +27,10 @@ from textual import on, work
 from textual.binding import Binding
 from textual.containers import Container
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header
 from textual.worker import get_current_worker
 
@@ -354,6 +356,16 @@ def mark_matches(lines: list[list[Segment]], terms: list[SearchTerm], styles: di
             lines[number] = marked
             found.append(number)
     return found
+
+
+def displayed(widget: Widget) -> bool:
+    """Whether ``widget`` and every container around it are set to display (as the layout just left them)."""
+    node: DOMNode | None = widget
+    while isinstance(node, Widget):
+        if not node.display:
+            return False
+        node = node.parent
+    return True
 
 
 def thread_title(count: int, source_total: int | None, new: int) -> str:
@@ -698,9 +710,12 @@ class MainScreen(Screen[None]):
         layout = self._thread_layout(detail, comment_width)
         loaded = ThreadLoaded(request.article_id, layout, detail.source_comment_count, terms=terms)
         if terms and request.query:
-            with self.reader_app.connection("article") as store:
-                hits = store.search_hits(request.article_id, request.query)
-            loaded.match_ids, loaded.in_article = hits.comment_ids, hits.in_article
+            try:
+                with self.reader_app.connection("article") as store:
+                    hits = store.search_hits(request.article_id, request.query)
+                loaded.match_ids, loaded.in_article = hits.comment_ids, hits.in_article
+            except InvalidSearchError:
+                pass  # the words are still highlighted; the thread must show whatever happens
         self.post_message(loaded)
         if more:
             lines, _ = render_article(detail, request.width, request.styles, base=request.base)
@@ -988,6 +1003,10 @@ class MainScreen(Screen[None]):
         if self._show_when_rendered:
             self._show_when_rendered = False
             self.show_pane("article")
+        if message.painted is not None and not displayed(view):
+            # Not drawn (one pane at a time, another one showing; the feed
+            # pane in front): the worker need not wait for a paint that won't come.
+            message.painted.set()
         # Rendered for a width the pane no longer has (it was hidden, or resized
         # meanwhile): render again for the real one.
         if message.complete and view.text_width != message.width:
