@@ -24,6 +24,7 @@ from reader.sanitize import clean_line
 from reader.search import SearchTerm
 from reader.thread_view import GUTTER_WIDTH, ThreadLayout
 from reader.widgets.highlight import highlight_line
+from reader.widgets.parts import cursor_overlay, overlaid, without_background
 from reader.widgets.scrolling import set_virtual_size
 
 #: Depth colours cycle through these component classes.
@@ -367,8 +368,7 @@ class CommentThread(ScrollView, can_focus=True):
 
     def _part(self, component: str) -> Style:
         """A component's colour and text style without its background (which would hide the cursor)."""
-        full = self.get_component_rich_style(component)
-        return Style(color=full.color, bold=full.bold, italic=full.italic, dim=full.dim)
+        return without_background(self.get_component_rich_style(component))
 
     def render_line(self, y: int) -> Strip:
         """Draw one line of the thread.
@@ -397,7 +397,7 @@ class CommentThread(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         comment = layout.comments[line.comment]
         selected = line.comment == self.cursor
-        cursor = self.get_component_rich_style("comment-thread--cursor")
+        cursor = cursor_overlay(self.get_component_rich_style("comment-thread--cursor"))
         if selected:
             gutter = Segment("\u258c" + " " * (GUTTER_WIDTH - 1), base + Style(color=cursor.bgcolor))
         else:
@@ -406,22 +406,13 @@ class CommentThread(ScrollView, can_focus=True):
         segments = [Segment(" " * layout.indent(line.comment), base), gutter]
         if line.kind == "header":
             header = self._header(layout, line.comment, base)
-            if selected:
-                header = list(
-                    Segment.apply_style(
-                        [*header, Segment(" ", base)],
-                        post_style=Style(color=cursor.color, bgcolor=cursor.bgcolor, bold=cursor.bold),
-                    )
-                )
-            segments.extend(header)
+            # The cursor covers the header (and one cell after it), not the width.
+            segments.extend(overlaid([*header, Segment(" ", base)], cursor) if selected else header)
         elif line.kind == "hidden":
             segments.append(Segment(f"\u25b8 {line.text}", base + self._part("comment-thread--hidden")))
         elif line.kind == "more":
             more = [Segment(f"\u2026 {line.text}", base + self._part("comment-thread--more"))]
-            if selected:
-                cursor_style = Style(color=cursor.color, bgcolor=cursor.bgcolor, bold=cursor.bold)
-                more = list(Segment.apply_style([*more, Segment(" ", base)], post_style=cursor_style))
-            segments.extend(more)
+            segments.extend(overlaid([*more, Segment(" ", base)], cursor) if selected else more)
         else:
             text = [Segment(line.text, base)]
             if self.terms:

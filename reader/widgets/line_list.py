@@ -30,6 +30,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.widgets.parts import cursor_overlay, overlaid, without_background
 from reader.widgets.scrolling import set_virtual_size
 
 
@@ -121,23 +122,12 @@ class LineList(ScrollView, can_focus=True):
         """
         style = self._part_styles.get(component)
         if style is None:
-            full = self.get_component_rich_style(component)
-            style = Style(
-                color=full.color,
-                bold=full.bold,
-                italic=full.italic,
-                dim=full.dim,
-                underline=full.underline,
-                strike=full.strike,
-                reverse=full.reverse,
-            )
-            self._part_styles[component] = style
+            style = self._part_styles[component] = without_background(self.get_component_rich_style(component))
         return style
 
     def cursor_style(self) -> Style:
         """The style laid over the highlighted row: the theme's block cursor, focused or not."""
-        full = self.get_component_rich_style("line-list--cursor")
-        return Style(color=full.color, bgcolor=full.bgcolor, bold=full.bold, italic=full.italic)
+        return cursor_overlay(self.get_component_rich_style("line-list--cursor"))
 
     def notify_style_update(self) -> None:
         """Theme, focus or CSS changed: part styles are read again, rows drawn again."""
@@ -254,7 +244,7 @@ class LineList(ScrollView, can_focus=True):
         if selected:
             cursor = self.cursor_style()
             # Laid over every cell, the padding too: the whole row is the cursor.
-            segments = list(Segment.apply_style(segments, post_style=cursor))
+            segments = overlaid(segments, cursor)
             strip = Strip(segments).adjust_cell_length(width, base + cursor)
         else:
             strip = Strip(segments).adjust_cell_length(width, base)
