@@ -536,9 +536,12 @@ class MainScreen(Screen[None]):
                 return pane
         return self._last_pane
 
-    def _apply_layout(self) -> None:
-        """Show and size the panes for the width and for what the user is doing (see reader/screens/layout.py)."""
-        focus = self._focused_pane()
+    def _apply_layout(self, focus: Pane | None = None) -> None:
+        """Show and size the panes for the width and for what the user is doing (see reader/screens/layout.py).
+
+        ``focus``: the pane about to take the focus (else the one that has it).
+        """
+        focus = focus or self._focused_pane()
         self._last_pane = focus
         plan = plan_panes(
             self.size.width,
@@ -575,12 +578,9 @@ class MainScreen(Screen[None]):
         if pane == "comments" and not self.show_comments:
             self.show_comments = True
         self.narrow_pane = pane
-        self._last_pane = pane
-        widget = self.query_one(f"#{pane}")
-        # Shown before it is focused: a hidden widget cannot take the focus.
-        self._apply_layout()
-        widget.focus()
-        self._apply_layout()
+        # Laid out for it first: a hidden widget cannot take the focus.
+        self._apply_layout(focus=pane)
+        self.query_one(f"#{pane}").focus()
 
     def next_pane(self, step: int) -> None:
         """Tab and shift+tab: the next (``step`` 1) or previous (-1) pane, at every width.
