@@ -157,13 +157,8 @@ class RenderRequest:
 
 
 def search_terms_of(query: str | None) -> list[SearchTerm]:
-    """The terms to highlight for ``query`` (none for no query, or one with nothing to search for)."""
-    if not query:
-        return []
-    try:
-        return search_terms(query)
-    except InvalidSearchError:
-        return []
+    """The terms to highlight for ``query`` (none without one; a query with nothing to search for has none)."""
+    return search_terms(query) if query else []
 
 
 @dataclass
