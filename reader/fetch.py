@@ -197,13 +197,22 @@ class _LazyParser:
         self._processes = processes
         self._count = count
         self._executor: concurrent.futures.Executor | None = None
+        #: Lets go of the workers' lifeline (see reader.workers) once they are done.
+        self._release_workers: Callable[[], None] | None = None
 
     def executor(self) -> concurrent.futures.Executor:
         if self._executor is None:
             if self._processes:
+                # Imported with the pool, as lazily: most runs never start one.
+                from reader.workers import Lifeline, watch_parent
+
                 # "spawn": forking a process that runs threads (the TUI) can deadlock.
+                context = multiprocessing.get_context("spawn")
+                # The workers exit when this process dies, however it dies.
+                lifeline = Lifeline(context)
+                self._release_workers = lifeline.close
                 self._executor = concurrent.futures.ProcessPoolExecutor(
-                    self._count, mp_context=multiprocessing.get_context("spawn")
+                    self._count, mp_context=context, initializer=watch_parent, initargs=(lifeline.child_end,)
                 )
             else:
                 self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-parse")
@@ -212,6 +221,10 @@ class _LazyParser:
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=wait, cancel_futures=cancel_futures)
+        if self._release_workers is not None and wait:
+            # Only once the workers are done: letting go ends any that still run.
+            self._release_workers()
+            self._release_workers = None
 
 
 class Slots:
