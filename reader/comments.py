@@ -32,7 +32,7 @@ from reader import dates
 from reader.importers.base import ImportFailure, short_hash
 from reader.models import CommentData
 from reader.render import html_to_markdown, sanitize_html
-from reader.sanitize import clean_line, safe_url
+from reader.sanitize import clean_line, json_document, safe_url
 from reader.store import ThreadSource
 
 _REDDIT_PATH = re.compile(r"^(/r/[^/]+/comments/([A-Za-z0-9]+))(?:/|$)")
@@ -167,7 +167,7 @@ def parse_thread_result(kind: str, data: bytes, source: ThreadSource, now: int |
 
 def _json(data: bytes, kind: str) -> Any:
     try:
-        return json.loads(data.decode("utf-8", errors="replace"))
+        return json_document(data)
     except (ValueError, RecursionError):
         raise ImportFailure(f"expected {kind} JSON, found something else") from None
 
@@ -207,12 +207,14 @@ def _from_hacker_news(document: Any, now: int) -> Iterator[CommentData]:
     if not isinstance(document, dict):
         raise ImportFailure("expected a Hacker News item, found other JSON")
     key = "children" if "children" in document else "comments"
-    stack: list[tuple[dict[str, Any], str | None]] = [
-        (child, None) for child in reversed(document.get(key) or []) if isinstance(child, dict)
-    ]
+    stack: list[tuple[dict[str, Any], str | None]] = [(child, None) for child in reversed(_dicts(document.get(key)))]
     while stack:
         item, parent = stack.pop()
-        guid = f"hn:{item.get('id')}"
+        ident = item.get("id")
+        if isinstance(ident, bool) or not isinstance(ident, (int, str)) or not str(ident).strip():
+            continue  # no comment of HN's is without its number; nothing could answer it either
+        ident = clean_line(str(ident))[:40]
+        guid = f"hn:{ident}"
         when_raw = item.get("created_at_i", item.get("time"))
         when = dates.plausible(when_raw if isinstance(when_raw, (int, float)) else None, now)
         author = item.get("author", item.get("user"))
@@ -224,11 +226,15 @@ def _from_hacker_news(document: Any, now: int) -> Iterator[CommentData]:
             html,
             parent,
             when,
-            f"https://news.ycombinator.com/item?id={item.get('id')}",
+            f"https://news.ycombinator.com/item?id={ident}" if ident.isdigit() else None,
             deleted=deleted,
         )
-        children = item.get(key) or []
-        stack.extend((child, guid) for child in reversed(children) if isinstance(child, dict))
+        stack.extend((child, guid) for child in reversed(_dicts(item.get(key))))
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    """The objects of a JSON list (anything else holds none): APIs send odd shapes."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 # -- Reddit ------------------------------------------------------------------------

@@ -178,6 +178,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Articles with less text than this (characters) get their page fetched.",
         _integer(0, 1_000_000),
     ),
+    Setting(
+        "fetch.max_items",
+        10_000,
+        "Most articles one fetch keeps from one feed, the newest by date; a feed listing more is cut (and says so).",
+        _integer(1, 1_000_000),
+    ),
     Setting("fetch.comments", True, "Fetch comment threads of new articles.", _boolean),
     Setting(
         "tls.ca_file",
@@ -230,6 +236,7 @@ class Config:
     fetch_per_host: int = 16
     fetch_timeout_seconds: float = 30.0
     fetch_full_text_threshold: int = 300
+    fetch_max_items: int = 10_000
     fetch_comments: bool = True
     tls_ca_file: str = ""
     comments_depth_cap: int = 8

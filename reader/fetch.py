@@ -41,7 +41,16 @@ from reader.http import FetchError, Limits, Response, get, make_client
 from reader.importers.base import ImportFailure
 from reader.models import CommentData, ImportBatch
 from reader.sanitize import clean_line
-from reader.store import BatchStats, FeedToFetch, FetchOutcome, MorePlaceholder, Store, StoreError, ThreadSource
+from reader.store import (
+    BatchStats,
+    FeedToFetch,
+    FetchOutcome,
+    MorePlaceholder,
+    Store,
+    StoreError,
+    ThreadSource,
+    library_failure,
+)
 
 #: Feeds stored per transaction.
 WRITE_BATCH = 40
@@ -77,8 +86,12 @@ class FetchSettings:
     #: At most this many article pages per run (a first fetch of a big OPML
     #: would otherwise mean thousands of page loads).
     full_text_limit: int = 200
+    #: Articles kept from one feed per fetch, the newest (``fetch.max_items``).
+    max_items: int = 10_000
     parse_processes: int = field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)))
     sources: CommentSources = field(default_factory=CommentSources.from_environment)
+    #: Print the traceback of an unforeseen error in one feed or thread (``--debug``) besides its one line.
+    debug: bool = False
 
     @classmethod
     def from_config(cls, config: Config, **overrides: Any) -> FetchSettings:
@@ -89,6 +102,7 @@ class FetchSettings:
             "limits": Limits(total_seconds=config.fetch_timeout_seconds, ca_file=config.tls_ca_file or None),
             "comments": config.fetch_comments,
             "full_text_threshold": config.fetch_full_text_threshold,
+            "max_items": config.fetch_max_items,
         }
         values.update(overrides)
         return cls(**values)
@@ -104,6 +118,7 @@ class FeedReport:
     error: str | None = None
     new_articles: int = 0
     updated_articles: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +146,9 @@ class FetchSummary:
     threads: int = 0
     thread_errors: list[str] = field(default_factory=list)
     full_texts: int = 0
+    #: Why the run stopped early: the library itself could not be used (read-only, full, damaged).
+    #: What was stored before stays; the counts above say what that was.
+    error: str | None = None
 
     @property
     def failed(self) -> list[FeedReport]:
@@ -141,26 +159,43 @@ class FetchSummary:
 ProgressCallback = Callable[[Progress], None]
 
 
-def parse_fetched(body: bytes, key: str, headers: dict[str, str]) -> ImportBatch:
-    """Parse a fetched feed (runs in a worker process)."""
+def parse_fetched(body: bytes, key: str, headers: dict[str, str], max_items: int | None = None) -> ImportBatch:
+    """Parse a fetched feed, keeping at most ``max_items`` articles (runs in a worker process)."""
     from reader.importers import detect_kind
     from reader.importers.feeds import parse_feed
     from reader.importers.jsonfeed import parse_json_feed
 
     kind = detect_kind(body)
     if kind == "json":
-        return parse_json_feed(body, source_key=key, kind="feed")
+        return parse_json_feed(body, source_key=key, kind="feed", max_items=max_items)
     if kind != "feed":
         raise ImportFailure(f"expected an RSS or Atom feed, found {'an HTML page' if kind == 'html' else kind}")
-    return parse_feed(body, source_key=key, kind="feed", headers=headers, subscription=True)
+    return parse_feed(body, source_key=key, kind="feed", headers=headers, subscription=True, max_items=max_items)
+
+
+def unexpected(error: BaseException) -> str:
+    """One line for an exception nobody foresaw in one unit (a feed, a thread, a page): that unit's error."""
+    return f"unexpected {type(error).__name__}: {clean_line(str(error))[:160]} (run with --debug for details)"
+
+
+def sendable(value: str | None) -> str | None:
+    """``value`` if it can go back to the server as a header (visible ASCII, bounded), else None.
+
+    A validator is echoed back on every later fetch: one with a non-ASCII
+    byte made each of them fail before sending, for good.
+    """
+    if value and len(value) <= 1024 and value.isascii() and value.isprintable():
+        return value
+    return None
 
 
 def _conditional_headers(feed: FeedToFetch) -> dict[str, str]:
     headers = {"Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.8"}
-    if feed.etag:
-        headers["If-None-Match"] = feed.etag
-    if feed.last_modified:
-        headers["If-Modified-Since"] = feed.last_modified
+    # Checked again here: a library kept validators before they were checked.
+    if etag := sendable(feed.etag):
+        headers["If-None-Match"] = etag
+    if last_modified := sendable(feed.last_modified):
+        headers["If-Modified-Since"] = last_modified
     return headers
 
 
@@ -276,6 +311,13 @@ class Fetcher:
         if self._progress_callback is not None:
             self._progress_callback(self.progress)
 
+    def _debug(self, error: BaseException) -> None:
+        """Keep an unforeseen error's traceback for ``--debug`` (the user sees the unit's one line)."""
+        if self.settings.debug:
+            import traceback
+
+            traceback.print_exception(error)
+
     def _host_limit(self, url: str) -> Slots:
         host = urlsplit(url).hostname or ""
         if host not in self._host_limits:
@@ -310,9 +352,13 @@ class Fetcher:
             self._report()
             fresh = await self._fetch_feeds(due, store, writer)
             full_text_feeds = {feed.id for feed in due if feed.full_text}
-            if self.settings.comments and fresh:
-                sources = await loop.run_in_executor(writer, store.articles_for_comments, fresh)
-                await self.fetch_threads(sources, store, writer)
+            if self.settings.comments:
+                # New articles' threads, and those that failed on an earlier fetch.
+                retry = await loop.run_in_executor(writer, store.threads_to_retry)
+                wanted = list(dict.fromkeys([*fresh, *retry]))
+                if wanted:
+                    sources = await loop.run_in_executor(writer, store.articles_for_comments, wanted)
+                    await self.fetch_threads(sources, store, writer)
             if self.settings.full_text and fresh:
                 pages = await loop.run_in_executor(
                     writer,
@@ -340,8 +386,8 @@ class Fetcher:
 
         def write(round_: list[tuple[FeedToFetch, FetchOutcome, ImportBatch | None]]) -> None:
             stats = store.store_fetched([(feed.id, outcome, batch) for feed, outcome, batch in round_])
-            for (feed, outcome, _batch), stat in zip(round_, stats, strict=True):
-                self._account(feed, outcome, stat)
+            for (feed, outcome, batch), stat in zip(round_, stats, strict=True):
+                self._account(feed, outcome, stat, batch.warnings if batch is not None else [])
                 fresh.extend(stat.fresh_article_ids)
 
         room = asyncio.Semaphore(max(MAX_UNSTORED, WRITE_BATCH))
@@ -360,7 +406,11 @@ class Fetcher:
 
             async def one(feed: FeedToFetch) -> None:
                 await room.acquire()
-                outcome, batch = await self._fetch_feed(client, feed, parser)
+                try:
+                    outcome, batch = await self._fetch_feed(client, feed, parser)
+                except Exception as error:  # one feed's surprise is its own error, never the run's
+                    self._debug(error)
+                    outcome, batch = FetchOutcome("error", unexpected(error)), None
                 pending.append((feed, outcome, batch))
                 self.progress.feeds_done += 1
                 if outcome.error:
@@ -377,7 +427,11 @@ class Fetcher:
                 parser.shutdown(wait=True, cancel_futures=True)
         if pending:
             send(pending[:])
-        await asyncio.gather(*writes)
+        # Every write ends before one's failure is raised: the store closes
+        # after this, and a write still running would meet a closed database.
+        for result in await asyncio.gather(*writes, return_exceptions=True):
+            if isinstance(result, BaseException):
+                raise result
         self._report()
         return fresh
 
@@ -396,7 +450,7 @@ class Fetcher:
         headers = {"content-type": response.headers.get("content-type", "")}
         try:
             batch = await asyncio.get_running_loop().run_in_executor(
-                parser.executor(), parse_fetched, response.body, feed.key, headers
+                parser.executor(), parse_fetched, response.body, feed.key, headers, self.settings.max_items
             )
         except ImportFailure as failure:
             return FetchOutcome(str(response.status), str(failure), moved_to=response.moved_to), None
@@ -406,21 +460,24 @@ class Fetcher:
         return (
             FetchOutcome(
                 f"{response.status}",
-                etag=response.headers.get("etag"),
-                last_modified=response.headers.get("last-modified"),
+                etag=sendable(response.headers.get("etag")),
+                last_modified=sendable(response.headers.get("last-modified")),
                 moved_to=response.moved_to,
             ),
             batch,
         )
 
-    def _account(self, feed: FeedToFetch, outcome: FetchOutcome, stats: BatchStats) -> None:
+    def _account(self, feed: FeedToFetch, outcome: FetchOutcome, stats: BatchStats, warnings: list[str]) -> None:
         report = FeedReport(
             feed.id,
             feed.url,
             outcome.status,
-            outcome.error,
+            # The store's word wins: a feed it could not take failed, whatever the answer was.
+            stats.error or outcome.error,
             stats.articles_added,
             stats.articles_updated,
+            # Only what a user can act on: a cut feed (the "no entries" note is normal for a quiet feed).
+            [warning for warning in warnings if "fetch.max_items" in warning],
         )
         self.summary.feeds.append(report)
         self.summary.new_articles += stats.articles_added
@@ -444,32 +501,59 @@ class Fetcher:
         async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
 
             async def one(source: ThreadSource, kind: str, urls: tuple[str, ...]) -> None:
-                error = "no answer"
-                for url in urls:
-                    try:
-                        response = await self._get(client, url)
-                    except FetchError as failure:
-                        error = str(failure)
-                        continue
-                    if response.status != 200 or not response.body:
-                        error = f"HTTP {response.status}"
-                        continue
-                    try:
-                        parsed = await loop.run_in_executor(None, parse_thread_result, kind, response.body, source)
-                    except (ImportFailure, ValueError) as failure:
-                        error = str(failure)
-                        continue
-                    added = await loop.run_in_executor(writer, self._store_thread, store, source.article_id, parsed)
-                    self.summary.threads += 1
-                    self.summary.comments += added
-                    self.progress.comments += added
-                    break
-                else:
-                    self.summary.thread_errors.append(f"article {source.article_id}: {kind}: {error}")
+                try:
+                    error = await self._fetch_thread(client, source, kind, urls, store, writer)
+                except Exception as failure:  # one thread's surprise is its own line, never the run's
+                    if self._fatal(failure):
+                        raise
+                    self._debug(failure)
+                    error = unexpected(failure)
+                if error is not None:
+                    self.summary.thread_errors.append(f"article {source.article_id}: {kind}: {clean_line(error)}")
+                    await loop.run_in_executor(writer, store.record_thread_failure, source.article_id)
                 self.progress.threads_done += 1
                 self._report()
 
             await asyncio.gather(*(one(source, plan.kind, plan.urls) for source, plan in plans))
+
+    async def _fetch_thread(
+        self,
+        client: object,
+        source: ThreadSource,
+        kind: str,
+        urls: tuple[str, ...],
+        store: Store,
+        writer: concurrent.futures.Executor,
+    ) -> str | None:
+        """Fetch, read and store one thread from the first of ``urls`` that answers; None, or the last error."""
+        loop = asyncio.get_running_loop()
+        error = "no answer"
+        for url in urls:
+            try:
+                response = await self._get(client, url)
+            except FetchError as failure:
+                error = str(failure)
+                continue
+            if response.status != 200 or not response.body:
+                error = f"HTTP {response.status}"
+                continue
+            try:
+                parsed = await loop.run_in_executor(None, parse_thread_result, kind, response.body, source)
+            except (ImportFailure, ValueError) as failure:
+                error = str(failure)
+                continue
+            added = await loop.run_in_executor(writer, self._store_thread, store, source.article_id, parsed)
+            self.summary.threads += 1
+            self.summary.comments += added
+            self.progress.comments += added
+            return None
+        return error
+
+    def _fatal(self, error: BaseException) -> bool:
+        """True when ``error`` means the library itself cannot be used (read-only, full, damaged): stop the run."""
+        if isinstance(error, StoreError):
+            return True
+        return isinstance(error, sqlite3.Error) and library_failure(error, self.db_path) is not None
 
     @staticmethod
     def _store_thread(store: Store, article_id: int, parsed: ParsedThread) -> int:
@@ -495,6 +579,14 @@ class Fetcher:
         async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
 
             async def one(article_id: int, url: str) -> None:
+                try:
+                    await page(article_id, url)
+                except Exception as failure:  # a page is a nicety: its failure costs only that page
+                    if self._fatal(failure):
+                        raise
+                    self._debug(failure)
+
+            async def page(article_id: int, url: str) -> None:
                 try:
                     response = await self._get(client, url, {"Accept": "text/html, */*;q=0.5"})
                 except FetchError:
@@ -670,7 +762,21 @@ def fetch(
 ) -> FetchSummary:
     """Fetch everything due, synchronously (runs its own event loop)."""
     fetcher = Fetcher(db_path, settings or FetchSettings(), progress)
-    return asyncio.run(fetcher.run(feed_ids))
+    return _finished(fetcher, db_path, lambda: asyncio.run(fetcher.run(feed_ids)))
+
+
+def _finished(fetcher: Fetcher, db_path: Path, run: Callable[[], FetchSummary]) -> FetchSummary:
+    """Run a fetch; a library that cannot be used ends it with :attr:`FetchSummary.error`, the report kept."""
+    try:
+        return run()
+    except StoreError as error:
+        fetcher.summary.error = clean_line(str(error))
+    except sqlite3.Error as error:
+        failure = library_failure(error, db_path)
+        if failure is None:
+            raise
+        fetcher.summary.error = clean_line(str(failure))
+    return fetcher.summary
 
 
 def fetch_comments(db_path: Path, article_ids: Sequence[int], settings: FetchSettings | None = None) -> FetchSummary:
@@ -689,4 +795,4 @@ def fetch_comments(db_path: Path, article_ids: Sequence[int], settings: FetchSet
             writer.shutdown(wait=True)
         return fetcher.summary
 
-    return asyncio.run(run())
+    return _finished(fetcher, db_path, lambda: asyncio.run(run()))

@@ -71,8 +71,9 @@ class Response:
         value = self.headers.get("retry-after", "").strip()
         if not value:
             return None
-        if value.isdigit():
-            return float(value)
+        if value.isascii() and value.isdigit():
+            # ASCII only: "²" is a digit to str.isdigit() and no number to float().
+            return float(value[:12])
         from email.utils import parsedate_to_datetime
         from time import time
 
@@ -182,7 +183,7 @@ async def get(
     """
     checked = safe_url(url)
     if checked is None:
-        raise FetchError("not an http(s) URL", "scheme")
+        raise FetchError("not an http(s) URL (or an invalid one)", "scheme")
     return await _within(limits, _get(client, checked, headers or {}, limits))
 
 
@@ -221,7 +222,7 @@ async def post(
     """
     checked = safe_url(url)
     if checked is None:
-        raise FetchError("not an http(s) URL", "scheme")
+        raise FetchError("not an http(s) URL (or an invalid one)", "scheme")
     return await _within(limits, _post(client, checked, body, content_type, limits))
 
 
@@ -265,9 +266,16 @@ async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], lim
         response = await client.send(request, stream=True)
         try:
             if response.status_code in REDIRECTS and "location" in response.headers:
-                target = safe_url(urljoin(url, response.headers["location"].strip()))
+                location = response.headers["location"].strip()
+                try:
+                    target = safe_url(urljoin(url, location))
+                except ValueError:  # urljoin refuses some hosts (an unclosed "[")
+                    target = None
                 if target is None:
-                    raise FetchError("redirected to a non-http(s) URL", "scheme", response.status_code)
+                    shown = clean_line(location)[:100]
+                    raise FetchError(
+                        f"redirected to a non-http(s) or invalid URL: {shown}", "scheme", response.status_code
+                    )
                 permanent = permanent and response.status_code in PERMANENT
                 moved_to = target if permanent else None
                 url = target

@@ -383,7 +383,17 @@ END;
 """
 
 #: Forward migrations; entry ``n`` takes a database from version ``n`` to ``n + 1``.
-MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4, _SCHEMA_5, _SCHEMA_6, _SCHEMA_7]
+# A thread whose fetch failed (a server down, an answer that could not be
+# read) is tried again by the next fetches, up to THREAD_ATTEMPTS times: it
+# is not "new" any more, so nothing else would ever ask for it again.
+_SCHEMA_8 = """
+ALTER TABLE articles ADD COLUMN thread_failures INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX articles_thread_retry ON articles(id) WHERE thread_failures > 0;
+"""
+
+MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4, _SCHEMA_5, _SCHEMA_6, _SCHEMA_7, _SCHEMA_8]
+#: Fetches that try a failed thread before it is left to `reader comments ID`.
+THREAD_ATTEMPTS = 3
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ARTICLE_COLUMNS = """
@@ -421,6 +431,8 @@ class BatchStats:
     #: Articles that are new, or whose declared comment count changed: the
     #: ones whose threads are worth fetching.
     fresh_article_ids: list[int] = field(default_factory=list)
+    #: Why the batch could not be stored (nothing of it was), when it could not.
+    error: str | None = None
 
     def add(self, other: BatchStats) -> None:
         """Accumulate ``other`` into this one."""
@@ -1279,14 +1291,50 @@ class Store:
     def store_fetched(
         self, results: Sequence[tuple[int, FetchOutcome, ImportBatch | None]], now: int | None = None
     ) -> list[BatchStats]:
-        """Store a round of fetched feeds and their fetch records in one transaction."""
+        """Store a round of fetched feeds and their fetch records in one transaction.
+
+        A feed whose batch cannot be stored (a parser let through what SQLite
+        refuses) fails alone: the round is stored again feed by feed, and
+        that feed keeps what it had, with the reason as its error (also in
+        its :attr:`BatchStats.error`). A library that cannot be written at
+        all fails the round, as it would fail every feed.
+        """
         now = now if now is not None else dates.now()
-        with self.transaction():
-            stored = iter(self._store_many([batch for _, _, batch in results if batch is not None], now))
-            stats = [next(stored) if batch is not None else BatchStats() for _, _, batch in results]
-            for feed_id, outcome, _batch in results:
+        try:
+            with self.transaction():
+                stored = iter(self._store_many([batch for _, _, batch in results if batch is not None], now))
+                stats = [next(stored) if batch is not None else BatchStats() for _, _, batch in results]
+                for feed_id, outcome, _batch in results:
+                    self._record_fetch(feed_id, outcome, now)
+            return stats
+        except Exception as error:
+            self._raise_if_unusable(error)
+        return [self._store_one_fetched(feed_id, outcome, batch, now) for feed_id, outcome, batch in results]
+
+    def _store_one_fetched(
+        self, feed_id: int, outcome: FetchOutcome, batch: ImportBatch | None, now: int
+    ) -> BatchStats:
+        """One feed of a round that failed as a whole, in its own transaction; its own failure is its error."""
+        try:
+            with self.transaction():
+                stats = self._store_many([batch], now)[0] if batch is not None else BatchStats()
                 self._record_fetch(feed_id, outcome, now)
-        return stats
+            return stats
+        except Exception as error:
+            self._raise_if_unusable(error)
+            message = f"could not store it: {type(error).__name__}: {clean_line(str(error))[:160]}"
+        with self.transaction():
+            self._record_fetch(feed_id, FetchOutcome(outcome.status, message), now)
+        return BatchStats(error=message)
+
+    def _raise_if_unusable(self, error: Exception) -> None:
+        """Raise ``error`` as a :class:`StoreError` if it means the library cannot be written at all."""
+        if isinstance(error, StoreError):
+            raise error
+        if isinstance(error, sqlite3.Error):
+            failure = library_failure(error, self.path)
+            if failure is not None:
+                raise failure from None
 
     def set_feed_full_text(self, feed_id: int, enabled: bool) -> None:
         """Fetch every article page of this feed (feeds that carry only summaries)."""
@@ -1349,10 +1397,24 @@ class Store:
         """
         with self.transaction():
             self.conn.execute(
-                """UPDATE articles SET comments_fetched = ?, source_comment_count = coalesce(?, source_comment_count)
+                """UPDATE articles SET comments_fetched = ?, source_comment_count = coalesce(?, source_comment_count),
+                    thread_failures = 0
                 WHERE id = ?""",
                 (when if when is not None else dates.now(), source_total, article_id),
             )
+
+    def record_thread_failure(self, article_id: int) -> None:
+        """Count a failed fetch of an article's thread, so the next fetches try it again (:meth:`threads_to_retry`)."""
+        with self.transaction():
+            self.conn.execute("UPDATE articles SET thread_failures = thread_failures + 1 WHERE id = ?", (article_id,))
+
+    def threads_to_retry(self) -> list[int]:
+        """Articles whose thread failed fewer than :data:`THREAD_ATTEMPTS` times and never came since."""
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE thread_failures > 0 AND thread_failures < ? ORDER BY id",
+            (THREAD_ATTEMPTS,),
+        )
+        return [int(row[0]) for row in rows]
 
     # -- settings ----------------------------------------------------------
 

@@ -195,3 +195,14 @@ def test_search_results_add_only_lookups_to_the_search(populated: Store) -> None
     for plan in plans:
         for line in plan:
             assert not line.startswith("SCAN") or "VIRTUAL TABLE INDEX" in line, plan
+
+
+def test_threads_to_retry_read_only_the_small_index_of_failed_threads(populated: Store) -> None:
+    # Every fetch asks; a library of 100,000 articles has a handful of failed threads.
+    failed = populated.list_articles(limit=3)[0].id
+    populated.record_thread_failure(failed)
+    plans = plans_of(populated, populated.threads_to_retry)
+    assert len(plans) == 1
+    assert any("USING INDEX articles_thread_retry" in line for line in plans[0]), plans[0]
+    assert_no_full_scan(plans)
+    assert populated.threads_to_retry() == [failed]

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from reader.importers.base import MAX_FILE_BYTES, ImportFailure, bom_encoding, decode_text, read_bounded
 from reader.importers.xmlprolog import read_prolog, to_utf8
 from reader.models import ImportBatch
-from reader.store import BatchStats, Store, library_failure
+from reader.sanitize import clean_line
+from reader.store import BatchStats, Store, StoreError, library_failure
 
 if TYPE_CHECKING:
     from reader.importers.feeds import ThreadLookup
@@ -165,7 +166,16 @@ def import_paths(store: Store, paths: Iterable[Path]) -> Iterator[FileOutcome]:
 
     A failing file never stops the others.
     """
+    # The library's own files, when it lives in the folder being imported:
+    # they are no one's articles, and reading them while writing them fails.
+    own = (
+        {Path(f"{store.path}{suffix}").resolve() for suffix in ("", "-wal", "-shm", "-journal")}
+        if store.path
+        else set()
+    )
     for path in iter_files(paths):
+        if own and path.resolve() in own:
+            continue
         outcome = FileOutcome(path)
         try:
             batch = parse_file(path, thread_lookup=store.find_thread)
@@ -184,5 +194,11 @@ def import_paths(store: Store, paths: Iterable[Path]) -> Iterator[FileOutcome]:
             unusable = library_failure(error, store.path)
             if unusable is not None:
                 raise unusable from None
-            outcome.error = f"could not store it: {error}"
+            outcome.error = f"could not store it: {clean_line(str(error))[:200]}"
+        except (StoreError, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            # Whatever a parser did not foresee is this file's one line; the
+            # next file is imported all the same (its transaction is its own).
+            outcome.error = f"could not import it: {type(error).__name__}: {clean_line(str(error))[:160]}"
         yield outcome

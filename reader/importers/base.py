@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+from reader.sanitize import clean_line
+
+T = TypeVar("T")
 
 #: Files above this size are refused before parsing: parsing cost grows
 #: with size (feedparser needs 8.5 s and 346 MB for a 50 MB item).
@@ -31,7 +37,7 @@ def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     except IsADirectoryError:
         raise ImportFailure("expected a file, found a directory") from None
     except OSError as error:
-        raise ImportFailure(f"cannot read file ({error.strerror or error})") from None
+        raise ImportFailure(f"cannot read file ({clean_line(error.strerror or str(error))})") from None
     if len(data) > limit:
         raise ImportFailure(f"expected a file of at most {limit // (1024 * 1024)} MB, found a larger one")
     return data
@@ -60,3 +66,21 @@ def short_hash(*parts: str) -> str:
     """A stable identifier made from content, for items with no id of their own."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:32]
+
+
+def keep_newest(items: Sequence[T], when: Callable[[T], int | None], limit: int | None) -> tuple[list[T], str | None]:
+    """At most ``limit`` of ``items``, the newest by ``when``, in their own order; and a warning when any went.
+
+    A feed of 900,000 tiny items (49 MB decoded, under the byte cap) took a
+    minute and 785 MB to store on every fetch: the expensive part is making
+    each item's text, so the cut is made before it, on dates alone. Items
+    without a date count as older than any dated one; among equals the
+    earlier in the document (feeds list newest first) is kept.
+    """
+    if limit is None or len(items) <= limit:
+        return list(items), None
+    # sorted() is stable, also with reverse=True: equal dates keep document order.
+    ranked = sorted(range(len(items)), key=lambda index: when(items[index]) or 0, reverse=True)
+    kept = sorted(ranked[:limit])
+    warning = f"the feed lists {len(items):,} items; kept the newest {limit:,} (setting fetch.max_items)"
+    return [items[index] for index in kept], warning

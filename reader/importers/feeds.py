@@ -23,7 +23,7 @@ import feedparser
 from defusedxml import DefusedXmlException
 
 from reader import dates
-from reader.importers.base import ImportFailure, short_hash
+from reader.importers.base import ImportFailure, keep_newest, short_hash
 from reader.importers.simplefeed import RawEntry, RawFeed, read_simple
 from reader.importers.xmlprolog import read_prolog, to_utf8
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
@@ -228,12 +228,14 @@ def parse_feed(
     thread_lookup: ThreadLookup | None = None,
     now: int | None = None,
     subscription: bool = False,
+    max_items: int | None = None,
 ) -> ImportBatch:
     """Parse a feed document into one feed, its articles and their comment threads.
 
     ``source_key`` identifies the feed when it names no http(s) self link;
     with ``subscription`` (a fetched feed) it always does, and the feed's
     own self link never changes which feed the articles land in.
+    ``max_items`` keeps only that many entries, the newest (a warning says so).
     ``thread_lookup`` finds stored articles and comments by guid, so a comment
     feed whose entries answer an article imported earlier lands in its thread.
     """
@@ -252,7 +254,9 @@ def parse_feed(
         kind=kind,
     )
     batch.feeds.append(feed)
-    entries = raw.entries
+    entries, cut = keep_newest(raw.entries, lambda entry: entry.published or entry.updated, max_items)
+    if cut:
+        batch.warnings.append(cut)
     refs = _reply_refs(data)
     if refs is None:
         refs = raw.fallback_refs

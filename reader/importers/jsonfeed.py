@@ -6,14 +6,13 @@ feedparser 6.0 reads no JSON, and the format is small enough to map directly.
 from __future__ import annotations
 
 import html as html_lib
-import json
 from typing import Any
 
 from reader import dates
-from reader.importers.base import ImportFailure, short_hash
+from reader.importers.base import ImportFailure, keep_newest, short_hash
 from reader.models import ArticleData, FeedData, ImportBatch
 from reader.render import html_to_plain, html_to_text, sanitize_html
-from reader.sanitize import clean_line, safe_url
+from reader.sanitize import clean_line, json_document, safe_url
 
 
 def _text(value: Any) -> str:
@@ -34,12 +33,18 @@ def _author(item: dict[str, Any], feed: dict[str, Any]) -> str:
 
 
 def parse_json_feed(
-    data: bytes, *, source_key: str, fallback_title: str = "", kind: str = "local", now: int | None = None
+    data: bytes,
+    *,
+    source_key: str,
+    fallback_title: str = "",
+    kind: str = "local",
+    now: int | None = None,
+    max_items: int | None = None,
 ) -> ImportBatch:
-    """Parse a JSON Feed document into one feed and its items."""
+    """Parse a JSON Feed document into one feed and its items (at most ``max_items``, the newest)."""
     now = now if now is not None else dates.now()
     try:
-        document = json.loads(data.decode("utf-8-sig", errors="replace"))
+        document = json_document(data)
     except (ValueError, RecursionError) as error:
         raise ImportFailure(f"expected a JSON Feed, found invalid JSON ({clean_line(str(error))[:120]})") from None
     if not isinstance(document, dict) or "jsonfeed.org" not in _text(document.get("version")):
@@ -58,6 +63,13 @@ def parse_json_feed(
         kind=kind,
     )
     batch = ImportBatch(kind="JSON Feed", feeds=[feed])
+    items, cut = keep_newest(
+        [item for item in items if isinstance(item, dict)],
+        lambda item: dates.from_iso(_text(item.get("date_published")) or _text(item.get("date_modified")), now),
+        max_items,
+    )
+    if cut:
+        batch.warnings.append(cut)
     seen: set[str] = set()
     for item in items:
         if not isinstance(item, dict):

@@ -94,28 +94,44 @@ def parse_cache(path: Path) -> ImportBatch:
     try:
         connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
     except sqlite3.Error as error:
-        raise ImportFailure(f"expected a newsboat cache; cannot open it ({error})") from None
+        raise ImportFailure(f"expected a newsboat cache; cannot open it ({clean_line(str(error))})") from None
     connection.row_factory = sqlite3.Row
+    # One row of bytes that are not UTF-8 (newsboat stores what feeds sent)
+    # made the whole cache unreadable: its text shows U+FFFD where they were.
+    connection.text_factory = lambda raw: raw.decode("utf-8", errors="replace")
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"rss_feed", "rss_item"} <= tables:
             raise ImportFailure("expected a newsboat cache (rss_feed and rss_item tables); found another SQLite file")
         return _read_cache(connection)
     except sqlite3.DatabaseError as error:
-        raise ImportFailure(f"expected a newsboat cache; it is damaged ({error})") from None
+        # SQLite quotes the bytes of a row it cannot decode: cleaned, they show what was there.
+        raise ImportFailure(f"expected a newsboat cache; it is damaged ({clean_line(str(error))})") from None
     finally:
         connection.close()
+
+
+def _text(value: object) -> str:
+    """A column as text, whatever SQLite holds in it (a BLOB, a number, NULL: its type is not enforced)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return "" if value is None else str(value)
 
 
 def _read_cache(connection: sqlite3.Connection) -> ImportBatch:
     batch = ImportBatch(kind="newsboat-cache")
     feeds: dict[str, FeedData] = {}
     for row in connection.execute("SELECT rssurl, url, title FROM rss_feed"):
-        url = safe_url(row["rssurl"])
+        url = safe_url(_text(row["rssurl"]))
         if url is None:
             continue  # query feeds and exec: sources have no URL worth keeping
-        feeds[row["rssurl"]] = FeedData(
-            key=url, url=url, title=clean_line(html_to_plain(row["title"] or "")) or url, site_url=safe_url(row["url"])
+        feeds[_text(row["rssurl"])] = FeedData(
+            key=url,
+            url=url,
+            title=clean_line(html_to_plain(_text(row["title"]))) or url,
+            site_url=safe_url(_text(row["url"])),
         )
     batch.feeds.extend(feeds.values())
     reference = dates.now()
@@ -124,26 +140,26 @@ def _read_cache(connection: sqlite3.Connection) -> ImportBatch:
         FROM rss_item WHERE deleted = 0 ORDER BY id"""
     )
     for row in items:
-        feed = feeds.get(row["feedurl"])
+        feed = feeds.get(_text(row["feedurl"]))
         if feed is None:
             continue
-        html = sanitize_html(row["content"] or "")
+        html = sanitize_html(_text(row["content"]))
         text = html_to_text(html)
-        link = safe_url(row["url"])
-        guid = clean_line(row["guid"]) or link
+        link = safe_url(_text(row["url"]))
+        guid = clean_line(_text(row["guid"])) or link
         if not guid:
             continue
-        title = clean_line(html_to_plain(row["title"] or "")) or text[:80] or "(untitled)"
+        title = clean_line(html_to_plain(_text(row["title"]))) or text[:80] or "(untitled)"
         article = ArticleData(
             guid=guid,
             title=title,
             text=text,
             html=html or None,
             url=link,
-            author=clean_line(html_to_plain(row["author"] or "")),
+            author=clean_line(html_to_plain(_text(row["author"]))),
             published=dates.plausible(row["pubDate"], reference),
             read=not row["unread"],
-            starred=bool((row["flags"] or "").strip()),
+            starred=bool(_text(row["flags"]).strip()),
         )
         batch.articles.append((feed, article))
     return batch

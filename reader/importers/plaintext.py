@@ -67,7 +67,9 @@ def parse_plaintext(text: str, path: Path) -> ImportBatch:
     for index, raw in enumerate(body_lines):
         marker = _COMMENTS_MARKER.match(raw.strip())
         if marker:
-            declared = int(marker.group(1).replace(",", "")) if marker.group(1) else 0
+            digits = marker.group(1).replace(",", "") if marker.group(1) else "0"
+            # Ten digits at most: a longer count is no count (and int() refuses 4,300 digits).
+            declared = int(digits) if len(digits) <= 10 else None
             comment_lines = body_lines[index + 1 :]
             body_lines = body_lines[:index]
             break
@@ -108,7 +110,8 @@ def _parse_comments(lines: list[str], warnings: list[str]) -> list[CommentData]:
             body = escape_markdown_line(clean_line(lines[start + 1]))
         else:
             body = ""
-            warnings.append(f"the last comment (by {author}) has no text")
+            shown = author if len(author) <= 60 else author[:59] + "\u2026"  # a warning is one short line
+            warnings.append(f"the last comment (by {shown}) has no text")
         depth = min(_indent_level(name_line), len(open_at_depth))
         parent = open_at_depth[depth - 1] if depth > 0 else None
         base = short_hash(author, body, parent or "")

@@ -821,8 +821,11 @@ class MainScreen(Screen[None]):
     def on_fetch_finished(self, message: FetchFinished) -> None:
         """Say what a fetch brought, and show it."""
         self.sub_title = self.source_label()
-        if message.summary is None:
-            self.notify(message.error or "fetch failed", severity="error", markup=False)
+        if message.summary is None or message.summary.error:
+            error = message.summary.error if message.summary is not None else message.error
+            self.notify(error or "fetch failed", severity="error", markup=False)
+            if message.summary is not None:
+                self.library_changed()  # what came before the library failed is shown
             return
         summary = message.summary
         if message.article_id is not None:
