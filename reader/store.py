@@ -969,10 +969,10 @@ class Store:
             ]
         for _published, index, _position, feed, article in pending:
             stats = all_stats[index]
-            article_id, created, fresh = self._upsert_article(feed_id_for(feed, stats), article, now)
+            article_id, created, changed, fresh = self._upsert_article(feed_id_for(feed, stats), article, now)
             if created:
                 stats.articles_added += 1
-            else:
+            elif changed:
                 stats.articles_updated += 1
             if fresh:
                 stats.fresh_article_ids.append(article_id)
@@ -1003,14 +1003,47 @@ class Store:
         with self.transaction():
             return self._merge_comments(article_id, comments, now)
 
-    def _upsert_article(self, feed_id: int, article: ArticleData, now: int) -> tuple[int, bool, bool]:
-        """Insert or update; returns (id, created, fresh: new or its comment count changed)."""
+    # How a stored article takes in a newer copy, column by new value. Read
+    # and starred state only ever gains a mark here, and a value missing from
+    # the newer copy keeps the stored one.
+    _ARTICLE_MERGE = (
+        ("url", "coalesce(:url, url)"),
+        ("title", "CASE WHEN :title != '' THEN :title ELSE title END"),
+        ("author", "CASE WHEN :author != '' THEN :author ELSE author END"),
+        ("published", "coalesce(:published, published)"),
+        ("updated", "coalesce(:updated, updated)"),
+        ("html", "CASE WHEN coalesce(:html, '') != '' THEN :html ELSE html END"),
+        ("text", "CASE WHEN :text != '' THEN :text ELSE text END"),
+        ("declared_comment_count", "coalesce(:declared, declared_comment_count)"),
+        ("comment_count", "max(comment_count, coalesce(:declared, 0))"),
+        ("comments_url", "coalesce(:comments_url, comments_url)"),
+        ("comment_feed_url", "coalesce(:comment_feed_url, comment_feed_url)"),
+        ("read", "max(read, :read)"),
+        ("starred", "max(starred, :starred)"),
+    )
+    # The row is written only when the copy changes something in it: a file
+    # imported again unchanged is no update (and is not indexed again).
+    _MERGE_ARTICLE = (
+        "UPDATE articles SET ({columns}) = ({values}) WHERE id = :id AND ({columns}) IS NOT ({values})".format(
+            columns=", ".join(column for column, _value in _ARTICLE_MERGE),
+            values=", ".join(value for _column, value in _ARTICLE_MERGE),
+        )
+    )
+
+    def _upsert_article(self, feed_id: int, article: ArticleData, now: int) -> tuple[int, bool, bool, bool]:
+        """Insert or update; returns (id, created, changed, fresh).
+
+        ``changed``: the stored row is different now (a copy identical to it
+        is no update); ``fresh``: new, or its declared comment count changed.
+        """
         existing = self.conn.execute(
             "SELECT id, declared_comment_count FROM articles WHERE feed_id = ? AND guid = ?",
             (feed_id, article.guid),
         ).fetchone()
+        adopted = False
         if existing is None and feed_id in self._feeds_with_stand_ins():
             existing = self._adopt_synced(feed_id, article.guid)
+            adopted = existing is not None  # the stand-in took the real guid: a change
         if existing is None:
             cursor = self.conn.execute(
                 """INSERT INTO articles (feed_id, guid, url, title, author, published, updated,
@@ -1037,30 +1070,14 @@ class Store:
                 ),
             )
             self._unindexed = True
-            return int(cursor.lastrowid or 0), True, True
+            return int(cursor.lastrowid or 0), True, True, True
         article_id = int(existing["id"])
         if self._unindexed:
             self._index_pending()
         declared = article.declared_comment_count
         fresh = declared is not None and declared != existing["declared_comment_count"]
-        # Read/starred state is never touched here, and a value missing from
-        # the newer copy keeps the stored one.
-        self.conn.execute(
-            """UPDATE articles SET
-                url = coalesce(:url, url),
-                title = CASE WHEN :title != '' THEN :title ELSE title END,
-                author = CASE WHEN :author != '' THEN :author ELSE author END,
-                published = coalesce(:published, published),
-                updated = coalesce(:updated, updated),
-                html = CASE WHEN coalesce(:html, '') != '' THEN :html ELSE html END,
-                text = CASE WHEN :text != '' THEN :text ELSE text END,
-                declared_comment_count = coalesce(:declared, declared_comment_count),
-                comment_count = max(comment_count, coalesce(:declared, 0)),
-                comments_url = coalesce(:comments_url, comments_url),
-                comment_feed_url = coalesce(:comment_feed_url, comment_feed_url),
-                read = max(read, :read),
-                starred = max(starred, :starred)
-            WHERE id = :id""",
+        cursor = self.conn.execute(
+            self._MERGE_ARTICLE,
             {
                 "url": article.url,
                 "title": article.title,
@@ -1077,7 +1094,7 @@ class Store:
                 "id": article_id,
             },
         )
-        return article_id, False, fresh
+        return article_id, False, adopted or cursor.rowcount > 0, fresh
 
     def _merge_comments(self, article_id: int, comments: Sequence[CommentData], now: int) -> int:
         """Upsert comments into an article's thread, then recompute its display order.
