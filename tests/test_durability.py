@@ -557,7 +557,8 @@ def make_bad(kind: str, folder: Path, feed_url: str) -> Bad:
     db = folder / "library.db"
     if kind == "read-only folder, new library":
         folder.chmod(0o555)
-        return Bad(db, r"cannot open database")
+        # Writing commands cannot create it; reading ones create nothing and say so.
+        return Bad(db, r"cannot create the library file|no library yet")
     if kind == "newer schema, rollback journal":
         # A newer reader might not use WAL: the file must not even be switched to it.
         conn = sqlite3.connect(db)
@@ -575,7 +576,7 @@ def make_bad(kind: str, folder: Path, feed_url: str) -> Bad:
         return Bad(db, r"the library is read-only", works=("list",), intact_after=True)
     if kind == "read-only folder, existing library":
         folder.chmod(0o555)
-        return Bad(db, r"its folder is read-only", intact_after=True)
+        return Bad(db, r"the library is read-only", works=("list",), intact_after=True)
     if kind == "disk full":
         return Bad(db, r"disk.*full", works=("list",), file_size_cap=FULL_DISK, intact_after=True)
     if kind == "newer schema":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ class Account:
 
     def describe(self) -> str:
         """``ttrss http://host/tt-rss/ as alice``."""
-        return f"{self.kind} {self.url} as {self.user}"
+        return clean_line(f"{self.kind} {self.url} as {self.user}")
 
     def same_server(self, other: Account) -> bool:
         """True when ``other`` is the same user on the same server (the links here stay valid)."""
@@ -62,7 +63,8 @@ def load_account(store: Store) -> Account | None:
         data = json.loads(raw)
         return Account(
             kind=str(data["kind"]),
-            url=str(data["url"]),
+            # An older reader kept a user:password@ typed into the address.
+            url=hide_userinfo(str(data["url"])),
             user=str(data["user"]),
             password_command=tuple(str(part) for part in data.get("password_command") or ()),
         )
@@ -70,8 +72,12 @@ def load_account(store: Store) -> Account | None:
         raise SyncError("the sync account stored in the library is unreadable; run `reader sync setup` again") from None
 
 
-def save_account(store: Store, account: Account, password: str | None) -> None:
-    """Keep ``account``; the password only when given (``--store-password``), else any stored one is removed."""
+def save_account(store: Store, account: Account, password: str | None) -> list[str]:
+    """Keep ``account``; the password only when given (``--store-password``), else any stored one is removed.
+
+    A library given a password is made readable by its owner only; returns
+    a line saying so when its permissions had to change.
+    """
     data: dict[str, object] = {"kind": account.kind, "url": account.url, "user": account.user}
     if account.password_command:
         data["password_command"] = list(account.password_command)
@@ -91,19 +97,40 @@ def save_account(store: Store, account: Account, password: str | None) -> None:
     finally:
         store.conn.execute("PRAGMA secure_delete = OFF")
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return store.make_private() if password is not None else []
+
+
+#: The ``user:password@`` part of every URL in a text.
+_USERINFO = re.compile(r"(?<=://)[^/?#\s]*@")
+
+
+def hide_userinfo(text: str) -> str:
+    """``text`` with the user name and password taken out of every URL in it."""
+    return _USERINFO.sub("", text)
 
 
 def normalize_url(kind: str, url: str) -> str:
-    """The server address as it is kept: http(s), no query, ending in ``/``; raises :class:`SyncError`."""
+    """The server address as it is kept: http(s), no query, ending in ``/``; raises :class:`SyncError`.
+
+    A user name or password in it (``https://alice:secret@host/``) is refused,
+    and never repeated in the message: the address is kept in the library
+    and printed by every sync.
+    """
     text = url.strip()
+    shown = hide_userinfo(clean_line(url))
     try:
         parts = urlsplit(text)
     except ValueError:
         parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise SyncError(f"{clean_line(url)!r}: expected the server's http:// or https:// address")
+        raise SyncError(f"{shown!r}: expected the server's http:// or https:// address")
+    if "@" in parts.netloc:
+        raise SyncError(
+            f"{shown!r}: put no user name or password in the address; give the user with --user, and the "
+            f"password at the prompt, in {PASSWORD_VARIABLE} or with --password-command"
+        )
     if parts.query or parts.fragment:
-        raise SyncError(f"{clean_line(url)!r}: expected the server's address without ?query or #fragment")
+        raise SyncError(f"{shown!r}: expected the server's address without ?query or #fragment")
     path = parts.path.rstrip("/")
     if kind == "ttrss" and path.endswith("/api"):
         # People paste the API address; the account keeps tt-rss's own.
