@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -17,6 +19,7 @@ from textual.screen import Screen
 from reader import dates
 from reader.browser import Launch
 from reader.config import Config
+from reader.output import printable
 from reader.store import Store
 from reader.writer import Writer
 
@@ -66,6 +69,24 @@ class ReaderApp(App[None]):
         with lock:
             yield store
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Post a notification, its text cleaned like feed text first.
+
+        Every notification passes here (a widget's or screen's ``notify`` calls
+        the app's): paths, exception texts, config keys and server messages
+        can carry escape sequences, which Rich passes on to the terminal.
+        Callers with such text also pass ``markup=False``.
+        """
+        super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=markup)
+
     def _writer_error(self, message: str) -> None:
         self.call_from_thread(self.notify, message, severity="error", markup=False)
 
@@ -82,10 +103,17 @@ class ReaderApp(App[None]):
 
         self._apply_theme()
         self._apply_keymap()
-        for problem in self.config.problems:
+        # The config's problems, and the library's (a password others could read, now made private).
+        for problem in [*self.config.problems, *self.store.warnings]:
             self.notify(problem, severity="warning", markup=False, timeout=10)
         self.push_screen(MainScreen())
         self.call_after_refresh(self._settle_memory)
+        # SIGTERM (kill, a closing multiplexer) quits as q does: Python's
+        # default ends the process on the spot, leaving the terminal on the
+        # alternate screen with mouse reporting on. 143 is the shell's 128 + 15.
+        # Not available off the main thread (some test harnesses): nothing to undo there.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit, None, 128 + signal.SIGTERM)
 
     def _apply_theme(self) -> None:
         # The palette's last choice (kept in the library) wins over the config's.

@@ -10,6 +10,11 @@ import): a change that finds the write lock taken past the store's busy
 timeout is tried again until it lands, never dropped with an error. The
 writer's connection is also where the reader asks whether anyone else has
 committed (:meth:`Writer.check_changed`).
+
+A change that fails for any other reason (a read-only library, a full disk)
+is not tried again: every later write would fail the same way. Marks that
+failed are counted (:attr:`Writer.lost_marks`) so the interface can put the
+articles back as they are stored and the command line can say so on exit.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from reader.store import Store
+from reader.store import Store, library_failure
 
 _STOP = object()
 Job = Callable[[Store], object]
@@ -61,6 +66,12 @@ class Writer:
         self._on_busy = on_busy
         #: ``PRAGMA data_version`` of the writer's connection at the last check.
         self._data_version: int | None = None
+        #: Articles whose read/star change failed (not for a busy library: those wait and land).
+        self.lost_marks = 0
+        #: Why the first of them failed (one line, for the exit message).
+        self.lost_reason = ""
+        #: Failure messages already reported: a read-only library fails every write the same way.
+        self._told: set[str] = set()
         self._jobs: queue.Queue[object] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="reader-writer", daemon=True)
         self._thread.start()
@@ -80,8 +91,7 @@ class Writer:
                     try:
                         self._apply(store, job)  # type: ignore[arg-type]
                     except Exception as error:  # report, keep serving later changes
-                        if self._on_error:
-                            self._on_error(f"could not save: {error}")
+                        self._report(self._describe(error))
                 finally:
                     self._jobs.task_done()
         except Exception as error:
@@ -111,14 +121,57 @@ class Writer:
                 self._on_busy("Another program is writing to the library; your changes will be saved when it is done.")
             time.sleep(RETRY_PAUSE)
 
+    def _describe(self, error: Exception) -> str:
+        """One line for ``error``: what is wrong with the library when that is the cause."""
+        failure = library_failure(error, self._db_path) if isinstance(error, sqlite3.Error) else None
+        return str(failure) if failure is not None else f"{type(error).__name__}: {error}"
+
+    def _report(self, reason: str) -> None:
+        # Once per reason: with a read-only library every mark and setting fails alike.
+        if reason in self._told:
+            return
+        self._told.add(reason)
+        if self._on_error:
+            self._on_error(f"Could not save your changes: {reason}")
+
     def submit(self, job: Job) -> None:
         """Run ``job(store)`` after every change asked for before it."""
         self._jobs.put(job)
 
-    def mark(self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None) -> None:
-        """Save read/starred state."""
+    def mark(
+        self,
+        ids: Iterable[int],
+        *,
+        read: bool | None = None,
+        starred: bool | None = None,
+        then: Callable[[bool], object] | None = None,
+    ) -> None:
+        """Save read/starred state; ``then`` hears (in the writer's thread) whether it was saved.
+
+        A mark that fails (read-only library, full disk) is counted in
+        :attr:`lost_marks`, one per article, and reported once per reason.
+        """
         id_list = list(ids)
-        self.submit(lambda store: store.mark(id_list, read=read, starred=starred))
+
+        def job(store: Store) -> None:
+            saved = True
+            try:
+                store.mark(id_list, read=read, starred=starred)
+            except Exception as error:
+                if isinstance(error, sqlite3.OperationalError) and _is_busy(error):
+                    raise  # _apply waits for the other program, then runs this job again
+                self._lost(len(id_list), error)
+                saved = False
+            if then is not None:
+                then(saved)
+
+        self.submit(job)
+
+    def _lost(self, count: int, error: Exception) -> None:
+        reason = self._describe(error)
+        self.lost_marks += count
+        self.lost_reason = self.lost_reason or reason
+        self._report(reason)
 
     def thread_seen(self, article_id: int, when: int) -> None:
         """Remember when the user last opened a thread."""

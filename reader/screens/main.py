@@ -113,9 +113,11 @@ class ListRefreshed(Message):
 
 @dataclass
 class MarkSaved(Message):
-    """The writer saved a read/star change the list already shows."""
+    """The writer is done with a read/star change the list already shows: saved, or failed."""
 
     row: ArticleRow
+    #: False when the change could not be saved (a read-only library, a full disk).
+    saved: bool = True
 
 
 @dataclass
@@ -130,9 +132,10 @@ class UnreadCounted(Message):
 
 @dataclass
 class MarkedAllRead(Message):
-    """The writer saved "mark all read" for ``count`` articles."""
+    """The writer is done with "mark all read" for ``count`` articles: saved, or failed."""
 
     count: int
+    saved: bool = True
 
 
 @dataclass
@@ -901,9 +904,16 @@ class MainScreen(Screen[None]):
             self.sub_title = message.label
 
     def on_mark_saved(self, message: MarkSaved) -> None:
-        """A mark is on disk: reloads may read it from there now, and the counts change."""
+        """A mark is on disk: reloads may read it from there now, and the counts change.
+
+        A mark that failed is taken back: the row shows what the library holds
+        (unless a later change to it is still on its way).
+        """
         if self._unsaved.get(message.row.id) is message.row:
             del self._unsaved[message.row.id]
+            if not message.saved:
+                for stored in self.store.articles_by_ids([message.row.id]):
+                    self.article_list.update_row(stored)
         # Counts can wait a moment; an article being opened cannot.
         self.set_timer(0.3, self.load_library)
 
@@ -1089,13 +1099,13 @@ class MainScreen(Screen[None]):
     def _mark_all_read(self, ids: list[int]) -> None:
         """Mark ``ids`` read through the writer (articles that arrived since the question stay unread)."""
         writer = self.reader_app.writer
-        writer.mark(ids, read=True)
-        writer.after_saved(lambda: self._post_from_thread(MarkedAllRead(len(ids))))
+        writer.mark(ids, read=True, then=lambda saved: self._post_from_thread(MarkedAllRead(len(ids), saved)))
 
     def on_marked_all_read(self, message: MarkedAllRead) -> None:
-        """The marks are saved: show them in the counts and the list, keeping the user's place."""
-        articles = "article" if message.count == 1 else "articles"
-        self.notify(f"Marked {message.count} {articles} read.", timeout=3)
+        """The marks are saved (or failed): show the library as it is, keeping the user's place."""
+        if message.saved:  # a failure was told by the writer's error notification
+            articles = "article" if message.count == 1 else "articles"
+            self.notify(f"Marked {message.count} {articles} read.", timeout=3)
         # Rows are read again from the library (a search's results too).
         self.article_list.forget_rows()
         self.library_changed()
@@ -1150,13 +1160,13 @@ class MainScreen(Screen[None]):
         changed = replace(
             row, read=row.read if read is None else read, starred=row.starred if starred is None else starred
         )
-        writer = self.reader_app.writer
-        writer.mark([row.id], read=read, starred=starred)
         self.article_list.update_row(changed)
         self._unsaved[row.id] = changed
         # A message, not call_from_thread: the writer must never wait for the
         # UI thread, which may itself be waiting for the writer (flush, quit).
-        writer.after_saved(lambda: self._post_from_thread(MarkSaved(changed)))
+        self.reader_app.writer.mark(
+            [row.id], read=read, starred=starred, then=lambda saved: self._post_from_thread(MarkSaved(changed, saved))
+        )
 
     def _reading_widths(self) -> tuple[int, int]:
         """Text cells of the article and of the comments once an article is open, from the layout plan.
