@@ -6,9 +6,12 @@ shows the traceback instead.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import shutil
+import signal
 import sqlite3
 import sys
 import tempfile
@@ -35,7 +38,7 @@ class UserError(click.ClickException):
     """An error the user can act on; printed as one line."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"reader: error: {self.format_message()}", err=True)
+        say(f"reader: error: {self.format_message()}", err=True)
 
 
 @dataclass
@@ -48,9 +51,20 @@ class Context:
     _store: Store | None = field(default=None, repr=False)
 
     def store(self) -> Store:
-        """Open the library (once per command)."""
+        """Open the library (once per command), its warnings on stderr.
+
+        A command that only reads does not create a missing library, nor
+        its folders (a mistyped ``--db`` or a wrong ``HOME`` would leave them
+        behind): it says there is none yet.
+        """
         if self._store is None:
+            if _command_name() in _READING_COMMANDS and not self.db_path.exists():
+                raise UserError(
+                    f"no library yet at {self.db_path}: `reader add URL` or `reader import FILE` starts one"
+                )
             self._store = Store(self.db_path)
+            for warning in self._store.warnings:
+                say(f"reader: warning: {warning}", err=True)
         return self._store
 
     def close(self) -> None:
@@ -62,9 +76,45 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 
+#: Commands that only read the library (``sync`` and ``sync status`` say there is no account).
+_READING_COMMANDS = frozenset({"list", "show", "search", "feeds", "tags", "export opml", "export markdown"})
+
+
+def _command_name() -> str:
+    """The running subcommand, as typed after ``reader`` (``export opml``); empty outside one."""
+    names = []
+    context = click.get_current_context(silent=True)
+    while context is not None and context.parent is not None:
+        names.append(context.info_name or "")
+        context = context.parent
+    return " ".join(reversed(names))
+
+
+def say(message: str, err: bool = False, nl: bool = True, *, bold: bool = False) -> None:
+    """Print ``message`` (to stderr with ``err``), every line cleaned for the terminal, newlines kept.
+
+    Every human-readable line the command prints goes through here: file
+    names, paths, exception texts and server messages can carry escape
+    sequences as feed text can (a file named ``ESC ] 52 ; ...`` writes the
+    clipboard of whoever imports it). ``bold`` keeps search's emphasis.
+    """
+    click.echo(output.printable(message, bold=bold), err=err, nl=nl)
+
+
+# What ``json.dumps(ensure_ascii=False)`` leaves raw that a terminal acts on
+# or reorders: DEL, the C1 block (U+009B is CSI), bidi marks, and lone
+# surrogates (bytes of a file name that is not UTF-8).
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
 
 def _emit_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """Print ``data`` as JSON, with what a terminal would act on written as ``\\uXXXX`` escapes.
+
+    Those characters occur only inside strings, where the escape stands for
+    the same character: the JSON stays valid and parses back to ``data``.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(_JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
 
 
 def _width() -> int:
@@ -89,10 +139,12 @@ def cli(ctx: click.Context, db_path: Path | None, debug: bool) -> None:
     """
     config = load_config()
     # A broken config never stops a command: each problem is one line, and
-    # the setting keeps its default. `reader config` reports them itself.
-    if ctx.invoked_subcommand != "config":
+    # the setting keeps its default. `reader config` reports them itself, and
+    # the reader shows them on its screen (printed here as well, each came twice).
+    opens_reader = ctx.invoked_subcommand == "tui" or (ctx.invoked_subcommand is None and interactive())
+    if ctx.invoked_subcommand != "config" and not opens_reader:
         for problem in config.problems:
-            click.echo(f"reader: warning: {problem}", err=True)
+            say(f"reader: warning: {problem}", err=True)
     if db_path is None:
         db_path = Path(config.database).expanduser() if config.database else paths.default_db_path()
     state = Context(db_path=db_path, debug=debug, config=config)
@@ -104,7 +156,7 @@ def cli(ctx: click.Context, db_path: Path | None, debug: bool) -> None:
         if interactive():
             run_tui(state.db_path, state.config)
         else:
-            click.echo(ctx.get_help())
+            say(ctx.get_help())
 
 
 def interactive() -> bool:
@@ -117,10 +169,23 @@ def run_tui(db_path: Path, config: Config | None = None) -> None:
     from reader.app import ReaderApp
 
     app = ReaderApp(db_path, config=config)
+    # Not main's Ctrl-C stand-in: Textual takes Ctrl-C as a key and owns the
+    # terminal. The app quits on SIGTERM as on q, giving the terminal back
+    # (ReaderApp.on_mount); until it runs, and after, the default applies.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     app.run()
     unsaved = getattr(app, "unsaved_changes", 0)
+    lost = app.writer.lost_marks
+    if lost:
+        # Marks that failed (read-only library, full disk): the list showed them
+        # taken back, and the shell must hear it too, in one line.
+        line = f"reader: error: {lost} mark{'s' if lost != 1 else ''} could not be saved: {app.writer.lost_reason}"
+        if unsaved:
+            line += f"; {unsaved} more change{'s' if unsaved != 1 else ''} waited for another program in vain"
+        say(line, err=True)
+        raise SystemExit(EXIT_FAILURE)
     if unsaved:
-        click.echo(
+        say(
             f"reader: error: {unsaved} change{'s' if unsaved != 1 else ''} (read/starred marks) could not be saved: "
             "another program held the library for over a minute",
             err=True,
@@ -151,16 +216,16 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
     added = updated = comments = feeds = 0
     missing = [p for p in sources if not p.exists()]
     for path in missing:
-        click.echo(f"reader: error: {path}: no such file or directory", err=True)
+        say(f"reader: error: {path}: no such file or directory", err=True)
     for outcome in import_paths(store, [p for p in sources if p.exists()]):
         files += 1
         name = str(outcome.path)
         if outcome.error:
             failed += 1
-            click.echo(f"reader: error: {name}: {outcome.error}", err=True)
+            say(f"reader: error: {name}: {outcome.error}", err=True)
             continue
         for warning in outcome.warnings:
-            click.echo(f"reader: warning: {name}: {warning}", err=True)
+            say(f"reader: warning: {name}: {warning}", err=True)
         stats = outcome.stats
         added += stats.articles_added
         updated += stats.articles_updated
@@ -174,12 +239,12 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
                 parts.append(f"{stats.comments_added} comments")
             if outcome.kind == "OPML":
                 parts = [f"{outcome.feeds} feeds ({stats.feeds_added} new)"]
-            click.echo(f"{name}: {outcome.kind}: {', '.join(parts)}")
+            say(f"{name}: {outcome.kind}: {', '.join(parts)}")
     summary = (
         f"imported {files - failed} of {files} file{'s' if files != 1 else ''}: "
         f"{added} new articles, {updated} updated, {comments} new comments, {feeds} new feeds"
     )
-    click.echo(summary)
+    say(summary)
     if failed or missing:
         sys.exit(EXIT_FAILURE)
 
@@ -192,7 +257,7 @@ def add_command(state: Context, urls: tuple[str, ...], full_text: bool) -> None:
     """Subscribe to feeds by URL (http or https only; `reader fetch` downloads them)."""
     bad = [u for u in urls if safe_url(u) is None]
     for url in bad:
-        click.echo(
+        say(
             f"reader: error: {clean_line(url)!r}: expected an http:// or https:// feed URL",
             err=True,
         )
@@ -205,7 +270,7 @@ def add_command(state: Context, urls: tuple[str, ...], full_text: bool) -> None:
         if full_text:
             store.set_feed_full_text(feed_id, True)
         verb = "subscribed to" if created else "already subscribed to"
-        click.echo(f"{verb} {checked} (feed {feed_id})")
+        say(f"{verb} {checked} (feed {feed_id})")
     if bad:
         sys.exit(EXIT_FAILURE)
 
@@ -243,7 +308,7 @@ def fetch_command(
         unknown = [i for i in feed_ids if not store.feed_exists(i)]
         if unknown:
             raise UserError(f"no feed with id {', '.join(map(str, unknown))} (see `reader feeds`)")
-    overrides: dict[str, Any] = {"full_text": not no_full_text}
+    overrides: dict[str, Any] = {"full_text": not no_full_text, "debug": state.debug}
     if concurrency is not None:
         overrides["concurrency"] = concurrency
     if no_comments:
@@ -265,19 +330,30 @@ def fetch_command(
                         "error": r.error,
                         "new": r.new_articles,
                         "updated": r.updated_articles,
+                        "warnings": r.warnings,
                     }
                     for r in summary.feeds
                 ],
                 "new_articles": summary.new_articles,
                 "threads": summary.threads,
                 "comments": summary.comments,
+                "thread_errors": summary.thread_errors,
                 "full_texts": summary.full_texts,
                 "failed": len(summary.failed),
+                "error": summary.error,
             }
         )
     else:
         for report in summary.failed:
-            click.echo(f"reader: error: feed {report.feed_id} ({report.url}): {report.error}", err=True)
+            say(f"reader: error: feed {report.feed_id} ({report.url}): {report.error}", err=True)
+        for report in summary.feeds:
+            for warning in report.warnings:
+                say(f"reader: warning: feed {report.feed_id} ({report.url}): {warning}", err=True)
+        for thread_error in summary.thread_errors:
+            # Not a failed run: the thread is tried again by the next fetches.
+            say(f"reader: warning: {thread_error}", err=True)
+        if summary.error:
+            say(f"reader: error: {summary.error}", err=True)
         if not quiet:
             failed = len(summary.failed)
             line = (
@@ -285,11 +361,11 @@ def fetch_command(
                 f"{summary.new_articles} new articles, {summary.comments} new comments "
                 f"in {summary.threads} threads, {summary.full_texts} full pages"
             )
-            click.echo(line + (f"; {failed} failed" if failed else ""))
+            say(line + (f"; {failed} failed" if failed else ""))
     synced = True
-    if state.config.sync_on_fetch and not feed_ids:
+    if state.config.sync_on_fetch and not feed_ids and not summary.error:
         synced = _sync_after_fetch(state, quiet=quiet or as_json, comments=False if no_comments else None)
-    if summary.failed or not synced:
+    if summary.failed or summary.error or not synced:
         sys.exit(EXIT_FAILURE)
 
 
@@ -350,11 +426,11 @@ def comments_command(state: Context, article_ids: tuple[int, ...]) -> None:
     bases = CommentSources.from_environment()
     without = [s.article_id for s in sources if plan_thread(s, bases) is None]
     for article_id in without:
-        click.echo(f"article {article_id}: no known comment source; its discussion link is kept")
+        say(f"article {article_id}: no known comment source; its discussion link is kept")
     summary = fetch_comments(state.db_path, [s.article_id for s in sources if s.article_id not in without])
     for error in summary.thread_errors:
-        click.echo(f"reader: error: {error}", err=True)
-    click.echo(f"fetched {summary.threads} threads: {summary.comments} new comments")
+        say(f"reader: error: {error}", err=True)
+    say(f"fetched {summary.threads} threads: {summary.comments} new comments")
     if summary.thread_errors:
         sys.exit(EXIT_FAILURE)
 
@@ -372,9 +448,9 @@ def feeds_command(state: Context, as_json: bool) -> None:
         _emit_json([output.feed_json(f) for f in feeds])
         return
     if not feeds:
-        click.echo("no feeds yet: `reader add URL` or `reader import FILE`")
+        say("no feeds yet: `reader add URL` or `reader import FILE`")
     for feed in feeds:
-        click.echo(output.feed_line(feed))
+        say(output.feed_line(feed))
 
 
 @cli.command("list")
@@ -405,9 +481,9 @@ def _print_articles(rows: Iterable[ArticleRow], as_json: bool, empty: str) -> No
         _emit_json([output.article_json(r) for r in rows])
         return
     if not rows:
-        click.echo(empty)
+        say(empty)
     for row in rows:
-        click.echo(output.article_line(row))
+        say(output.article_line(row))
 
 
 @cli.command("show")
@@ -422,7 +498,7 @@ def show_command(state: Context, article_id: int, as_json: bool) -> None:
     if as_json:
         _emit_json(output.detail_json(detail))
     else:
-        click.echo(output.article_text(detail, width=_width()), nl=False)
+        say(output.article_text(detail, width=_width()), nl=False)
 
 
 @cli.command("search", context_settings={"ignore_unknown_options": True})
@@ -447,11 +523,11 @@ def search_command(state: Context, words: tuple[str, ...], limit: int, as_json: 
         _emit_json([output.search_json(result) for result in results])
         return
     if not results:
-        click.echo("no matches")
+        say("no matches")
     # Bold only reaches a terminal that shows it; a pipe gets plain text.
     emphasis = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
     for result in results:
-        click.echo(output.search_result_text(result, emphasis=emphasis))
+        say(output.search_result_text(result, emphasis=emphasis), bold=emphasis)
 
 
 @cli.command("mark")
@@ -469,7 +545,7 @@ def mark_command(state: Context, article_ids: tuple[int, ...], read: bool | None
     changed = store.mark(article_ids, read=read, starred=starred)
     known = {row.id for row in store.articles_by_ids(list(article_ids))}
     unknown = [i for i in dict.fromkeys(article_ids) if i not in known]
-    click.echo(f"marked {changed} article{'s' if changed != 1 else ''}")
+    say(f"marked {changed} article{'s' if changed != 1 else ''}")
     if unknown:
         raise UserError(f"no article with id {', '.join(map(str, unknown))}")
 
@@ -483,7 +559,7 @@ def mark_feed_read_command(state: Context, feed_id: int) -> None:
     if not store.feed_exists(feed_id):
         raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
     changed = store.mark_feed_read(feed_id)
-    click.echo(f"marked {changed} article{'s' if changed != 1 else ''} read")
+    say(f"marked {changed} article{'s' if changed != 1 else ''} read")
 
 
 # -- tags and pruning -----------------------------------------------------
@@ -503,7 +579,7 @@ def tag_command(state: Context, feed_id: int, tags: tuple[str, ...], remove: boo
     if any(not name for name in names):
         raise UserError("a tag needs at least one visible character")
     now = store.set_tags(feed_id, remove=names) if remove else store.set_tags(feed_id, add=names)
-    click.echo(f"feed {feed_id}: {', '.join(now) if now else 'no tags'}")
+    say(f"feed {feed_id}: {', '.join(now) if now else 'no tags'}")
 
 
 @cli.command("tags")
@@ -516,9 +592,9 @@ def tags_command(state: Context, as_json: bool) -> None:
         _emit_json([{"tag": tag, "feeds": feeds, "unread": unread} for tag, feeds, unread in tags])
         return
     if not tags:
-        click.echo("no tags yet: `reader tag FEED_ID TAG`")
+        say("no tags yet: `reader tag FEED_ID TAG`")
     for tag, feeds, unread in tags:
-        click.echo(f"{clean_line(tag)}  {feeds} feed{'s' if feeds != 1 else ''}, {unread} unread")
+        say(f"{clean_line(tag)}  {feeds} feed{'s' if feeds != 1 else ''}, {unread} unread")
 
 
 _AGE = {"d": 86400, "w": 7 * 86400, "m": 30 * 86400, "y": 365 * 86400}
@@ -548,7 +624,7 @@ def prune_command(state: Context, older_than: str, keep_starred: bool, include_u
 
     cutoff = dates.now() - _parse_age(older_than)
     removed = state.store().prune(cutoff, starred=not keep_starred, unread=include_unread)
-    click.echo(f"deleted {removed} article{'s' if removed != 1 else ''} published before {dates.to_human(cutoff)}")
+    say(f"deleted {removed} article{'s' if removed != 1 else ''} published before {dates.to_human(cutoff)}")
 
 
 # -- export -----------------------------------------------------------------
@@ -561,7 +637,7 @@ def export_group() -> None:
 
 def _write(text: str, destination: Path | None) -> None:
     if destination is None:
-        click.echo(text, nl=False)
+        say(text, nl=False)
         return
     try:
         destination.write_text(text, encoding="utf-8")
@@ -612,7 +688,7 @@ def serve_command(state: Context, host: str, port: int) -> None:
     from reader.app import serve
 
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(
+        say(
             f"reader: warning: serving on {host}: anyone who can reach it can read and mark your library",
             err=True,
         )
@@ -650,7 +726,7 @@ def demo_command(state: Context, keep: Path | None, screenshot: Path | None) -> 
 
                 # The discussion article (second in the list), then its comments.
                 save_screenshot(path, screenshot, keys=["j", "enter", "tab"])
-                click.echo(f"saved {screenshot}")
+                say(f"saved {screenshot}")
                 return
             open_demo(store, path, kept=keep is not None)
         finally:
@@ -667,20 +743,20 @@ def open_demo(store: Store, path: Path, kept: bool) -> None:
         store.close()
         run_tui(path)
         if not kept:
-            click.echo(START_FOR_REAL)
+            say(START_FOR_REAL)
         return
     rows = store.list_articles(limit=20)
     welcome = next((r for r in rows if r.title.startswith("Welcome")), rows[0])
     detail = store.article(welcome.id)
     assert detail is not None
-    click.echo(output.article_text(detail, width=_width()))
-    click.echo("The demo library holds:")
+    say(output.article_text(detail, width=_width()))
+    say("The demo library holds:")
     for row in rows:
-        click.echo(output.article_line(row))
+        say(output.article_line(row))
     if kept:
-        click.echo(f"\nTry: reader --db {path} show {rows[0].id}")
+        say(f"\nTry: reader --db {path} show {rows[0].id}")
     else:
-        click.echo("\nThis library is thrown away now; `reader demo --keep demo.db` keeps it to explore.")
+        say("\nThis library is thrown away now; `reader demo --keep demo.db` keeps it to explore.")
 
 
 # -- sync -------------------------------------------------------------------
@@ -701,14 +777,17 @@ def sync_group(ctx: click.Context, no_comments: bool) -> None:
 
     state = ctx.find_object(Context)
     assert state is not None
+    if not state.db_path.exists():
+        # No library, no account; nothing is made to say so.
+        raise UserError("sync: no sync account: set one up with `reader sync setup ttrss URL --user NAME`")
     try:
         password = _sync_password(state)
         summary = run_sync(state.db_path, state.config, password=password, comments=False if no_comments else None)
     except SyncError as error:
         raise UserError(f"sync: {error}") from None
     for problem in summary.thread_errors:
-        click.echo(f"reader: warning: {problem}", err=True)
-    click.echo(summary.line())
+        say(f"reader: warning: {problem}", err=True)
+    say(summary.line())
 
 
 def _sync_password(state: Context) -> str | None:
@@ -732,10 +811,10 @@ def _sync_after_fetch(state: Context, *, quiet: bool, comments: bool | None) -> 
     try:
         summary = run_sync(state.db_path, state.config, comments=comments)
     except SyncError as error:
-        click.echo(f"reader: error: sync: {error}", err=True)
+        say(f"reader: error: sync: {error}", err=True)
         return False
     if not quiet:
-        click.echo(summary.line())
+        say(summary.line())
     return True
 
 
@@ -807,7 +886,7 @@ def sync_setup_command(
         else:
             raise UserError(f"no password: type it at a terminal, set {PASSWORD_VARIABLE}, or give --password-command")
         if account.url.startswith("http:") and not is_loopback(account.url):
-            click.echo(
+            say(
                 f"reader: warning: {account.url} is plain http: the password crosses the network unencrypted",
                 err=True,
             )
@@ -825,9 +904,10 @@ def sync_setup_command(
             )
         # The links to the old server's ids mean nothing on the new one.
         store.forget_sync()
-    save_account(store, account, password if store_password else None)
-    click.echo(f"sync account: {account.describe()} ({server}); password {password_source(store, account)}")
-    click.echo("`reader sync` syncs now; `reader sync status` shows the state")
+    for note in save_account(store, account, password if store_password else None):
+        say(f"reader: warning: {note}", err=True)
+    say(f"sync account: {account.describe()} ({server}); password {password_source(store, account)}")
+    say("`reader sync` syncs now; `reader sync status` shows the state")
 
 
 @sync_group.command("status")
@@ -836,21 +916,22 @@ def sync_status_command(state: Context) -> None:
     """The sync account, the last sync, and the marks waiting to be sent."""
     from reader import dates
     from reader.sync import SyncError
-    from reader.sync.account import LAST_KEY, LAST_OK_KEY, load_account, password_source
+    from reader.sync.account import LAST_KEY, LAST_OK_KEY, hide_userinfo, load_account, password_source
 
-    store = state.store()
+    # No library, no account: said without making one (a status only reads).
+    store = state.store() if state.db_path.exists() else None
     try:
-        account = load_account(store)
+        account = load_account(store) if store is not None else None
     except SyncError as error:
         raise UserError(f"sync: {error}") from None
-    if account is None:
-        click.echo("no sync account: `reader sync setup ttrss URL --user NAME` sets one up")
+    if account is None or store is None:
+        say("no sync account: `reader sync setup ttrss URL --user NAME` sets one up")
         return
     counts = store.sync_counts()
-    click.echo(f"account: {account.describe()}")
-    click.echo(f"password: {password_source(store, account)}")
+    say(f"account: {account.describe()}")
+    say(f"password: {password_source(store, account)}")
     last_ok = store.get_setting(LAST_OK_KEY)
-    click.echo(f"last sync: {dates.to_human(int(last_ok)) if last_ok and last_ok.isdigit() else 'never'}")
+    say(f"last sync: {dates.to_human(int(last_ok)) if last_ok and last_ok.isdigit() else 'never'}")
     try:
         last = json.loads(store.get_setting(LAST_KEY) or "null")
     except ValueError:
@@ -858,10 +939,10 @@ def sync_status_command(state: Context) -> None:
     if isinstance(last, dict) and last.get("ok") is False:
         when = last.get("time")
         at = dates.to_human(when) if isinstance(when, int) else "?"
-        click.echo(f"last attempt failed ({at}): {clean_line(str(last.get('error')))}")
+        say(f"last attempt failed ({at}): {clean_line(hide_userinfo(str(last.get('error'))))}")
     pending = counts["pending"]
-    click.echo(f"pending marks: {pending}" + (" (sent at the next sync)" if pending else ""))
-    click.echo(f"synced: {counts['feeds']} feeds, {counts['articles']} articles")
+    say(f"pending marks: {pending}" + (" (sent at the next sync)" if pending else ""))
+    say(f"synced: {counts['feeds']} feeds, {counts['articles']} articles")
 
 
 # -- config -----------------------------------------------------------------
@@ -875,7 +956,7 @@ def config_group() -> None:
 @config_group.command("path")
 def config_path_command() -> None:
     """Print the config file's path (READER_CONFIG overrides it)."""
-    click.echo(str(config_path()))
+    say(str(config_path()))
 
 
 @config_group.command("show")
@@ -884,11 +965,11 @@ def config_path_command() -> None:
 def config_show_command(state: Context, defaults: bool) -> None:
     """Print the settings in effect, as TOML; problems in the file go to stderr."""
     if defaults:
-        click.echo(example_toml(), nl=False)
+        say(example_toml(), nl=False)
         return
     for problem in state.config.problems:
-        click.echo(f"reader: warning: {problem}", err=True)
-    click.echo(effective_toml(state.config), nl=False)
+        say(f"reader: warning: {problem}", err=True)
+    say(effective_toml(state.config), nl=False)
     if state.config.problems:
         sys.exit(EXIT_FAILURE)
 
@@ -903,7 +984,7 @@ def config_edit_command() -> None:
     path = config_path()
     if not path.exists():
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            paths.make_private_folder(path.parent)
             path.write_text(example_toml(), encoding="utf-8")
         except OSError as error:
             raise UserError(f"{path}: cannot create it ({error.strerror})") from None
@@ -914,9 +995,31 @@ def config_edit_command() -> None:
         raise UserError(f"cannot start the editor {editor!r} ({error.strerror}); set $EDITOR") from None
     problems = load_config(path).problems
     for problem in problems:
-        click.echo(f"reader: warning: {problem}", err=True)
+        say(f"reader: warning: {problem}", err=True)
     if problems:
         sys.exit(EXIT_FAILURE)
+
+
+# -- recovery ---------------------------------------------------------------
+
+
+@cli.command("recover")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def recover_command(state: Context, destination: Path) -> None:
+    """Copy what can still be read from a damaged library into a new library file.
+
+    The damaged library is only read. Check the new one (`reader --db NEW.db list`),
+    then put it in place of the old, keeping the damaged file aside.
+    """
+    from reader.recover import RecoverError, recover
+
+    try:
+        result = recover(state.db_path, destination)
+    except RecoverError as error:
+        raise UserError(f"recover: {error}") from None
+    say(result.line(destination))
+    say(f"check it with `reader --db {destination} list`, then put it in place of {state.db_path}")
 
 
 # -- entry point ------------------------------------------------------------
@@ -925,8 +1028,18 @@ def config_edit_command() -> None:
 _library_path: Path | None = None
 
 
+def _show_click_error(error: click.ClickException) -> None:
+    """Print a click error through :func:`say`: usage errors quote what was typed (an extra argument)."""
+    if isinstance(error, UserError):
+        error.show()
+        return
+    shown = io.StringIO()
+    error.show(file=shown)
+    say(shown.getvalue(), err=True, nl=False)
+
+
 def _fail(message: str) -> NoReturn:
-    click.echo(f"reader: error: {message}", err=True)
+    say(f"reader: error: {message}", err=True)
     sys.exit(EXIT_FAILURE)
 
 
@@ -934,12 +1047,32 @@ def main(argv: list[str] | None = None) -> None:
     """Run the command line; the console script ``reader`` calls this."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    terminated = False
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        # SIGTERM (kill, a service manager, `timeout`) stops a command the way
+        # Ctrl-C does: what is stored stays, parse workers are stopped, no
+        # traceback. Python's default would end the process on the spot.
+        nonlocal terminated
+        terminated = True
+        interrupt = signal.getsignal(signal.SIGINT)
+        if callable(interrupt):
+            interrupt(signal.SIGINT, frame)  # asyncio's own handler while a fetch runs
+        else:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
         cli.main(args=args, prog_name="reader", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as error:
+        if terminated:  # click turned the interrupt into Abort; SIGTERM ends quietly, 128 + 15
+            sys.exit(128 + signal.SIGTERM)
+        if isinstance(error.__cause__, KeyboardInterrupt):
+            # Ctrl-C: the user knows; the shell's convention, 128 + SIGINT, and no error line.
+            sys.exit(128 + signal.SIGINT)
         _fail("aborted")
     except click.ClickException as error:
-        error.show()
+        _show_click_error(error)
         sys.exit(error.exit_code)
     except (StoreError, InvalidSearchError) as error:
         if debug:
@@ -950,7 +1083,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.close()
         sys.exit(0)
     except KeyboardInterrupt:
-        sys.exit(130)
+        # The shell's convention: 128 + the signal's number.
+        sys.exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))
     except sqlite3.Error as error:
         # The library failed under a command (read-only, disk full, damaged): one line.
         if debug:
@@ -961,3 +1095,5 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         _fail(f"unexpected {type(error).__name__}: {clean_line(str(error))[:200]} (run with --debug for details)")
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -6,6 +6,7 @@ file (defence in depth for rows written by older versions).
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -97,6 +98,25 @@ def article_line(row: ArticleRow) -> str:
 # Bold on, and back to normal intensity (which, unlike a full reset, leaves
 # any colour alone).
 _BOLD, _NOT_BOLD = "\x1b[1m", "\x1b[22m"
+_BOLD_OR_NOT = re.compile(f"({re.escape(_BOLD)}|{re.escape(_NOT_BOLD)})")
+
+
+def printable(text: str, *, bold: bool = False) -> str:
+    """``text`` as reader may print it: every line cleaned like feed text, newlines and tabs kept.
+
+    Everything the command line prints passes through here (file names, paths,
+    exception texts, server messages are as untrusted as feed text): controls
+    become visible stand-ins (``ESC`` shows as ``␛``), bidi overrides go, and
+    undecodable file-name bytes (lone surrogates, as Python decodes them;
+    written out they would be those bytes again, 0x9b a C1 CSI) show as U+FFFD. With ``bold``, the two
+    sequences :func:`search_result_text` adds for emphasis (bold on, bold
+    off: harmless whoever wrote them) are kept, and nothing else.
+    """
+    if bold:
+        pieces = _BOLD_OR_NOT.split(text)
+        # split() puts the separators at odd positions: they are ours, kept as they are.
+        return "".join(piece if index % 2 else printable(piece) for index, piece in enumerate(pieces))
+    return clean_text(text)
 
 
 def search_result_text(result: SearchResult, *, emphasis: bool = False) -> str:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from conftest import RunReader
 
+from reader.store import Store
+
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 ATOM_THREAD = """<?xml version="1.0" encoding="utf-8"?>
@@ -211,7 +213,7 @@ def test_search_takes_anything_people_type(run_reader: RunReader, seed_file: Pat
             assert one_line_error(result.stderr).startswith("reader: error: search:")
 
 
-def test_errors_are_one_line_without_tracebacks(run_reader: RunReader, tmp_path: Path) -> None:
+def test_errors_are_one_line_without_tracebacks(run_reader: RunReader, tmp_path: Path, store: Store) -> None:
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("just some notes\n" * 200)
     result = run_reader("list", db=not_a_db)

@@ -33,6 +33,7 @@ from pathlib import Path
 from reader import dates
 from reader.config import Config
 from reader.http import Limits
+from reader.sanitize import clean_line
 from reader.store import PendingMark, Store, StoreError, SyncedCopy, library_failure
 from reader.sync.account import (
     CURSOR_KEY,
@@ -142,7 +143,8 @@ def run_sync(
     except sqlite3.Error as error:
         # The library failed (read-only, disk full, damaged): one line, as everywhere.
         failure = library_failure(error, db_path)
-        raise SyncError(str(failure) if failure else f"{db_path}: database error ({error})") from None
+        # SQLite quotes the bytes of a row it cannot decode: cleaned, like every message.
+        raise SyncError(str(failure) if failure else f"{db_path}: database error ({clean_line(str(error))})") from None
 
 
 def _run_sync(db_path: Path, config: Config, password: str | None, comments: bool | None) -> SyncSummary:

@@ -140,11 +140,13 @@ class TinyTinyRSS:
         return answer
 
     def _transport_failure(self, error: FetchError) -> str:
+        # The error can quote what the server sent (a redirect's target): cleaned.
+        reason = clean_line(str(error))
         if error.kind == "network":
-            return f"cannot reach {self.endpoint}: the server is down or unreachable ({error})"
+            return f"cannot reach {self.endpoint}: the server is down or unreachable ({reason})"
         if error.kind == "redirect":
-            return f"{self.endpoint}: {error}; use that address in `reader sync setup`"
-        return f"{self.endpoint}: {error}"
+            return f"{self.endpoint}: {reason}; use that address in `reader sync setup`"
+        return f"{self.endpoint}: {reason}"
 
     def _api_failure(self, op: str, code: str) -> str:
         if code == "LOGIN_ERROR":
