@@ -53,6 +53,7 @@ from fuzz_helpers import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_newsboat import NEWSBOAT_SCHEMA
 
 from reader.comments import CommentSources
 from reader.fetch import FetchSettings, fetch_comments
@@ -615,19 +616,6 @@ def test_a_hostile_file_is_its_own_failure(bad: BadFile, position: int) -> None:
 
 # -- a newsboat cache.db with anything in its columns ------------------------------------------
 
-# newsboat 2.21's own schema (as tests/test_newsboat.py has it).
-NEWSBOAT_SCHEMA = """
-CREATE TABLE rss_feed (  rssurl VARCHAR(1024) PRIMARY KEY NOT NULL,  url VARCHAR(1024) NOT NULL,
-  title VARCHAR(1024) NOT NULL , lastmodified INTEGER(11) NOT NULL DEFAULT 0,
-  is_rtl INTEGER(1) NOT NULL DEFAULT 0, etag VARCHAR(128) NOT NULL DEFAULT "");
-CREATE TABLE rss_item (  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,  guid VARCHAR(64) NOT NULL,
-  title VARCHAR(1024) NOT NULL,  author VARCHAR(1024) NOT NULL,  url VARCHAR(1024) NOT NULL,
-  feedurl VARCHAR(1024) NOT NULL,  pubDate INTEGER NOT NULL,  content VARCHAR(65535) NOT NULL,
-  unread INTEGER(1) NOT NULL , enclosure_url VARCHAR(1024), enclosure_type VARCHAR(1024),
-  enqueued INTEGER(1) NOT NULL DEFAULT 0, flags VARCHAR(52), deleted INTEGER(1) NOT NULL DEFAULT 0,
-  base VARCHAR(128) NOT NULL DEFAULT "");
-CREATE TABLE metadata (  db_schema_version_major INTEGER NOT NULL,  db_schema_version_minor INTEGER NOT NULL );
-"""
 FEED_URL = "https://cache.example/feed"
 
 

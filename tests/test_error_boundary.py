@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from conftest import RunReader
 from feedserver import FeedServer, Item, ok, redirect, rss, status
+from test_newsboat import NEWSBOAT_SCHEMA
 
 from reader.fetch import FetchSettings, fetch, fetch_comments
 from reader.http import Limits
@@ -457,15 +458,11 @@ def write_good_files(folder: Path) -> list[Path]:
 
 def newsboat_cache_with_a_blob(path: Path) -> None:
     with sqlite3.connect(path) as db:
-        db.executescript(
-            """CREATE TABLE rss_feed (rssurl VARCHAR(1024) PRIMARY KEY, url VARCHAR(1024), title VARCHAR(1024));
-            CREATE TABLE rss_item (id INTEGER PRIMARY KEY, guid VARCHAR(64), title VARCHAR(1024),
-                author VARCHAR(1024), url VARCHAR(1024), feedurl VARCHAR(1024), pubDate INTEGER,
-                content VARCHAR(65535), unread INTEGER, enclosure_url VARCHAR(1024),
-                enclosure_type VARCHAR(1024), enqueued INTEGER, flags VARCHAR(52), deleted INTEGER,
-                base VARCHAR(128));"""
+        db.executescript(NEWSBOAT_SCHEMA)
+        db.execute(
+            "INSERT INTO rss_feed (rssurl, url, title) "
+            "VALUES ('http://example.invalid/f.xml', 'http://example.invalid/', 'F')"
         )
-        db.execute("INSERT INTO rss_feed VALUES ('http://example.invalid/f.xml', 'http://example.invalid/', 'F')")
         db.execute(
             "INSERT INTO rss_item (guid, title, author, url, feedurl, pubDate, content, unread, flags, deleted) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, 1, '', 0)",
