@@ -25,6 +25,7 @@ import click
 from reader import __version__, output, paths
 from reader.config import Config, config_path, effective_toml, example_toml
 from reader.config import load as load_config
+from reader.defaults import FETCH_CONCURRENCY
 from reader.models import ArticleRow, FeedData
 from reader.sanitize import clean_line, safe_url
 from reader.search import InvalidSearchError
@@ -283,7 +284,10 @@ def add_command(state: Context, urls: tuple[str, ...], full_text: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report (see README).")
 @click.option(
-    "--concurrency", type=click.IntRange(1, 256), default=None, help="Requests at once (default: config, else 16)."
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=None,
+    help=f"Requests at once (default: config, else {FETCH_CONCURRENCY}).",
 )
 @click.option("--no-comments", is_flag=True, help="Do not fetch comment threads.")
 @click.option("--no-full-text", is_flag=True, help="Do not fetch article pages.")

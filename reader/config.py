@@ -2,7 +2,9 @@
 
 The file lives in the platform's config folder (``~/.config/reader/config.toml``
 on Linux), under ``READER_HOME`` when that is set, or wherever
-``READER_CONFIG`` points. Every setting has a default here, and those
+``READER_CONFIG`` points. Every setting has a default here (in
+:data:`SETTINGS`, which :class:`Config` reads its own from; the ones code
+below the config needs too come from :mod:`reader.defaults`), and those
 defaults are the documentation: :func:`reference_markdown` writes the
 README's config reference from them, and a test keeps the two equal.
 
@@ -22,7 +24,7 @@ __all__ = ["Config", "Setting", "config_path", "load", "parse", "reference_markd
 from pathlib import Path
 from typing import Any, Literal
 
-from reader import paths
+from reader import defaults, paths
 
 CONFIG_NAME = "config.toml"
 
@@ -164,27 +166,32 @@ SETTINGS: tuple[Setting, ...] = (
         "Fetch every N minutes while the reader is open; 0 never.",
         _integer(0, 24 * 60),
     ),
-    Setting("fetch.concurrency", 16, "Requests in flight at once.", _integer(1, 64)),
+    Setting("fetch.concurrency", defaults.FETCH_CONCURRENCY, "Requests in flight at once.", _integer(1, 64)),
     Setting(
         "fetch.per_host",
-        16,
+        defaults.FETCH_PER_HOST,
         "Requests in flight to one host (halved for a host that answers 429/503).",
         _integer(1, 64),
     ),
-    Setting("fetch.timeout_seconds", 30.0, "Most time one request may take, redirects included.", _number(1, 600)),
+    Setting(
+        "fetch.timeout_seconds",
+        defaults.REQUEST_TIMEOUT_SECONDS,
+        "Most time one request may take, redirects included.",
+        _number(1, 600),
+    ),
     Setting(
         "fetch.full_text_threshold",
-        300,
+        defaults.FULL_TEXT_THRESHOLD,
         "Articles with less text than this (characters) get their page fetched.",
         _integer(0, 1_000_000),
     ),
     Setting(
         "fetch.max_items",
-        10_000,
+        defaults.MAX_ITEMS,
         "Most articles one fetch keeps from one feed, the newest by date; a feed listing more is cut (and says so).",
         _integer(1, 1_000_000),
     ),
-    Setting("fetch.comments", True, "Fetch comment threads of new articles.", _boolean),
+    Setting("fetch.comments", defaults.FETCH_COMMENTS, "Fetch comment threads of new articles.", _boolean),
     Setting(
         "tls.ca_file",
         "",
@@ -194,7 +201,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "comments.depth_cap",
-        8,
+        defaults.COMMENT_DEPTH_CAP,
         "Reply levels that indent; deeper replies keep the last indent.",
         _integer(1, 64),
     ),
@@ -221,28 +228,37 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
 
 
+def _default(key: str) -> Any:
+    """The default of setting ``key`` as :class:`Config` holds it (a list becomes a tuple).
+
+    Config's defaults are read from :data:`SETTINGS`, so each is written once.
+    """
+    value = _BY_KEY[key].default
+    return tuple(value) if isinstance(value, list) else value
+
+
 @dataclass(frozen=True)
 class Config:
     """The settings in effect (defaults where the file says nothing or says something wrong)."""
 
-    database: str = ""
-    theme: str = "textual-dark"
-    date_format: str = "relative"
-    browser: tuple[str, ...] = ()
-    browser_terminal: bool | Literal["auto"] = "auto"
-    refresh_on_start: bool = False
-    refresh_every_minutes: int = 0
-    fetch_concurrency: int = 16
-    fetch_per_host: int = 16
-    fetch_timeout_seconds: float = 30.0
-    fetch_full_text_threshold: int = 300
-    fetch_max_items: int = 10_000
-    fetch_comments: bool = True
-    tls_ca_file: str = ""
-    comments_depth_cap: int = 8
-    comments_collapse_replies: bool = False
-    sync_on_fetch: bool = False
-    sync_timeout_seconds: float = 30.0
+    database: str = _default("database")
+    theme: str = _default("theme")
+    date_format: str = _default("date_format")
+    browser: tuple[str, ...] = _default("browser")
+    browser_terminal: bool | Literal["auto"] = _default("browser_terminal")
+    refresh_on_start: bool = _default("refresh.on_start")
+    refresh_every_minutes: int = _default("refresh.every_minutes")
+    fetch_concurrency: int = _default("fetch.concurrency")
+    fetch_per_host: int = _default("fetch.per_host")
+    fetch_timeout_seconds: float = _default("fetch.timeout_seconds")
+    fetch_full_text_threshold: int = _default("fetch.full_text_threshold")
+    fetch_max_items: int = _default("fetch.max_items")
+    fetch_comments: bool = _default("fetch.comments")
+    tls_ca_file: str = _default("tls.ca_file")
+    comments_depth_cap: int = _default("comments.depth_cap")
+    comments_collapse_replies: bool = _default("comments.collapse_replies")
+    sync_on_fetch: bool = _default("sync.on_fetch")
+    sync_timeout_seconds: float = _default("sync.timeout_seconds")
     #: Binding id -> keys (comma-separated, Textual's keymap syntax).
     keys: dict[str, str] = field(default_factory=dict)
     #: Where it was read from (None: no file).

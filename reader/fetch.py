@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from reader import dates
+from reader import dates, defaults
 from reader.comments import (
     MAX_MORE_CHILDREN,
     CommentSources,
@@ -71,23 +71,27 @@ POOL_FROM = 12
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """What a fetch does and how far it may go."""
+    """What a fetch does and how far it may go.
 
-    concurrency: int = 16
+    The defaults that are also settings come from :mod:`reader.defaults`, as
+    the config's do: no config file and an empty one fetch alike.
+    """
+
+    concurrency: int = defaults.FETCH_CONCURRENCY
     #: Requests in flight to one host. As many as the whole run by default
     #: (the way newsboat's reload threads work); a host that answers 429 or
     #: 503 gets half as many for the rest of the run, down to one.
-    per_host: int = 16
+    per_host: int = defaults.FETCH_PER_HOST
     limits: Limits = field(default_factory=Limits)
-    comments: bool = True
+    comments: bool = defaults.FETCH_COMMENTS
     full_text: bool = True
     #: Articles whose stored text is shorter than this get their page fetched.
-    full_text_threshold: int = 300
+    full_text_threshold: int = defaults.FULL_TEXT_THRESHOLD
     #: At most this many article pages per run (a first fetch of a big OPML
     #: would otherwise mean thousands of page loads).
     full_text_limit: int = 200
     #: Articles kept from one feed per fetch, the newest (``fetch.max_items``).
-    max_items: int = 10_000
+    max_items: int = defaults.MAX_ITEMS
     parse_processes: int = field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)))
     sources: CommentSources = field(default_factory=CommentSources.from_environment)
     #: Print the traceback of an unforeseen error in one feed or thread (``--debug``) besides its one line.

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from reader import __version__
+from reader import __version__, defaults
 from reader._httpx import httpx
 from reader.sanitize import clean_line, safe_url
 
@@ -36,7 +36,8 @@ PERMANENT = {301, 308}
 class Limits:
     """How far one request may go."""
 
-    total_seconds: float = 30.0
+    #: The same default as the ``fetch.timeout_seconds`` setting.
+    total_seconds: float = defaults.REQUEST_TIMEOUT_SECONDS
     connect_seconds: float = 10.0
     max_raw_bytes: int = 10 * 1024 * 1024
     max_decoded_bytes: int = 50 * 1024 * 1024

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
 if TYPE_CHECKING:
@@ -1568,8 +1568,7 @@ class Store:
     def articles_for_comments(self, article_ids: Sequence[int]) -> list[ThreadSource]:
         """Where the threads of these articles can be fetched from."""
         found = []
-        for chunk in _chunks(list(article_ids), 500):
-            marks = ",".join("?" * len(chunk))
+        for marks, chunk in _in_chunks(article_ids):
             for row in self.conn.execute(
                 f"""SELECT id, guid, url, comments_url, comment_feed_url, declared_comment_count
                 FROM articles WHERE id IN ({marks})""",
@@ -1592,8 +1591,7 @@ class Store:
     ) -> list[tuple[int, str]]:
         """(id, url) of articles whose stored text is shorter than ``threshold`` or whose feed wants full text."""
         wanted = []
-        for chunk in _chunks(list(article_ids), 500):
-            marks = ",".join("?" * len(chunk))
+        for marks, chunk in _in_chunks(article_ids):
             for row in self.conn.execute(
                 f"""SELECT id, url, feed_id, length(text) AS size FROM articles
                 WHERE id IN ({marks}) AND full_html IS NULL AND url IS NOT NULL""",
@@ -1668,8 +1666,7 @@ class Store:
         id_list = list(dict.fromkeys(ids))
         found = 0
         with self.transaction():
-            for chunk in _chunks(id_list, 500):
-                marks = ",".join("?" * len(chunk))
+            for marks, chunk in _in_chunks(id_list):
                 found += self.conn.execute(
                     f"UPDATE articles SET {', '.join(assignments)} WHERE id IN ({marks})",
                     [*params, *chunk],
@@ -1781,8 +1778,7 @@ class Store:
     def articles_by_ids(self, ids: Sequence[int]) -> list[ArticleRow]:
         """The list rows for ``ids``, in the order given (missing ids are skipped)."""
         found: dict[int, ArticleRow] = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
+        for marks, chunk in _in_chunks(ids):
             for row in self.conn.execute(
                 f"""SELECT {_ARTICLE_COLUMNS}
                 FROM articles a JOIN feeds f ON f.id = a.feed_id
@@ -1888,8 +1884,7 @@ class Store:
         """``(rowid, article id)`` of the comments matching ``match``, newest first; -1 for a comment now gone."""
         for keys in self._newest_match_pages("comments_fts", match, page):
             article_of: dict[int, int] = {}
-            for chunk in _chunks([key & _ROW_ID_MASK for key in keys], 500):
-                marks = ",".join("?" * len(chunk))
+            for marks, chunk in _in_chunks(key & _ROW_ID_MASK for key in keys):
                 for row in self.conn.execute(f"SELECT id, article_id FROM comments WHERE id IN ({marks})", chunk):
                     article_of[row[0]] = row[1]
             for key in keys:
@@ -1993,16 +1988,16 @@ class Store:
 
     def _queue_marks(self, ids: Sequence[int], *, read: bool | None, starred: bool | None, now: int) -> None:
         """Queue marks on articles that came from the sync server; a no-op (one indexed probe) otherwise."""
-        placeholders = ",".join("?" * len(ids))
-        for name, value in (("read", read), ("starred", starred)):
-            if value is None:
-                continue
-            self.conn.execute(
-                f"""INSERT INTO sync_pending (remote_id, field, value, changed)
-                SELECT remote_id, '{name}', ?, ? FROM sync_articles WHERE article_id IN ({placeholders})
-                ON CONFLICT (remote_id, field) DO UPDATE SET value = excluded.value, changed = excluded.changed""",
-                [int(value), now, *ids],
-            )
+        for placeholders, chunk in _in_chunks(ids):
+            for name, value in (("read", read), ("starred", starred)):
+                if value is None:
+                    continue
+                self.conn.execute(
+                    f"""INSERT INTO sync_pending (remote_id, field, value, changed)
+                    SELECT remote_id, '{name}', ?, ? FROM sync_articles WHERE article_id IN ({placeholders})
+                    ON CONFLICT (remote_id, field) DO UPDATE SET value = excluded.value, changed = excluded.changed""",
+                    [int(value), now, *chunk],
+                )
 
     def _queue_feed_read(self, feed_id: int, now: int) -> None:
         """Queue "read" for the synced, unread articles of a feed (before they are marked)."""
@@ -2118,10 +2113,7 @@ class Store:
             return result
         with self.transaction():
             known: dict[str, sqlite3.Row] = {}
-            remote_ids = list(dict.fromkeys(copy.remote_id for copy in copies))
-            for start in range(0, len(remote_ids), 500):
-                chunk = remote_ids[start : start + 500]
-                placeholders = ",".join("?" * len(chunk))
+            for placeholders, chunk in _in_chunks(dict.fromkeys(copy.remote_id for copy in copies)):
                 for row in self.conn.execute(
                     f"""SELECT s.remote_id, a.id, a.feed_id, a.guid FROM sync_articles s
                     JOIN articles a ON a.id = s.article_id WHERE s.remote_id IN ({placeholders})""",
@@ -2130,10 +2122,8 @@ class Store:
                     known[row["remote_id"]] = row
             feed_keys = {
                 int(row["id"]): str(row["key"])
-                for row in self.conn.execute(
-                    f"SELECT id, key FROM feeds WHERE id IN ({','.join('?' * len({c.feed_id for c in copies}))})",
-                    list({copy.feed_id for copy in copies}),
-                )
+                for marks, chunk in _in_chunks({copy.feed_id for copy in copies})
+                for row in self.conn.execute(f"SELECT id, key FROM feeds WHERE id IN ({marks})", chunk)
             }
             indexes: dict[int, _UnsyncedIndex] = {}
             batch = ImportBatch(kind="sync")
@@ -2315,9 +2305,26 @@ def _json_ids(stored: str | None) -> list[str]:
     return [item for item in ids if isinstance(item, str)] if isinstance(ids, list) else []
 
 
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+#: Values bound in one ``IN (...)`` list at most. SQLite refuses a statement
+#: with more ``?`` variables than SQLITE_MAX_VARIABLE_NUMBER (999 before
+#: SQLite 3.32, which some systems still ship; 32766 since), so a longer list
+#: is sent this many at a time, leaving room for the statement's other
+#: parameters.
+IN_BATCH = 500
+
+_T = TypeVar("_T")
+
+
+def _in_chunks(values: Iterable[_T]) -> Iterator[tuple[str, list[_T]]]:
+    """``values`` at most :data:`IN_BATCH` at a time, each batch with its ``?,?,...`` for ``IN (...)``.
+
+    Every query over a list of ids of any length goes through this, so none
+    passes SQLite's variable limit.
+    """
+    items = list(values)
+    for start in range(0, len(items), IN_BATCH):
+        chunk = items[start : start + IN_BATCH]
+        yield ",".join("?" * len(chunk)), chunk
 
 
 def _split_sql(script: str) -> list[str]:

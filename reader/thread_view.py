@@ -17,11 +17,13 @@ from typing import NamedTuple
 
 from rich.cells import cell_len
 
+from reader import defaults
 from reader.models import CommentRow
 from reader.sanitize import clean_line, clean_text
 
-#: Replies deeper than this keep their gutter colour but are indented no further.
-DEFAULT_INDENT_CAP = 8
+#: Replies deeper than this keep their gutter colour but are indented no further
+#: (the ``comments.depth_cap`` setting's default).
+DEFAULT_INDENT_CAP = defaults.COMMENT_DEPTH_CAP
 INDENT_WIDTH = 2
 #: Cells before the comment text: the gutter bar and a space.
 GUTTER_WIDTH = 2

@@ -12,7 +12,6 @@ that both paths store the same thing across the peer corpora.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element
@@ -20,6 +19,8 @@ from xml.etree.ElementTree import Element
 import defusedxml.ElementTree as SafeElementTree
 
 from reader import dates
+from reader.importers.base import is_utf8
+from reader.importers.xmlprolog import declared_encoding
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -61,23 +62,20 @@ class RawFeed:
     fallback_refs: dict[str, str] = field(default_factory=dict)
 
 
-_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
 _UTF8_NAMES = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
 
 
 def _plain_utf8(data: bytes, content_type: str) -> bool:
     """True if the document is UTF-8 by every account; feedparser untangles the other cases."""
-    declared = _DECLARED.match(data)
-    if declared and declared.group(1).lower() not in _UTF8_NAMES:
+    # An empty name counts as not UTF-8 and mismatched quotes as no declaration:
+    # expat refuses both, so either way the document goes to feedparser.
+    declared = declared_encoding(data)
+    if declared is not None and declared.lower() not in _UTF8_NAMES:
         return False
     charset = content_type.lower().partition("charset=")[2].strip(" \"';")
     if charset and charset not in ("utf-8", "utf8", "us-ascii"):
         return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    return is_utf8(data)
 
 
 def read_simple(data: bytes, now: int, content_type: str = "") -> RawFeed | None:

@@ -16,7 +16,14 @@ from typing import Protocol
 from reader.models import ArticleData
 from reader.store import SyncFeed
 
-__all__ = ["ArticlePage", "Backend", "RemoteArticle", "ServerState", "SyncError", "SyncFeed"]
+__all__ = ["MARKS_PER_PUSH", "ArticlePage", "Backend", "RemoteArticle", "ServerState", "SyncError", "SyncFeed"]
+
+#: Ids given to one :meth:`Backend.push_marks` call at most. The engine takes
+#: each batch out of the queue once the server has confirmed it, so a sync cut
+#: short sends again at most one batch; tt-rss gets a batch as one
+#: ``updateArticle`` call (the ids travel as one comma-separated string).
+#: A server request size, not SQLite's variable limit (``store.IN_BATCH``).
+MARKS_PER_PUSH = 500
 
 
 class SyncError(Exception):

@@ -43,7 +43,7 @@ from reader.sync.account import (
     find_password,
     load_account,
 )
-from reader.sync.base import Backend, SyncError
+from reader.sync.base import MARKS_PER_PUSH, Backend, SyncError
 
 
 @dataclass
@@ -230,8 +230,8 @@ async def _push(store: Store, backend: Backend) -> int:
         groups.setdefault((mark.field, mark.value), []).append(mark)
     pushed = 0
     for (name, value), marks in groups.items():
-        for start in range(0, len(marks), 500):
-            chunk = marks[start : start + 500]
+        for start in range(0, len(marks), MARKS_PER_PUSH):
+            chunk = marks[start : start + MARKS_PER_PUSH]
             await backend.push_marks(name, value, [mark.remote_id for mark in chunk])
             store.clear_sync_pending(chunk)
             pushed += len(chunk)

@@ -40,14 +40,12 @@ from reader.sanitize import clean_line, safe_url
 if TYPE_CHECKING:
     import httpx
 from reader.store import SyncFeed
-from reader.sync.base import ArticlePage, RemoteArticle, ServerState, SyncError
+from reader.sync.base import MARKS_PER_PUSH, ArticlePage, RemoteArticle, ServerState, SyncError
 
 #: Articles per getHeadlines call: tt-rss's own maximum.
 PAGE = 200
 #: getHeadlines calls in flight at once while paging.
 AHEAD = 2
-#: Ids per updateArticle call (they travel as one comma-separated string).
-MARKS_PER_CALL = 500
 #: Pages followed at most in one listing: a server that keeps answering full
 #: pages of new ids cannot keep a sync going for ever (10 million articles).
 MAX_PAGES = 50_000
@@ -259,8 +257,8 @@ class TinyTinyRSS:
     async def push_marks(self, field: str, value: bool, remote_ids: Sequence[str]) -> None:
         """updateArticle for these ids (read is tt-rss's field 2, "unread", so the mode is inverted)."""
         mode = int(not value) if field == "read" else int(value)
-        for start in range(0, len(remote_ids), MARKS_PER_CALL):
-            chunk = remote_ids[start : start + MARKS_PER_CALL]
+        for start in range(0, len(remote_ids), MARKS_PER_PUSH):
+            chunk = remote_ids[start : start + MARKS_PER_PUSH]
             await self._call("updateArticle", article_ids=",".join(chunk), field=_FIELDS[field], mode=mode)
 
     async def state(self) -> ServerState:

@@ -1,0 +1,27 @@
+"""Defaults that both the config file and the code below it need, written once.
+
+A fetch made without a config (``FetchSettings()``, ``Limits()``) must do
+what one made with an empty config file does. :mod:`reader.config` gives
+these as the defaults of its settings (and so the README's reference);
+:mod:`reader.fetch`, :mod:`reader.http` and :mod:`reader.thread_view` as
+their own. Those lower modules do not import the config module (they have
+no need to read TOML), so the values live in this module, which imports
+nothing, and every one of them imports it.
+"""
+
+from __future__ import annotations
+
+#: Requests in flight at once (``fetch.concurrency``).
+FETCH_CONCURRENCY = 16
+#: Requests in flight to one host (``fetch.per_host``): as many as the whole run.
+FETCH_PER_HOST = 16
+#: Most time one request may take, redirects included (``fetch.timeout_seconds``; ``Limits.total_seconds``).
+REQUEST_TIMEOUT_SECONDS = 30.0
+#: Articles with less text than this (characters) get their page fetched (``fetch.full_text_threshold``).
+FULL_TEXT_THRESHOLD = 300
+#: Most articles one fetch keeps from one feed, the newest (``fetch.max_items``).
+MAX_ITEMS = 10_000
+#: Whether a fetch also fetches the comment threads of new articles (``fetch.comments``).
+FETCH_COMMENTS = True
+#: Reply levels that indent; deeper replies keep the last indent (``comments.depth_cap``).
+COMMENT_DEPTH_CAP = 8
