@@ -45,6 +45,14 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def no_terminal_size_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No COLUMNS or LINES: pytest-xdist's workers set 80 and 24, and a reader started in a
+    160x48 tmux window would take them over the window's real size (and the command line's output width)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
 @pytest.fixture
 def shared() -> Path:
     """The ../shared folder (seed file, corpora).
@@ -106,6 +114,27 @@ def run_reader(db_path: Path, isolated_home: Path) -> RunReader:
 # -- a real Tiny Tiny RSS server (tests/ttrss/server.sh) ----------------------------
 
 
+#: Tests that use the server: one xdist worker runs them all (``--dist loadgroup``, in pyproject's addopts),
+#: so the session fixtures below start it once, and no two tests reset its one database under each other.
+TTRSS_FIXTURES = ("ttrss_server", "ttrss", "feed_host")
+
+
+def _flag(variable: str) -> bool:
+    return os.environ.get(variable, "0") not in ("", "0")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """tt-rss tests in one xdist group; they and the real-terminal (e2e) tests are ``slow``."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())  # a pytest.Function's; other items have none
+        server = item.get_closest_marker("ttrss") or any(name in fixtures for name in TTRSS_FIXTURES)
+        if server:
+            item.add_marker(pytest.mark.xdist_group("ttrss"))
+        if server or item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.slow)
+
+
 def _unavailable(reason: str) -> NoReturn:
     """Skip with the reason; fail instead when READER_REQUIRE_TTRSS=1 (CI) asks for the server."""
     skip_unless_required(f"tt-rss is unavailable: {reason}", "READER_REQUIRE_TTRSS")
@@ -113,20 +142,32 @@ def _unavailable(reason: str) -> NoReturn:
 
 @pytest.fixture(scope="session")
 def ttrss_server() -> Iterator[ttrss_server_module.TinyTinyRSS]:
-    """The tt-rss server, installed and started when missing; what it started is stopped at the end."""
+    """The tt-rss server, installed and started when missing; what it started is stopped at the end.
+
+    Only when asked: installing and starting system services is not for a plain ``pytest``.
+    READER_TTRSS=1 runs these tests (skipping them when the server cannot run), READER_REQUIRE_TTRSS=1
+    (.ci/run) runs them and fails when it cannot. A lock file keeps two test runs (two checkouts,
+    or xdist without loadgroup) from starting, resetting and stopping the one server under each other.
+    """
+    if not (_flag("READER_TTRSS") or _flag("READER_REQUIRE_TTRSS")):
+        pytest.skip(
+            "tt-rss server tests not asked for: they apt-install and start tt-rss, PostgreSQL and Apache "
+            "(root, port 80); set READER_TTRSS=1 to run them"
+        )
     try:
-        server = ttrss_server_module.start()
+        with ttrss_server_module.exclusive():
+            server = ttrss_server_module.start()
+            try:
+                yield server
+            finally:
+                server.stop()
     except ttrss_server_module.Unavailable as error:
         _unavailable(str(error))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
-def feed_host() -> Iterator[ttrss_server_module.FeedHost]:
-    """Test feeds at http://[::1]/..., where tt-rss agrees to fetch them."""
+def feed_host(ttrss_server: ttrss_server_module.TinyTinyRSS) -> Iterator[ttrss_server_module.FeedHost]:
+    """Test feeds at http://[::1]/..., where tt-rss agrees to fetch them (port 80: under the server's lock)."""
     try:
         host = ttrss_server_module.FeedHost()
     except ttrss_server_module.Unavailable as error:

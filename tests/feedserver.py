@@ -150,6 +150,7 @@ class FeedServer:
     def base(self) -> str:
         """``http://127.0.0.1:PORT`` (``https://`` with ``tls``; no trailing slash)."""
         host, port = self._httpd.server_address[:2]
+        assert isinstance(host, str)  # typeshed allows bytes; bound to "127.0.0.1" above
         return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     def url(self, path: str) -> str:

@@ -274,6 +274,7 @@ def test_three_valid_threads_are_stored_whole(api: LoopbackAPI) -> None:
         check_threads(api, bad_kind, unchanged, {kind: MINIMAL[kind] for kind in others})
 
 
+@pytest.mark.slow
 @settings(max_examples=THREAD_EXAMPLES, deadline=None)
 @given(case=bad_minimal_threads())
 def test_a_hostile_thread_answer_is_its_own_failure(
@@ -328,6 +329,7 @@ def recorded(shared: Path) -> dict[str, tuple[JSON, GoodAnswer]]:
     return answers
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 @settings(
     max_examples=30,
@@ -714,6 +716,7 @@ cache_specs = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=IMPORT_EXAMPLES, deadline=None)
 @given(spec=cache_specs, position=st.integers(0, 2))
 def test_a_hostile_newsboat_cache_is_its_own_failure(spec: CacheSpec, position: int) -> None:

@@ -104,6 +104,7 @@ def summary_table(run: CorpusRun, shared: Path, peak: int) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.slow
 def test_every_corpus_file_is_stored_or_refused_in_one_clear_line(
     shared: Path, store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -166,6 +167,7 @@ def library_snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
     return {name: [tuple(row) for row in store.conn.execute(sql)] for name, sql in queries.items()}
 
 
+@pytest.mark.slow
 def test_importing_the_corpus_twice_changes_nothing(shared: Path, store: Store) -> None:
     """Importing the whole corpus a second time adds no article, comment or feed, changes no
     stored text or date, keeps what the user marked read or starred, and refuses the same files

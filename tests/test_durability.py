@@ -140,6 +140,7 @@ def big_feed_items(feed: int, revised: bool) -> list[Item]:
     ]
 
 
+@pytest.mark.slow
 def test_marks_made_while_a_big_fetch_runs_all_survive_and_nothing_is_locked(
     server: FeedServer, db_path: Path, isolated_home: Path, tmp_path: Path
 ) -> None:
@@ -393,6 +394,7 @@ def kill_repeatedly(
     return report, revision
 
 
+@pytest.mark.slow
 def test_sigkilled_fetches_and_imports_leave_a_whole_library_and_a_rerun_completes(
     server: FeedServer, db_path: Path, isolated_home: Path, tmp_path: Path
 ) -> None:

@@ -110,7 +110,9 @@ def only_failure(summary: FetchSummary) -> str:
     return error
 
 
-def good_then(server: FeedServer, store: Store, db_path: Path, path: str = "/feed.xml") -> tuple[int, list[dict]]:
+def good_then(
+    server: FeedServer, store: Store, db_path: Path, path: str = "/feed.xml"
+) -> tuple[int, list[dict[str, Any]]]:
     """Subscribe, fetch a good version, read one article and star another; returns (feed id, articles)."""
     url = server.route(path, ok(good_feed(server)))
     feed_id = subscribe(store, url)
@@ -132,7 +134,7 @@ def good_then(server: FeedServer, store: Store, db_path: Path, path: str = "/fee
 
 def fetch_bad(
     server: FeedServer, store: Store, db_path: Path, behaviour: Behaviour, path: str = "/feed.xml"
-) -> tuple[int, list[dict], FetchSummary, float]:
+) -> tuple[int, list[dict[str, Any]], FetchSummary, float]:
     """A good fetch, then ``behaviour`` at the feed's path; returns (feed id, articles before, summary, seconds)."""
     feed_id, before = good_then(server, store, db_path, path)
     server.route(path, behaviour)
@@ -142,7 +144,7 @@ def fetch_bad(
 
 
 def assert_failed_and_kept(
-    store: Store, feed_id: int, before: list[dict], summary: FetchSummary, *words: str
+    store: Store, feed_id: int, before: list[dict[str, Any]], summary: FetchSummary, *words: str
 ) -> FeedRow:
     error = only_failure(summary)
     for word in words:
@@ -651,7 +653,9 @@ LONG_SUMMARY = "<p>" + " ".join(["This feed carries a long and complete article 
 
 
 def full_text_of(store: Store, article_id: int) -> str | None:
-    return store.conn.execute("SELECT full_html FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+    row = store.conn.execute("SELECT full_html FROM articles WHERE id = ?", (article_id,)).fetchone()
+    full_html: str | None = row[0]
+    return full_html
 
 
 def article_id_by_guid(store: Store, guid: str) -> int:

@@ -508,6 +508,7 @@ async def click_at(pilot: Pilot[None], widget: Widget, *points: tuple[int, int])
     assert pilot.app.return_code is None, f"a click on {widget!r} ended the app"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("payload", list(MARKUP.values()), ids=list(MARKUP))
 async def test_markup_in_every_field_shows_as_written_and_clicks_do_nothing(
     db_path: Path, recording_browser: Path, payload: str
@@ -687,6 +688,7 @@ UNSAFE_ARTICLE_URLS = [
 ]
 
 
+@pytest.mark.slow
 async def test_o_y_and_the_links_list_refuse_an_unsafe_article_link(db_path: Path, recording_browser: Path) -> None:
     """An article whose own link is not a clean http(s) URL: o and y refuse it, L leaves it out, nothing shows it."""
     feed = FeedData(key="dir:/unsafe", title="Unsafe links", kind="local")

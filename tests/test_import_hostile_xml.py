@@ -701,6 +701,7 @@ _PREFIXES = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(prefix=st.sampled_from(_PREFIXES), tail=st.binary(max_size=400))
 def test_any_bytes_import_or_fail_with_one_line(tmp_path: Path, prefix: bytes, tail: bytes) -> None:

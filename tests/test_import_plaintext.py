@@ -83,7 +83,7 @@ def authors(comments: list[CommentRow]) -> list[str]:
 
 
 def row_counts(store: Store) -> tuple[int, int, int]:
-    return tuple(  # type: ignore[return-value]
+    return tuple(
         store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("feeds", "articles", "comments")
     )
 
@@ -411,7 +411,7 @@ def snapshot_of(store: Store) -> tuple[list[tuple[object, ...]], list[tuple[obje
     return [tuple(r) for r in articles], [tuple(r) for r in comments]
 
 
-_line = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+_line = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 _format_lines = st.lists(
     st.one_of(
         _line,
@@ -425,7 +425,7 @@ _format_lines = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(st.characters(exclude_categories=("Cs",))))
+@given(text=st.text(st.characters(exclude_categories=["Cs"])))
 def test_the_plain_text_parser_raises_nothing_but_import_failure(text: str) -> None:
     try:
         batch = parse_plaintext(text, Path("/nonexistent/folder/article.txt"))
@@ -439,6 +439,7 @@ def test_the_plain_text_parser_raises_nothing_but_import_failure(text: str) -> N
         assert "\n" not in article.title
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=_format_lines, newline=st.sampled_from(["\n", "\r\n"]))
 def test_importing_any_text_file_twice_equals_importing_it_once(tmp_path: Path, lines: list[str], newline: str) -> None:

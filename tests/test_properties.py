@@ -138,7 +138,7 @@ def snapshot(store: Store) -> tuple[list[tuple[object, ...]], list[tuple[object,
 
 @settings(max_examples=150, deadline=None)
 @given(
-    lines=st.lists(st.text(st.characters(exclude_categories=("Cs",)), max_size=40), max_size=12),
+    lines=st.lists(st.text(st.characters(exclude_categories=["Cs"]), max_size=40), max_size=12),
     encoding=st.sampled_from(sorted(ENCODINGS)),
     newline=st.sampled_from(["\n", "\r\n", "\r"]),
     bad_bytes=st.sampled_from([b"", b"\xff", b"\xc3", b"\xed\xa0\x80", b"\x00"]),
@@ -161,6 +161,7 @@ def test_any_text_file_imports_or_fails_in_one_line(
             assert all("\n" not in warning for warning in batch.warnings)
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None)
 @given(doc=_docs, encoding=st.sampled_from(sorted(ENCODINGS)), newline=st.sampled_from(["\n", "\r\n"]))
 def test_the_stored_reply_tree_follows_the_indentation_rule(doc: Doc, encoding: str, newline: str) -> None:
@@ -212,6 +213,7 @@ def test_importing_twice_equals_importing_once_and_keeps_read_state(
         assert (again.read, again.starred) == (read, starred)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(doc=_docs, more=st.lists(_comment, min_size=1, max_size=6), read=st.booleans())
 def test_a_longer_copy_adds_only_the_new_comments(doc: Doc, more: list[tuple[int, str, str]], read: bool) -> None:
@@ -246,7 +248,7 @@ HOSTILE = (
     "\u2028\u2029\ufeff\u2400\u241b\ufffd []@=/\\;"
 )
 _dirty = st.text(
-    st.one_of(st.sampled_from(HOSTILE), st.characters(exclude_categories=("Cs",))),
+    st.one_of(st.sampled_from(HOSTILE), st.characters(exclude_categories=["Cs"])),
     max_size=200,
 )
 
@@ -553,6 +555,7 @@ def test_the_tree_builder_places_every_comment_once_under_its_parent(nodes: list
     assert order_thread(nodes) == placed  # the same input always gives the same thread
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(nodes=parent_structures(duplicates=False), split=st.integers(0, 60))
 def test_the_stored_thread_is_whole_in_two_imports(nodes: list[tuple[int, int | None]], split: int) -> None:

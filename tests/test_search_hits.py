@@ -178,7 +178,8 @@ def sqlite_tokens(conn: sqlite3.Connection, text: str) -> list[str]:
 def sqlite_matches(conn: sqlite3.Connection, text: str, query: str) -> bool:
     conn.execute("DELETE FROM t")
     conn.execute("INSERT INTO t (rowid, x) VALUES (1, ?)", (text,))
-    return conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (build_match(query),)).fetchone()[0] == 1
+    count: int = conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (build_match(query),)).fetchone()[0]
+    return count == 1
 
 
 def test_every_character_of_everyday_scripts_folds_and_separates_as_sqlite_does(fts: sqlite3.Connection) -> None:

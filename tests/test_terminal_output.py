@@ -255,6 +255,7 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_no_command_prints_raw_controls_over_a_hostile_library(
     db_path: Path, tmp_path: Path, run_bytes: RunBytes
 ) -> None:

@@ -40,7 +40,7 @@ def index(layout: ThreadLayout, author: str) -> int:
 
 def test_navigation_between_siblings_parents_and_top_level() -> None:
     layout = ThreadLayout(thread(SHAPE))
-    name = {i: c.author for i, c in enumerate(layout.comments)}
+    name: dict[int | None, str] = {i: c.author for i, c in enumerate(layout.comments)}
     assert name[layout.next_sibling(index(layout, "a1"))] == "a2"
     assert layout.next_sibling(index(layout, "a2")) is None
     assert name[layout.next_sibling(index(layout, "a"))] == "b"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -135,9 +135,9 @@ async def test_links_open_with_the_configured_command_as_one_argument(db_path: P
 
 
 @pytest.fixture
-def server() -> FeedServer:
+def server() -> Iterator[FeedServer]:
     with FeedServer() as running:
-        yield running  # type: ignore[misc]
+        yield running
 
 
 async def test_refresh_on_start_fetches_without_a_key(db_path: Path, server: FeedServer) -> None:

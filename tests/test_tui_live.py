@@ -249,6 +249,7 @@ with Store(path) as store:
 """
 
 
+@pytest.mark.slow
 async def test_marks_made_while_another_process_writes_are_all_saved(library: Library, tmp_path: Path) -> None:
     stop = tmp_path / "stop-writing"
     messages: list[Message] = []
@@ -328,6 +329,7 @@ with Store(path) as store, store.transaction():
 """
 
 
+@pytest.mark.slow
 async def test_a_mark_waits_for_a_long_write_and_is_saved_without_an_error(library: Library, tmp_path: Path) -> None:
     stop = tmp_path / "stop-writing"
     messages: list[Message] = []
@@ -390,6 +392,7 @@ async def test_a_mark_waits_for_a_long_write_and_is_saved_without_an_error(libra
 # -- searching while the library changes ---------------------------------------
 
 
+@pytest.mark.slow
 async def test_a_search_being_typed_or_shown_is_not_replaced_but_counts_update(library: Library) -> None:
     messages: list[Message] = []
     async with running(library.path, messages=messages) as (_app, pilot, screen):

@@ -382,6 +382,7 @@ async def test_counts_stay_right_aligned_after_a_live_resize(busy: Busy) -> None
 # -- 4. the help lists every key at 80 columns and scrolls ------------------------------------------
 
 
+@pytest.mark.slow
 async def test_at_80_columns_the_help_shows_every_key_and_description_whole(busy: Busy) -> None:
     async with running(busy.path, size=(80, 24)) as (app, pilot, _screen):
         await press(pilot, "question_mark")

@@ -144,6 +144,7 @@ async def test_feed_list_shows_each_tag_with_its_feeds_under_it_then_the_untagge
         assert unread_shown(screen, "tag:News") == 3
 
 
+@pytest.mark.slow
 async def test_choosing_a_tag_lists_the_articles_of_its_feeds(tagged: Tagged) -> None:
     async with running(tagged.path) as (_app, pilot, screen):
         articles = screen.article_list

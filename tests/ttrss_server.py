@@ -11,13 +11,17 @@ reaches beyond loopback; the script's apt-get is the one exception.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import socket
 import subprocess
 import threading
+import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +34,10 @@ USER = "admin"
 PASSWORD = "password"
 #: What `install` may take: apt downloads about 40 packages the first time.
 INSTALL_SECONDS = 900
+#: Held by the test run that uses the server (beside server.sh's own state).
+LOCK = Path("/run/reader-ttrss/lock")
+#: How long a second test run waits for the first to finish with the server.
+LOCK_WAIT_SECONDS = 1200
 
 
 class Unavailable(Exception):
@@ -179,6 +187,36 @@ class TinyTinyRSS:
             "WHERE pref_name = 'ENABLE_API_ACCESS';"
         )
         self._sid = None
+
+
+@contextmanager
+def exclusive(wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the server for this test run: another run (or xdist worker) waits for it, then starts its own.
+
+    There is one server, one database and one port 80: two runs would reset the
+    database under each other's tests, and the first to finish would stop the
+    services the other still uses. Without root there is no lock (and no server).
+    """
+    try:
+        LOCK.parent.mkdir(parents=True, exist_ok=True)
+        handle = LOCK.open("a")
+    except OSError:
+        yield
+        return
+    with handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise Unavailable(f"another test run has held the server for {wait:g} s ({LOCK})") from None
+                time.sleep(0.5)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def start() -> TinyTinyRSS:
