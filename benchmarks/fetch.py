@@ -550,9 +550,9 @@ def profile(feeds: int, hosts: int, top: int) -> None:
     """
     import asyncio
 
-    import reader.fetch
-    from reader.fetch import Fetcher, FetchSettings, Progress, parse_fetched
-    from reader.importers.opml import parse_opml
+    import reader.service.fetch
+    from reader.parse.opml import parse_opml
+    from reader.service.fetch import Fetcher, FetchSettings, Progress, parse_fetched
     from reader.store import Store
 
     command = reader_command()
@@ -563,11 +563,11 @@ def profile(feeds: int, hosts: int, top: int) -> None:
         subprocess.run([command, "--version"], check=True, stdout=subprocess.DEVNULL)
         startup.append(time.perf_counter() - began)
         began = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import reader.cli, reader.fetch, reader.store"], check=True)
+        subprocess.run([sys.executable, "-c", "import reader.cli, reader.service.fetch, reader.store"], check=True)
         imports.append(time.perf_counter() - began)
     print(
         f"start-up: `reader --version` {statistics.median(startup):.2f} s; "
-        f"python -c 'import reader.cli, reader.fetch, reader.store' {statistics.median(imports):.2f} s "
+        f"python -c 'import reader.cli, reader.service.fetch, reader.store' {statistics.median(imports):.2f} s "
         f"(medians of 5)"
     )
 
@@ -576,7 +576,7 @@ def profile(feeds: int, hosts: int, top: int) -> None:
     try:
         # -- 2. a timeline ------------------------------------------------------------
         received = 0
-        real_get = reader.fetch.get
+        real_get = reader.service.fetch.get
 
         async def counting_get(*args: object, **kwargs: object) -> object:
             nonlocal received
@@ -623,12 +623,12 @@ def profile(feeds: int, hosts: int, top: int) -> None:
             children = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = time.process_time()
             sampler = threading.Thread(target=sample, name="sampler", daemon=True)
-            reader.fetch.get = counting_get  # type: ignore[assignment]
+            reader.service.fetch.get = counting_get  # type: ignore[assignment]
             try:
                 sampler.start()
                 asyncio.run(fetcher.run())
             finally:
-                reader.fetch.get = real_get
+                reader.service.fetch.get = real_get
                 stop.set()
                 sampler.join()
             wall = time.perf_counter() - began
@@ -721,8 +721,8 @@ def store_breakdown(count: int) -> None:
     indexes dropped, a pragma changed) to see what each part of the schema costs; reader's
     own code is not changed.
     """
-    from reader.fetch import WRITE_BATCH, parse_fetched
-    from reader.importers.opml import parse_opml
+    from reader.parse.opml import parse_opml
+    from reader.service.fetch import WRITE_BATCH, parse_fetched
     from reader.store import FetchOutcome, Store
 
     urls = feedserver.feed_urls(8080, count)

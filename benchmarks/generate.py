@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.render import html_to_text
 from reader.store import Store
+from reader.text.render import html_to_text
 
 DEFAULT_DB = Path(__file__).resolve().with_name("bench.db")
 DEFAULT_ARTICLES = 100_000

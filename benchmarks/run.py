@@ -30,8 +30,8 @@ from xml.sax.saxutils import escape
 import benchinfo
 import generate
 
-from reader.importers import parse_file
 from reader.models import ArticleRow
+from reader.parse import parse_file
 from reader.store import ArticleFilter, Store
 
 RSS_ITEMS = 50

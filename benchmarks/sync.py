@@ -6,7 +6,7 @@ the server is installed and started when missing, its database reset, and
 within the last days so tt-rss keeps them) are served on ``http://[::1]/``,
 subscribed on the server and fetched by it (not timed). Then, ``--runs``
 times, a fresh library is set up for the account (not timed) and
-:func:`reader.sync.run_sync` is timed: login, subscriptions, every article
+:func:`reader.service.sync.run_sync` is timed: login, subscriptions, every article
 with its content in pages of 200, the unread and starred lists, storing.
 Comment threads are off (the items have no comment links). Each run then
 times a second sync with nothing new, which reads the server's unread and
@@ -43,9 +43,9 @@ import ttrss_server  # noqa: E402
 from feedserver import Item, rss  # noqa: E402
 
 from reader.config import Config  # noqa: E402
+from reader.service.sync import run_sync  # noqa: E402
+from reader.service.sync.account import Account, save_account  # noqa: E402
 from reader.store import Store  # noqa: E402
-from reader.sync import run_sync  # noqa: E402
-from reader.sync.account import Account, save_account  # noqa: E402
 
 PARAGRAPH = (
     "<p>The committee met on Tuesday to review the <em>draft</em> of the harbour plan, and "

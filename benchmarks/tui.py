@@ -43,14 +43,14 @@ import benchinfo
 import generate
 
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.render import html_to_text
-from reader.sanitize import clean_line
 from reader.store import Store
+from reader.text.render import html_to_text
+from reader.text.sanitize import clean_line
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
-    from reader.app import ReaderApp
+    from reader.tui.app import ReaderApp
 
 DEFAULT_DB = Path(__file__).resolve().with_name("bench-tui.db")
 EXTRAS_SITE = "https://tui-bench.example.org"
@@ -432,7 +432,7 @@ def tmux_run(session: Tmux, db: Path, first_row: str, thread_index: int) -> Proc
 
 
 #: What a fresh process imports before the TUI can start (``reader`` runs ``reader.cli``, which imports the app).
-TUI_IMPORTS = "import reader.cli, reader.app, reader.screens.main"
+TUI_IMPORTS = "import reader.cli, reader.tui.app, reader.tui.screens.main"
 
 
 def tmux_starts(libraries: list[Library], runs: int) -> tuple[dict[str, list[ProcessRun]], list[float]]:
@@ -629,12 +629,12 @@ def install_probe() -> None:
     from textual.app import App
     from textual.screen import Screen
 
-    from reader.app import ReaderApp
-    from reader.screens.main import MainScreen
-    from reader.widgets.article_list import ArticleList
-    from reader.widgets.article_view import ArticleView
-    from reader.widgets.comment_thread import CommentThread
-    from reader.widgets.search_bar import SearchBar
+    from reader.tui.app import ReaderApp
+    from reader.tui.screens.main import MainScreen
+    from reader.tui.widgets.article_list import ArticleList
+    from reader.tui.widgets.article_view import ArticleView
+    from reader.tui.widgets.comment_thread import CommentThread
+    from reader.tui.widgets.search_bar import SearchBar
 
     if getattr(ReaderApp, "_probe_installed", False):
         return
@@ -713,7 +713,7 @@ class Start:
 
 async def headless_start(db: Path) -> Start:
     """From creating the app to the first frame showing list rows."""
-    from reader.app import ReaderApp
+    from reader.tui.app import ReaderApp
 
     clear_ui_state(db)
     PROBE.reset()
@@ -835,7 +835,7 @@ async def search_once(
     id list. Escape afterwards brings the plain list back (not timed).
     ``profiler`` (if given) runs from Enter to that frame only.
     """
-    from reader.widgets.search_bar import SearchBar
+    from reader.tui.widgets.search_bar import SearchBar
 
     screen = app.screen
     articles = screen.article_list  # type: ignore[attr-defined]
@@ -871,7 +871,7 @@ async def search_once(
 
 async def headless_searches(db: Path, queries: dict[str, str], searches: int) -> dict[str, list[dict[str, Any]]]:
     """One app: every query in turn, ``searches`` + 1 times (the first round unmeasured)."""
-    from reader.app import ReaderApp
+    from reader.tui.app import ReaderApp
 
     install_probe()
     clear_ui_state(db)
@@ -890,7 +890,7 @@ async def headless_searches(db: Path, queries: dict[str, str], searches: int) ->
 
 async def headless_session(db: Path, presses: int, opens: int, plan: Plan) -> dict[str, object]:
     """One app: ``j`` presses, then opening typical articles, the long one and both big threads."""
-    from reader.app import ReaderApp
+    from reader.tui.app import ReaderApp
 
     install_probe()
     clear_ui_state(db)
@@ -930,7 +930,7 @@ def run_part(args: argparse.Namespace, part: str, db: Path | None = None) -> dic
 
 async def profile_session(db: Path, what: str, plan: Plan) -> None:
     """Run one benchmark under cProfile (the UI thread), then the worker's work for it (synchronously)."""
-    from reader.app import ReaderApp
+    from reader.tui.app import ReaderApp
 
     ids, typical_ids = plan.ids, plan.typical
     install_probe()
@@ -1049,7 +1049,7 @@ async def profile_start(db: Path, starts: int = 5) -> None:
 
 async def profile_searches(db: Path, queries: dict[str, str], searches: int = 5) -> None:
     """Profile the UI thread from Enter to the painted results (``searches`` per query), then the worker's query."""
-    from reader.app import ReaderApp
+    from reader.tui.app import ReaderApp
 
     install_probe()
     clear_ui_state(db)
@@ -1082,8 +1082,8 @@ async def profile_searches(db: Path, queries: dict[str, str], searches: int = 5)
 
 def worker_profile(db: Path, what: str, ids: dict[str, int], typical_ids: list[int]) -> None:
     """Profile what ``MainScreen.load_article`` does in its worker thread, run here synchronously."""
-    from reader.thread_view import ThreadLayout
-    from reader.widgets.article_view import render_article
+    from reader.text.thread_view import ThreadLayout
+    from reader.tui.widgets.article_view import render_article
 
     styles: dict[str, str] = {}
     targets = typical_ids[:5] if what == "open" else [ids["long" if what == "open-long" else what]] * 5
@@ -1197,7 +1197,7 @@ class Plan:
 
 def make_plan(db: Path) -> Plan:
     """The added articles, typical articles spread over the list, and the list's first row."""
-    from reader.thread_view import ThreadLayout
+    from reader.text.thread_view import ThreadLayout
 
     with Store(db, create=False) as store:
         ids = extras(store)
@@ -1252,8 +1252,8 @@ def distinct_names(libraries: list[Library]) -> None:
 
 
 def search_limit() -> int:
-    """How many results the TUI lists (``reader.screens.main.SEARCH_LIMIT``)."""
-    from reader.screens import main as main_screen
+    """How many results the TUI lists (``reader.tui.screens.main.SEARCH_LIMIT``)."""
+    from reader.tui.screens import main as main_screen
 
     return int(getattr(main_screen, "SEARCH_LIMIT", 1000))
 

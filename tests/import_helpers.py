@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reader.importers import FileOutcome, import_paths
+from reader.parse import FileOutcome, import_paths
 from reader.store import Store
 
 

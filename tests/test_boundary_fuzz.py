@@ -55,11 +55,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_newsboat import NEWSBOAT_SCHEMA
 
-from reader.comments import CommentSources
-from reader.fetch import FetchSettings, fetch_comments
-from reader.http import Limits
-from reader.importers import FileOutcome, import_paths
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
+from reader.net.http import Limits
+from reader.parse import FileOutcome, import_paths
+from reader.parse.comments import CommentSources
+from reader.service.fetch import FetchSettings, fetch_comments
 from reader.store import Store
 
 THREAD_EXAMPLES = 50

@@ -1,6 +1,6 @@
 """Opening links: which browser runs, and a terminal browser gets the terminal to itself.
 
-1. The choice (:func:`reader.browser.choose`) with real programs: small
+1. The choice (:func:`reader.service.browser.choose`) with real programs: small
    executables written into a PATH folder of the test's own, never mocks.
 2. The real ``reader`` in tmux with a fake text browser named ``w3m``: the
    reader steps aside while it runs, the keys typed go to it alone, and the
@@ -37,10 +37,11 @@ from tui_helpers import (
     started,
 )
 
-from reader import browser, config
-from reader.app import ReaderApp
-from reader.screens.link import LinkScreen
-from reader.screens.main import MainScreen
+from reader import config
+from reader.service import browser
+from reader.tui.app import ReaderApp
+from reader.tui.screens.link import LinkScreen
+from reader.tui.screens.main import MainScreen
 
 URL = "https://news.example/story?id=1"
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import PROJECT_ROOT, RunReader
 
 from reader import config
-from reader.fetch import FetchSettings
+from reader.service.fetch import FetchSettings
 
 
 @pytest.fixture

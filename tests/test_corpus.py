@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.importers import FileOutcome, import_paths, iter_files
+from reader.parse import FileOutcome, import_paths, iter_files
 from reader.store import Store
 
 pytestmark = pytest.mark.shared

@@ -23,10 +23,10 @@ from conftest import RunReader
 from feedserver import FeedServer, Item, ok, redirect, rss, status
 from test_newsboat import NEWSBOAT_SCHEMA
 
-from reader.fetch import FetchSettings, fetch, fetch_comments
-from reader.http import Limits
-from reader.importers import import_paths
 from reader.models import FeedData
+from reader.net.http import Limits
+from reader.parse import import_paths
+from reader.service.fetch import FetchSettings, fetch, fetch_comments
 from reader.store import Store
 
 LIMITS = Limits(total_seconds=5)

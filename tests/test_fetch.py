@@ -39,9 +39,9 @@ from feedserver import (
 )
 
 from reader import __version__
-from reader.fetch import FetchSettings, FetchSummary, Slots, fetch
-from reader.http import Limits
 from reader.models import FeedData, FeedRow
+from reader.net.http import Limits
+from reader.service.fetch import FetchSettings, FetchSummary, Slots, fetch
 from reader.store import Store
 
 #: Small enough that the stall and drip cases end in about two seconds.

@@ -18,9 +18,9 @@ import pytest
 from conftest import RunReader
 from feedserver import FeedServer, Item, conditional, ok, rss, status
 
-from reader.fetch import FetchSettings, fetch
-from reader.http import Limits
 from reader.models import CommentRow, FeedData
+from reader.net.http import Limits
+from reader.service.fetch import FetchSettings, fetch
 from reader.store import Store
 
 HN_THREAD = "corpus/comments/hackernews/circumflex/8eae1964/comment/test/comments.json"

@@ -26,8 +26,8 @@ import pytest
 from conftest import reader_command
 from feedserver import Behaviour, FeedServer, Item, ok, rss
 
-from reader.fetch import POOL_FROM
 from reader.models import FeedData
+from reader.service.fetch import POOL_FROM
 from reader.store import Store
 
 #: Feeds that answer at once: their bodies start the parse pool.

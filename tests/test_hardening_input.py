@@ -37,8 +37,8 @@ from pathlib import Path
 import pytest
 from conftest import RunReader
 
-from reader.importers import FileOutcome, import_paths
-from reader.importers.base import MAX_FILE_BYTES
+from reader.parse import FileOutcome, import_paths
+from reader.parse.base import MAX_FILE_BYTES
 from reader.store import Store
 
 TITLE = "Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e \u2014 \u65e5\u672c\u8a9e"

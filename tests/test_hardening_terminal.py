@@ -55,13 +55,13 @@ from tui_helpers import (
     widget_text,
 )
 
-from reader.importers import import_paths
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.screens.link import LinkScreen
-from reader.screens.links import LinksScreen
-from reader.screens.main import MainScreen
+from reader.parse import import_paths
 from reader.store import Store
-from reader.widgets.link_list import LinkList
+from reader.tui.screens.link import LinkScreen
+from reader.tui.screens.links import LinksScreen
+from reader.tui.screens.main import MainScreen
+from reader.tui.widgets.link_list import LinkList
 
 # -- hostile text ------------------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from import_helpers import import_one, write
 
-from reader.importers import FileOutcome, import_paths
 from reader.models import ArticleDetail, CommentRow
+from reader.parse import FileOutcome, import_paths
 from reader.store import Store
 
 THR = "http://purl.org/syndication/thread/1.0"

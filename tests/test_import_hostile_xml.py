@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from import_helpers import import_one, write
 
-from reader.importers import ImportFailure, import_paths, parse_file
-from reader.importers.base import read_bounded
-from reader.importers.feeds import parse_feed
+from reader.parse import ImportFailure, import_paths, parse_file
+from reader.parse.base import read_bounded
+from reader.parse.feeds import parse_feed
 from reader.store import Store
 
 SECRET = "SECRET-TOKEN-7f3a9c"
@@ -559,7 +559,7 @@ def test_escape_sequences_c1_and_nul_never_reach_the_library(store: Store, tmp_p
 @pytest.mark.parametrize("name", ["rss-raw", "rss-refs", "rss-raw-nul", "atom-html-title", "plain-text"])
 def test_stored_html_carries_no_control_characters_either(store: Store, tmp_path: Path, name: str) -> None:
     # "Everything that comes from a feed or a file passes through clean_text
-    # or clean_line before it is stored" (reader/sanitize.py).
+    # or clean_line before it is stored" (reader/text/sanitize.py).
     import_one(store, write(tmp_path / f"{name}.xml", _escape_title_files()[name]))
 
     stored_html = [(table, value) for table, column, value in text_columns(store) if column == "html"]

@@ -1,7 +1,7 @@
 """Plain-text articles with comments, imported into a real SQLite library.
 
 Every test writes real files under ``tmp_path`` and imports them with
-:func:`reader.importers.import_paths` (or the plain-text parser itself for
+:func:`reader.parse.import_paths` (or the plain-text parser itself for
 the property tests), then reads back what a user would see.
 """
 
@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from import_helpers import import_one, write
 
-from reader.importers import ImportFailure
-from reader.importers.plaintext import parse_plaintext
 from reader.models import ArticleDetail, CommentRow
+from reader.parse import ImportFailure
+from reader.parse.plaintext import parse_plaintext
 from reader.store import Store
 
 SEED_TITLE = "Ukrainian Delegation Engages in US Peace Talks"

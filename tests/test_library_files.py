@@ -25,8 +25,8 @@ from test_durability import launcher
 from test_e2e_tmux import Terminal, reader_terminal_env, tmux_or_skip
 
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
+from reader.service.sync.account import ACCOUNT_KEY, Account, save_account
 from reader.store import Store
-from reader.sync.account import ACCOUNT_KEY, Account, save_account
 
 ARTICLES = 600
 SECRET = "s3cret-Pa55"

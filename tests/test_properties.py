@@ -35,12 +35,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from reader.importers import FileOutcome, ImportFailure, import_paths, parse_file
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.sanitize import clean_line, clean_text
-from reader.search import MAX_TERMS, InvalidSearchError, build_match, parse_terms
+from reader.parse import FileOutcome, ImportFailure, import_paths, parse_file
 from reader.store import Store
-from reader.threads import order_thread
+from reader.text.sanitize import clean_line, clean_text
+from reader.text.search import MAX_TERMS, InvalidSearchError, build_match, parse_terms
+from reader.text.threads import order_thread
 
 BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 VISIBLE_SYMBOLS = frozenset([chr(0x2400 + code) for code in range(0x20)] + ["\u2421", "\ufffd"])

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from textual.binding import Binding
 
-from reader.app import ReaderApp
-from reader.screens.confirm import ConfirmScreen
-from reader.screens.main import MainScreen
-from reader.widgets.article_list import ArticleList
-from reader.widgets.article_view import ArticleView
-from reader.widgets.comment_thread import CommentThread
-from reader.widgets.feed_list import FeedList
-from reader.widgets.key_list import key_label
+from reader.tui.app import ReaderApp
+from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.main import MainScreen
+from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.comment_thread import CommentThread
+from reader.tui.widgets.feed_list import FeedList
+from reader.tui.widgets.key_list import key_label
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -3,7 +3,7 @@
 A thread is fetched from a real (loopback) server replaying Reddit's answers
 (READER_REDDIT_URL points the fetcher at it): placeholders are rows of kind
 "more" that are never counted, searched or shown as a comment by nobody,
-and :func:`reader.fetch.fetch_more_replies` puts the replies behind one in
+and :func:`reader.service.fetch.fetch_more_replies` puts the replies behind one in
 its place. The recorded thread is read in place from ../shared (the
 ``shared`` fixture); the small threads and ``api/morechildren`` answers
 below are BUILT from Reddit's documented API shape
@@ -23,9 +23,9 @@ import pytest
 from conftest import RunReader
 from feedserver import Behaviour, FeedServer, Item, ok, rss, status
 
-from reader.fetch import FetchSettings, MoreResult, fetch, fetch_comments, fetch_more_replies
-from reader.http import Limits
 from reader.models import CommentRow, FeedData
+from reader.net.http import Limits
+from reader.service.fetch import FetchSettings, MoreResult, fetch, fetch_comments, fetch_more_replies
 from reader.store import MIGRATIONS, Store
 
 RECORDED_THREAD = "corpus/comments/reddit/rtv/extracted/test_content_flatten_comments.json"

@@ -7,8 +7,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.render import html_to_markdown, sanitize_html
-from reader.sanitize import clean_line, clean_text, safe_url
+from reader.text.render import html_to_markdown, sanitize_html
+from reader.text.sanitize import clean_line, clean_text, safe_url
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")

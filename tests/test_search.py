@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.search import InvalidSearchError, build_match
 from reader.store import Store
+from reader.text.search import InvalidSearchError, build_match
 
 FEED = FeedData(key="https://example.com/rss", title="Example", url="https://example.com/rss")
 

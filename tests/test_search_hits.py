@@ -1,7 +1,7 @@
 """Search says where it matched: spans in a text, hits in an article, snippets in `reader search`.
 
 The full-text indexes are contentless, so where a query matched is found
-again in Python (reader/search.py). These tests hold that reading to SQLite's
+again in Python (reader/text/search.py). These tests hold that reading to SQLite's
 own tokenizer (character by character, and on random text through a real
 FTS5 table), to the store's indexes (which comments of which article), and to
 the real ``reader search`` command (what it prints, in a pipe and at a
@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from test_search import HOSTILE_QUERIES
 
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.search import (
+from reader.store import Store
+from reader.text.search import (
     InvalidSearchError,
     SearchTerm,
     build_match,
@@ -37,7 +38,6 @@ from reader.search import (
     snippet,
     tokens,
 )
-from reader.store import Store
 
 FEED = FeedData(key="https://example.com/rss", title="Example", url="https://example.com/rss")
 OTHER_FEED = FeedData(key="https://example.org/rss", title="Other", url="https://example.org/rss")
@@ -202,7 +202,7 @@ def test_every_character_of_everyday_scripts_folds_and_separates_as_sqlite_does(
 
 def test_the_fast_path_characters_fold_to_their_lower_case() -> None:
     """Text without any of the listed characters is folded by str.lower() alone: check every code point."""
-    from reader.search import _NOT_JUST_LOWER, _fold_char
+    from reader.text.search import _NOT_JUST_LOWER, _fold_char
 
     wrong = []
     for code in range(0x110000):
@@ -214,7 +214,7 @@ def test_the_fast_path_characters_fold_to_their_lower_case() -> None:
             wrong.append(f"U+{code:04X}")
     # Σ lowers by context (σ or ς) and must be listed too.
     assert _NOT_JUST_LOWER.match("\u03a3")
-    assert wrong == [], "add these to _NOT_JUST_LOWER in reader/search.py"
+    assert wrong == [], "add these to _NOT_JUST_LOWER in reader/text/search.py"
 
 
 @pytest.mark.parametrize("code_page", ["cp1252", "cp1250", "cp1254", "cp1257", "cp1253", "cp1251"])

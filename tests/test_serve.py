@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 from conftest import reader_command
 
-from reader.demo import load_demo
+from reader.service.demo import load_demo
 from reader.store import Store
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from reader.importers import feeds as feeds_module
-from reader.importers.base import ImportFailure
-from reader.importers.feeds import parse_feed, prepare_xml
-from reader.importers.simplefeed import read_simple
+from reader.parse import feeds as feeds_module
+from reader.parse.base import ImportFailure
+from reader.parse.feeds import parse_feed, prepare_xml
+from reader.parse.simplefeed import read_simple
 
 NOW = 1_795_000_000
 

@@ -21,8 +21,8 @@ from conftest import RunReader
 from feedserver import FeedServer, Item, ok, rss, status
 from ttrss_server import PASSWORD, URL, FeedHost, TinyTinyRSS
 
+from reader.service.sync.account import Account, load_account, save_account
 from reader.store import MIGRATIONS, Store
-from reader.sync.account import Account, load_account, save_account
 
 pytestmark = pytest.mark.ttrss
 
@@ -581,7 +581,7 @@ async def test_s_in_the_reader_syncs_in_the_background_and_shows_what_came(
     """S brings the server's articles into the open reader and says so in one line; a failure is one line too."""
     from tui_helpers import WIDE, started, wait_until
 
-    from reader.app import ReaderApp
+    from reader.tui.app import ReaderApp
 
     account.subscribe(feed_host.put("/tui.xml", rss(items("tui", 2), title="From the server")))
     app = ReaderApp(db_path)

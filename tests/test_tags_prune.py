@@ -7,9 +7,9 @@ from pathlib import Path
 
 from conftest import RunReader
 
-from reader import dates
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
 from reader.store import ArticleFilter, Store
+from reader.text import dates
 
 DAY = 86400
 

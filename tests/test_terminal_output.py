@@ -29,10 +29,10 @@ from conftest import RunReader, reader_command
 from test_newsboat import NEWSBOAT_SCHEMA
 from tui_helpers import FIXED_EPOCH, WIDE, started
 
-from reader.app import ReaderApp
 from reader.config import parse
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
 from reader.store import Store
+from reader.tui.app import ReaderApp
 
 # -- what must never reach a terminal ------------------------------------------------------
 

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.models import CommentRow
-from reader.thread_view import ThreadLayout, comment_plain_text, wrap
-from reader.threads import order_thread
+from reader.text.thread_view import ThreadLayout, comment_plain_text, wrap
+from reader.text.threads import order_thread
 
 
 def thread(shape: list[tuple[str, str | None]], *, texts: dict[str, str] | None = None) -> list[CommentRow]:

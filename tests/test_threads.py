@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
 from reader.store import Store
-from reader.threads import order_thread
+from reader.text.threads import order_thread
 
 
 def test_replies_follow_their_parent_with_depth() -> None:

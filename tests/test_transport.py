@@ -1,4 +1,4 @@
-"""reader's HTTP transport (reader/transport.py) against real loopback servers.
+"""reader's HTTP transport (reader/net/transport.py) against real loopback servers.
 
 The fetch tests already drive it through every hostile behaviour (stalls,
 drips, bombs, endless bodies, redirects); these check what a connection
@@ -23,7 +23,7 @@ from conftest import RunReader
 from feedserver import Behaviour, FeedServer, Item, ok, rss
 from h2server import Http2Server
 
-from reader.http import FetchError, Limits, Response, get, make_client, post
+from reader.net.http import FetchError, Limits, Response, get, make_client, post
 from reader.store import Store
 
 

@@ -47,14 +47,14 @@ from tui_helpers import (
 )
 
 from reader.models import CommentData
-from reader.screens.help import HelpScreen
-from reader.screens.link import LinkScreen
-from reader.screens.main import MainScreen
 from reader.store import Store
-from reader.widgets.article_view import ArticleView
-from reader.widgets.comment_thread import CommentThread
-from reader.widgets.feed_list import FeedList, Source
-from reader.widgets.search_bar import SearchBar
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.link import LinkScreen
+from reader.tui.screens.main import MainScreen
+from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.comment_thread import CommentThread
+from reader.tui.widgets.feed_list import FeedList, Source
+from reader.tui.widgets.search_bar import SearchBar
 
 
 @pytest.fixture

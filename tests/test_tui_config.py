@@ -23,11 +23,11 @@ from tui_helpers import (
     widget_text,
 )
 
-from reader.app import ReaderApp, binding_ids
 from reader.config import Config, parse
 from reader.models import FeedData
-from reader.screens.main import MainScreen
 from reader.store import Store
+from reader.tui.app import ReaderApp, binding_ids
+from reader.tui.screens.main import MainScreen
 
 
 @asynccontextmanager

@@ -40,12 +40,12 @@ from tui_helpers import (
 )
 
 from reader.models import FeedData
-from reader.screens.main import ListRefreshed, keep_shown
 from reader.store import Store
-from reader.widgets.article_list import ArticleList
-from reader.widgets.article_view import ArticleView
-from reader.widgets.feed_list import FeedList
-from reader.widgets.search_bar import SearchBar
+from reader.tui.screens.main import ListRefreshed, keep_shown
+from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.feed_list import FeedList
+from reader.tui.widgets.search_bar import SearchBar
 
 #: Long enough for a couple of the reader's change checks (every 2 s) and a reload.
 APPEAR_TIMEOUT = 15.0

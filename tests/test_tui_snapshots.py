@@ -26,7 +26,7 @@ from tui_helpers import (
     started,
 )
 
-from reader.demo import load_demo
+from reader.service.demo import load_demo
 from reader.store import Store
 
 SnapCompare = Callable[..., bool]

@@ -36,17 +36,17 @@ from tui_helpers import (
     wait_until,
 )
 
-from reader.app import binding_sections
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.screens.help import HelpScreen
-from reader.screens.links import LinksScreen
-from reader.screens.main import MainScreen
 from reader.store import Store
-from reader.widgets.article_list import ArticleList
-from reader.widgets.comment_thread import CommentThread
-from reader.widgets.feed_list import FeedList
-from reader.widgets.key_list import KeyList, key_label
-from reader.widgets.link_list import LinkList
+from reader.tui.app import binding_sections
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.links import LinksScreen
+from reader.tui.screens.main import MainScreen
+from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.comment_thread import CommentThread
+from reader.tui.widgets.feed_list import FeedList
+from reader.tui.widgets.key_list import KeyList, key_label
+from reader.tui.widgets.link_list import LinkList
 
 THEMES = ["textual-dark", "textual-light", "gruvbox"]
 #: WCAG contrast between the cursor row and the rows around it: the focused
@@ -586,7 +586,7 @@ async def test_an_article_opened_behind_the_list_does_not_hold_up_its_thread(bus
     # At 80 columns the list alone shows; the last article comes back open behind it at start.
     # Its worker waits for the first screen to be drawn before laying out the thread: an article
     # that is not drawn must not keep it waiting (it used to, for half a second).
-    from reader.screens.main import ArticleRendered
+    from reader.tui.screens.main import ArticleRendered
 
     with Store(busy.path) as store:
         store.set_setting("ui.article", str(busy.thread))

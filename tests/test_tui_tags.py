@@ -36,10 +36,10 @@ from tui_helpers import (
 )
 
 from reader.models import FeedData
-from reader.screens.confirm import ConfirmScreen
-from reader.screens.main import MainScreen
 from reader.store import ArticleFilter, Store
-from reader.widgets.feed_list import FeedList, Source
+from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.main import MainScreen
+from reader.tui.widgets.feed_list import FeedList, Source
 
 GAMMA = FeedData(key="https://gamma.example/feed", title="Gamma Notes", url="https://gamma.example/feed")
 #: Markup and escape sequences in a feed's title and a tag's name: shown as text, never obeyed

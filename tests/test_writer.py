@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from reader.models import ArticleData, FeedData, ImportBatch
+from reader.service.writer import Writer
 from reader.store import Store
-from reader.writer import Writer
 
 
 def one_article(db_path: Path) -> int:

@@ -25,8 +25,8 @@ from reader.models import ArticleData, CommentData, FeedData, ImportBatch
 from reader.store import Store
 
 if TYPE_CHECKING:
-    from reader.app import ReaderApp
-    from reader.screens.main import MainScreen
+    from reader.tui.app import ReaderApp
+    from reader.tui.screens.main import MainScreen
 
 #: "Now" for every TUI test: 2026-11-20 12:00:00 UTC.
 FIXED_EPOCH = 1_795_176_000
@@ -204,14 +204,14 @@ def add_article(
 
 def make_app(db_path: Path) -> ReaderApp:
     """The reader on ``db_path`` with the fixed clock."""
-    from reader.app import ReaderApp
+    from reader.tui.app import ReaderApp
 
     return ReaderApp(db_path, clock=lambda: FIXED_EPOCH)
 
 
 def main_screen(app: ReaderApp) -> MainScreen:
     """The main screen (even while a modal screen is on top of it)."""
-    from reader.screens.main import MainScreen
+    from reader.tui.screens.main import MainScreen
 
     for screen in reversed(app.screen_stack):
         if isinstance(screen, MainScreen):
@@ -245,7 +245,7 @@ async def wait_until(pilot: Pilot[None], condition: Callable[[], object], what: 
 
 async def started(pilot: Pilot[None]) -> MainScreen:
     """Wait until the main screen has loaded its feeds and articles."""
-    from reader.screens.main import MainScreen
+    from reader.tui.screens.main import MainScreen
 
     app = pilot.app
     await wait_until(pilot, lambda: any(isinstance(s, MainScreen) for s in app.screen_stack), "the main screen")

@@ -21,9 +21,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from reader.app import save_screenshot
-from reader.demo import load_demo
+from reader.service.demo import load_demo
 from reader.store import Store
+from reader.tui.app import save_screenshot
 
 #: What to press from the first screen for each scene.
 SCENES: dict[str, list[str]] = {

@@ -1,0 +1,1 @@
+"""Bounded network access: one deadline per request, capped bodies, checked redirects."""

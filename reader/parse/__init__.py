@@ -1,0 +1,204 @@
+"""Import files into the library: detect what each file is, parse it, store it.
+
+Kinds are told apart by content, not by extension: a ``.txt`` holding RSS is
+read as RSS. Each file is parsed completely before anything is written, then
+stored in one transaction, so a bad file leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reader.models import ImportBatch
+from reader.parse.base import MAX_FILE_BYTES, ImportFailure, bom_encoding, decode_text, read_bounded
+from reader.parse.xmlprolog import read_prolog, to_utf8
+from reader.store import BatchStats, Store, StoreError, library_failure
+from reader.text.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from reader.parse.feeds import ThreadLookup
+
+__all__ = ["FileOutcome", "ImportFailure", "detect_kind", "import_paths", "iter_files", "parse_file"]
+
+_FEED_ROOTS = {"rss", "feed", "rdf", "channel"}
+_HTML_ROOTS = {"html", "head", "body", "article", "main", "div", "p", "h1", "meta", "title", "section"}
+_SNIFF_BYTES = 8192
+# Controls that do not occur in text files (tab, newlines and form feed do).
+_ODD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
+def _sniff_text(data: bytes) -> str | None:
+    """The start of ``data`` as text, or None if it looks binary."""
+    encoding, skip = bom_encoding(data)
+    if encoding is None:
+        # UTF-16/32 XML without a byte-order mark ("<\0?\0x\0m\0l\0"): sniff the text it holds.
+        data = to_utf8(data[: 4 * _SNIFF_BYTES])
+    head = data[skip : skip + _SNIFF_BYTES]
+    if encoding is None:
+        if b"\x00" in head:
+            return None
+        encoding = "utf-8"
+    text = head.decode(encoding, errors="replace")
+    if not text:
+        return ""
+    odd = text.count("\ufffd") + len(_ODD_CONTROL.findall(text))
+    if odd / len(text) > 0.1:
+        # Markup in a legacy encoding that it does not name (Big5, KOI8-R):
+        # text, not binary; the feed parser works the encoding out.
+        legacy = head.decode("latin-1")
+        if (
+            encoding == "utf-8"
+            and legacy.lstrip().startswith("<")
+            and len(_ODD_CONTROL.findall(legacy)) <= len(legacy) // 10
+        ):
+            return legacy
+        return None
+    return text
+
+
+def detect_kind(data: bytes) -> str:
+    """Return ``feed``, ``opml``, ``html``, ``plaintext`` or raise :class:`ImportFailure`."""
+    text = _sniff_text(data)
+    if text is None:
+        raise ImportFailure("expected a feed, OPML, HTML page or plain-text article; found binary data")
+    stripped = text.strip()
+    if not stripped:
+        raise ImportFailure("expected a feed, OPML, HTML page or plain-text article; found an empty file")
+    if stripped.startswith("<"):
+        # The whole prolog is scanned: a licence comment can run past any window.
+        prolog = read_prolog(to_utf8(data).lstrip(b"\xef\xbb\xbf"))
+        local = prolog.root_name.lower().rsplit(":", 1)[-1]
+        if prolog.problem:
+            if prolog.has_doctype and "html" in stripped[:200].lower():
+                return "html"
+            raise ImportFailure(f"expected a feed, OPML or HTML page; found {prolog.problem}")
+        if local == "opml":
+            return "opml"
+        if local in _FEED_ROOTS:
+            return "feed"
+        if local in _HTML_ROOTS:
+            return "html"
+        raise ImportFailure(f"expected RSS, Atom, OPML or HTML; found XML with root <{prolog.root_name[:40]}>")
+    if stripped.startswith("{"):
+        return "json"
+    from reader.parse.newsboat import looks_like_urls_file
+
+    if looks_like_urls_file(data.decode("utf-8", errors="replace") if len(data) <= 4 * 1024 * 1024 else text):
+        return "newsboat-urls"
+    return "plaintext"
+
+
+def parse_file(path: Path, *, thread_lookup: ThreadLookup | None = None) -> ImportBatch:
+    """Read and parse one file (nothing is stored)."""
+    # The parsers are imported here, not at the top: every ``reader.parse.*``
+    # import runs this module, and `reader fetch` should not load feedparser
+    # into a process that only downloads (its workers parse).
+    from reader.parse.feeds import parse_feed
+    from reader.parse.htmlpage import parse_html_page
+    from reader.parse.jsonfeed import parse_json_feed
+    from reader.parse.newsboat import SQLITE_HEADER, parse_cache, parse_urls_file
+    from reader.parse.opml import parse_opml
+    from reader.parse.plaintext import parse_plaintext
+
+    try:
+        with path.open("rb") as opened:
+            header = opened.read(len(SQLITE_HEADER))
+    except OSError:
+        header = b""  # read_bounded below gives the one-line error
+    if header == SQLITE_HEADER:
+        # A database (newsboat's cache.db) is read in place: it can be far
+        # bigger than any feed file, and SQLite reads only what it needs.
+        return parse_cache(path)
+    data = read_bounded(path, MAX_FILE_BYTES)
+    kind = detect_kind(data)
+    source_key = f"file:{path.resolve()}"
+    if kind == "feed":
+        return parse_feed(
+            data, source_key=source_key, fallback_title=path.stem, kind="local", thread_lookup=thread_lookup
+        )
+    if kind == "json":
+        return parse_json_feed(data, source_key=source_key, fallback_title=path.stem, kind="local")
+    if kind == "newsboat-urls":
+        return parse_urls_file(decode_text(data)[0])
+    if kind == "opml":
+        return parse_opml(data)
+    if kind == "html":
+        return parse_html_page(data, path)
+    text, warnings = decode_text(data)
+    batch = parse_plaintext(text, path)
+    batch.warnings[:0] = warnings
+    return batch
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Each path, with directories expanded to every file below them (sorted, hidden ones skipped)."""
+    for path in paths:
+        if not path.is_dir():
+            yield path
+            continue
+        for folder, subfolders, files in os.walk(path):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith("."):
+                    yield Path(folder) / name
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file."""
+
+    path: Path
+    kind: str = ""
+    stats: BatchStats = field(default_factory=BatchStats)
+    feeds: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def import_paths(store: Store, paths: Iterable[Path]) -> Iterator[FileOutcome]:
+    """Import every file under ``paths``, one transaction each, yielding each outcome.
+
+    A failing file never stops the others.
+    """
+    # The library's own files, when it lives in the folder being imported:
+    # they are no one's articles, and reading them while writing them fails.
+    own = (
+        {Path(f"{store.path}{suffix}").resolve() for suffix in ("", "-wal", "-shm", "-journal")}
+        if store.path
+        else set()
+    )
+    for path in iter_files(paths):
+        if own and path.resolve() in own:
+            continue
+        outcome = FileOutcome(path)
+        try:
+            batch = parse_file(path, thread_lookup=store.find_thread)
+            outcome.stats = store.store_batch(batch)
+            outcome.kind = batch.kind
+            outcome.feeds = len(batch.feeds)
+            outcome.warnings = batch.warnings
+        except ImportFailure as failure:
+            outcome.error = str(failure)
+        except RecursionError:
+            outcome.error = "refused: the document nests too deeply"
+        except MemoryError:
+            outcome.error = "refused: the document is too large to parse"
+        except sqlite3.Error as error:
+            # A read-only, full or damaged library fails every file alike: stop, in one line.
+            unusable = library_failure(error, store.path)
+            if unusable is not None:
+                raise unusable from None
+            outcome.error = f"could not store it: {clean_line(str(error))[:200]}"
+        except (StoreError, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            # Whatever a parser did not foresee is this file's one line; the
+            # next file is imported all the same (its transaction is its own).
+            outcome.error = f"could not import it: {type(error).__name__}: {clean_line(str(error))[:160]}"
+        yield outcome

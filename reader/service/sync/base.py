@@ -1,0 +1,90 @@
+"""What a sync backend is: the small interface every aggregator server implements.
+
+A backend talks to one server for one account. The engine
+(:mod:`reader.service.sync.engine`) does everything else: the queue of marks made
+here, matching the server's feeds and articles with the ones here, the
+conflict rule, comment threads. So a Miniflux, FreshRSS (Google Reader API)
+or Fever backend only has to implement :class:`Backend`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from reader.models import ArticleData
+from reader.store import SyncFeed
+
+__all__ = ["MARKS_PER_PUSH", "ArticlePage", "Backend", "RemoteArticle", "ServerState", "SyncError", "SyncFeed"]
+
+#: Ids given to one :meth:`Backend.push_marks` call at most. The engine takes
+#: each batch out of the queue once the server has confirmed it, so a sync cut
+#: short sends again at most one batch; tt-rss gets a batch as one
+#: ``updateArticle`` call (the ids travel as one comma-separated string).
+#: A server request size, not SQLite's variable limit (``store.IN_BATCH``).
+MARKS_PER_PUSH = 500
+
+
+class SyncError(Exception):
+    """A sync that could not go on; ``str()`` is one line for the user, naming the server."""
+
+
+@dataclass(frozen=True)
+class RemoteArticle:
+    """One article on the server.
+
+    ``article.read`` and ``article.starred`` are the server's state;
+    ``article.guid`` is ignored (the store names the article). ``guid_sha1``
+    is the hex SHA-1 of the feed's own guid when the server keeps it.
+    """
+
+    remote_id: str
+    feed_remote_id: str
+    article: ArticleData
+    guid_sha1: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """A page of articles, and the cursor to keep once it (and every page before it) is stored.
+
+    ``cursor`` is None until the backend can name a point to continue from;
+    the next sync passes the last one kept to :meth:`Backend.articles_since`.
+    """
+
+    articles: list[RemoteArticle]
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """Which of the server's articles are unread and which starred (server ids)."""
+
+    unread: frozenset[str] = field(default_factory=frozenset)
+    starred: frozenset[str] = field(default_factory=frozenset)
+
+
+class Backend(Protocol):
+    """One account on one aggregator server. Every method raises :class:`SyncError` on failure."""
+
+    #: Short name used in the config and on the command line (``ttrss``).
+    kind: str
+
+    async def login(self) -> str:
+        """Log in; returns a short description of the server (``API level 15``)."""
+
+    async def subscriptions(self) -> list[SyncFeed]:
+        """Every feed subscribed on the server, with its category."""
+
+    def articles_since(self, cursor: str | None) -> AsyncIterator[ArticlePage]:
+        """The articles the server got since ``cursor`` (every article when None), a page at a time."""
+
+    async def push_marks(self, field: str, value: bool, remote_ids: Sequence[str]) -> None:
+        """Set ``field`` (``read`` or ``starred``) to ``value`` on these articles, on the server."""
+
+    async def state(self) -> ServerState:
+        """The server's unread and starred articles now."""
+
+    async def aclose(self) -> None:
+        """End the session and close the connection (never raises)."""
