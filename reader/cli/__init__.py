@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -31,6 +31,10 @@ from reader.models import ArticleRow, FeedData
 from reader.store import ArticleFilter, Store, StoreError, library_failure
 from reader.text.sanitize import clean_line, safe_url
 from reader.text.search import InvalidSearchError
+
+if TYPE_CHECKING:
+    from reader.service.fetch import FetchSummary
+    from reader.service.library import Library
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -68,6 +72,12 @@ class Context:
             for warning in self._store.warnings:
                 say(f"reader: warning: {warning}", err=True)
         return self._store
+
+    def library(self) -> Library:
+        """The services over this library (fetch, comments, sync): the same the reader uses."""
+        from reader.service.library import Library
+
+        return Library(self.db_path, self.config, debug=self.debug)
 
     def close(self) -> None:
         """Close the library if it was opened."""
@@ -306,24 +316,22 @@ def fetch_command(
 
     Exit status 1 if any feed failed; each failure is one line on stderr.
     """
-    from reader.service.fetch import FetchSettings, fetch
-
     store = state.store()
     if feed_ids:
         unknown = [i for i in feed_ids if not store.feed_exists(i)]
         if unknown:
             raise UserError(f"no feed with id {', '.join(map(str, unknown))} (see `reader feeds`)")
-    overrides: dict[str, Any] = {"full_text": not no_full_text, "debug": state.debug}
+    overrides: dict[str, Any] = {"full_text": not no_full_text}
     if concurrency is not None:
         overrides["concurrency"] = concurrency
     if no_comments:
         overrides["comments"] = False
-    settings = FetchSettings.from_config(state.config, **overrides)
+    library = state.library()
     show_bar = interactive() and not quiet and not as_json
     if show_bar:
-        summary = _fetch_with_bar(state.db_path, settings, list(feed_ids) or None)
+        summary = _fetch_with_bar(library, list(feed_ids) or None, overrides)
     else:
-        summary = fetch(state.db_path, settings, feed_ids=list(feed_ids) or None)
+        summary = library.fetch(list(feed_ids) or None, **overrides)
     if as_json:
         _emit_json(
             {
@@ -374,12 +382,10 @@ def fetch_command(
         sys.exit(EXIT_FAILURE)
 
 
-def _fetch_with_bar(db_path: Path, settings: Any, feed_ids: list[int] | None) -> Any:
+def _fetch_with_bar(library: Library, feed_ids: list[int] | None, overrides: dict[str, Any]) -> FetchSummary:
     """Run a fetch with a progress bar on the terminal."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from reader.service.fetch import fetch
 
     console = Console(stderr=True, highlight=False)
     with Progress(
@@ -411,7 +417,7 @@ def _fetch_with_bar(db_path: Path, settings: Any, feed_ids: list[int] | None) ->
             else:
                 bar.update(task, description="pages", total=None, completed=progress.pages, detail="")
 
-        return fetch(db_path, settings, feed_ids=feed_ids, progress=update)
+        return library.fetch(feed_ids, progress=update, **overrides)
 
 
 @cli.command("comments")
@@ -419,20 +425,13 @@ def _fetch_with_bar(db_path: Path, settings: Any, feed_ids: list[int] | None) ->
 @pass_context
 def comments_command(state: Context, article_ids: tuple[int, ...]) -> None:
     """Fetch the comment threads of articles now (Hacker News, Reddit, Lobsters, comment feeds)."""
-    from reader.parse.comments import CommentSources, plan_thread
-    from reader.service.fetch import fetch_comments
-
-    store = state.store()
-    sources = store.articles_for_comments(list(article_ids))
-    known = {source.article_id for source in sources}
-    missing = [i for i in article_ids if i not in known]
-    if missing:
-        raise UserError(f"no article with id {', '.join(map(str, missing))}")
-    bases = CommentSources.from_environment()
-    without = [s.article_id for s in sources if plan_thread(s, bases) is None]
-    for article_id in without:
+    state.store()  # the library's own warnings, and a missing one said as for every command
+    outcome = state.library().fetch_comments(article_ids)
+    if outcome.unknown:
+        raise UserError(f"no article with id {', '.join(map(str, outcome.unknown))}")
+    for article_id in outcome.without_source:
         say(f"article {article_id}: no known comment source; its discussion link is kept")
-    summary = fetch_comments(state.db_path, [s.article_id for s in sources if s.article_id not in without])
+    summary = outcome.summary
     for error in summary.thread_errors:
         say(f"reader: error: {error}", err=True)
     say(f"fetched {summary.threads} threads: {summary.comments} new comments")
@@ -778,7 +777,7 @@ def sync_group(ctx: click.Context, no_comments: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from reader.service.sync import SyncError, run_sync
+    from reader.service.sync import SyncError
 
     state = ctx.find_object(Context)
     assert state is not None
@@ -787,7 +786,7 @@ def sync_group(ctx: click.Context, no_comments: bool) -> None:
         raise UserError("sync: no sync account: set one up with `reader sync setup ttrss URL --user NAME`")
     try:
         password = _sync_password(state)
-        summary = run_sync(state.db_path, state.config, password=password, comments=False if no_comments else None)
+        summary = state.library().sync(password=password, comments=False if no_comments else None)
     except SyncError as error:
         raise UserError(f"sync: {error}") from None
     for problem in summary.thread_errors:
@@ -811,10 +810,10 @@ def _sync_password(state: Context) -> str | None:
 
 def _sync_after_fetch(state: Context, *, quiet: bool, comments: bool | None) -> bool:
     """``sync.on_fetch``: sync after a fetch (never asks for a password); False when it failed."""
-    from reader.service.sync import SyncError, run_sync
+    from reader.service.sync import SyncError
 
     try:
-        summary = run_sync(state.db_path, state.config, comments=comments)
+        summary = state.library().sync(comments=comments)
     except SyncError as error:
         say(f"reader: error: sync: {error}", err=True)
         return False

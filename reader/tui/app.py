@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from reader.config import Config
 from reader.service.browser import Launch
+from reader.service.library import Library
 from reader.service.writer import Writer
 from reader.store import Store
 from reader.text import dates
@@ -52,6 +53,9 @@ class ReaderApp(App[None]):
         # Opened here so a bad path fails before the terminal is taken over.
         self.store = Store(db_path)
         self.writer = Writer(db_path, on_error=self._writer_error, on_busy=self._writer_busy)
+        # The same services as the command line's; parsing stays in threads here
+        # (a worker process could write to the terminal the reader draws on).
+        self.library = Library(db_path, self.config, parse_in_threads=True)
         self._connections: dict[str, tuple[threading.Lock, Store]] = {}
         self._connections_lock = threading.Lock()
 
@@ -106,7 +110,7 @@ class ReaderApp(App[None]):
         # The config's problems, and the library's (a password others could read, now made private).
         for problem in [*self.config.problems, *self.store.warnings]:
             self.notify(problem, severity="warning", markup=False, timeout=10)
-        self.push_screen(MainScreen())
+        self.push_screen(MainScreen(self.library))
         self.call_after_refresh(self._settle_memory)
         # SIGTERM (kill, a closing multiplexer) quits as q does: Python's
         # default ends the process on the spot, leaving the terminal on the

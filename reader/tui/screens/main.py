@@ -52,6 +52,7 @@ from reader.tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from reader.service.fetch import FetchSummary, Progress
+    from reader.service.library import Library
     from reader.tui.app import ReaderApp
 
 SEARCH_LIMIT = 1000
@@ -230,6 +231,8 @@ class FetchFinished(Message):
     summary: FetchSummary | None
     error: str | None = None
     article_id: int | None = None
+    #: For one article's thread: it has no known comment source (its link is kept).
+    no_source: bool = False
 
 
 def keep_shown(
@@ -414,8 +417,10 @@ class MainScreen(Screen[None]):
         Binding("escape", "back", "Back", show=False, id="reader.back"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, library: Library) -> None:
         super().__init__()
+        #: Fetch, comments and sync: the services the command line uses too, given, not looked up.
+        self.library = library
         self._fetch_when_shown = False
         self.source = Source()
         self.unread_only = False
@@ -737,11 +742,8 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="more", exit_on_error=False)
     def load_more(self, article_id: int, comment_id: int) -> None:
         """Fetch the replies behind a placeholder row (Reddit's morechildren), then show the thread again."""
-        from reader.service.fetch import FetchSettings, fetch_more_replies
-
-        settings = FetchSettings.from_config(self.reader_app.config, parse_processes=1)
         try:
-            result = fetch_more_replies(self.reader_app.db_path, comment_id, settings)
+            result = self.library.fetch_more_replies(comment_id)
         except Exception as error:  # one line, never a crash
             self.post_message(MoreLoaded(article_id, 0, f"loading replies failed: {clean_line(str(error))[:160]}"))
             return
@@ -778,16 +780,12 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
     def run_fetch(self) -> None:
         """Fetch every subscribed feed; progress and the outcome come back as messages."""
-        # Imported here: httpx and friends are not needed to start reading.
-        from reader.service.fetch import FetchSettings, fetch
 
         def report(progress: Progress) -> None:
             self.post_message(FetchProgressed(progress))
 
-        # Parsing stays in threads here: worker processes could write to the terminal.
-        settings = FetchSettings.from_config(self.reader_app.config, parse_processes=1)
         try:
-            summary = fetch(self.reader_app.db_path, settings, progress=report)
+            summary = self.library.fetch(progress=report)
         except Exception as error:  # a fetch that cannot run is reported, never a crash
             self.post_message(FetchFinished(None, f"fetch failed: {clean_line(str(error))[:160]}"))
             return
@@ -796,18 +794,12 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
     def run_fetch_comments(self, article_id: int) -> None:
         """Fetch one article's thread now."""
-        from reader.service.fetch import FetchSettings, fetch_comments
-
         try:
-            summary = fetch_comments(
-                self.reader_app.db_path,
-                [article_id],
-                FetchSettings.from_config(self.reader_app.config, parse_processes=1),
-            )
+            outcome = self.library.fetch_comments([article_id])
         except Exception as error:
             self.post_message(FetchFinished(None, f"fetching comments failed: {clean_line(str(error))[:160]}"))
             return
-        self.post_message(FetchFinished(summary, article_id=article_id))
+        self.post_message(FetchFinished(outcome.summary, article_id=article_id, no_source=bool(outcome.without_source)))
 
     # -- worker results ------------------------------------------------------------
 
@@ -832,7 +824,10 @@ class MainScreen(Screen[None]):
             return
         summary = message.summary
         if message.article_id is not None:
-            text = f"{summary.comments} new comments" if summary.threads else "No comment source for this article."
+            if message.no_source:
+                text = "No known comment source for this article; its discussion link is kept."
+            else:
+                text = f"{summary.comments} new comments"
             for error in summary.thread_errors:
                 text = error
             self.notify(text, markup=False, severity="warning" if summary.thread_errors else "information")
@@ -1263,10 +1258,10 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
     def run_sync(self) -> None:
         """Sync, then report in one line (the password comes from the environment or a command)."""
-        from reader.service.sync import SyncError, run_sync
+        from reader.service.sync import SyncError
 
         try:
-            summary = run_sync(self.reader_app.db_path, self.reader_app.config)
+            summary = self.library.sync()
         except SyncError as error:
             self.post_message(SyncFinished(f"sync: {clean_line(str(error))[:200]}", failed=True))
             return

@@ -1,0 +1,106 @@
+"""One library file and what can be done to it: the service the command line and the reader share.
+
+``reader fetch`` and the reader's ``R``, ``reader comments`` and ``C``,
+``reader sync`` and ``S`` used to put their settings together each on their
+own, and drifted apart (the command said which articles have no comment
+source; the reader guessed it from an empty result). Both now ask a
+:class:`Library`, which turns the config into settings once and answers with
+the same records. Every call is synchronous (each runs its own event loop):
+the reader calls it from a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reader.config import Config
+
+if TYPE_CHECKING:
+    # Imported where used: the reader starts without httpx and the parsers
+    # (about 0.1 s), and most commands never fetch.
+    from reader.service.fetch import FetchSettings, FetchSummary, MoreResult, ProgressCallback
+    from reader.service.sync.engine import SyncSummary
+
+
+@dataclass
+class CommentsOutcome:
+    """What fetching some articles' threads now did."""
+
+    summary: FetchSummary
+    #: Articles whose discussion is at no known comment source (their link is kept).
+    without_source: list[int] = field(default_factory=list)
+    #: Ids that are no article of this library.
+    unknown: list[int] = field(default_factory=list)
+
+
+class Library:
+    """The services over one library file, with one config.
+
+    ``parse_in_threads``: parse fetched feeds in threads of this process
+    rather than worker processes (the reader: a worker process could write
+    to the terminal it draws on).
+    """
+
+    def __init__(
+        self, db_path: Path, config: Config | None = None, *, parse_in_threads: bool = False, debug: bool = False
+    ) -> None:
+        self.db_path = db_path
+        self.config = config or Config()
+        self.parse_in_threads = parse_in_threads
+        self.debug = debug
+
+    def fetch_settings(self, **overrides: Any) -> FetchSettings:
+        """The fetch settings the config asks for, with ``overrides`` (command-line flags) on top."""
+        from reader.service.fetch import FetchSettings
+
+        values: dict[str, Any] = {"debug": self.debug}
+        if self.parse_in_threads:
+            values["parse_processes"] = 1
+        values.update(overrides)
+        return FetchSettings.from_config(self.config, **values)
+
+    def fetch(
+        self,
+        feed_ids: Sequence[int] | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+        **overrides: Any,
+    ) -> FetchSummary:
+        """Fetch the due feeds (or ``feed_ids``), their new threads and short articles' pages."""
+        from reader.service.fetch import fetch
+
+        return fetch(self.db_path, self.fetch_settings(**overrides), feed_ids=feed_ids, progress=progress)
+
+    def fetch_comments(self, article_ids: Sequence[int], **overrides: Any) -> CommentsOutcome:
+        """Fetch these articles' threads now; say which have no known source and which are no article."""
+        from reader.parse.comments import plan_thread
+        from reader.service.fetch import FetchSummary, fetch_comments
+        from reader.store import Store
+
+        settings = self.fetch_settings(**overrides)
+        with Store(self.db_path) as store:
+            sources = store.articles_for_comments(list(article_ids))
+        known = {source.article_id for source in sources}
+        without = [source.article_id for source in sources if plan_thread(source, settings.sources) is None]
+        outcome = CommentsOutcome(
+            FetchSummary(), without, [article_id for article_id in article_ids if article_id not in known]
+        )
+        wanted = [source.article_id for source in sources if source.article_id not in without]
+        if wanted:
+            outcome.summary = fetch_comments(self.db_path, wanted, settings)
+        return outcome
+
+    def fetch_more_replies(self, comment_id: int) -> MoreResult:
+        """Fetch the replies behind a "more replies" row and put them in its place."""
+        from reader.service.fetch import fetch_more_replies
+
+        return fetch_more_replies(self.db_path, comment_id, self.fetch_settings())
+
+    def sync(self, *, password: str | None = None, comments: bool | None = None) -> SyncSummary:
+        """Sync with the account's server; raises ``SyncError`` (one line) when it cannot."""
+        from reader.service.sync import run_sync
+
+        return run_sync(self.db_path, self.config, password=password, comments=comments)
