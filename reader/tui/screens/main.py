@@ -235,6 +235,20 @@ class FetchFinished(Message):
     no_source: bool = False
 
 
+def describe_source(store: Store, source: Source, unread_only: bool) -> str:
+    """How ``source`` is described in the header: a feed's name (and its last error), a view, a tag."""
+    if source.feed_id is not None:
+        row = store.conn.execute("SELECT title, last_error FROM feeds WHERE id = ?", (source.feed_id,)).fetchone()
+        label = clean_line(row["title"]) if row else "feed"
+        if row and row["last_error"]:
+            label += f" \u26a0 {clean_line(row['last_error'])[:80]}"
+    elif source.view == "tag" and source.tag is not None:
+        label = tag_title(source.tag)
+    else:
+        label = VIEW_LABELS.get(source.view, "All articles")
+    return label + (" (unread only)" if unread_only and source.view != "unread" else "")
+
+
 def keep_shown(
     shown: Sequence[int], current: list[int], sort_keys: Callable[[list[int]], dict[int, tuple[int, int]]]
 ) -> list[int]:
@@ -441,6 +455,8 @@ class MainScreen(Screen[None]):
         self._refresh_request = 0
         #: The last search asked for, and whether its answer is still awaited.
         self._search_request = 0
+        #: The newest list (or search) asked for; answers to older ones are dropped.
+        self._list_request = 0
         self._search_pending = False
         #: The feeds as last loaded (names, counts, tags).
         self._feeds: list[FeedRow] = []
@@ -508,7 +524,7 @@ class MainScreen(Screen[None]):
         self.article_list.focus()
         last = self.store.get_setting("ui.article")
         self.load_library()
-        self.load_list(keep=int(last) if last and last.isdigit() else None, open_kept=True)
+        self.request_list(keep=int(last) if last and last.isdigit() else None, open_kept=True)
         self.set_interval(WATCH_INTERVAL, self._watch_library)
         config = self.reader_app.config
         # Started once the first list is shown (on_list_loaded): a fetch that
@@ -613,20 +629,7 @@ class MainScreen(Screen[None]):
 
     def source_label(self, store: Store | None = None) -> str:
         """How the current feed or view is described in the header (``store``: the caller thread's)."""
-        if self.source.feed_id is not None:
-            row = (
-                (store or self.store)
-                .conn.execute("SELECT title, last_error FROM feeds WHERE id = ?", (self.source.feed_id,))
-                .fetchone()
-            )
-            label = clean_line(row["title"]) if row else "feed"
-            if row and row["last_error"]:
-                label += f" \u26a0 {clean_line(row['last_error'])[:80]}"
-        elif self.source.view == "tag" and self.source.tag is not None:
-            label = tag_title(self.source.tag)
-        else:
-            label = VIEW_LABELS.get(self.source.view, "All articles")
-        return label + (" (unread only)" if self.unread_only and self.source.view != "unread" else "")
+        return describe_source(store or self.store, self.source, self.unread_only)
 
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def load_library(self) -> None:
@@ -635,15 +638,44 @@ class MainScreen(Screen[None]):
             message = LibraryLoaded(store.feeds(), store.counts())
         self.post_message(message)
 
-    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
-    def load_list(
+    def request_list(
         self, keep: int | None = None, open_kept: bool = False, open_unread: int = 0, focus_reading: bool = False
     ) -> None:
-        """Read the ordered article ids of the current source."""
+        """Ask for the article list of the current source; only the answer to the newest request is shown."""
+        self._list_request += 1
+        self.load_list(
+            self._list_request,
+            self.source,
+            self.unread_only,
+            self.article_filter(),
+            keep,
+            open_kept=open_kept,
+            open_unread=open_unread,
+            focus_reading=focus_reading,
+        )
+
+    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
+    def load_list(
+        self,
+        request: int,
+        source: Source,
+        unread_only: bool,
+        article_filter: ArticleFilter,
+        keep: int | None,
+        *,
+        open_kept: bool = False,
+        open_unread: int = 0,
+        focus_reading: bool = False,
+    ) -> None:
+        """Read the ordered article ids of ``source`` (everything it needs comes as arguments)."""
         with self.reader_app.connection("list") as store:
-            label = self.source_label(store)
-            ids = store.article_ids(self.article_filter())
-        self.post_message(ListLoaded(ids, keep, label, open_kept, open_unread=open_unread, focus_reading=focus_reading))
+            label = describe_source(store, source, unread_only)
+            ids = store.article_ids(article_filter)
+        self.post_message(
+            ListLoaded(
+                ids, keep, label, open_kept, open_unread=open_unread, focus_reading=focus_reading, request=request
+            )
+        )
 
     @work(thread=True, exclusive=True, group="mark-all-read", exit_on_error=False)
     def count_unread(self, source: Source, name: str) -> None:
@@ -667,7 +699,7 @@ class MainScreen(Screen[None]):
         """Read the list of ``source`` again after the library changed, keeping the ``shown`` ids."""
         # Its own connection: a refresh never holds up the user choosing another list.
         with self.reader_app.connection("refresh") as store:
-            label = self.source_label(store)
+            label = describe_source(store, source, unread_only)
             current = store.article_ids(article_filter)
 
             def sort_keys(ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -955,9 +987,11 @@ class MainScreen(Screen[None]):
         return sum(1 for feed in feeds if (feed.unread if unread else feed.total)) > 1
 
     def on_list_loaded(self, message: ListLoaded) -> None:
-        """Show the loaded ids, keeping the selection."""
+        """Show the loaded ids, keeping the selection; an answer to an older request is dropped."""
+        if message.request != self._list_request:
+            return  # another list (or search) was asked for after this one
         if message.search is not None and not self._search_answered(message.request):
-            return  # escape, or a newer search, came first
+            return  # escape came first
         articles = self.article_list
         self.search_query = message.search
         if message.search is None:
@@ -1067,7 +1101,7 @@ class MainScreen(Screen[None]):
             self.search_query = None
             self.source = event.source
             self.reader_app.writer.setting("ui.source", self.source.key)
-            self.load_list(keep=self.article_list.article_id)
+            self.request_list(keep=self.article_list.article_id)
         if event.opened:
             self.show_pane("articles")
 
@@ -1218,7 +1252,10 @@ class MainScreen(Screen[None]):
         # search_query is set when the results arrive: a query that cannot run changes nothing.
         # The bar stays until then, so closing it, moving the focus and showing the results
         # are one repaint (each was a full layout of the screen, 30-40 ms, before the results).
-        self._search_request += 1
+        # One count for every list request, searches included: an answer is shown
+        # only if no list was asked for after it (ListLoaded.request).
+        self._list_request += 1
+        self._search_request = self._list_request
         self._search_pending = True
         self.run_search(query, keep=self.article_list.article_id, request=self._search_request)
 
@@ -1242,7 +1279,7 @@ class MainScreen(Screen[None]):
             return False
         source, article_id = self._before_search
         self.source = source
-        self.load_list(keep=article_id)
+        self.request_list(keep=article_id)
         return True
 
     # -- actions -------------------------------------------------------------------
@@ -1346,7 +1383,7 @@ class MainScreen(Screen[None]):
         self.reader_app.writer.setting("ui.unread-only", "1" if self.unread_only else "0")
         self.search_query = None
         self._before_search = None
-        self.load_list(keep=self.article_list.article_id)
+        self.request_list(keep=self.article_list.article_id)
         self.notify("Unread articles only." if self.unread_only else "All articles.", timeout=2)
 
     def action_toggle_comments(self) -> None:
@@ -1445,7 +1482,7 @@ class MainScreen(Screen[None]):
             feeds.select_source(source)
             self.reader_app.writer.setting("ui.source", source.key)
             focus = isinstance(self.focused, (ArticleView, CommentThread))
-            self.load_list(open_unread=step, focus_reading=focus)
+            self.request_list(open_unread=step, focus_reading=focus)
             return True
         return False
 
