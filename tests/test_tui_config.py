@@ -26,7 +26,8 @@ from tui_helpers import (
 from reader.config import Config, parse
 from reader.models import FeedData
 from reader.store import Store
-from reader.tui.app import ReaderApp, binding_ids
+from reader.tui.app import ReaderApp
+from reader.tui.keymap import binding_ids
 from reader.tui.screens.main import MainScreen
 
 

@@ -38,7 +38,7 @@ from tui_helpers import (
 
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
 from reader.store import Store
-from reader.tui.app import binding_sections
+from reader.tui.keymap import binding_sections
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.links import LinksScreen
 from reader.tui.screens.main import MainScreen

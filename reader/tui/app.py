@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -23,6 +22,7 @@ from reader.service.writer import Writer
 from reader.store import Store
 from reader.text import dates
 from reader.text.sanitize import clean_text
+from reader.tui.keymap import APP_BINDINGS, binding_ids, binding_sections
 
 #: Allocations between young-generation collections (CPython's default is 700):
 #: opening a big thread allocates tens of thousands of short-lived objects.
@@ -36,14 +36,7 @@ class ReaderApp(App[None]):
     TITLE = "reader"
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "help", "Keys", id="app.help"),
-        # Priority: Textual's own screen binds tab to "next widget", which skips
-        # hidden panes; the main screen's cycle also brings them out.
-        Binding("tab", "next_pane(1)", "Next pane", show=False, id="app.next-pane", priority=True),
-        Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False, id="app.previous-pane", priority=True),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(self, db_path: Path, *, clock: Callable[[], int] = dates.now, config: Config | None = None) -> None:
         super().__init__()
@@ -58,6 +51,8 @@ class ReaderApp(App[None]):
         self.library = Library(db_path, self.config, parse_in_threads=True)
         self._connections: dict[str, tuple[threading.Lock, Store]] = {}
         self._connections_lock = threading.Lock()
+        #: The config's keys as applied (binding id -> keys): the help screen shows them.
+        self.keymap: dict[str, str] = {}
 
     @contextmanager
     def connection(self, name: str) -> Iterator[Store]:
@@ -140,7 +135,8 @@ class ReaderApp(App[None]):
         unknown = sorted(set(self.config.keys) - known)
         for binding_id in unknown:
             self.notify(f"config: keys.{binding_id}: no action has this id (see ? for ids)", markup=False, timeout=10)
-        self.set_keymap({binding_id: keys for binding_id, keys in self.config.keys.items() if binding_id in known})
+        self.keymap = {binding_id: keys for binding_id, keys in self.config.keys.items() if binding_id in known}
+        self.set_keymap(self.keymap)
 
     def _settle_memory(self) -> None:
         # Everything alive after start-up (Textual, the widgets) lives for the
@@ -173,7 +169,7 @@ class ReaderApp(App[None]):
         """Show every key (as the config's [keys] may have changed them)."""
         from reader.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(binding_sections(), keymap=dict(self._keymap)))
+        self.push_screen(HelpScreen(binding_sections(), keymap=dict(self.keymap)))
 
     def open_link(self, url: str) -> None:
         """Open an http(s) link in the browser of the config, ``$BROWSER`` or the system; else say why, in one line.
@@ -268,35 +264,6 @@ def _not_started(program: str, why: OSError | str) -> str:
     """The line saying a browser could not start (the OS's reason when there is one)."""
     reason = why if isinstance(why, str) else why.strerror or str(why)
     return f"couldn't start {program}: {reason}"
-
-
-def binding_sections() -> list[tuple[str, list[BindingType]]]:
-    """Every binding of the reader, by area, as the help screen lists them."""
-    from reader.tui.screens.main import MainScreen
-    from reader.tui.widgets.article_list import ArticleList
-    from reader.tui.widgets.article_view import ArticleView
-    from reader.tui.widgets.comment_thread import CommentThread
-    from reader.tui.widgets.feed_list import FeedList
-
-    # Ordered so the three columns come out about the same height.
-    return [
-        ("Everywhere", [*ReaderApp.BINDINGS, Binding("ctrl+p", "command_palette", "All actions by name")]),
-        ("Reading", list(MainScreen.BINDINGS)),
-        ("Article list", list(ArticleList.BINDINGS)),
-        ("Article", list(ArticleView.BINDINGS)),
-        ("Comments", list(CommentThread.BINDINGS)),
-        ("Feeds", list(FeedList.BINDINGS)),
-    ]
-
-
-def binding_ids() -> set[str]:
-    """Every binding id the config's [keys] can rebind."""
-    return {
-        binding.id
-        for _section, bindings in binding_sections()
-        for binding in bindings
-        if isinstance(binding, Binding) and binding.id
-    }
 
 
 def serve(db_path: Path, host: str, port: int) -> None:
