@@ -721,9 +721,10 @@ def store_breakdown(count: int) -> None:
     indexes dropped, a pragma changed) to see what each part of the schema costs; reader's
     own code is not changed.
     """
+    from reader.models import FetchOutcome
     from reader.parse.opml import parse_opml
     from reader.service.fetch import WRITE_BATCH, parse_fetched
-    from reader.store import FetchOutcome, Store
+    from reader.store import Store
 
     urls = feedserver.feed_urls(8080, count)
     batches = []

@@ -30,9 +30,9 @@ from xml.sax.saxutils import escape
 import benchinfo
 import generate
 
-from reader.models import ArticleRow
+from reader.models import ArticleFilter, ArticleRow
 from reader.parse import parse_file
-from reader.store import ArticleFilter, Store
+from reader.store import Store
 
 RSS_ITEMS = 50
 RSS_FILES = 20

@@ -1,7 +1,10 @@
-"""Plain data passed between importers, the store, the CLI and the TUI.
+"""Plain data passed between importers, the store, the services, the CLI and the TUI.
 
 Importers produce the ``*Data`` classes (already cleaned, not yet stored);
-the store returns the ``*Row`` classes.
+the store returns the ``*Row`` classes. The other records are what the store
+takes and gives for fetching, listing and syncing: they live here, not in
+the store, because every layer above it passes them around, and the layers
+below the store (text) and beside it should not need the store to name them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,13 @@ from typing import Literal
 #: left out of its answer (Reddit's "N more replies" and "continue this
 #: thread"), which can be fetched on demand and is never counted or searched.
 CommentKind = Literal["comment", "more"]
+
+#: What a feed is: a subscription (fetched from its URL) or a local source
+#: (a file or folder imported). A subscription wins over a local copy of it.
+FeedKind = Literal["feed", "local"]
+
+#: Which mark a sync server is told about.
+MarkField = Literal["read", "starred"]
 
 
 @dataclass
@@ -73,7 +83,7 @@ class FeedData:
     title: str
     url: str | None = None
     site_url: str | None = None
-    kind: str = "feed"
+    kind: FeedKind = "feed"
     tags: list[str] = field(default_factory=list)
     #: The title is the user's own (a newsboat "~Name"): no feed's title replaces it.
     custom_title: bool = False
@@ -83,6 +93,7 @@ class FeedData:
 class ImportBatch:
     """Everything one file yields; stored in one transaction."""
 
+    #: What the file was, as the user is told ("OPML", "JSON Feed", "HTML page"...): a label, not a closed set.
     kind: str
     feeds: list[FeedData] = field(default_factory=list)
     articles: list[tuple[FeedData, ArticleData]] = field(default_factory=list)
@@ -100,7 +111,7 @@ class FeedRow:
     title: str
     url: str | None
     site_url: str | None
-    kind: str
+    kind: FeedKind
     unread: int
     total: int
     tags: list[str]
@@ -198,3 +209,162 @@ class SearchResult:
     comment_id: int | None = None
     #: Its author as stored ("" when unknown); None unless the snippet is from a comment.
     comment_author: str | None = None
+
+
+# -- what the store takes and gives for fetching ------------------------------
+
+
+@dataclass
+class BatchStats:
+    """What storing one batch did."""
+
+    feeds_added: int = 0
+    articles_added: int = 0
+    articles_updated: int = 0
+    comments_added: int = 0
+    #: Articles that are new, or whose declared comment count changed: the
+    #: ones whose threads are worth fetching.
+    fresh_article_ids: list[int] = field(default_factory=list)
+    #: Why the batch could not be stored (nothing of it was), when it could not.
+    error: str | None = None
+
+    def add(self, other: BatchStats) -> None:
+        """Accumulate ``other`` into this one."""
+        self.feeds_added += other.feeds_added
+        self.articles_added += other.articles_added
+        self.articles_updated += other.articles_updated
+        self.comments_added += other.comments_added
+        self.fresh_article_ids.extend(other.fresh_article_ids)
+
+
+@dataclass(frozen=True)
+class FeedToFetch:
+    """A subscription as the fetcher needs it."""
+
+    id: int
+    key: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    full_text: bool
+
+
+@dataclass
+class FetchOutcome:
+    """How one feed's fetch went, as recorded on the feed."""
+
+    status: str
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+    dead: bool = False
+    retry_after: int | None = None
+
+
+@dataclass(frozen=True)
+class ThreadSource:
+    """What is known about where an article's comments live."""
+
+    article_id: int
+    guid: str
+    url: str | None
+    comments_url: str | None
+    comment_feed_url: str | None
+    declared_count: int | None
+
+
+@dataclass(frozen=True)
+class MorePlaceholder:
+    """A stored "more replies" row, with what fetching the replies behind it needs."""
+
+    id: int
+    article_id: int
+    guid: str
+    #: The guid of the comment the replies answer (None: the post itself).
+    parent_guid: str | None
+    count: int
+    #: The source's ids of the replies (empty: unknown, or "continue this thread").
+    children: list[str]
+
+
+# -- what a list shows ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which articles a list shows: optionally only unread, only starred, one feed, one tag.
+
+    The store turns it into SQL (``reader.store.reading.filter_where``).
+    """
+
+    unread: bool = False
+    starred: bool = False
+    feed_id: int | None = None
+    #: Only feeds carrying this tag.
+    tag: str | None = None
+
+
+# -- sync with an aggregator server (reader/service/sync) ----------------------
+
+
+@dataclass(frozen=True)
+class SyncFeed:
+    """A subscription on the sync server: its id there, URL, title and category (a tag here)."""
+
+    remote_id: str
+    url: str
+    title: str
+    category: str | None = None
+    site_url: str | None = None
+
+
+@dataclass
+class SyncFeedsResult:
+    """What storing the server's subscriptions did: server feed id -> feed id here, and counts."""
+
+    feed_ids: dict[str, int] = field(default_factory=dict)
+    created: int = 0
+    #: Feeds the server no longer lists (their link is dropped; the feed stays here).
+    gone: int = 0
+
+
+@dataclass(frozen=True)
+class SyncedCopy:
+    """One article as the server has it: its id there, the feed here, the article and its reading state.
+
+    ``article.read``/``article.starred`` carry the server's state.
+    ``guid_sha1`` is the hex SHA-1 of the feed's own guid when the server
+    tells it (TT-RSS does), which matches the copy ``reader fetch`` stores.
+    """
+
+    remote_id: str
+    feed_id: int
+    article: ArticleData
+    guid_sha1: str | None = None
+
+
+@dataclass
+class SyncArticlesResult:
+    """What storing a page of the server's articles did."""
+
+    added: int = 0
+    updated: int = 0
+    #: Articles linked to their server copy in this page (new or matched).
+    linked: int = 0
+    #: Read/starred marks taken from the server.
+    pulled: int = 0
+    #: Server articles left out: pruned here, or of a feed not linked here.
+    skipped: int = 0
+    fresh_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PendingMark:
+    """A mark made here that the sync server has not confirmed yet."""
+
+    remote_id: str
+    field: MarkField
+    value: bool
+    #: When it was made here (Unix time).
+    changed: int

@@ -29,7 +29,8 @@ from conftest import reader_command
 from feedserver import Behaviour, FeedServer, Item, ok, rss
 
 from reader.models import ArticleData, FeedData, ImportBatch
-from reader.store import SCHEMA_VERSION, Store
+from reader.store import Store
+from reader.store.schema import SCHEMA_VERSION
 
 
 @pytest.fixture

@@ -233,8 +233,7 @@ def test_a_feed_with_more_items_than_the_cap_keeps_the_newest(server: FeedServer
 
 def test_one_feed_the_store_cannot_take_is_that_feeds_error_and_the_round_is_kept(db_path: Path) -> None:
     """A batch a parser got wrong (here a guid SQLite cannot encode) fails alone, not its whole write round."""
-    from reader.models import ArticleData, ImportBatch
-    from reader.store import FetchOutcome
+    from reader.models import ArticleData, FetchOutcome, ImportBatch
 
     store = Store(db_path)
     ids = [subscribe(store, f"http://127.0.0.1:9/{n}.xml") for n in range(3)]
@@ -415,7 +414,7 @@ def test_a_thread_that_failed_is_fetched_again_on_the_next_fetch(
 def test_a_thread_that_keeps_failing_is_left_after_a_few_fetches(
     server: FeedServer, store: Store, db_path: Path
 ) -> None:
-    from reader.store import THREAD_ATTEMPTS
+    from reader.store.fetching import THREAD_ATTEMPTS
 
     items = [Item(guid="hn-2", title="Story", link=server.url("/s/2"), comments=HN.format(2))]
     subscribe(store, server.route("/hn.xml", ok(rss(items, "Stories"))))

@@ -14,7 +14,8 @@ import pytest
 from conftest import RunReader, skip_unless_required
 from feedserver import FeedServer, Item, ok, rss
 
-from reader.store import ArticleFilter, Store
+from reader.models import ArticleFilter
+from reader.store import Store
 
 URLS = """# my feeds
 https://one.example/feed.xml tech "~Renamed One" "long tag"

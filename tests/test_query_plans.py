@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.store import ArticleFilter, Store
+from reader.models import ArticleData, ArticleFilter, CommentData, FeedData, ImportBatch
+from reader.store import Store
 
 FULL_SCAN = re.compile(r"^SCAN (a|f|c|articles|comments|feeds)$")
 

@@ -26,7 +26,8 @@ from feedserver import Behaviour, FeedServer, Item, ok, rss, status
 from reader.models import CommentRow, FeedData
 from reader.net.http import Limits
 from reader.service.fetch import FetchSettings, MoreResult, fetch, fetch_comments, fetch_more_replies
-from reader.store import MIGRATIONS, Store
+from reader.store import Store
+from reader.store.schema import MIGRATIONS
 
 RECORDED_THREAD = "corpus/comments/reddit/rtv/extracted/test_content_flatten_comments.json"
 RECORDED_MORE = "corpus/comments/reddit/rtv/extracted/test_content_flatten_comments.morechildren.json"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.store import SCHEMA_VERSION, ArticleFilter, Store, StoreError
+from reader.models import ArticleData, ArticleFilter, CommentData, FeedData, ImportBatch
+from reader.store import Store, StoreError
+from reader.store.schema import SCHEMA_VERSION
 
 FEED = FeedData(key="https://example.com/feed.xml", title="Example", url="https://example.com/feed.xml")
 
@@ -283,10 +284,10 @@ def test_search_pages_through_many_comment_matches_to_fill_the_limit(store: Stor
 
 def test_a_version_1_library_is_migrated_forward_keeping_its_articles(db_path: Path) -> None:
     # Build a library exactly as version 1 left it.
-    from reader.store import MIGRATIONS, _split_sql
+    from reader.store.schema import MIGRATIONS, split_sql
 
     raw = sqlite3.connect(db_path)
-    for statement in _split_sql(MIGRATIONS[0]):
+    for statement in split_sql(MIGRATIONS[0]):
         raw.execute(statement)
     raw.execute("INSERT INTO feeds (key, title, created) VALUES ('k', 'Old feed', 0)")
     raw.execute(

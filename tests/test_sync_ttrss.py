@@ -22,7 +22,8 @@ from feedserver import FeedServer, Item, ok, rss, status
 from ttrss_server import PASSWORD, URL, FeedHost, TinyTinyRSS
 
 from reader.service.sync.account import Account, load_account, save_account
-from reader.store import MIGRATIONS, Store
+from reader.store import Store
+from reader.store.schema import MIGRATIONS
 
 pytestmark = pytest.mark.ttrss
 

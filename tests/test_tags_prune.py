@@ -7,8 +7,8 @@ from pathlib import Path
 
 from conftest import RunReader
 
-from reader.models import ArticleData, CommentData, FeedData, ImportBatch
-from reader.store import ArticleFilter, Store
+from reader.models import ArticleData, ArticleFilter, CommentData, FeedData, ImportBatch
+from reader.store import Store
 from reader.text import dates
 
 DAY = 86400

@@ -35,8 +35,8 @@ from tui_helpers import (
     widget_text,
 )
 
-from reader.models import FeedData
-from reader.store import ArticleFilter, Store
+from reader.models import ArticleFilter, FeedData
+from reader.store import Store
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.widgets.feed_list import FeedList, Source

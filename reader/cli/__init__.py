@@ -27,8 +27,8 @@ from reader.cli import output
 from reader.config import Config, config_path, effective_toml, example_toml
 from reader.config import load as load_config
 from reader.defaults import FETCH_CONCURRENCY
-from reader.models import ArticleRow, FeedData
-from reader.store import ArticleFilter, Store, StoreError, library_failure
+from reader.models import ArticleFilter, ArticleRow, FeedData
+from reader.store import Store, StoreError, library_failure
 from reader.text.sanitize import clean_line, safe_url
 from reader.text.search import InvalidSearchError
 

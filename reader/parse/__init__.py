@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.models import ImportBatch
+from reader.models import BatchStats, ImportBatch
 from reader.parse.base import MAX_FILE_BYTES, ImportFailure, bom_encoding, decode_text, read_bounded
 from reader.parse.xmlprolog import read_prolog, to_utf8
-from reader.store import BatchStats, Store, StoreError, library_failure
+from reader.store import Store, StoreError, library_failure
 from reader.text.sanitize import clean_line
 
 if TYPE_CHECKING:

@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from reader.models import CommentData
+from reader.models import CommentData, ThreadSource
 from reader.parse.base import ImportFailure, short_hash
-from reader.store import ThreadSource
 from reader.text import dates
 from reader.text.render import html_to_markdown, sanitize_html
 from reader.text.sanitize import clean_line, json_document, safe_url

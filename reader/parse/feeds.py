@@ -22,7 +22,7 @@ import defusedxml.ElementTree as SafeElementTree
 import feedparser
 from defusedxml import DefusedXmlException
 
-from reader.models import ArticleData, CommentData, FeedData, ImportBatch
+from reader.models import ArticleData, CommentData, FeedData, FeedKind, ImportBatch
 from reader.parse.base import ImportFailure, keep_newest, short_hash
 from reader.parse.simplefeed import RawEntry, RawFeed, read_simple
 from reader.parse.xmlprolog import read_prolog, to_utf8
@@ -223,7 +223,7 @@ def parse_feed(
     *,
     source_key: str,
     fallback_title: str = "",
-    kind: str = "local",
+    kind: FeedKind = "local",
     headers: Mapping[str, str] | None = None,
     thread_lookup: ThreadLookup | None = None,
     now: int | None = None,

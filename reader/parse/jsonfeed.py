@@ -8,7 +8,7 @@ from __future__ import annotations
 import html as html_lib
 from typing import Any
 
-from reader.models import ArticleData, FeedData, ImportBatch
+from reader.models import ArticleData, FeedData, FeedKind, ImportBatch
 from reader.parse.base import ImportFailure, keep_newest, short_hash
 from reader.text import dates
 from reader.text.render import html_to_plain, html_to_text, sanitize_html
@@ -37,7 +37,7 @@ def parse_json_feed(
     *,
     source_key: str,
     fallback_title: str = "",
-    kind: str = "local",
+    kind: FeedKind = "local",
     now: int | None = None,
     max_items: int | None = None,
 ) -> ImportBatch:

@@ -24,7 +24,15 @@ from urllib.parse import urlsplit
 
 from reader import defaults
 from reader.config import Config
-from reader.models import CommentData, ImportBatch
+from reader.models import (
+    BatchStats,
+    CommentData,
+    FeedToFetch,
+    FetchOutcome,
+    ImportBatch,
+    MorePlaceholder,
+    ThreadSource,
+)
 from reader.net.http import FetchError, Limits, Response, get, make_client
 from reader.parse.base import ImportFailure
 from reader.parse.comments import (
@@ -40,16 +48,7 @@ from reader.parse.comments import (
     reddit_more_children_url,
     reddit_thread_path,
 )
-from reader.store import (
-    BatchStats,
-    FeedToFetch,
-    FetchOutcome,
-    MorePlaceholder,
-    Store,
-    StoreError,
-    ThreadSource,
-    library_failure,
-)
+from reader.store import Store, StoreError, library_failure
 from reader.text import dates
 from reader.text.sanitize import clean_line
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from reader.store import SCHEMA_VERSION, Store
+from reader.store import Store
+from reader.store.schema import SCHEMA_VERSION
 from reader.text.sanitize import clean_line
 
 __all__ = ["RecoverError", "Recovered", "recover"]

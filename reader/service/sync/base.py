@@ -13,8 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from reader.models import ArticleData
-from reader.store import SyncFeed
+from reader.models import ArticleData, SyncFeed
 
 __all__ = ["MARKS_PER_PUSH", "ArticlePage", "Backend", "RemoteArticle", "ServerState", "SyncError", "SyncFeed"]
 
@@ -22,7 +21,7 @@ __all__ = ["MARKS_PER_PUSH", "ArticlePage", "Backend", "RemoteArticle", "ServerS
 #: each batch out of the queue once the server has confirmed it, so a sync cut
 #: short sends again at most one batch; tt-rss gets a batch as one
 #: ``updateArticle`` call (the ids travel as one comma-separated string).
-#: A server request size, not SQLite's variable limit (``store.IN_BATCH``).
+#: A server request size, not SQLite's variable limit (``reader.store._sql.IN_BATCH``).
 MARKS_PER_PUSH = 500
 
 

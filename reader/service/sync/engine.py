@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.config import Config
+from reader.models import PendingMark, SyncedCopy
 from reader.net.http import Limits
 from reader.service.sync.account import (
     CURSOR_KEY,
@@ -41,7 +42,7 @@ from reader.service.sync.account import (
     load_account,
 )
 from reader.service.sync.base import MARKS_PER_PUSH, Backend, SyncError
-from reader.store import PendingMark, Store, StoreError, SyncedCopy, library_failure
+from reader.store import Store, StoreError, library_failure
 from reader.text import dates
 from reader.text.sanitize import clean_line
 

@@ -31,7 +31,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from reader.models import ArticleData
+from reader.models import ArticleData, SyncFeed
 from reader.net.http import FetchError, Limits, make_client, post
 from reader.text import dates
 from reader.text.render import html_to_plain, html_to_text, sanitize_html
@@ -40,7 +40,6 @@ from reader.text.sanitize import clean_line, safe_url
 if TYPE_CHECKING:
     import httpx
 from reader.service.sync.base import MARKS_PER_PUSH, ArticlePage, RemoteArticle, ServerState, SyncError
-from reader.store import SyncFeed
 
 #: Articles per getHeadlines call: tt-rss's own maximum.
 PAGE = 200

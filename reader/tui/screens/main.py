@@ -34,8 +34,8 @@ from textual.widget import Widget
 from textual.widgets import Header
 from textual.worker import get_current_worker
 
-from reader.models import ArticleDetail, ArticleRow, FeedRow
-from reader.store import ArticleFilter, Store
+from reader.models import ArticleDetail, ArticleFilter, ArticleRow, FeedRow
+from reader.store import Store
 from reader.text.render import opening_html, readable_markdown
 from reader.text.sanitize import clean_line, safe_url
 from reader.text.search import InvalidSearchError, SearchTerm, search_terms

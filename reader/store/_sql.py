@@ -1,0 +1,43 @@
+"""Small helpers every part of the store uses: lists of ids in ``IN (...)`` and stored id lists.
+
+Kept apart so that the store's modules (feeds, articles, reading, search,
+sync) share them without importing one another for them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+#: Values bound in one ``IN (...)`` list at most. SQLite refuses a statement
+#: with more ``?`` variables than SQLITE_MAX_VARIABLE_NUMBER (999 before
+#: SQLite 3.32, which some systems still ship; 32766 since), so a longer list
+#: is sent this many at a time, leaving room for the statement's other
+#: parameters.
+IN_BATCH = 500
+
+_T = TypeVar("_T")
+
+
+def in_chunks(values: Iterable[_T]) -> Iterator[tuple[str, list[_T]]]:
+    """``values`` at most :data:`IN_BATCH` at a time, each batch with its ``?,?,...`` for ``IN (...)``.
+
+    Every query over a list of ids of any length goes through this, so none
+    passes SQLite's variable limit.
+    """
+    items = list(values)
+    for start in range(0, len(items), IN_BATCH):
+        chunk = items[start : start + IN_BATCH]
+        yield ",".join("?" * len(chunk)), chunk
+
+
+def json_ids(stored: str | None) -> list[str]:
+    """A "more" row's stored ids (a JSON array of strings); anything else reads as none."""
+    if not stored:
+        return []
+    try:
+        ids = json.loads(stored)
+    except ValueError:
+        return []
+    return [item for item in ids if isinstance(item, str)] if isinstance(ids, list) else []

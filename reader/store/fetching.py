@@ -1,0 +1,192 @@
+"""What a fetch keeps: which feeds are due, how each fetch went, full pages and comment threads.
+
+A round of fetched feeds is stored in one transaction with their fetch
+records (:meth:`Fetching.store_fetched`); a feed whose batch cannot be stored
+fails alone, and only a library that cannot be written fails the round.
+Threads whose fetch failed are tried again by the next fetches, a few times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reader.models import BatchStats, FeedToFetch, FetchOutcome, ImportBatch, ThreadSource
+from reader.store._sql import in_chunks
+from reader.store.articles import Articles
+from reader.text import dates
+from reader.text.sanitize import clean_line
+
+#: Fetches that try a failed thread before it is left to `reader comments ID`.
+THREAD_ATTEMPTS = 3
+
+
+class Fetching(Articles):
+    """Fetch bookkeeping: feeds due, fetch records, full pages, threads fetched and to retry."""
+
+    def feeds_due(self, feed_ids: Sequence[int] | None = None, now: int | None = None) -> list[FeedToFetch]:
+        """Subscriptions to fetch: not dead, not asked to wait (429/503), optionally only ``feed_ids``."""
+        now = now if now is not None else dates.now()
+        rows = self.conn.execute(
+            """SELECT id, key, url, etag, last_modified, full_text FROM feeds
+            WHERE kind = 'feed' AND url IS NOT NULL AND dead = 0
+              AND (retry_after IS NULL OR retry_after <= ?)
+            ORDER BY id""",
+            (now,),
+        ).fetchall()
+        wanted = set(feed_ids) if feed_ids is not None else None
+        return [
+            FeedToFetch(row["id"], row["key"], row["url"], row["etag"], row["last_modified"], bool(row["full_text"]))
+            for row in rows
+            if wanted is None or row["id"] in wanted
+        ]
+
+    def record_fetch(self, feed_id: int, outcome: FetchOutcome, now: int | None = None) -> None:
+        """Remember how fetching a feed went (its own transaction)."""
+        with self.transaction():
+            self._record_fetch(feed_id, outcome, now if now is not None else dates.now())
+
+    def _record_fetch(self, feed_id: int, outcome: FetchOutcome, now: int) -> None:
+        if outcome.error is None:
+            self.conn.execute(
+                """UPDATE feeds SET last_fetch = :now, last_status = :status, last_error = NULL,
+                    error_count = 0, last_success = :now, retry_after = NULL,
+                    etag = coalesce(:etag, etag), last_modified = coalesce(:modified, last_modified),
+                    url = coalesce(:moved, url)
+                WHERE id = :id""",
+                {
+                    "now": now,
+                    "status": outcome.status,
+                    "etag": outcome.etag,
+                    "modified": outcome.last_modified,
+                    "moved": outcome.moved_to,
+                    "id": feed_id,
+                },
+            )
+        else:
+            self.conn.execute(
+                """UPDATE feeds SET last_fetch = :now, last_status = :status, last_error = :error,
+                    error_count = error_count + 1, dead = max(dead, :dead), retry_after = :retry,
+                    url = coalesce(:moved, url)
+                WHERE id = :id""",
+                {
+                    "now": now,
+                    "status": outcome.status,
+                    "error": outcome.error,
+                    "dead": int(outcome.dead),
+                    "retry": outcome.retry_after,
+                    "moved": outcome.moved_to,
+                    "id": feed_id,
+                },
+            )
+
+    def store_fetched(
+        self, results: Sequence[tuple[int, FetchOutcome, ImportBatch | None]], now: int | None = None
+    ) -> list[BatchStats]:
+        """Store a round of fetched feeds and their fetch records in one transaction.
+
+        A feed whose batch cannot be stored (a parser let through what SQLite
+        refuses) fails alone: the round is stored again feed by feed, and
+        that feed keeps what it had, with the reason as its error (also in
+        its :attr:`BatchStats.error`). A library that cannot be written at
+        all fails the round, as it would fail every feed.
+        """
+        now = now if now is not None else dates.now()
+        try:
+            with self.transaction():
+                stored = iter(self._store_many([batch for _, _, batch in results if batch is not None], now))
+                stats = [next(stored) if batch is not None else BatchStats() for _, _, batch in results]
+                for feed_id, outcome, _batch in results:
+                    self._record_fetch(feed_id, outcome, now)
+            return stats
+        except Exception as error:
+            self._raise_if_unusable(error)
+        return [self._store_one_fetched(feed_id, outcome, batch, now) for feed_id, outcome, batch in results]
+
+    def _store_one_fetched(
+        self, feed_id: int, outcome: FetchOutcome, batch: ImportBatch | None, now: int
+    ) -> BatchStats:
+        """One feed of a round that failed as a whole, in its own transaction; its own failure is its error."""
+        try:
+            with self.transaction():
+                stats = self._store_many([batch], now)[0] if batch is not None else BatchStats()
+                self._record_fetch(feed_id, outcome, now)
+            return stats
+        except Exception as error:
+            self._raise_if_unusable(error)
+            message = f"could not store it: {type(error).__name__}: {clean_line(str(error))[:160]}"
+        with self.transaction():
+            self._record_fetch(feed_id, FetchOutcome(outcome.status, message), now)
+        return BatchStats(error=message)
+
+    def set_full_text(self, article_id: int, html: str, text: str) -> None:
+        """Keep an article's extracted full page beside the feed's version; search sees its text."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE articles SET full_html = ?, text = CASE WHEN length(?) > length(text) THEN ? ELSE text END "
+                "WHERE id = ?",
+                (html, text, text, article_id),
+            )
+
+    def articles_for_comments(self, article_ids: Sequence[int]) -> list[ThreadSource]:
+        """Where the threads of these articles can be fetched from."""
+        found = []
+        for marks, chunk in in_chunks(article_ids):
+            for row in self.conn.execute(
+                f"""SELECT id, guid, url, comments_url, comment_feed_url, declared_comment_count
+                FROM articles WHERE id IN ({marks})""",
+                chunk,
+            ):
+                found.append(
+                    ThreadSource(
+                        row["id"],
+                        row["guid"],
+                        row["url"],
+                        row["comments_url"],
+                        row["comment_feed_url"],
+                        row["declared_comment_count"],
+                    )
+                )
+        return found
+
+    def articles_needing_full_text(
+        self, article_ids: Sequence[int], threshold: int, full_text_feeds: set[int]
+    ) -> list[tuple[int, str]]:
+        """(id, url) of articles whose stored text is shorter than ``threshold`` or whose feed wants full text."""
+        wanted = []
+        for marks, chunk in in_chunks(article_ids):
+            for row in self.conn.execute(
+                f"""SELECT id, url, feed_id, length(text) AS size FROM articles
+                WHERE id IN ({marks}) AND full_html IS NULL AND url IS NOT NULL""",
+                chunk,
+            ):
+                if row["size"] < threshold or row["feed_id"] in full_text_feeds:
+                    wanted.append((int(row["id"]), str(row["url"])))
+        return wanted
+
+    def mark_comments_fetched(
+        self, article_id: int, when: int | None = None, *, source_total: int | None = None
+    ) -> None:
+        """Remember when an article's thread was last fetched, and how many comments its source reported.
+
+        ``source_total`` None keeps what was stored (a source that reports no total).
+        """
+        with self.transaction():
+            self.conn.execute(
+                """UPDATE articles SET comments_fetched = ?, source_comment_count = coalesce(?, source_comment_count),
+                    thread_failures = 0
+                WHERE id = ?""",
+                (when if when is not None else dates.now(), source_total, article_id),
+            )
+
+    def record_thread_failure(self, article_id: int) -> None:
+        """Count a failed fetch of an article's thread, so the next fetches try it again (:meth:`threads_to_retry`)."""
+        with self.transaction():
+            self.conn.execute("UPDATE articles SET thread_failures = thread_failures + 1 WHERE id = ?", (article_id,))
+
+    def threads_to_retry(self) -> list[int]:
+        """Articles whose thread failed fewer than :data:`THREAD_ATTEMPTS` times and never came since."""
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE thread_failures > 0 AND thread_failures < ? ORDER BY id",
+            (THREAD_ATTEMPTS,),
+        )
+        return [int(row[0]) for row in rows]

@@ -1,0 +1,288 @@
+"""Reading: the article lists, one article with its thread, marks, pruning, and small settings.
+
+Every list query pages (``LIMIT`` with a keyset cursor) and has an index;
+``tests/test_query_plans.py`` checks the plans. A mark's time is kept per
+article, and a mark on an article that came from a sync server is queued for
+the server in the same transaction (``sync_pending``, read by
+reader/store/sync.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from reader.models import ArticleDetail, ArticleFilter, ArticleRow, CommentRow
+from reader.store._sql import in_chunks, json_ids
+from reader.store.connection import Connection
+from reader.text import dates
+from reader.text.render import readable_markdown
+
+_ARTICLE_COLUMNS = """
+    a.id, a.feed_id, f.title AS feed, a.guid, a.url, a.title, a.author, a.published,
+    a.read, a.starred, a.comment_count, a.comments_url
+"""
+
+# Filter fragments are fixed SQL (never built from user text), written with
+# literals so SQLite can prove that the partial indexes apply.
+_UNREAD = "a.read = 0"
+_STARRED = "a.starred = 1"
+
+
+def filter_where(filter: ArticleFilter) -> tuple[str, list[object]]:
+    """The WHERE clause (articles as ``a``) and its parameters for the articles ``filter`` lets through."""
+    clauses = ["1"]
+    params: list[object] = []
+    if filter.unread:
+        clauses.append(_UNREAD)
+    if filter.starred:
+        clauses.append(_STARRED)
+    if filter.feed_id is not None:
+        clauses.append("a.feed_id = ?")
+        params.append(filter.feed_id)
+    if filter.tag is not None:
+        # "+" keeps the planner on the date index: through the per-feed one
+        # it would sort every article of the tag to show one page.
+        clauses.append("+a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)")
+        params.append(filter.tag)
+    return " AND ".join(clauses), params
+
+
+def _row_to_article(row: sqlite3.Row) -> ArticleRow:
+    return ArticleRow(
+        id=row["id"],
+        feed_id=row["feed_id"],
+        feed=row["feed"] or "",
+        guid=row["guid"],
+        url=row["url"],
+        title=row["title"],
+        author=row["author"],
+        published=row["published"],
+        read=bool(row["read"]),
+        starred=bool(row["starred"]),
+        comment_count=row["comment_count"],
+        comments_url=row["comments_url"],
+    )
+
+
+class Reading(Connection):
+    """What the reader and ``reader list`` show, and the marks made on it."""
+
+    # -- settings ----------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        """A stored setting, or None."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return str(row["value"]) if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting (its own transaction)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- reading state -----------------------------------------------------
+
+    def mark(self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None) -> int:
+        """Set read and/or starred on articles; returns how many articles exist among ``ids``.
+
+        The time of the mark is kept per article, and marks on articles that
+        came from a sync server are queued for it (see :meth:`_queue_marks`).
+        """
+        now = dates.now()
+        assignments = []
+        params: list[object] = []
+        if read is not None:
+            assignments.append("read = ?, read_changed = ?")
+            params.extend((int(read), now))
+        if starred is not None:
+            assignments.append("starred = ?, starred_changed = ?")
+            params.extend((int(starred), now))
+        if not assignments:
+            return 0
+        id_list = list(dict.fromkeys(ids))
+        found = 0
+        with self.transaction():
+            for marks, chunk in in_chunks(id_list):
+                found += self.conn.execute(
+                    f"UPDATE articles SET {', '.join(assignments)} WHERE id IN ({marks})",
+                    [*params, *chunk],
+                ).rowcount
+                self._queue_marks(chunk, read=read, starred=starred, now=now)
+        return found
+
+    def mark_thread_seen(self, article_id: int, when: int | None = None) -> None:
+        """Remember that the user has seen this article's comments as of ``when``."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE articles SET comments_seen = ? WHERE id = ?",
+                (when if when is not None else dates.now(), article_id),
+            )
+
+    def mark_feed_read(self, feed_id: int) -> int:
+        """Mark every article of one feed read; returns how many changed (queued for a sync server too)."""
+        now = dates.now()
+        with self.transaction():
+            self._queue_feed_read(feed_id, now)
+            return int(
+                self.conn.execute(
+                    "UPDATE articles SET read = 1, read_changed = ? WHERE feed_id = ? AND read = 0", (now, feed_id)
+                ).rowcount
+            )
+
+    def prune(self, older_than: int, *, starred: bool = False, unread: bool = False) -> int:
+        """Delete read, unstarred articles published before ``older_than``; returns how many.
+
+        ``starred`` and ``unread`` widen it to those too. What is removed is
+        remembered, so a feed that still lists it does not bring it back.
+        """
+        where = ["published < ?"]
+        if not starred:
+            where.append("starred = 0")
+        if not unread:
+            where.append("read = 1")
+        condition = " AND ".join(where)
+        with self.transaction():
+            self.conn.execute(
+                f"INSERT OR IGNORE INTO pruned (feed_id, guid) SELECT feed_id, guid FROM articles WHERE {condition}",
+                (older_than,),
+            )
+            return int(self.conn.execute(f"DELETE FROM articles WHERE {condition}", (older_than,)).rowcount)
+
+    # -- reading articles --------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Number of articles in the all, unread and starred views."""
+        views = {"all": "1", "unread": _UNREAD, "starred": _STARRED}
+        return {
+            view: self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}").fetchone()[0]
+            for view, where in views.items()
+        }
+
+    def list_articles(
+        self,
+        filter: ArticleFilter = ArticleFilter(),
+        *,
+        limit: int = 50,
+        after: tuple[int, int] | None = None,
+    ) -> list[ArticleRow]:
+        """A page of articles, newest first.
+
+        ``after`` is the ``(published, id)`` of the last row of the previous
+        page (a keyset cursor: every page costs the same, however deep).
+        """
+        where, params = filter_where(filter)
+        if after is not None:
+            where += " AND (a.published, a.id) < (?, ?)"
+            params.extend(after)
+        rows = self.conn.execute(
+            f"""SELECT {_ARTICLE_COLUMNS}
+            FROM articles a JOIN feeds f ON f.id = a.feed_id
+            WHERE {where}
+            ORDER BY a.published DESC, a.id DESC
+            LIMIT ?""",
+            [*params, max(0, limit)],
+        ).fetchall()
+        return [_row_to_article(row) for row in rows]
+
+    def article_ids(self, filter: ArticleFilter = ArticleFilter()) -> list[int]:
+        """Every matching article id, newest first: all a virtual list needs to hold."""
+        where, params = filter_where(filter)
+        return [
+            row[0]
+            for row in self.conn.execute(
+                f"SELECT a.id FROM articles a WHERE {where} ORDER BY a.published DESC, a.id DESC",
+                params,
+            )
+        ]
+
+    def articles_by_ids(self, ids: Sequence[int]) -> list[ArticleRow]:
+        """The list rows for ``ids``, in the order given (missing ids are skipped)."""
+        found: dict[int, ArticleRow] = {}
+        for marks, chunk in in_chunks(ids):
+            for row in self.conn.execute(
+                f"""SELECT {_ARTICLE_COLUMNS}
+                FROM articles a JOIN feeds f ON f.id = a.feed_id
+                WHERE a.id IN ({marks})""",
+                chunk,
+            ):
+                found[row["id"]] = _row_to_article(row)
+        return [found[i] for i in ids if i in found]
+
+    def article(self, article_id: int, *, markdown: bool = True) -> ArticleDetail | None:
+        """One article with its body and comment thread, or None.
+
+        With ``markdown=False`` the (costly) Markdown is not made: ``text`` is
+        the stored plain text, for callers that render in stages.
+        """
+        row = self.conn.execute(
+            f"""SELECT {_ARTICLE_COLUMNS}, a.text, coalesce(a.full_html, a.html) AS html, a.updated, a.comments_seen,
+                a.source_comment_count
+            FROM articles a JOIN feeds f ON f.id = a.feed_id
+            WHERE a.id = ?""",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return ArticleDetail(
+            article=_row_to_article(row),
+            text=readable_markdown(row["html"], row["text"], row["url"]) if markdown else row["text"],
+            html=row["html"],
+            updated=row["updated"],
+            comments_seen=row["comments_seen"],
+            comments=self.comments(article_id),
+            source_comment_count=row["source_comment_count"],
+        )
+
+    def comments(self, article_id: int) -> list[CommentRow]:
+        """An article's comments in display order (each followed by its replies)."""
+        return [
+            CommentRow(
+                id=row["id"],
+                parent_id=row["parent_id"],
+                depth=row["depth"],
+                position=row["position"],
+                author=row["author"],
+                published=row["published"],
+                text=row["text"],
+                url=row["url"],
+                deleted=bool(row["deleted"]),
+                first_seen=row["first_seen"],
+                kind="more" if row["kind"] == "more" else "comment",
+                more_count=row["more_count"],
+                more_children=json_ids(row["more_children"]),
+            )
+            for row in self.conn.execute(
+                """SELECT id, parent_id, depth, position, author, published, text, url, deleted, first_seen,
+                    kind, more_count, more_children
+                FROM comments WHERE article_id = ? ORDER BY position""",
+                (article_id,),
+            )
+        ]
+
+    # -- marks on synced articles, queued for the sync server --------------
+
+    def _queue_marks(self, ids: Sequence[int], *, read: bool | None, starred: bool | None, now: int) -> None:
+        """Queue marks on articles that came from the sync server; a no-op (one indexed probe) otherwise."""
+        for placeholders, chunk in in_chunks(ids):
+            for name, value in (("read", read), ("starred", starred)):
+                if value is None:
+                    continue
+                self.conn.execute(
+                    f"""INSERT INTO sync_pending (remote_id, field, value, changed)
+                    SELECT remote_id, '{name}', ?, ? FROM sync_articles WHERE article_id IN ({placeholders})
+                    ON CONFLICT (remote_id, field) DO UPDATE SET value = excluded.value, changed = excluded.changed""",
+                    [int(value), now, *chunk],
+                )
+
+    def _queue_feed_read(self, feed_id: int, now: int) -> None:
+        """Queue "read" for the synced, unread articles of a feed (before they are marked)."""
+        self.conn.execute(
+            """INSERT INTO sync_pending (remote_id, field, value, changed)
+            SELECT s.remote_id, 'read', 1, ? FROM articles a JOIN sync_articles s ON s.article_id = a.id
+            WHERE a.feed_id = ? AND a.read = 0
+            ON CONFLICT (remote_id, field) DO UPDATE SET value = excluded.value, changed = excluded.changed""",
+            (now, feed_id),
+        )
