@@ -206,3 +206,25 @@ def test_threads_to_retry_read_only_the_small_index_of_failed_threads(populated:
     assert any("USING INDEX articles_thread_retry" in line for line in plans[0]), plans[0]
     assert_no_full_scan(plans)
     assert populated.threads_to_retry() == [failed]
+
+
+@pytest.mark.parametrize("case", ["all", "feed", "tag"])
+@pytest.mark.parametrize("step", [1, -1], ids=["down", "up"])
+def test_the_next_unread_article_is_one_seek_of_an_unread_index(populated: Store, case: str, step: int) -> None:
+    # n and p in the reader: past any number of read articles, one indexed step.
+    article_filter = {"all": ArticleFilter(), "feed": ArticleFilter(feed_id=2), "tag": ArticleFilter(tag="tech")}[case]
+    middle = populated.list_articles(article_filter, limit=200)[100]
+    plans = plans_of(populated, lambda: populated.next_unread(article_filter, (middle.published, middle.id), step))
+    assert len(plans) == 1
+    assert any("USING INDEX articles_unread_by" in line for line in plans[0]), plans[0]
+    assert not any("TEMP B-TREE" in line for line in plans[0]), plans[0]
+    assert_no_full_scan(plans)
+    found = populated.next_unread(article_filter, (middle.published, middle.id), step)
+    assert found is not None
+    rows = populated.list_articles(
+        ArticleFilter(unread=True, feed_id=article_filter.feed_id, tag=article_filter.tag), limit=1000
+    )
+    keys = [(row.published, row.id) for row in rows]
+    here = (middle.published, middle.id)
+    expected = max(k for k in keys if k < here) if step > 0 else min(k for k in keys if k > here)
+    assert found == expected

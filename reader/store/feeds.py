@@ -104,6 +104,11 @@ class Feeds(Connection):
         """True if a feed with this id is stored."""
         return self.conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is not None
 
+    def feed_title(self, feed_id: int) -> tuple[str, str | None] | None:
+        """A feed's title and its last error (None when its last fetch went well), or None for no such feed."""
+        row = self.conn.execute("SELECT title, last_error FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        return None if row is None else (str(row["title"]), row["last_error"])
+
     def set_feed_full_text(self, feed_id: int, enabled: bool) -> None:
         """Fetch every article page of this feed (feeds that carry only summaries)."""
         with self.transaction():

@@ -187,6 +187,36 @@ class Reading(Connection):
         ).fetchall()
         return [_row_to_article(row) for row in rows]
 
+    def next_unread(
+        self, filter: ArticleFilter, after: tuple[int, int], step: int, *, skip: int | None = None
+    ) -> tuple[int, int] | None:
+        """The next unread article of ``filter`` past ``after`` (``(published, id)``), as its ``(published, id)``.
+
+        ``step`` 1 goes down the list (older), -1 up (newer); ``skip`` is never
+        the answer (the article being read). One indexed query, however many
+        read articles lie between: the reader's ``n`` and ``p`` used to read
+        the list's rows page by page on the UI thread until one was unread.
+        """
+        where, params = filter_where(
+            ArticleFilter(unread=True, starred=filter.starred, feed_id=filter.feed_id, tag=filter.tag)
+        )
+        if step > 0:
+            where += " AND (a.published, a.id) < (?, ?)"
+            order = "DESC"
+        else:
+            where += " AND (a.published, a.id) > (?, ?)"
+            order = "ASC"
+        params.extend(after)
+        if skip is not None:
+            where += " AND a.id != ?"
+            params.append(skip)
+        row = self.conn.execute(
+            f"""SELECT a.published, a.id FROM articles a WHERE {where}
+            ORDER BY a.published {order}, a.id {order} LIMIT 1""",
+            params,
+        ).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]))
+
     def article_ids(self, filter: ArticleFilter = ArticleFilter()) -> list[int]:
         """Every matching article id, newest first: all a virtual list needs to hold."""
         where, params = filter_where(filter)

@@ -238,10 +238,10 @@ class FetchFinished(Message):
 def describe_source(store: Store, source: Source, unread_only: bool) -> str:
     """How ``source`` is described in the header: a feed's name (and its last error), a view, a tag."""
     if source.feed_id is not None:
-        row = store.conn.execute("SELECT title, last_error FROM feeds WHERE id = ?", (source.feed_id,)).fetchone()
-        label = clean_line(row["title"]) if row else "feed"
-        if row and row["last_error"]:
-            label += f" \u26a0 {clean_line(row['last_error'])[:80]}"
+        found = store.feed_title(source.feed_id)
+        label = clean_line(found[0]) if found else "feed"
+        if found and found[1]:
+            label += f" \u26a0 {clean_line(found[1])[:80]}"
     elif source.view == "tag" and source.tag is not None:
         label = tag_title(source.tag)
     else:
@@ -1426,8 +1426,13 @@ class MainScreen(Screen[None]):
         self.notify("Starred." if not row.starred else "Star removed.", timeout=2)
 
     def _find_unread(self, start: int, step: int) -> int | None:
+        """The list position of the next unread article past ``start`` going ``step`` (1 down, -1 up), or None."""
         articles = self.article_list
         ids = articles.ids
+        if self.search_query is None:
+            return self._find_unread_indexed(start, step)
+        # Search results are in the order of their rank, not by date: walk them
+        # (at most SEARCH_LIMIT ids, read a page at a time).
         index = start + step
         page = 200
         while 0 <= index < len(ids):
@@ -1438,6 +1443,33 @@ class MainScreen(Screen[None]):
                 if row is not None and not row.read and article_id != self.reading_id:
                     return index + offset * step
             index += page * step
+        return None
+
+    def _find_unread_indexed(self, start: int, step: int) -> int | None:
+        """:meth:`_find_unread` for a feed, view or tag list: ordered by date, so one indexed query answers.
+
+        An answer the list does not hold (it arrived after the list was
+        read) is stepped over; the list shows what it held when it was read.
+        """
+        articles = self.article_list
+        ids = articles.ids
+        if 0 <= start < len(ids):
+            row = articles.row(start)
+            if row is None:
+                return None
+            after = (row.published, row.id)
+        else:
+            # Before the first row (going down) or past the last (going up).
+            after = (2**62, 2**62) if step > 0 else (-(2**62), -(2**62))
+        article_filter = self.article_filter()
+        for _ in range(100):
+            found = self.store.next_unread(article_filter, after, step, skip=self.reading_id)
+            if found is None:
+                return None
+            index = articles.index_of(found[1])
+            if index is not None:
+                return index
+            after = found
         return None
 
     def _jump_unread(self, step: int) -> None:
