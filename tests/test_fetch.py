@@ -42,6 +42,7 @@ from reader import __version__
 from reader.models import FeedData, FeedRow
 from reader.net.http import Limits
 from reader.service.fetch import FetchSettings, FetchSummary, Slots, fetch
+from reader.service.reading import read_article
 from reader.store import Store
 
 #: Small enough that the stall and drip cases end in about two seconds.
@@ -672,7 +673,7 @@ def test_short_summary_gets_the_pages_main_text(server: FeedServer, store: Store
     assert summary.failed == [] and summary.full_texts == 1
     article_id = article_id_by_guid(store, "sk")
     assert full_text_of(store, article_id)
-    detail = store.article(article_id)
+    detail = read_article(store, article_id)
     assert detail is not None
     text = detail.text
     assert "three keepers at a time lived on a rock" in text
@@ -701,7 +702,7 @@ def test_add_full_text_fetches_pages_of_long_items_too(server: FeedServer, run_r
     full_id, plain_id = article_id_by_guid(store, "full-1"), article_id_by_guid(store, "plain-1")
     assert full_text_of(store, full_id) and "Alan Stevenson" in (full_text_of(store, full_id) or "")
     assert full_text_of(store, plain_id) is None
-    plain_detail = store.article(plain_id)
+    plain_detail = read_article(store, plain_id)
     assert plain_detail is not None and "long and complete article body" in plain_detail.text
 
 
@@ -715,7 +716,7 @@ def test_stub_page_stores_nothing_and_is_no_error(server: FeedServer, store: Sto
     assert len(server.requests_for("/stub.html")) == 1
     article_id = article_id_by_guid(store, "st")
     assert full_text_of(store, article_id) is None
-    detail = store.article(article_id)
+    detail = read_article(store, article_id)
     assert detail is not None and "Short summary." in detail.text and "cookies" not in detail.text
     assert feed_row(store, feed_id).last_error is None
 
@@ -731,6 +732,6 @@ def test_page_fetch_is_bounded_and_keeps_the_article(server: FeedServer, store: 
     assert summary.failed == [] and summary.full_texts == 0
     article_id = article_id_by_guid(store, "sl")
     assert full_text_of(store, article_id) is None
-    detail = store.article(article_id)
+    detail = read_article(store, article_id)
     assert detail is not None and "A summary." in detail.text
     assert feed_row(store, feed_id).total == 1

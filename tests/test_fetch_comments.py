@@ -21,6 +21,7 @@ from feedserver import FeedServer, Item, conditional, ok, rss, status
 from reader.models import CommentRow, FeedData
 from reader.net.http import Limits
 from reader.service.fetch import FetchSettings, fetch
+from reader.service.reading import read_article
 from reader.store import Store
 
 HN_THREAD = "corpus/comments/hackernews/circumflex/8eae1964/comment/test/comments.json"
@@ -176,7 +177,7 @@ def test_algolia_thread_300_deep_is_stored_whole(server: FeedServer, store: Stor
         current = by_id[current.parent_id]
         steps += 1
     assert (steps, current.author) == (299, "user0")
-    detail = store.article(article_id(store, "hn-4242"))
+    detail = read_article(store, article_id(store, "hn-4242"))
     assert detail is not None and len(detail.comments) == 303
 
 

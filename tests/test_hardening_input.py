@@ -39,6 +39,7 @@ from conftest import RunReader
 
 from reader.parse import FileOutcome, import_paths
 from reader.parse.base import MAX_FILE_BYTES
+from reader.service.reading import read_article
 from reader.store import Store
 
 TITLE = "Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e \u2014 \u65e5\u672c\u8a9e"
@@ -124,7 +125,7 @@ def test_a_feed_in_a_wrong_or_unusual_encoding_keeps_its_text(
     assert row.title == (LATIN_TITLE if case in LATIN_ONLY else TITLE)
     assert AUTHOR in row.author, row.author
     assert [feed.title for feed in store.feeds()] == [FEED_TITLE]
-    detail = store.article(row.id)
+    detail = read_article(store, row.id)
     assert detail is not None
     assert detail.text == BODY
 
@@ -205,7 +206,7 @@ def test_a_utf16_plain_text_article_with_a_bom_keeps_its_text(
     assert outcome.warnings == []
     rows = store.list_articles()
     assert [row.title for row in rows] == [TITLE, TITLE]
-    first, second = (store.article(row.id) for row in rows)
+    first, second = (read_article(store, row.id) for row in rows)
     assert first is not None and second is not None
     assert first.text == second.text
     assert [(c.author, c.text) for c in first.comments] == [(c.author, c.text) for c in second.comments]

@@ -14,6 +14,7 @@ from import_helpers import import_one, write
 
 from reader.models import ArticleDetail, CommentRow
 from reader.parse import FileOutcome, import_paths
+from reader.service.reading import read_article
 from reader.store import Store
 
 THR = "http://purl.org/syndication/thread/1.0"
@@ -22,7 +23,7 @@ THR = "http://purl.org/syndication/thread/1.0"
 def articles_by_guid(store: Store) -> dict[str, ArticleDetail]:
     found = {}
     for row in store.list_articles(limit=10_000):
-        detail = store.article(row.id)
+        detail = read_article(store, row.id)
         assert detail is not None
         found[row.guid] = detail
     return found

@@ -21,6 +21,7 @@ from import_helpers import import_one, write
 from reader.parse import ImportFailure, import_paths, parse_file
 from reader.parse.base import read_bounded
 from reader.parse.feeds import parse_feed
+from reader.service.reading import read_article
 from reader.store import Store
 
 SECRET = "SECRET-TOKEN-7f3a9c"
@@ -465,7 +466,7 @@ def test_unsafe_link_targets_never_survive_but_their_text_does(store: Store, tmp
     # Articles: the readable Markdown made when opened; comments: as stored.
     bodies = []
     for row in store.conn.execute("SELECT id, text, html FROM articles").fetchall():
-        detail = store.article(row["id"])
+        detail = read_article(store, row["id"])
         assert detail is not None
         bodies.append((detail.text, row["html"] or ""))
         for bad in ("javascript", "data:", "file:", "alert(", "SCRIPTBODY"):

@@ -10,6 +10,7 @@ import pytest
 from import_helpers import import_one, write
 
 from reader.models import ArticleDetail, FeedRow
+from reader.service.reading import read_article
 from reader.store import Store
 
 
@@ -20,7 +21,7 @@ def feeds_by_url(store: Store) -> dict[str | None, FeedRow]:
 def only_article(store: Store) -> ArticleDetail:
     rows = store.list_articles(limit=100)
     assert len(rows) == 1, [row.title for row in rows]
-    detail = store.article(rows[0].id)
+    detail = read_article(store, rows[0].id)
     assert detail is not None
     return detail
 

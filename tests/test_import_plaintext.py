@@ -20,6 +20,7 @@ from import_helpers import import_one, write
 from reader.models import ArticleDetail, CommentRow
 from reader.parse import ImportFailure
 from reader.parse.plaintext import parse_plaintext
+from reader.service.reading import read_article
 from reader.store import Store
 
 SEED_TITLE = "Ukrainian Delegation Engages in US Peace Talks"
@@ -69,7 +70,7 @@ ARTICLE_COMMENT_TEXTS = [
 def only_article(store: Store) -> ArticleDetail:
     rows = store.list_articles(limit=1000)
     assert len(rows) == 1, [row.title for row in rows]
-    detail = store.article(rows[0].id)
+    detail = read_article(store, rows[0].id)
     assert detail is not None
     return detail
 
@@ -139,7 +140,7 @@ def test_seed_with_crlf_and_bom_reads_exactly_like_the_seed(store: Store, seed_f
     assert outcome.warnings == []
     rows = store.list_articles(limit=10)
     assert len(rows) == 2  # two folders, so two sources; the content must be identical
-    first, second = (store.article(row.id) for row in rows)
+    first, second = (read_article(store, row.id) for row in rows)
     assert first is not None and second is not None
     assert first.article.title == second.article.title == SEED_TITLE
     assert first.text == second.text

@@ -15,6 +15,7 @@ from conftest import RunReader, skip_unless_required
 from feedserver import FeedServer, Item, ok, rss
 
 from reader.models import ArticleFilter
+from reader.service.reading import read_article
 from reader.store import Store
 
 URLS = """# my feeds
@@ -110,7 +111,7 @@ def test_cache_keeps_feeds_articles_read_and_flagged_state(
         assert (rows["Read one"].read, rows["Read one"].starred) == (True, False)
         assert (rows["Flagged one"].read, rows["Flagged one"].starred) == (False, True)
         assert (rows["Unread one"].read, rows["Unread one"].starred) == (False, False)
-        flagged = store.article(rows["Flagged one"].id)
+        flagged = read_article(store, rows["Flagged one"].id)
         assert flagged is not None
         assert "x()" not in (flagged.html or "")
 

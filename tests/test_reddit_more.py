@@ -26,6 +26,7 @@ from feedserver import Behaviour, FeedServer, Item, ok, rss, status
 from reader.models import CommentRow, FeedData
 from reader.net.http import Limits
 from reader.service.fetch import FetchSettings, MoreResult, fetch, fetch_comments, fetch_more_replies
+from reader.service.reading import read_article
 from reader.store import Store
 from reader.store.schema import MIGRATIONS
 
@@ -194,7 +195,7 @@ def test_built_thread_stores_placeholders_apart_from_comments(
     assert all(row.author == "" and row.published is None for row in rows if row.kind == "more")
     # Three comments, whatever the placeholders stand for; Reddit's own total is kept beside it.
     assert comment_count(store, post) == 3
-    detail = store.article(post)
+    detail = read_article(store, post)
     assert detail is not None and detail.source_comment_count == 197
     # A placeholder's label is not something to search for.
     assert store.search("fetched") == []
@@ -437,7 +438,7 @@ def test_recorded_thread_counts_199_comments_not_its_127_placeholders(
     assert not any(row.author in ("", "anonymous") for row in rows if row.kind == "comment")
     assert all(row.author == "" for row in rows if row.kind == "more")
     assert comment_count(store, post) == 199
-    detail = store.article(post)
+    detail = read_article(store, post)
     assert detail is not None and detail.source_comment_count == 1376
 
     shown = run_reader("show", str(post))

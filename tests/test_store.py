@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reader.models import ArticleData, ArticleFilter, CommentData, FeedData, ImportBatch
+from reader.service.reading import read_article
 from reader.store import Store, StoreError
 from reader.store.schema import SCHEMA_VERSION
 
@@ -89,7 +90,7 @@ def test_a_newer_copy_missing_articles_or_fields_deletes_nothing(store: Store) -
 
     rows = {a.guid: a for a in store.list_articles()}
     assert set(rows) == {"a", "b"}
-    detail = store.article(rows["a"].id)
+    detail = read_article(store, rows["a"].id)
     assert detail is not None
     assert detail.text == "Full text"
     assert rows["a"].title == "Title"

@@ -28,6 +28,7 @@ from reader.config import Config, config_path, effective_toml, example_toml
 from reader.config import load as load_config
 from reader.defaults import FETCH_CONCURRENCY
 from reader.models import ArticleFilter, ArticleRow, FeedData
+from reader.service.reading import read_article
 from reader.store import Store, StoreError, library_failure
 from reader.text.sanitize import clean_line, safe_url
 from reader.text.search import InvalidSearchError
@@ -496,7 +497,7 @@ def _print_articles(rows: Iterable[ArticleRow], as_json: bool, empty: str) -> No
 @pass_context
 def show_command(state: Context, article_id: int, as_json: bool) -> None:
     """Print an article as readable text, then its comment thread."""
-    detail = state.store().article(article_id)
+    detail = read_article(state.store(), article_id)
     if detail is None:
         raise UserError(f"no article with id {article_id}")
     if as_json:
@@ -666,7 +667,7 @@ def export_markdown(state: Context, article_ids: tuple[int, ...], destination: P
     store = state.store()
     documents = []
     for article_id in article_ids:
-        detail = store.article(article_id)
+        detail = read_article(store, article_id)
         if detail is None:
             raise UserError(f"no article with id {article_id}")
         documents.append(output.article_markdown(detail))
@@ -751,7 +752,7 @@ def open_demo(store: Store, path: Path, kept: bool) -> None:
         return
     rows = store.list_articles(limit=20)
     welcome = next((r for r in rows if r.title.startswith("Welcome")), rows[0])
-    detail = store.article(welcome.id)
+    detail = read_article(store, welcome.id)
     assert detail is not None
     say(output.article_text(detail, width=_width()))
     say("The demo library holds:")

@@ -16,7 +16,6 @@ from reader.models import ArticleDetail, ArticleFilter, ArticleRow, CommentRow
 from reader.store._sql import in_chunks, json_ids
 from reader.store.connection import Connection
 from reader.text import dates
-from reader.text.render import readable_markdown
 
 _ARTICLE_COLUMNS = """
     a.id, a.feed_id, f.title AS feed, a.guid, a.url, a.title, a.author, a.published,
@@ -241,11 +240,11 @@ class Reading(Connection):
                 found[row["id"]] = _row_to_article(row)
         return [found[i] for i in ids if i in found]
 
-    def article(self, article_id: int, *, markdown: bool = True) -> ArticleDetail | None:
-        """One article with its body and comment thread, or None.
+    def article(self, article_id: int) -> ArticleDetail | None:
+        """One article with its stored HTML and plain text and its comment thread, or None.
 
-        With ``markdown=False`` the (costly) Markdown is not made: ``text`` is
-        the stored plain text, for callers that render in stages.
+        No Markdown is made here (it needs html2text): reader.service.reading
+        makes it for the command line, the reader in its own worker.
         """
         row = self.conn.execute(
             f"""SELECT {_ARTICLE_COLUMNS}, a.text, coalesce(a.full_html, a.html) AS html, a.updated, a.comments_seen,
@@ -258,7 +257,7 @@ class Reading(Connection):
             return None
         return ArticleDetail(
             article=_row_to_article(row),
-            text=readable_markdown(row["html"], row["text"], row["url"]) if markdown else row["text"],
+            text=row["text"],
             html=row["html"],
             updated=row["updated"],
             comments_seen=row["comments_seen"],

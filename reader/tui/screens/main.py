@@ -723,7 +723,7 @@ class MainScreen(Screen[None]):
     def load_article(self, request: RenderRequest, comment_width: int) -> None:
         """Read an article and its thread: first screen, then (once it is painted) the rest."""
         with self.reader_app.connection("article") as store:
-            stored = store.article(request.article_id, markdown=False)
+            stored = store.article(request.article_id)
         if stored is None:
             return
         # A long article's first screen is made from the start of its HTML
@@ -785,7 +785,7 @@ class MainScreen(Screen[None]):
     def reload_thread(self, article_id: int, width: int, cursor: int) -> None:
         """Read and lay out an article's thread again (replies were added in place), keeping the row highlighted."""
         with self.reader_app.connection("article") as store:
-            detail = store.article(article_id, markdown=False)
+            detail = store.article(article_id)
         if detail is None:
             return
         layout = self._thread_layout(detail, width, collapse=False)
