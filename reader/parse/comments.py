@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from reader.models import CommentData, ThreadSource
@@ -65,11 +65,15 @@ class CommentSources:
         )
 
 
+#: Where a thread is read from: a comment feed or one of the comment APIs.
+ThreadKind = Literal["feed", "hackernews", "reddit", "lobsters"]
+
+
 @dataclass(frozen=True)
 class ThreadPlan:
     """How to fetch one article's thread: the kind of source and the URLs to try, in order."""
 
-    kind: str
+    kind: ThreadKind
     urls: tuple[str, ...]
 
 
@@ -144,12 +148,12 @@ def plan_thread(source: ThreadSource, bases: CommentSources) -> ThreadPlan | Non
     return None
 
 
-def parse_thread(kind: str, data: bytes, source: ThreadSource, now: int | None = None) -> list[CommentData]:
+def parse_thread(kind: ThreadKind, data: bytes, source: ThreadSource, now: int | None = None) -> list[CommentData]:
     """Read a fetched thread into comments in display order (parents before replies)."""
     return parse_thread_result(kind, data, source, now).comments
 
 
-def parse_thread_result(kind: str, data: bytes, source: ThreadSource, now: int | None = None) -> ParsedThread:
+def parse_thread_result(kind: ThreadKind, data: bytes, source: ThreadSource, now: int | None = None) -> ParsedThread:
     """Read a fetched thread: its comments in display order, and the source's own total where it gives one."""
     now = now if now is not None else dates.now()
     if kind == "feed":

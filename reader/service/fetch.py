@@ -39,6 +39,7 @@ from reader.parse.comments import (
     MAX_MORE_CHILDREN,
     CommentSources,
     ParsedThread,
+    ThreadKind,
     more_stub,
     parse_more_children,
     parse_thread,
@@ -504,7 +505,7 @@ class Fetcher:
             return
         async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
 
-            async def one(source: ThreadSource, kind: str, urls: tuple[str, ...]) -> None:
+            async def one(source: ThreadSource, kind: ThreadKind, urls: tuple[str, ...]) -> None:
                 try:
                     error = await self._fetch_thread(client, source, kind, urls, store, writer)
                 except Exception as failure:  # one thread's surprise is its own line, never the run's
@@ -524,7 +525,7 @@ class Fetcher:
         self,
         client: object,
         source: ThreadSource,
-        kind: str,
+        kind: ThreadKind,
         urls: tuple[str, ...],
         store: Store,
         writer: concurrent.futures.Executor,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from rich.cells import cell_len
 
@@ -136,6 +136,10 @@ def more_text(count: int) -> str:
     return f"load {count:,} more {replies}"
 
 
+#: What a drawn line of a thread is (see :class:`Line`).
+LineKind = Literal["header", "text", "hidden", "more", "gap"]
+
+
 class Line(NamedTuple):
     """One drawn line of the thread (a tuple: threads lay out tens of thousands).
 
@@ -145,7 +149,7 @@ class Line(NamedTuple):
     """
 
     comment: int
-    kind: str
+    kind: LineKind
     text: str = ""
 
 

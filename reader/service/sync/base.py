@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from reader.models import ArticleData, SyncFeed
+from reader.models import ArticleData, MarkField, SyncFeed
 
 __all__ = ["MARKS_PER_PUSH", "ArticlePage", "Backend", "RemoteArticle", "ServerState", "SyncError", "SyncFeed"]
 
@@ -79,7 +79,7 @@ class Backend(Protocol):
     def articles_since(self, cursor: str | None) -> AsyncIterator[ArticlePage]:
         """The articles the server got since ``cursor`` (every article when None), a page at a time."""
 
-    async def push_marks(self, field: str, value: bool, remote_ids: Sequence[str]) -> None:
+    async def push_marks(self, field: MarkField, value: bool, remote_ids: Sequence[str]) -> None:
         """Set ``field`` (``read`` or ``starred``) to ``value`` on these articles, on the server."""
 
     async def state(self) -> ServerState:

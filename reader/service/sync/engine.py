@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.config import Config
-from reader.models import PendingMark, SyncedCopy
+from reader.models import MarkField, PendingMark, SyncedCopy
 from reader.net.http import Limits
 from reader.service.sync.account import (
     CURSOR_KEY,
@@ -226,7 +226,7 @@ async def _sync(store: Store, backend: Backend, summary: SyncSummary) -> None:
 
 async def _push(store: Store, backend: Backend) -> int:
     """Send the queued marks, a group (field, value) at a time; each confirmed group leaves the queue."""
-    groups: dict[tuple[str, bool], list[PendingMark]] = {}
+    groups: dict[tuple[MarkField, bool], list[PendingMark]] = {}
     for mark in store.sync_pending():
         groups.setdefault((mark.field, mark.value), []).append(mark)
     pushed = 0

@@ -31,7 +31,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from reader.models import ArticleData, SyncFeed
+from reader.models import ArticleData, MarkField, SyncFeed
 from reader.net.http import FetchError, Limits, make_client, post
 from reader.text import dates
 from reader.text.render import html_to_plain, html_to_text, sanitize_html
@@ -253,7 +253,7 @@ class TinyTinyRSS:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
-    async def push_marks(self, field: str, value: bool, remote_ids: Sequence[str]) -> None:
+    async def push_marks(self, field: MarkField, value: bool, remote_ids: Sequence[str]) -> None:
         """updateArticle for these ids (read is tt-rss's field 2, "unread", so the mode is inverted)."""
         mode = int(not value) if field == "read" else int(value)
         for start in range(0, len(remote_ids), MARKS_PER_PUSH):

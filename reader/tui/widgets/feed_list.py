@@ -12,6 +12,7 @@ never parsed as markup, never with control characters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -22,12 +23,15 @@ from reader.models import FeedRow
 from reader.text.sanitize import clean_line
 from reader.tui.widgets.line_list import LineList, moving_keys
 
+#: What the list can show: a view of every feed, one tag's feeds, or one feed.
+SourceView = Literal["all", "unread", "starred", "tag", "feed"]
+
 
 @dataclass(frozen=True)
 class Source:
     """What the article list shows: a view (all, unread, starred), one tag or one feed."""
 
-    view: str = "all"
+    view: SourceView = "all"
     feed_id: int | None = None
     #: The tag of a ``"tag"`` source.
     tag: str | None = None
@@ -54,10 +58,13 @@ class Source:
             number, at, group = key[5:].partition("@")
             if number.isascii() and number.isdigit():
                 return cls("feed", int(number), group=group if at else None)
-        return cls(key) if key in VIEW_LABELS else cls()
+        for view in VIEW_LABELS:
+            if key == view:
+                return cls(view)
+        return cls()
 
 
-VIEW_LABELS = {"all": "All articles", "unread": "Unread", "starred": "Starred"}
+VIEW_LABELS: dict[SourceView, str] = {"all": "All articles", "unread": "Unread", "starred": "Starred"}
 #: Feeds under a tag are indented by this much.
 INDENT = "  "
 
