@@ -420,3 +420,27 @@ def test_a_bad_ca_file_warning_is_shown_once_by_the_reader(tmp_path: Path) -> No
     assert "ca_file" not in after, after
     listed = run("--db", str(db), "list", env=reader_env(home))
     assert len([line for line in lines(listed.stderr) if "ca_file" in line]) == 1, listed.stderr
+
+
+def test_a_library_from_before_the_check_is_noted_not_checked_on_its_first_open(tmp_path: Path) -> None:
+    """Upgrading costs no quick_check: a library without its -seen file (an earlier reader made it)
+    opens without one and gets its -seen; a change made behind reader's back after that is checked."""
+    from reader.store import connection
+
+    db = tmp_path / "reader.db"
+    build_library(db, count=3)
+    seen = Path(f"{db}-seen")
+    seen.unlink()
+    connection._CHECKED.clear()  # what this process checked: the test's own record of it
+
+    Store(db).close()
+
+    assert seen.exists()
+    assert connection._CHECKED == {}, "the first open after the upgrade ran quick_check"
+    # Written by another program after reader noted it: the next open checks it (and finds it sound).
+    other = sqlite3.connect(db)
+    other.execute("UPDATE articles SET title = 'changed outside' WHERE id = (SELECT min(id) FROM articles)")
+    other.commit()
+    other.close()
+    Store(db).close()
+    assert list(connection._CHECKED.values()) == [""]

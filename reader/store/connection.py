@@ -270,6 +270,11 @@ class Connection:
         inode differ from the ``-seen`` file written after every commit and
         close): another program wrote it, or a copy replaced it. Damage met
         later still gets one line from :func:`library_failure`.
+
+        A library with no ``-seen`` file at all (made by a reader from before
+        the check) is taken as it is and noted: checking it would make every
+        user's first start after the upgrade wait (6 s here on 1.2 GB, with the
+        migration), for a file reader itself has been writing all along.
         """
         if self.path is None:
             return
@@ -278,6 +283,10 @@ class Connection:
             return  # a library being created: nothing to check yet
         problem = _CHECKED.get(stamp)
         if problem is None:
+            if not os.path.lexists(f"{self.path}-seen"):
+                if not self.read_only:
+                    _write_seen(self.path, stamp)
+                return
             if _read_seen(self.path) == stamp:
                 return
             self.conn.execute("PRAGMA busy_timeout = 10000")
