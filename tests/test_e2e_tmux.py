@@ -119,9 +119,14 @@ class Terminal:
         return self.wait_for(lambda screen: text in screen, repr(text), timeout)
 
     def press_until_changed(self, key: str, before: str) -> str:
-        """Press ``key`` and wait for the screen to differ from ``before`` (or a short while)."""
+        """Press ``key`` and wait for the screen to differ from ``before`` (or a while: the key may change nothing).
+
+        Six seconds, not two: on a loaded machine (CI under ``-n auto``) a
+        PageDown could take longer to show, the caller pressed again, and the
+        two pages together scrolled past what it was looking for.
+        """
         self.keys(key)
-        deadline = time.monotonic() + 2.0
+        deadline = time.monotonic() + 6.0
         screen = self.screen()
         while screen == before and time.monotonic() < deadline:
             time.sleep(POLL)

@@ -1,0 +1,197 @@
+"""What every part of the main screen shares: its state, the app and library, the panes, the list request.
+
+The main screen (:mod:`reader.tui.screens.main`) is one class put together
+from the parts in ``main_*.py``. Each part subclasses :class:`MainScreenBase`
+(a Textual class: Textual registers ``@on`` handlers only on those) and
+declares, under ``TYPE_CHECKING``, what it calls in the other parts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, cast
+
+from textual import work
+from textual.message import Message
+from textual.screen import Screen
+
+from reader.models import ArticleFilter, ArticleRow, FeedRow
+from reader.store import Store
+from reader.text.sanitize import clean_line
+from reader.tui.screens.layout import NARROW_BELOW, Pane
+from reader.tui.screens.main_messages import LibraryLoaded, ListLoaded
+from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.comment_thread import CommentThread
+from reader.tui.widgets.feed_list import VIEW_LABELS, FeedList, Source, tag_title
+
+if TYPE_CHECKING:
+    from reader.service.library import Library
+    from reader.tui.app import ReaderApp
+
+
+def describe_source(store: Store, source: Source, unread_only: bool) -> str:
+    """How ``source`` is described in the header: a feed's name (and its last error), a view, a tag."""
+    if source.feed_id is not None:
+        found = store.feed_title(source.feed_id)
+        label = clean_line(found[0]) if found else "feed"
+        if found and found[1]:
+            label += f" \u26a0 {clean_line(found[1])[:80]}"
+    elif source.view == "tag" and source.tag is not None:
+        label = tag_title(source.tag)
+    else:
+        label = VIEW_LABELS.get(source.view, "All articles")
+    return label + (" (unread only)" if unread_only and source.view != "unread" else "")
+
+
+class MainScreenBase(Screen[None]):
+    """The main screen's state and what every part of it uses."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        #: Fetch, comments and sync: the services the command line uses too, given, not looked up.
+        self.library = library
+        self._fetch_when_shown = False
+        self.source = Source()
+        self.unread_only = False
+        self.search_query: str | None = None
+        self._before_search: tuple[Source, int | None] | None = None
+        self.show_comments = True
+        self.narrow_pane: Pane = "articles"
+        #: The pane that last had the focus (the layout follows it).
+        self._last_pane: Pane = "articles"
+        self.reading_id: int | None = None
+        self._restored = False
+        self._render_width = 0
+        self._show_when_rendered = False
+        #: A change check is queued in the writer (one at a time).
+        self._checking = False
+        #: The library changed while the list could not be reloaded (a search).
+        self._list_stale = False
+        self._refresh_request = 0
+        #: The last search asked for, and whether its answer is still awaited.
+        self._search_request = 0
+        #: The newest list (or search) asked for; answers to older ones are dropped.
+        self._list_request = 0
+        self._search_pending = False
+        #: The feeds as last loaded (names, counts, tags).
+        self._feeds: list[FeedRow] = []
+        self._library_loaded = False
+        #: Marks the list shows that the writer has not saved yet, by article id.
+        self._unsaved: dict[int, ArticleRow] = {}
+
+    @property
+    def reader_app(self) -> ReaderApp:
+        """The app, typed."""
+        return cast("ReaderApp", self.app)
+
+    @property
+    def store(self) -> Store:
+        """The UI thread's connection to the library (quick reads only)."""
+        return self.reader_app.store
+
+    @property
+    def feed_list(self) -> FeedList:
+        """The feed list."""
+        return self.query_one("#feeds", FeedList)
+
+    @property
+    def article_list(self) -> ArticleList:
+        """The article list."""
+        return self.query_one("#articles", ArticleList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        """The reading pane."""
+        return self.query_one("#article", ArticleView)
+
+    @property
+    def comment_thread(self) -> CommentThread:
+        """The comments panel."""
+        return self.query_one("#comments", CommentThread)
+
+    @property
+    def narrow(self) -> bool:
+        """True when one pane shows at a time."""
+        return self.size.width < NARROW_BELOW
+
+    @property
+    def fetching(self) -> bool:
+        """True while this screen's fetch runs (its progress is in the header)."""
+        return any(w.group == "fetch" and w.is_running for w in self.workers)
+
+    def _post_from_thread(self, message: Message) -> None:
+        # RuntimeError: the app has closed while the writer was busy; no one to tell.
+        with contextlib.suppress(RuntimeError):
+            self.post_message(message)
+
+    def article_filter(self) -> ArticleFilter:
+        """The filter for the current source and unread-only switch."""
+        return ArticleFilter(
+            unread=self.unread_only or self.source.view == "unread",
+            starred=self.source.view == "starred",
+            feed_id=self.source.feed_id,
+            tag=self.source.tag if self.source.view == "tag" else None,
+        )
+
+    def source_label(self, store: Store | None = None) -> str:
+        """How the current feed or view is described in the header (``store``: the caller thread's)."""
+        return describe_source(store or self.store, self.source, self.unread_only)
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def load_library(self) -> None:
+        """Read the feeds and view counts."""
+        with self.reader_app.connection("library") as store:
+            message = LibraryLoaded(store.feeds(), store.counts())
+        self.post_message(message)
+
+    def request_list(
+        self, keep: int | None = None, open_kept: bool = False, open_unread: int = 0, focus_reading: bool = False
+    ) -> None:
+        """Ask for the article list of the current source; only the answer to the newest request is shown."""
+        self._list_request += 1
+        self.load_list(
+            self._list_request,
+            self.source,
+            self.unread_only,
+            self.article_filter(),
+            keep,
+            open_kept=open_kept,
+            open_unread=open_unread,
+            focus_reading=focus_reading,
+        )
+
+    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
+    def load_list(
+        self,
+        request: int,
+        source: Source,
+        unread_only: bool,
+        article_filter: ArticleFilter,
+        keep: int | None,
+        *,
+        open_kept: bool = False,
+        open_unread: int = 0,
+        focus_reading: bool = False,
+    ) -> None:
+        """Read the ordered article ids of ``source`` (everything it needs comes as arguments)."""
+        with self.reader_app.connection("list") as store:
+            label = describe_source(store, source, unread_only)
+            ids = store.article_ids(article_filter)
+        self.post_message(
+            ListLoaded(
+                ids, keep, label, open_kept, open_unread=open_unread, focus_reading=focus_reading, request=request
+            )
+        )
+
+    def _target_row(self) -> ArticleRow | None:
+        """The article an action applies to: the one being read when the reading pane has focus."""
+        articles = self.article_list
+        focused = self.focused
+        if isinstance(focused, (ArticleView, CommentThread)) and self.reading_id is not None:
+            index = articles.index_of(self.reading_id)
+            if index is not None:
+                return articles.row(index)
+            rows = self.store.articles_by_ids([self.reading_id])
+            return rows[0] if rows else None
+        return articles.row(articles.cursor)
