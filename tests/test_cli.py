@@ -330,3 +330,26 @@ def test_demo_loads_its_own_content(run_reader: RunReader, tmp_path: Path) -> No
         ).stdout
     )
     assert "## Quotes" in formatting["text"] and "\n> " in formatting["text"] and "```" in formatting["text"]
+
+
+def test_show_prints_text_as_written_without_markdown_escapes(run_reader: RunReader, tmp_path: Path) -> None:
+    """`reader show` is for reading: "(or the arrow keys)" is printed so, not as html2text's "\\(or ...\\)";
+    a code block keeps its own backslashes."""
+    feed = tmp_path / "feed.xml"
+    body = (
+        "&lt;p&gt;Use j and k (or the arrow keys), not *stars* or [brackets] or # signs.&lt;/p&gt;"
+        "&lt;pre&gt;&lt;code&gt;grep '\\(a\\)' file&lt;/code&gt;&lt;/pre&gt;"
+    )
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
+        f"<item><guid>e1</guid><title>Escapes</title><description>{body}</description></item>"
+        "</channel></rss>",
+        encoding="utf-8",
+    )
+    assert run_reader("import", str(feed)).returncode == 0
+    article_id = json.loads(run_reader("list", "--json").stdout)[0]["id"]
+
+    shown = run_reader("show", str(article_id)).stdout
+
+    assert "Use j and k (or the arrow keys), not *stars* or [brackets] or # signs." in shown
+    assert "grep '\\(a\\)' file" in shown

@@ -187,6 +187,28 @@ def comment_when(comment: CommentRow) -> str:
     return "seen " + dates.to_human(comment.first_seen)
 
 
+# A Markdown backslash escape: html2text writes them so that text which only
+# looks like Markdown ("(c)", "# 1", "[x]") shows as written when rendered.
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def without_escapes(markdown: str) -> str:
+    """``markdown`` as plain reading text: backslash escapes dropped, except inside code fences.
+
+    ``reader show`` prints the Markdown as it is, and "j and k \\(or the
+    arrow keys\\)" is not how anyone writes; a fenced code block keeps its
+    backslashes, which are the code's own.
+    """
+    parts = markdown.split("\n")
+    in_fence = False
+    for index, line in enumerate(parts):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        elif not in_fence and "\\" in line:
+            parts[index] = _ESCAPE.sub(r"\1", line)
+    return "\n".join(parts)
+
+
 def article_text(detail: ArticleDetail, width: int = 100) -> str:
     """``reader show``: header, the Markdown body, then the comment tree (two spaces per level)."""
     row = detail.article
@@ -198,7 +220,7 @@ def article_text(detail: ArticleDetail, width: int = 100) -> str:
     if safe_url(row.comments_url):
         lines.append(f"Comments: {row.comments_url}")
     lines.append("")
-    lines.append(clean_text(detail.text).strip() or "(no text)")
+    lines.append(without_escapes(clean_text(detail.text)).strip() or "(no text)")
     if detail.comments:
         count = comment_total(detail.comments)
         lines += ["", f"\u2500\u2500 {count} comment{'s' if count != 1 else ''} \u2500\u2500"]
