@@ -556,9 +556,7 @@ class Fetcher:
 
     def _fatal(self, error: BaseException) -> bool:
         """True when ``error`` means the library itself cannot be used (read-only, full, damaged): stop the run."""
-        if isinstance(error, StoreError):
-            return True
-        return isinstance(error, sqlite3.Error) and library_failure(error, self.db_path) is not None
+        return library_failure(error, self.db_path) is not None
 
     @staticmethod
     def _store_thread(store: Store, article_id: int, parsed: ParsedThread) -> int:
@@ -774,9 +772,7 @@ def _finished(fetcher: Fetcher, db_path: Path, run: Callable[[], FetchSummary]) 
     """Run a fetch; a library that cannot be used ends it with :attr:`FetchSummary.error`, the report kept."""
     try:
         return run()
-    except StoreError as error:
-        fetcher.summary.error = clean_line(str(error))
-    except sqlite3.Error as error:
+    except (StoreError, sqlite3.Error) as error:
         failure = library_failure(error, db_path)
         if failure is None:
             raise

@@ -49,12 +49,18 @@ _FILE_PROBLEMS = {
 }
 
 
-def library_failure(error: sqlite3.Error, path: Path | str | None) -> StoreError | None:
+def library_failure(error: BaseException, path: Path | str | None) -> StoreError | None:
     """A one-line :class:`StoreError` when ``error`` means the library file cannot be used, else None.
 
     Read-only, disk full, I/O errors, a damaged file: every later write would
     fail the same way, so callers stop instead of blaming what they stored.
+    A :class:`StoreError` is one already; any other exception is None (the
+    caller's own unit failed, not the library).
     """
+    if isinstance(error, StoreError):
+        return error
+    if not isinstance(error, sqlite3.Error):
+        return None
     code = getattr(error, "sqlite_errorcode", -1)
     problem = "its folder is read-only" if code == 1544 else _FILE_PROBLEMS.get(code & 0xFF)  # READONLY_DIRECTORY
     if code & 0xFF == 8 and path is not None and os.access(path, os.W_OK):
@@ -450,12 +456,9 @@ class Connection:
 
     def _raise_if_unusable(self, error: Exception) -> None:
         """Raise ``error`` as a :class:`StoreError` if it means the library cannot be written at all."""
-        if isinstance(error, StoreError):
-            raise error
-        if isinstance(error, sqlite3.Error):
-            failure = library_failure(error, self.path)
-            if failure is not None:
-                raise failure from None
+        failure = library_failure(error, self.path)
+        if failure is not None:
+            raise failure from None
 
     def explain(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[str]:
         """The ``EXPLAIN QUERY PLAN`` lines for ``sql`` (used by the plan tests)."""
