@@ -131,6 +131,22 @@ class Terminal:
         while screen == before and time.monotonic() < deadline:
             time.sleep(POLL)
             screen = self.screen()
+        return self.settled(screen)
+
+    def settled(self, screen: str, quiet: float = 0.5) -> str:
+        """The screen once it has not changed for ``quiet`` seconds (at most a few seconds).
+
+        An article is drawn in stages (its first screen, then all of it): a
+        change may be that second stage, not the key just pressed, and a
+        next key pressed meanwhile would land on top of the first.
+        """
+        deadline = time.monotonic() + 6.0
+        still_since = time.monotonic()
+        while time.monotonic() - still_since < quiet and time.monotonic() < deadline:
+            time.sleep(POLL)
+            now = self.screen()
+            if now != screen:
+                screen, still_since = now, time.monotonic()
         return screen
 
     def kill(self) -> None:
@@ -238,6 +254,7 @@ def test_reading_the_seed_in_a_real_terminal(
         ),
         "the seed article, focused and laid out at the reading pane's width",
     )
+    screen = term.settled(screen)  # all of it drawn, not only its first screen
     # ...then page down until its second section heading shows.
     for _ in range(10):
         if SEED_HEADING in screen:
