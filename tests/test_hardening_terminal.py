@@ -708,7 +708,7 @@ async def test_o_y_and_the_links_list_refuse_an_unsafe_article_link(db_path: Pat
         ids = [store.find_article(a.guid) for a in articles]
     for url in UNSAFE_ARTICLE_URLS:
         with pytest.raises(ValueError):
-            LinkScreen(url)
+            LinkScreen(url, lambda _url: None)
 
     messages: list[Message] = []
     async with running(db_path, WIDE, messages) as (app, pilot, screen):

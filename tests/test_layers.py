@@ -107,6 +107,26 @@ def test_the_reader_never_imports_the_command_line() -> None:
     assert not offenders
 
 
+def test_screens_and_widgets_are_given_their_services_not_the_app() -> None:
+    # The app builds the screens (it imports them); a screen that imported the
+    # app back, or cast self.app to it, would be the hidden two-way tie again.
+    offenders = [
+        f"{module_name(path)} line {line}: {target}"
+        for path in sources()
+        if module_name(path).startswith(("reader.tui.screens", "reader.tui.widgets"))
+        for line, target in imports_of(path)
+        if target == "reader.tui.app"
+    ]
+    assert not offenders
+    casts = [
+        str(path.relative_to(PACKAGE.parent))
+        for path in sources()
+        if module_name(path).startswith(("reader.tui.screens", "reader.tui.widgets"))
+        and "ReaderApp" in path.read_text(encoding="utf-8")
+    ]
+    assert not casts
+
+
 def test_the_layer_test_sees_imports_inside_functions(tmp_path: Path) -> None:
     # The reader is imported lazily by the command line: a reading that missed it would pass anything.
     found = dict((target, line) for line, target in imports_of(PACKAGE / "cli" / "__init__.py"))

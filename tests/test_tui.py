@@ -397,7 +397,7 @@ async def test_comment_keys_move_between_comments(library: Library) -> None:
             await press(pilot, key)
             assert author_at_cursor(thread) == author, f"after {key!r}"
         assert thread.focused_comment is not None
-        with Store(screen.reader_app.db_path) as store:
+        with Store(library.path) as store:
             by_id = {c.id: c.author for c in store.comments(library.thread)}
         assert by_id[thread.focused_comment] == "Bob"
 

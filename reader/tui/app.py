@@ -23,6 +23,7 @@ from reader.store import Store
 from reader.text import dates
 from reader.text.sanitize import clean_text
 from reader.tui.keymap import APP_BINDINGS, binding_ids, binding_sections
+from reader.tui.services import Services
 
 #: Allocations between young-generation collections (CPython's default is 700):
 #: opening a big thread allocates tens of thousands of short-lived objects.
@@ -105,7 +106,16 @@ class ReaderApp(App[None]):
         # The config's problems, and the library's (a password others could read, now made private).
         for problem in [*self.config.problems, *self.store.warnings]:
             self.notify(problem, severity="warning", markup=False, timeout=10)
-        self.push_screen(MainScreen(self.library))
+        services = Services(
+            library=self.library,
+            store=self.store,
+            writer=self.writer,
+            connection=self.connection,
+            config=self.config,
+            clock=self.clock,
+            open_link=self.open_link,
+        )
+        self.push_screen(MainScreen(services))
         self.call_after_refresh(self._settle_memory)
         # SIGTERM (kill, a closing multiplexer) quits as q does: Python's
         # default ends the process on the spot, leaving the terminal on the

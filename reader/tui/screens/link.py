@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -37,8 +39,10 @@ class LinkScreen(ModalScreen[None]):
         Binding("escape,q", "dismiss", "Cancel", id="link.cancel"),
     ]
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, open_link: Callable[[str], None]) -> None:
         super().__init__()
+        #: Opens a checked link in the browser (blocking): the app's, given by whoever shows this screen.
+        self._open_link = open_link
         checked = safe_url(url)
         if checked is None:
             raise ValueError("only http and https links can be opened")
@@ -62,8 +66,8 @@ class LinkScreen(ModalScreen[None]):
         # terminal from the UI thread). The app owns that worker: this
         # screen's own are cancelled as it closes, which could be before a
         # thread worker had even started.
-        app = self.app
-        app.run_worker(lambda: app.open_link(url), thread=True, exit_on_error=False)  # type: ignore[attr-defined]
+        open_link = self._open_link
+        self.app.run_worker(lambda: open_link(url), thread=True, exit_on_error=False)
 
     def action_copy(self) -> None:
         """Copy the link, then close."""

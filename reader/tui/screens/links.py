@@ -6,6 +6,8 @@ Choosing a link goes through :class:`~reader.tui.screens.link.LinkScreen`, as
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -40,8 +42,10 @@ class LinksScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q", "dismiss", "Close", id="links.close")]
 
-    def __init__(self, groups: list[LinkGroup] | list[Link]) -> None:
+    def __init__(self, groups: list[LinkGroup] | list[Link], open_link: Callable[[str], None]) -> None:
         super().__init__()
+        #: Opens a checked link in the browser (handed on to the link's own screen).
+        self._open_link = open_link
         # A plain list of links is one group (the article's).
         self.groups = [group for group in groups if isinstance(group, LinkGroup)] or [
             LinkGroup("This article", [link for link in groups if isinstance(link, tuple)])
@@ -71,4 +75,4 @@ class LinksScreen(ModalScreen[None]):
     def chosen(self, event: LinkList.Chosen) -> None:
         """Show the chosen link's target before opening it."""
         self.dismiss()
-        self.app.push_screen(LinkScreen(event.link[1]))
+        self.app.push_screen(LinkScreen(event.link[1], self._open_link))

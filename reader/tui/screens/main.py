@@ -142,7 +142,7 @@ class MainScreen(
         self.load_library()
         self.request_list(keep=int(last) if last and last.isdigit() else None, open_kept=True)
         self.set_interval(WATCH_INTERVAL, self._watch_library)
-        config = self.reader_app.config
+        config = self.services.config
         # Started once the first list is shown (on_list_loaded): a fetch that
         # finished before that list arrived would be hidden by it.
         self._fetch_when_shown = config.refresh_on_start
@@ -190,7 +190,7 @@ class MainScreen(
                 self.close_article()
             self.search_query = None
             self.source = event.source
-            self.reader_app.writer.setting("ui.source", self.source.key)
+            self.services.writer.setting("ui.source", self.source.key)
             self.request_list(keep=self.article_list.article_id)
         if event.opened:
             self.show_pane("articles")
@@ -198,7 +198,7 @@ class MainScreen(
     def action_toggle_unread(self) -> None:
         """Show only unread articles, or all again."""
         self.unread_only = not self.unread_only
-        self.reader_app.writer.setting("ui.unread-only", "1" if self.unread_only else "0")
+        self.services.writer.setting("ui.unread-only", "1" if self.unread_only else "0")
         self.search_query = None
         self._before_search = None
         self.request_list(keep=self.article_list.article_id)

@@ -9,7 +9,7 @@ declares, under ``TYPE_CHECKING``, what it calls in the other parts.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
@@ -26,8 +26,7 @@ from reader.tui.widgets.comment_thread import CommentThread
 from reader.tui.widgets.feed_list import VIEW_LABELS, FeedList, Source, tag_title
 
 if TYPE_CHECKING:
-    from reader.service.library import Library
-    from reader.tui.app import ReaderApp
+    from reader.tui.services import Services
 
 
 def describe_source(store: Store, source: Source, unread_only: bool) -> str:
@@ -47,10 +46,12 @@ def describe_source(store: Store, source: Source, unread_only: bool) -> str:
 class MainScreenBase(Screen[None]):
     """The main screen's state and what every part of it uses."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, services: Services) -> None:
         super().__init__()
-        #: Fetch, comments and sync: the services the command line uses too, given, not looked up.
-        self.library = library
+        #: The library, its connections and writer, the config, the clock: given, not looked up.
+        self.services = services
+        #: Fetch, comments and sync: the services the command line uses too.
+        self.library = services.library
         self._fetch_when_shown = False
         self.source = Source()
         self.unread_only = False
@@ -81,14 +82,9 @@ class MainScreenBase(Screen[None]):
         self._unsaved: dict[int, ArticleRow] = {}
 
     @property
-    def reader_app(self) -> ReaderApp:
-        """The app, typed."""
-        return cast("ReaderApp", self.app)
-
-    @property
     def store(self) -> Store:
         """The UI thread's connection to the library (quick reads only)."""
-        return self.reader_app.store
+        return self.services.store
 
     @property
     def feed_list(self) -> FeedList:
@@ -141,7 +137,7 @@ class MainScreenBase(Screen[None]):
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def load_library(self) -> None:
         """Read the feeds and view counts."""
-        with self.reader_app.connection("library") as store:
+        with self.services.connection("library") as store:
             message = LibraryLoaded(store.feeds(), store.counts())
         self.post_message(message)
 
@@ -175,7 +171,7 @@ class MainScreenBase(Screen[None]):
         focus_reading: bool = False,
     ) -> None:
         """Read the ordered article ids of ``source`` (everything it needs comes as arguments)."""
-        with self.reader_app.connection("list") as store:
+        with self.services.connection("list") as store:
             label = describe_source(store, source, unread_only)
             ids = store.article_ids(article_filter)
         self.post_message(

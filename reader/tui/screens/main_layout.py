@@ -22,16 +22,16 @@ class LayoutMixin(MainScreenBase):
 
     def compose(self):  # type: ignore[no-untyped-def]
         """Header, the four panes, the search bar and the footer."""
-        clock = self.reader_app.clock
+        clock = self.services.clock
         yield Header(show_clock=False, icon="\u2261")
         with Container(id="panes"):
             yield FeedList(id="feeds")
             yield ArticleList(
-                self.store.articles_by_ids, clock=clock, date_format=self.reader_app.config.date_format, id="articles"
+                self.store.articles_by_ids, clock=clock, date_format=self.services.config.date_format, id="articles"
             )
             with Container(id="reading"):
                 yield ArticleView(id="article")
-                yield CommentThread(clock=clock, date_format=self.reader_app.config.date_format, id="comments")
+                yield CommentThread(clock=clock, date_format=self.services.config.date_format, id="comments")
         yield SearchBar(id="search")
         yield ReaderFooter()
 

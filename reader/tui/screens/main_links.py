@@ -72,7 +72,7 @@ class LinksMixin(MainScreenBase):
         if url is None:
             self.notify("This article has no web link.", severity="warning", timeout=3)
             return
-        self.app.push_screen(LinkScreen(url))
+        self.app.push_screen(LinkScreen(url, self.services.open_link))
 
     def action_copy_link(self) -> None:
         """Copy the article's link to the clipboard."""
@@ -98,4 +98,4 @@ class LinksMixin(MainScreenBase):
         if not any(group.links for group in groups):
             self.notify("No links in this article or its comments.", timeout=2)
             return
-        self.app.push_screen(LinksScreen(groups))
+        self.app.push_screen(LinksScreen(groups, self.services.open_link))

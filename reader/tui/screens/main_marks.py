@@ -58,7 +58,7 @@ class MarksMixin(MainScreenBase):
         self._unsaved[row.id] = changed
         # A message, not call_from_thread: the writer must never wait for the
         # UI thread, which may itself be waiting for the writer (flush, quit).
-        self.reader_app.writer.mark(
+        self.services.writer.mark(
             [row.id], read=read, starred=starred, then=lambda saved: self._post_from_thread(MarkSaved(changed, saved))
         )
 
@@ -149,7 +149,7 @@ class MarksMixin(MainScreenBase):
             self.source = source
             self.search_query = None
             feeds.select_source(source)
-            self.reader_app.writer.setting("ui.source", source.key)
+            self.services.writer.setting("ui.source", source.key)
             focus = isinstance(self.focused, (ArticleView, CommentThread))
             self.request_list(open_unread=step, focus_reading=focus)
             return True
@@ -182,7 +182,7 @@ class MarksMixin(MainScreenBase):
             feed_id=source.feed_id,
             tag=source.tag if source.view == "tag" else None,
         )
-        with self.reader_app.connection("list") as store:
+        with self.services.connection("list") as store:
             ids = store.article_ids(article_filter)
         # A second press meanwhile asks again: only one question shows.
         if not get_current_worker().is_cancelled:
@@ -205,7 +205,7 @@ class MarksMixin(MainScreenBase):
 
     def _mark_all_read(self, ids: list[int]) -> None:
         """Mark ``ids`` read through the writer (articles that arrived since the question stay unread)."""
-        writer = self.reader_app.writer
+        writer = self.services.writer
         writer.mark(ids, read=True, then=lambda saved: self._post_from_thread(MarkedAllRead(len(ids), saved)))
 
     def on_marked_all_read(self, message: MarkedAllRead) -> None:

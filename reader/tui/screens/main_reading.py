@@ -97,7 +97,7 @@ class ReadingMixin(MainScreenBase):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load_article(self, request: RenderRequest, comment_width: int) -> None:
         """Read an article and its thread: first screen, then (once it is painted) the rest."""
-        with self.reader_app.connection("article") as store:
+        with self.services.connection("article") as store:
             stored = store.article(request.article_id)
         if stored is None:
             return
@@ -121,7 +121,7 @@ class ReadingMixin(MainScreenBase):
         loaded = ThreadLoaded(request.article_id, layout, detail.source_comment_count, terms=terms)
         if terms and request.query:
             try:
-                with self.reader_app.connection("article") as store:
+                with self.services.connection("article") as store:
                     hits = store.search_hits(request.article_id, request.query)
                 loaded.match_ids, loaded.in_article = hits.comment_ids, hits.in_article
             except InvalidSearchError:
@@ -136,7 +136,7 @@ class ReadingMixin(MainScreenBase):
         """A thread laid out for ``width`` (in a worker: laying out 2,000 comments is not for the UI thread)."""
         seen = detail.comments_seen
         new_ids = [c.id for c in detail.comments if seen is not None and c.first_seen > seen and c.kind == "comment"]
-        config = self.reader_app.config
+        config = self.services.config
         layout = ThreadLayout(
             detail.comments, op_author=detail.article.author, new_ids=new_ids, indent_cap=config.comments_depth_cap
         )
@@ -159,7 +159,7 @@ class ReadingMixin(MainScreenBase):
     @work(thread=True, exclusive=True, group="thread", exit_on_error=False)
     def reload_thread(self, article_id: int, width: int, cursor: int) -> None:
         """Read and lay out an article's thread again (replies were added in place), keeping the row highlighted."""
-        with self.reader_app.connection("article") as store:
+        with self.services.connection("article") as store:
             detail = store.article(article_id)
         if detail is None:
             return
@@ -228,7 +228,7 @@ class ReadingMixin(MainScreenBase):
                 if not message.in_article and isinstance(self.focused, ArticleView):
                     self.show_pane("comments")
         if count:
-            self.reader_app.writer.thread_seen(message.article_id, self.reader_app.clock())
+            self.services.writer.thread_seen(message.article_id, self.services.clock())
 
     @on(CommentThread.MoreRequested)
     def more_requested(self, event: CommentThread.MoreRequested) -> None:
@@ -279,7 +279,7 @@ class ReadingMixin(MainScreenBase):
         request = self.render_request(article_id)
         self._render_width = request.width
         self.load_article(request, self._comment_width())
-        self.reader_app.writer.setting("ui.article", str(article_id))
+        self.services.writer.setting("ui.article", str(article_id))
         if mark_read:
             row = self.article_list.row(self.article_list.cursor)
             if row is not None and row.id == article_id and not row.read:

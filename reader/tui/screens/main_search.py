@@ -28,7 +28,7 @@ class SearchMixin(MainScreenBase):
     def run_search(self, query: str, keep: int | None, request: int) -> None:
         """Search titles, text and comments; results replace the article list (ids only: the list reads its rows)."""
         try:
-            with self.reader_app.connection("list") as store:
+            with self.services.connection("list") as store:
                 ids = store.search_ids(query, limit=SEARCH_LIMIT)
         except InvalidSearchError as error:
             self.post_message(ListFailed(f"Search: {error}", request=request))

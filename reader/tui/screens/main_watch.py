@@ -99,7 +99,7 @@ class WatchMixin(MainScreenBase):
         if self._checking:
             return
         self._checking = True
-        self.reader_app.writer.check_changed(lambda changed: self._post_from_thread(LibraryChecked(changed)))
+        self.services.writer.check_changed(lambda changed: self._post_from_thread(LibraryChecked(changed)))
 
     def on_library_checked(self, message: LibraryChecked) -> None:
         """Show what another program stored, if it stored anything."""
@@ -130,7 +130,7 @@ class WatchMixin(MainScreenBase):
     ) -> None:
         """Read the list of ``source`` again after the library changed, keeping the ``shown`` ids."""
         # Its own connection: a refresh never holds up the user choosing another list.
-        with self.reader_app.connection("refresh") as store:
+        with self.services.connection("refresh") as store:
             label = describe_source(store, source, unread_only)
             current = store.article_ids(article_filter)
 
