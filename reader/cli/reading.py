@@ -1,0 +1,141 @@
+"""Reading from the command line: ``feeds``, ``list``, ``show``, ``search``, ``mark``, ``mark-feed-read``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+
+import click
+
+from reader.cli import output
+from reader.cli.base import Context, UserError, emit_json, pass_context, say, terminal_width
+from reader.cli.root import cli
+from reader.models import ArticleFilter, ArticleRow
+from reader.service.reading import read_article
+from reader.text.sanitize import clean_line
+from reader.text.search import InvalidSearchError
+
+
+@cli.command("feeds")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
+@pass_context
+def feeds_command(state: Context, as_json: bool) -> None:
+    """List feeds and local sources with unread/total counts and fetch status."""
+    feeds = state.store().feeds()
+    if as_json:
+        emit_json([output.feed_json(f) for f in feeds])
+        return
+    if not feeds:
+        say("no feeds yet: `reader add URL` or `reader import FILE`")
+    for feed in feeds:
+        say(output.feed_line(feed))
+
+
+@cli.command("list")
+@click.option("--feed", "feed_id", type=int, help="Only this feed (an id from `reader feeds`).")
+@click.option("--tag", help="Only feeds with this tag (see `reader tags`).")
+@click.option("--unread", is_flag=True, help="Only unread articles.")
+@click.option("--starred", is_flag=True, help="Only starred articles.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
+@pass_context
+def list_command(
+    state: Context, feed_id: int | None, tag: str | None, unread: bool, starred: bool, limit: int, as_json: bool
+) -> None:
+    """List articles, newest first."""
+    store = state.store()
+    if feed_id is not None and not store.feed_exists(feed_id):
+        raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
+    if tag is not None and tag not in {name for name, _feeds, _unread in store.tags()}:
+        raise UserError(f"no feed has the tag {clean_line(tag)!r} (see `reader tags`)")
+    article_filter = ArticleFilter(unread=unread, starred=starred, feed_id=feed_id, tag=tag)
+    rows = store.list_articles(article_filter, limit=limit)
+    _print_articles(rows, as_json, empty="no articles")
+
+
+def _print_articles(rows: Iterable[ArticleRow], as_json: bool, empty: str) -> None:
+    rows = list(rows)
+    if as_json:
+        emit_json([output.article_json(r) for r in rows])
+        return
+    if not rows:
+        say(empty)
+    for row in rows:
+        say(output.article_line(row))
+
+
+@cli.command("show")
+@click.argument("article_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
+@pass_context
+def show_command(state: Context, article_id: int, as_json: bool) -> None:
+    """Print an article as readable text, then its comment thread."""
+    detail = read_article(state.store(), article_id)
+    if detail is None:
+        raise UserError(f"no article with id {article_id}")
+    if as_json:
+        emit_json(output.detail_json(detail))
+    else:
+        say(output.article_text(detail, width=terminal_width()), nl=False)
+
+
+@cli.command("search", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, type=click.UNPROCESSED)
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
+@pass_context
+def search_command(state: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Search titles, article text and comments.
+
+    Words must all match; "quoted words" match a phrase; word* matches a
+    prefix; a OR b matches either; -word excludes (`reader search peace -war`).
+    Under each article: where it matched (its text, its title or a comment)
+    and the words around the match.
+    """
+    query = " ".join(words)
+    try:
+        results = state.store().search_results(query, limit=limit)
+    except InvalidSearchError as error:
+        raise UserError(f"search: {error}") from None
+    if as_json:
+        emit_json([output.search_json(result) for result in results])
+        return
+    if not results:
+        say("no matches")
+    # Bold only reaches a terminal that shows it; a pipe gets plain text.
+    emphasis = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    for result in results:
+        say(output.search_result_text(result, emphasis=emphasis), bold=emphasis)
+
+
+@cli.command("mark")
+@click.argument("article_ids", nargs=-1, required=True, type=int)
+@click.option("--read", "read", flag_value=True, default=None, help="Mark read.")
+@click.option("--unread", "read", flag_value=False, help="Mark unread.")
+@click.option("--star", "starred", flag_value=True, default=None, help="Star.")
+@click.option("--unstar", "starred", flag_value=False, help="Remove the star.")
+@pass_context
+def mark_command(state: Context, article_ids: tuple[int, ...], read: bool | None, starred: bool | None) -> None:
+    """Mark articles read or unread, starred or not."""
+    if read is None and starred is None:
+        raise UserError("say what to mark: --read, --unread, --star or --unstar")
+    store = state.store()
+    changed = store.mark(article_ids, read=read, starred=starred)
+    known = {row.id for row in store.articles_by_ids(list(article_ids))}
+    unknown = [i for i in dict.fromkeys(article_ids) if i not in known]
+    say(f"marked {changed} article{'s' if changed != 1 else ''}")
+    if unknown:
+        raise UserError(f"no article with id {', '.join(map(str, unknown))}")
+
+
+@cli.command("mark-feed-read")
+@click.argument("feed_id", type=int)
+@pass_context
+def mark_feed_read_command(state: Context, feed_id: int) -> None:
+    """Mark every article of one feed read."""
+    store = state.store()
+    if not store.feed_exists(feed_id):
+        raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
+    changed = store.mark_feed_read(feed_id)
+    say(f"marked {changed} article{'s' if changed != 1 else ''} read")
