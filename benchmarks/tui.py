@@ -1082,7 +1082,7 @@ async def profile_searches(db: Path, queries: dict[str, str], searches: int = 5)
 
 def worker_profile(db: Path, what: str, ids: dict[str, int], typical_ids: list[int]) -> None:
     """Profile what ``MainScreen.load_article`` does in its worker thread, run here synchronously."""
-    from reader.text.thread_view import ThreadLayout
+    from reader.text.threads import ThreadLayout
     from reader.tui.widgets.article_view import render_article
 
     styles: dict[str, str] = {}
@@ -1197,7 +1197,7 @@ class Plan:
 
 def make_plan(db: Path) -> Plan:
     """The added articles, typical articles spread over the list, and the list's first row."""
-    from reader.text.thread_view import ThreadLayout
+    from reader.text.threads import ThreadLayout
 
     with Store(db, create=False) as store:
         ids = extras(store)

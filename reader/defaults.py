@@ -3,7 +3,7 @@
 A fetch made without a config (``FetchSettings()``, ``Limits()``) must do
 what one made with an empty config file does. :mod:`reader.config` gives
 these as the defaults of its settings (and so the README's reference);
-:mod:`reader.service.fetch`, :mod:`reader.net.http` and :mod:`reader.text.thread_view` as
+:mod:`reader.service.fetch`, :mod:`reader.net.http` and :mod:`reader.text.threads` as
 their own. Those lower modules do not import the config module (they have
 no need to read TOML), so the values live in this module, which imports
 nothing, and every one of them imports it.

@@ -11,7 +11,7 @@ from textual.message import Message
 
 from reader.models import ArticleDetail, ArticleRow, FeedRow
 from reader.text.search import SearchTerm
-from reader.text.thread_view import ThreadLayout
+from reader.text.threads import ThreadLayout
 from reader.tui.widgets.feed_list import Source
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from reader.models import ArticleDetail, ArticleRow
 from reader.text.render import opening_html, readable_markdown
 from reader.text.sanitize import clean_line
 from reader.text.search import InvalidSearchError, SearchTerm, search_terms
-from reader.text.thread_view import ThreadLayout
+from reader.text.threads import ThreadLayout
 from reader.tui.screens.layout import Pane
 from reader.tui.screens.main_base import MainScreenBase
 from reader.tui.screens.main_messages import ArticleRendered, MoreLoaded, ThreadLoaded

@@ -26,7 +26,7 @@ from textual.message import Message
 from reader.models import ArticleRow
 from reader.text import dates
 from reader.text.sanitize import clean_line
-from reader.text.thread_view import wrap
+from reader.text.wrap import wrap
 from reader.tui.widgets.line_list import LineList, moving_keys
 
 #: Rows read around the one being drawn when it is not cached yet.

@@ -31,7 +31,7 @@ from textual.strip import Strip
 from reader.models import ArticleDetail
 from reader.text import dates
 from reader.text.sanitize import clean_line, clean_text, safe_url
-from reader.text.thread_view import wrap
+from reader.text.wrap import wrap
 from reader.tui.widgets.scrolling import set_virtual_size
 
 #: The first part rendered before the rest, enough for a screen or two.

@@ -2,7 +2,7 @@
 
 Textual's Tree recurses (RecursionError at 1,000 levels) and shows one line
 per node; nested Collapsibles take a minute at 2,000 comments. Here the
-thread is laid out by :class:`reader.text.thread_view.ThreadLayout` (iterative,
+thread is laid out by :class:`reader.text.threads.ThreadLayout` (iterative,
 cached wrapping) and only the visible lines are drawn.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,13 +23,44 @@ from textual.strip import Strip
 from reader.text import dates
 from reader.text.sanitize import clean_line
 from reader.text.search import SearchTerm
-from reader.text.thread_view import GUTTER_WIDTH, ThreadLayout
+from reader.text.threads import GUTTER_WIDTH, ThreadLayout
 from reader.tui.widgets.highlight import highlight_line
 from reader.tui.widgets.parts import cursor_overlay, overlaid, without_background
 from reader.tui.widgets.scrolling import set_virtual_size
 
 #: Depth colours cycle through these component classes.
 DEPTH_COLOURS = 6
+
+
+#: Where the highlight can go (the argument of ``go`` in the bindings).
+Where = Literal[
+    "next",
+    "previous",
+    "next-sibling",
+    "parent",
+    "next-top",
+    "previous-top",
+    "next-new",
+    "previous-new",
+    "first",
+    "last",
+    "page-down",
+    "page-up",
+]
+
+#: Each move but paging, as a question to the layout: from this comment, which one (None: stay)?
+_STEPS: dict[Where, Callable[[ThreadLayout, int], int | None]] = {
+    "next": ThreadLayout.next_visible,
+    "previous": ThreadLayout.previous_visible,
+    "next-sibling": ThreadLayout.next_sibling,
+    "parent": ThreadLayout.parent_of,
+    "next-top": ThreadLayout.next_top_level,
+    "previous-top": ThreadLayout.previous_top_level,
+    "next-new": ThreadLayout.next_new,
+    "previous-new": ThreadLayout.previous_new,
+    "first": lambda _layout, _cursor: 0,
+    "last": lambda layout, _cursor: layout.visible()[-1],
+}
 
 
 class CommentThread(ScrollView, can_focus=True):
@@ -76,22 +108,24 @@ class CommentThread(ScrollView, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("j,down", "next", "Next comment", show=False, id="comments.next"),
-        Binding("k,up", "previous", "Previous comment", show=False, id="comments.previous"),
-        Binding("J", "next_sibling", "Next sibling", id="comments.next-sibling"),
-        Binding("K", "parent", "Parent", id="comments.parent"),
-        Binding("n,right_square_bracket", "next_top", "Next top-level", show=False, id="comments.next-top"),
-        Binding("N,left_square_bracket", "previous_top", "Previous top-level", show=False, id="comments.previous-top"),
+        Binding("j,down", "go('next')", "Next comment", show=False, id="comments.next"),
+        Binding("k,up", "go('previous')", "Previous comment", show=False, id="comments.previous"),
+        Binding("J", "go('next-sibling')", "Next sibling", id="comments.next-sibling"),
+        Binding("K", "go('parent')", "Parent", id="comments.parent"),
+        Binding("n,right_square_bracket", "go('next-top')", "Next top-level", show=False, id="comments.next-top"),
+        Binding(
+            "N,left_square_bracket", "go('previous-top')", "Previous top-level", show=False, id="comments.previous-top"
+        ),
         Binding("h,left", "collapse", "Collapse", show=False, id="comments.collapse"),
         Binding("l,right", "expand", "Expand", show=False, id="comments.expand"),
         Binding("space,enter", "toggle_replies", "Collapse/expand", id="comments.toggle"),
         Binding("z", "toggle_all", "All", id="comments.toggle-all"),
-        Binding("e", "next_new", "Next new", id="comments.next-new"),
-        Binding("E", "previous_new", "Previous new", show=False, id="comments.previous-new"),
-        Binding("g,home", "first", "First", show=False, id="comments.first"),
-        Binding("G,end", "last", "Last", show=False, id="comments.last"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="comments.page-down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="comments.page-up"),
+        Binding("e", "go('next-new')", "Next new", id="comments.next-new"),
+        Binding("E", "go('previous-new')", "Previous new", show=False, id="comments.previous-new"),
+        Binding("g,home", "go('first')", "First", show=False, id="comments.first"),
+        Binding("G,end", "go('last')", "Last", show=False, id="comments.last"),
+        Binding("pagedown", "go('page-down')", "Page down", show=False, id="comments.page-down"),
+        Binding("pageup", "go('page-up')", "Page up", show=False, id="comments.page-up"),
     ]
 
     @dataclass
@@ -248,66 +282,18 @@ class CommentThread(ScrollView, can_focus=True):
         assert self.layout_model is not None
         return self.layout_model.first_line(self.cursor) - self.scroll_offset.y
 
-    def action_next(self) -> None:
-        """Next shown comment."""
-        if self.layout_model:
-            self.move_to(self.layout_model.next_visible(self.cursor))
-
-    def action_previous(self) -> None:
-        """Previous shown comment."""
-        if self.layout_model:
-            self.move_to(self.layout_model.previous_visible(self.cursor))
-
-    def action_next_sibling(self) -> None:
-        """Next reply to the same comment."""
-        if self.layout_model:
-            self.move_to(self.layout_model.next_sibling(self.cursor))
-
-    def action_parent(self) -> None:
-        """The comment this one answers."""
-        if self.layout_model:
-            self.move_to(self.layout_model.parent_of(self.cursor))
-
-    def action_next_top(self) -> None:
-        """Next top-level comment."""
-        if self.layout_model:
-            self.move_to(self.layout_model.next_top_level(self.cursor))
-
-    def action_previous_top(self) -> None:
-        """Previous top-level comment."""
-        if self.layout_model:
-            self.move_to(self.layout_model.previous_top_level(self.cursor))
-
-    def action_next_new(self) -> None:
-        """Next comment that arrived since the thread was last opened."""
-        if self.layout_model:
-            found = self.layout_model.next_new(self.cursor)
-            if found is None:
-                self.notify("No more new comments.", timeout=2)
-            self.move_to(found)
-
-    def action_previous_new(self) -> None:
-        """Previous new comment."""
-        if self.layout_model:
-            self.move_to(self.layout_model.previous_new(self.cursor))
-
-    def action_first(self) -> None:
-        """First comment."""
-        if self.layout_model and len(self.layout_model):
-            self.move_to(0)
-
-    def action_last(self) -> None:
-        """Last shown comment."""
-        if self.layout_model and len(self.layout_model):
-            self.move_to(self.layout_model.visible()[-1])
-
-    def action_page_down(self) -> None:
-        """Down one screen, highlighting the comment at the top."""
-        self._page(+1)
-
-    def action_page_up(self) -> None:
-        """Up one screen."""
-        self._page(-1)
+    def action_go(self, where: Where) -> None:
+        """Move the highlight: to the next or previous comment, sibling, parent, top-level, new one, end, page."""
+        layout = self.layout_model
+        if layout is None or not len(layout):
+            return
+        if where in ("page-down", "page-up"):
+            self._page(+1 if where == "page-down" else -1)
+            return
+        found = _STEPS[where](layout, self.cursor)
+        if found is None and where == "next-new":
+            self.notify("No more new comments.", timeout=2)
+        self.move_to(found)
 
     def _page(self, direction: int) -> None:
         layout = self.layout_model

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.models import CommentRow
-from reader.text.thread_view import ThreadLayout, comment_plain_text, wrap
-from reader.text.threads import order_thread
+from reader.text.threads import ThreadLayout, comment_plain_text, order_thread
+from reader.text.wrap import wrap
 
 
 def thread(shape: list[tuple[str, str | None]], *, texts: dict[str, str] | None = None) -> list[CommentRow]:
