@@ -132,3 +132,16 @@ def test_plain_feeds_take_the_fast_path_and_match(document: bytes, monkeypatch: 
 )
 def test_unusual_feeds_are_left_to_feedparser(document: bytes) -> None:
     assert read_simple(prepare_xml(document), NOW) is None
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+
+
+@pytest.mark.parametrize("path", sorted(p for p in FIXTURES.iterdir() if p.suffix != ".md"), ids=lambda path: path.name)
+def test_both_paths_store_the_same_for_every_fixture(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The classes of real feed that tests/test_feeds_read_right.py checks: the two paths must not drift apart.
+    data = path.read_bytes()
+    fast = stored_fields(data, fast=True, monkeypatch=monkeypatch)
+    slow = stored_fields(data, fast=False, monkeypatch=monkeypatch)
+    assert fast == slow
+    assert not (isinstance(fast, tuple) and fast[0] == "failure")

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FileOutcome", "ImportFailure", "detect_kind", "import_paths", "iter_files", "parse_file"]
 
-_FEED_ROOTS = {"rss", "feed", "rdf", "channel"}
+# "entry": an Atom Entry Document (RFC 4287, 4.1.2) is a feed of one article.
+_FEED_ROOTS = {"rss", "feed", "rdf", "channel", "entry"}
 _HTML_ROOTS = {"html", "head", "body", "article", "main", "div", "p", "h1", "meta", "title", "section"}
 _SNIFF_BYTES = 8192
 # Controls that do not occur in text files (tab, newlines and form feed do).

@@ -462,7 +462,9 @@ def _from_comment_feed(data: bytes, source: ThreadSource, now: int) -> list[Comm
     def lookup(guid: str) -> tuple[int, bool] | None:
         return (source.article_id, False) if guid in (source.guid, source.url) else None
 
-    batch = parse_feed(data, source_key="comments", thread_lookup=lookup, now=now, subscription=True)
+    batch = parse_feed(
+        data, source_key="comments", thread_lookup=lookup, now=now, subscription=True, url=source.comment_feed_url
+    )
     comments: list[CommentData] = []
     for _article_id, replies in batch.thread_additions:
         comments.extend(replies)

@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urljoin
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeElementTree
@@ -24,7 +25,7 @@ from defusedxml import DefusedXmlException
 
 from reader.models import ArticleData, CommentData, FeedData, FeedKind, ImportBatch
 from reader.parse.base import ImportFailure, keep_newest, short_hash
-from reader.parse.simplefeed import RawEntry, RawFeed, read_simple
+from reader.parse.simplefeed import RawEntry, RawFeed, join_names, person_name, read_simple, title_is_html
 from reader.parse.xmlprolog import read_prolog, to_utf8
 from reader.text import dates
 from reader.text.render import html_to_markdown, html_to_plain, html_to_text, sanitize_html
@@ -104,28 +105,50 @@ def _read_with_feedparser(data: bytes, headers: Mapping[str, str] | None, now: i
     """Read any feed feedparser understands into the same fields as the fast reader."""
     parsed = parse_document(data, headers)
     info = parsed.get("feed") or {}
-    feed = RawFeed(title=info.get("title") or "", link=info.get("link"))
+    feed = RawFeed(title=info.get("title") or "", link=info.get("link") or None)
     for link in info.get("links") or []:
         if link.get("rel") == "self":
-            feed.self_link = link.get("href")
+            feed.self_link = link.get("href") or None
             break
     entries = list(parsed.get("entries") or [])
-    for entry in entries:
-        author = _first(entry, "author") or (entry.get("author_detail") or {}).get("name") or ""
-        comment_feed = entry.get("wfw_commentrss")
+    atom = str(parsed.get("version") or "").startswith("atom")
+    # Authors as written when the XML can be read again (see _authors_in_order).
+    people = _authors_in_order(data)
+    if people is not None and len(people[1]) != len(entries):
+        people = None
+    feed_author = people[0] if people is not None else _names(info.get("authors")) if atom else ""
+    for position, entry in enumerate(entries):
+        raw_id = str(entry.get("id") or "").strip()
+        if people is not None:
+            author = people[1][position]
+        elif atom:
+            author = _names(entry.get("authors"))
+        else:
+            author = person_name(str(entry.get("author") or ""))
+        if atom:
+            author = author or feed_author  # RFC 4287: the feed's author is every entry's without one
+        comment_feed = entry.get("wfw_commentrss") or None
+        comments = entry.get("comments") or None
         for link in entry.get("links") or []:
             if link.get("rel") == "replies" and link.get("type") == "application/atom+xml":
-                comment_feed = comment_feed or link.get("href")
+                comment_feed = comment_feed or link.get("href") or None
+            if link.get("rel") == "replies" and link.get("type") == "text/html":
+                comments = comments or link.get("href") or None
+        title = entry.get("title") or ""
+        detail_type = (entry.get("title_detail") or {}).get("type") or ""
+        html, base = _entry_html(entry)
         feed.entries.append(
             RawEntry(
-                raw_id=str(entry.get("id") or "").strip(),
-                link=entry.get("link"),
-                title=entry.get("title") or "",
+                raw_id=raw_id,
+                link=entry.get("link") or None,
+                title=title,
+                title_is_html=("html" in detail_type) if atom else title_is_html(title),
                 author=author,
-                html=_entry_html(entry),
+                html=html,
+                base=base,
                 published=_entry_date(entry, now),
                 updated=_entry_date(entry, now, keys=("updated",)),
-                comments=entry.get("comments"),
+                comments=comments,
                 comment_feed=comment_feed,
                 declared_count=_first(entry, "slash_comments", "thr_total"),
             )
@@ -147,22 +170,73 @@ def _first(entry: Mapping[str, Any], *keys: str) -> Any:
     return None
 
 
-def _entry_html(entry: Mapping[str, Any]) -> str:
-    """The richest body an entry carries, as HTML."""
-    candidates = []
-    for content in entry.get("content") or []:
-        candidates.append((content.get("type") or "", content.get("value") or ""))
+def _names(people: Any) -> str:
+    """feedparser's list of people as one line of names (an e-mail only where there is no name)."""
+    return join_names([str(p.get("name") or p.get("email") or "") for p in people or [] if isinstance(p, Mapping)])
+
+
+def _authors_in_order(data: bytes) -> tuple[str, list[str]] | None:
+    """The feed's authors and each entry's, in document order, read from the XML; None if it is not well-formed.
+
+    feedparser runs authors together: an Atom author with only an e-mail
+    takes the previous one's name, and an RSS ``jo@example.org (Jo Bloggs)``
+    comes out as "ple (Jo Bloggs". The fast reader reads them as written;
+    so does this, for documents the fast reader leaves to feedparser.
+    """
+    try:
+        root: Element = SafeElementTree.fromstring(_NAMED_ENTITY.sub(_numeric_entity, data))
+    except Exception:
+        return None
+    atom = f"{{{ATOM_NS}}}"
+    if root.tag in (f"{atom}feed", f"{atom}entry"):
+
+        def names(element: Element) -> str:
+            people = element.findall(f"{atom}author")
+            return join_names(
+                [
+                    (p.findtext(f"{atom}name") or "").strip() or (p.findtext(f"{atom}email") or "").strip()
+                    for p in people
+                ]
+            )
+
+        entries = [root] if root.tag == f"{atom}entry" else root.findall(f"{atom}entry")
+        return (names(root) if root.tag == f"{atom}feed" else ""), [names(entry) for entry in entries]
+    items = [
+        element for element in root.iter() if isinstance(element.tag, str) and element.tag.rpartition("}")[2] == "item"
+    ]
+    return "", [
+        join_names(
+            [
+                person_name(child.text or "")
+                for child in item
+                if isinstance(child.tag, str) and child.tag in ("author", f"{{{_DC_NS}}}creator")
+            ]
+        )
+        for item in items
+    ]
+
+
+_DC_NS = "http://purl.org/dc/elements/1.1/"
+
+
+def _entry_html(entry: Mapping[str, Any]) -> tuple[str, str]:
+    """An entry's body as HTML, and the ``xml:base`` in force there: the content, else the summary."""
+    candidates = [
+        (content.get("type") or "", content.get("value") or "", content.get("base") or "")
+        for content in entry.get("content") or []
+        if (content.get("value") or "").strip()
+    ]
     detail = entry.get("summary_detail") or {}
-    if entry.get("summary"):
-        candidates.append((detail.get("type") or "text/html", entry["summary"]))
+    if not candidates and entry.get("summary"):
+        candidates.append((detail.get("type") or "text/html", entry["summary"], detail.get("base") or ""))
     if not candidates:
-        return ""
-    # Prefer HTML, then the longest.
-    content_type, value = max(candidates, key=lambda c: ("html" in c[0], len(c[1])))
+        return "", ""
+    # Of several contents, HTML first, then the longest.
+    content_type, value, base = max(candidates, key=lambda c: ("html" in c[0], len(c[1])))
     if content_type == "text/plain":
         paragraphs = [p for p in value.split("\n\n") if p.strip()]
-        return "".join(f"<p>{html_lib.escape(p)}</p>" for p in paragraphs)
-    return str(value)
+        return "".join(f"<p>{html_lib.escape(p)}</p>" for p in paragraphs), base
+    return str(value), base
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -229,6 +303,7 @@ def parse_feed(
     now: int | None = None,
     subscription: bool = False,
     max_items: int | None = None,
+    url: str | None = None,
 ) -> ImportBatch:
     """Parse a feed document into one feed, its articles and their comment threads.
 
@@ -238,18 +313,33 @@ def parse_feed(
     ``max_items`` keeps only that many entries, the newest (a warning says so).
     ``thread_lookup`` finds stored articles and comments by guid, so a comment
     feed whose entries answer an article imported earlier lands in its thread.
+    ``url`` is where the document came from (the fetched URL after
+    redirects; for a file, its own ``rel="self"`` link): relative links,
+    after any ``xml:base``, resolve against it.
     """
     now = now if now is not None else dates.now()
     data = prepare_xml(data)
     content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
     raw = read_simple(data, now, content_type) or _read_with_feedparser(data, headers, now)
+    if read_prolog(data).root_name.rpartition(":")[2] == "entry":
+        raw.title = ""  # an Atom Entry Document: the title is the article's, not a feed's
     batch = ImportBatch(kind="feed")
-    self_url = None if subscription else safe_url(raw.self_link)
-    site_url = safe_url(raw.link)
+    # A file names its own address in its self link: that is where its relative links lead.
+    document = safe_url(url) or safe_url(raw.self_link)
+
+    def absolute(value: str | None) -> str | None:
+        """A link made absolute against the document's address (an empty one is no link), if safe."""
+        value = (value or "").strip()
+        if not value:
+            return None
+        return safe_url(urljoin(document, value) if document else value)
+
+    self_url = None if subscription else absolute(raw.self_link)
+    site_url = absolute(raw.link)
     feed = FeedData(
         key=self_url or source_key,
         url=self_url,
-        title=clean_line(html_to_plain(raw.title)) or fallback_title,
+        title=entry_title(raw.title, title_is_html(raw.title)) or fallback_title,
         site_url=site_url,
         kind=kind,
     )
@@ -266,11 +356,13 @@ def parse_feed(
     used_guids: set[str] = set()
     for entry in entries:
         raw_id = entry.raw_id
-        link = safe_url(entry.link)
+        link = absolute(entry.link)
         base_url = link or site_url
-        body_html = sanitize_html(entry.html)
+        # XML's rule: the body's links resolve against its xml:base, else the document's address.
+        body_base = absolute(entry.base) if entry.base else document
+        body_html = sanitize_html(entry.html, body_base or link)
         text = html_to_text(body_html)
-        title = clean_line(html_to_plain(entry.title))
+        title = entry_title(entry.title, entry.title_is_html)
         author = clean_line(html_to_plain(entry.author))
         guid = clean_line(raw_id) or link or "hash:" + short_hash(title, text)
         if guid in used_guids:
@@ -294,8 +386,8 @@ def parse_feed(
                 )
             )
             continue
-        comments_url = safe_url(entry.comments)
-        comment_feed_url = safe_url(entry.comment_feed)
+        comments_url = absolute(entry.comments)
+        comment_feed_url = absolute(entry.comment_feed)
         articles[guid] = ArticleData(
             guid=guid,
             title=title or _title_from_text(text),
@@ -305,7 +397,8 @@ def parse_feed(
             author=author,
             published=published,
             updated=entry.updated,
-            comments_url=comments_url or comment_feed_url,
+            # The page people read the discussion on; the comment feed is only where the thread is fetched from.
+            comments_url=comments_url,
             comment_feed_url=comment_feed_url,
             declared_comment_count=_int_or_none(entry.declared_count),
         )
@@ -381,6 +474,10 @@ def _entry_date(
     over into the next year.
     """
     for key in keys:
+        # feedparser reads 2020/1/10 as 1 December: year-first numeric dates are read here.
+        numeric = dates.from_numeric(str(dict.get(entry, key) or ""), now)
+        if numeric is not None:
+            return numeric
         # dict.get bypasses FeedParserDict's deprecated key fallbacks.
         parsed = dict.get(entry, f"{key}_parsed")
         if parsed is None or not dates.looks_valid(str(dict.get(entry, key) or "")):
@@ -389,6 +486,17 @@ def _entry_date(
         if value is not None:
             return value
     return None
+
+
+def entry_title(raw: str, is_html: bool) -> str:
+    """An entry's title as one clean line: its tags stripped only if it is HTML by its format's rules.
+
+    A plain-text title keeps what it says (``</example>``, ``1 < 2``); an
+    HTML one that strips to nothing was text after all.
+    """
+    if not is_html:
+        return clean_line(raw)
+    return clean_line(html_to_plain(raw)) or clean_line(raw)
 
 
 def _title_from_text(text: str, limit: int = 80) -> str:

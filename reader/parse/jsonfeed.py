@@ -11,7 +11,7 @@ from typing import Any
 from reader.models import ArticleData, FeedData, FeedKind, ImportBatch
 from reader.parse.base import ImportFailure, keep_newest, short_hash
 from reader.text import dates
-from reader.text.render import html_to_plain, html_to_text, sanitize_html
+from reader.text.render import html_to_text, sanitize_html
 from reader.text.sanitize import clean_line, json_document, safe_url
 
 
@@ -83,7 +83,8 @@ def parse_json_feed(
             content = html_lib.escape(_text(item.get("summary")))
         body_html = sanitize_html(content)
         text = html_to_text(body_html)
-        title = clean_line(html_to_plain(_text(item.get("title"))))
+        # JSON Feed titles are plain text (the spec): "</example>" is a title, not a tag to strip.
+        title = clean_line(_text(item.get("title")))
         raw_id = item.get("id")
         guid = clean_line(str(raw_id)) if isinstance(raw_id, (str, int)) and str(raw_id).strip() else ""
         guid = guid or url or "hash:" + short_hash(title, text)

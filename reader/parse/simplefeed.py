@@ -12,8 +12,10 @@ that both paths store the same thing across the peer corpora.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeElementTree
@@ -28,6 +30,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 WFW = "{http://wellformedweb.org/CommentAPI/}"
 SLASH = "{http://purl.org/rss/1.0/modules/slash/}"
 THREAD = "{http://purl.org/syndication/thread/1.0}"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 
 class Unusual(Exception):
@@ -41,8 +44,12 @@ class RawEntry:
     raw_id: str = ""
     link: str | None = None
     title: str = ""
+    #: True when the title is HTML by its format's rules (Atom ``type="html"``, RSS with HTML tags in it).
+    title_is_html: bool = False
     author: str = ""
     html: str = ""
+    #: The ``xml:base`` in force where the body is (relative ones are resolved later against the feed's URL).
+    base: str = ""
     published: int | None = None
     updated: int | None = None
     comments: str | None = None
@@ -86,7 +93,7 @@ def read_simple(data: bytes, now: int, content_type: str = "") -> RawFeed | None
         root = SafeElementTree.fromstring(data)
         if root.tag == "rss" and root.get("version", "").startswith("2."):
             return _rss(root, now)
-        if root.tag == f"{ATOM}feed":
+        if root.tag in (f"{ATOM}feed", f"{ATOM}entry"):
             return _atom(root, now)
     except Unusual:
         return None
@@ -103,6 +110,66 @@ def _text(element: Element | None) -> str:
     return element.text or ""
 
 
+def _base(element: Element, outer: str) -> str:
+    """The base URL in force inside ``element``: its ``xml:base`` resolved against the outer one.
+
+    As feedparser does: once a base is known, a new one that would lead to a
+    scheme it does not follow (``javascript:``) is ignored.
+    """
+    if element.get("base") is not None:
+        raise Unusual("a plain base attribute (feedparser reads it as xml:base)")
+    declared = element.get(XML_BASE)
+    if declared is None:
+        return outer
+    if not outer:
+        return declared.strip()
+    joined = urljoin(outer, declared.strip())
+    return joined if _ACCEPTABLE_BASE.match(joined) else outer
+
+
+_ACCEPTABLE_BASE = re.compile(r"^(?:https?|ftp|file):", re.IGNORECASE)
+
+
+def _resolve(value: str, base: str) -> str | None:
+    """A link as written, resolved against the base in force; an empty one is no link."""
+    value = value.strip()
+    if not value:
+        return None
+    return urljoin(base, value) if base else value
+
+
+#: HTML elements: one of these in an RSS title makes it HTML (stripped, and a
+#: ``<script>`` with its content); any other ``<...>`` (``</example>``) is text.
+_HTML_ELEMENTS = (
+    "a|abbr|acronym|address|applet|area|article|aside|audio|b|base|basefont|bdi|bdo|big|blink|blockquote|body|br"
+    "|button|canvas|caption|center|cite|code|col|colgroup|dd|del|details|dfn|dialog|dir|div|dl|dt|em|embed|fieldset"
+    "|figcaption|figure|font|footer|form|frame|frameset|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|kbd|label"
+    "|legend|li|link|main|map|mark|marquee|math|menu|meta|meter|nav|noscript|object|ol|optgroup|option|output|p"
+    "|param|picture|pre|progress|q|rp|rt|ruby|s|samp|script|section|select|small|source|span|strike|strong|style"
+    "|sub|summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|tt|u|ul|var|video|wbr"
+)
+_HTML_IN_TITLE = re.compile(rf"</?(?:{_HTML_ELEMENTS})(?:[\s/>])", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def title_is_html(title: str) -> bool:
+    """True if an RSS title holds HTML: an HTML element (``<b>``, ``<script>``) or an escaped entity (``&amp;amp;``).
+
+    RSS does not say whether a title is text or HTML; feeds use both. A
+    ``<`` that opens no known inline element (``</example>``, ``1 < 2``) is text.
+    """
+    return bool(_HTML_IN_TITLE.search(title) or _ENTITY.search(title))
+
+
+_RSS_AUTHOR = re.compile(r"^\s*[^\s@()]+@[^\s@()]+\s*\((?P<name>[^()]+)\)\s*$")
+
+
+def person_name(raw: str) -> str:
+    """The name to show for an RSS author: ``jo@example.org (Jo Bloggs)`` is Jo Bloggs."""
+    match = _RSS_AUTHOR.match(raw)
+    return match.group("name").strip() if match else raw.strip()
+
+
 def _rfc822(value: str, now: int) -> int | None:
     value = value.strip()
     if not value:
@@ -112,6 +179,9 @@ def _rfc822(value: str, now: int) -> int | None:
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
+        numeric = dates.from_numeric(value, now)
+        if numeric is not None:
+            return numeric
         raise Unusual("a date email.utils cannot read") from None
     if parsed.tzinfo is None:
         raise Unusual("a date without a zone")
@@ -171,47 +241,59 @@ def _rss(root: Element, now: int) -> RawFeed:
     channel = root.find("channel")
     if channel is None:
         raise Unusual("no channel")
-    feed = RawFeed(title=_text(channel.find("title")), link=_text(channel.find("link")).strip() or None)
+    channel_base = _base(channel, _base(root, ""))
+    link_element = channel.find("link")
+    feed = RawFeed(
+        title=_text(channel.find("title")),
+        link=_resolve(_text(link_element), _base(link_element, channel_base)) if link_element is not None else None,
+    )
     if not feed.title.strip():
         raise Unusual("no channel title")
     for link in channel.findall(f"{ATOM}link"):
         if link.get("rel") == "self":
-            feed.self_link = link.get("href")
+            feed.self_link = _resolve(link.get("href", ""), _base(link, channel_base))
     for item in channel.findall("item"):
         _check_children(item, _RSS_ITEM_TAGS)
         entry = RawEntry()
+        base = _base(item, channel_base)
         description = ""
         encoded = ""
+        authors: list[str] = []
         for child in item:
             tag = child.tag
+            here = _base(child, base)
             if tag == "title":
                 entry.title = _text(child)
+                entry.title_is_html = title_is_html(entry.title)
             elif tag == "link":
-                entry.link = _text(child).strip() or entry.link
+                entry.link = _resolve(_text(child), here) or entry.link
             elif tag == "guid":
                 entry.raw_id = _text(child).strip()
             elif tag == "description":
                 description = _text(child)
+                entry.base = entry.base if encoded else here
             elif tag == f"{CONTENT}encoded":
                 encoded = _text(child)
+                entry.base = here
             elif tag in ("author", f"{DC}creator"):
-                entry.author = _text(child)  # feedparser keeps the last one
+                authors.append(person_name(_text(child)))
             elif tag == "pubDate":
                 entry.published = _rfc822(_text(child), now)
             elif tag == "comments":
-                entry.comments = _text(child).strip() or None
+                entry.comments = _resolve(_text(child), here)
             elif tag == f"{WFW}commentRss":
-                entry.comment_feed = _text(child).strip() or None
+                entry.comment_feed = _resolve(_text(child), here)
             elif tag == f"{SLASH}comments":
                 entry.declared_count = _text(child).strip()
             elif isinstance(tag, str) and tag.startswith(THREAD):
                 raise Unusual("threading in RSS")
-        # feedparser prefers the longer of content:encoded and the description.
-        entry.html = encoded if len(encoded) >= len(description) else description
+        entry.author = join_names(authors)
+        # The full body (content:encoded) when there is one, else the description.
+        entry.html = encoded if encoded.strip() else description
         if entry.link is None and entry.raw_id:
             guid = item.find("guid")
             if guid is not None and guid.get("isPermaLink", "true").lower() != "false":
-                entry.link = entry.raw_id
+                entry.link = _resolve(entry.raw_id, _base(guid, base))
         feed.entries.append(entry)
     if not feed.entries:
         raise Unusual("no items (feedparser may find some)")
@@ -228,66 +310,78 @@ def _atom_text(element: Element | None) -> tuple[str, str]:
     return kind, _text(element)
 
 
-def _atom_person(element: Element | None) -> str:
-    """A person as feedparser names them: ``name (email)``."""
-    if element is None:
-        return ""
-    for child in element:
-        if child.tag not in (f"{ATOM}name", f"{ATOM}email", f"{ATOM}uri"):
-            raise Unusual("an unusual Atom person")
-    name = _text(element.find(f"{ATOM}name")).strip()
-    email = _text(element.find(f"{ATOM}email")).strip()
-    if name and email:
-        return f"{name} ({email})"
-    return name or email
+def join_names(names: list[str]) -> str:
+    """Several authors as one line, each once, in order: "Alice, Bob, Carol"."""
+    seen: dict[str, None] = {}
+    for name in names:
+        if name.strip():
+            seen.setdefault(name.strip(), None)
+    return ", ".join(seen)
 
 
-def _atom_link(element: Element) -> str | None:
-    alternates = []
+def _atom_people(element: Element) -> str:
+    """The authors of a feed or entry, by name (an e-mail only for an author with no name)."""
+    names = []
+    for person in element.findall(f"{ATOM}author"):
+        for child in person:
+            if child.tag not in (f"{ATOM}name", f"{ATOM}email", f"{ATOM}uri"):
+                raise Unusual("an unusual Atom person")
+        name = _text(person.find(f"{ATOM}name")).strip()
+        names.append(name or _text(person.find(f"{ATOM}email")).strip())
+    return join_names(names)
+
+
+def _atom_link(element: Element, base: str, rel: str = "alternate", kind: str | None = None) -> str | None:
+    """The ``rel`` link of a feed or entry (of type ``kind`` if given), resolved; an empty href is none."""
+    found = []
     for link in element.findall(f"{ATOM}link"):
-        if not link.get("href"):
+        href = link.get("href")
+        if href is None:
             raise Unusual("a link without href")
-        if link.get("rel", "alternate") == "alternate":
-            alternates.append(link.get("href", "").strip())
-    if len(alternates) > 1:
+        here = _base(link, base)
+        if not href.strip() and here:
+            raise Unusual("an empty href under xml:base (feedparser makes it the base)")
+        if link.get("rel", "alternate") == rel and (kind is None or link.get("type") == kind):
+            found.append(_resolve(href, here))
+    if rel == "alternate" and len(found) > 1:
         raise Unusual("several alternate links (feedparser picks by type)")
-    return alternates[0] if alternates else None
+    return next((link for link in found if link), None)
 
 
 def _atom(root: Element, now: int) -> RawFeed:
-    _kind, title = _atom_text(root.find(f"{ATOM}title"))
+    feed_base = _base(root, "")
+    # An Entry Document has no feed title: its own is the article's (the file's name names the feed).
+    _kind, title = _atom_text(root.find(f"{ATOM}title")) if root.tag == f"{ATOM}feed" else ("text", " ")
     if not title.strip():
         raise Unusual("no feed title")
-    feed = RawFeed(title=title, link=_atom_link(root) or _text(root.find(f"{ATOM}id")).strip() or None)
-    for link in root.findall(f"{ATOM}link"):
-        if link.get("rel") == "self":
-            feed.self_link = link.get("href")
-    feed_author = _atom_person(root.find(f"{ATOM}author"))
-    for element in root.findall(f"{ATOM}entry"):
+    feed = RawFeed(title=title, link=_atom_link(root, feed_base) or _text(root.find(f"{ATOM}id")).strip() or None)
+    feed.self_link = _atom_link(root, feed_base, "self")
+    # RFC 4287: an entry without an author has the feed's.
+    feed_author = _atom_people(root)
+    entries = [root] if root.tag == f"{ATOM}entry" else root.findall(f"{ATOM}entry")
+    for element in entries:
         _check_children(element, _ATOM_ENTRY_TAGS)
         entry = RawEntry()
+        base = _base(element, feed_base) if element is not root else feed_base
         entry.raw_id = _text(element.find(f"{ATOM}id")).strip()
-        _title_kind, entry.title = _atom_text(element.find(f"{ATOM}title"))
-        entry.link = _atom_link(element) or entry.raw_id or None
-        authors = element.findall(f"{ATOM}author")
-        if len(authors) > 1:
-            raise Unusual("several authors")
-        # Entries without an author inherit the feed's, as in feedparser.
-        entry.author = _atom_person(authors[0] if authors else None) or feed_author
+        title_kind, entry.title = _atom_text(element.find(f"{ATOM}title"))
+        entry.title_is_html = title_kind == "html"
+        entry.link = _atom_link(element, base) or entry.raw_id or None
+        entry.author = _atom_people(element) or feed_author
         entry.published = _iso(_text(element.find(f"{ATOM}published")), now)
         entry.updated = _iso(_text(element.find(f"{ATOM}updated")), now)
         entry.published = entry.published or entry.updated
-        # As feedparser's readers do: HTML before text, then the longest.
-        candidates = [_atom_text(element.find(f"{ATOM}content")), _atom_text(element.find(f"{ATOM}summary"))]
-        html = [value for kind, value in candidates if kind == "html" and value]
-        if html:
-            entry.html = max(html, key=len)
-        elif any(value.strip() for _kind, value in candidates):
-            # Only plain text: feedparser's handling of it is left to feedparser.
+        # The content is the body; the summary only when there is no content.
+        content, summary = element.find(f"{ATOM}content"), element.find(f"{ATOM}summary")
+        body = content if content is not None and _atom_text(content)[1].strip() else summary
+        kind, value = _atom_text(body)
+        if kind == "text" and value.strip():
+            # Plain text made into paragraphs: feedparser's way with it is left to feedparser.
             raise Unusual("a plain-text Atom body")
-        for link in element.findall(f"{ATOM}link"):
-            if link.get("rel") == "replies" and link.get("type") == "application/atom+xml":
-                entry.comment_feed = link.get("href")
+        entry.html = value
+        entry.base = _base(body, base) if body is not None else base
+        entry.comments = _atom_link(element, base, "replies", "text/html")
+        entry.comment_feed = _atom_link(element, base, "replies", "application/atom+xml")
         total = element.find(f"{THREAD}total")
         if total is not None:
             entry.declared_count = _text(total).strip()

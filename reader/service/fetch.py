@@ -164,8 +164,13 @@ class FetchSummary:
 ProgressCallback = Callable[[Progress], None]
 
 
-def parse_fetched(body: bytes, key: str, headers: dict[str, str], max_items: int | None = None) -> ImportBatch:
-    """Parse a fetched feed, keeping at most ``max_items`` articles (runs in a worker process)."""
+def parse_fetched(
+    body: bytes, key: str, headers: dict[str, str], max_items: int | None = None, url: str | None = None
+) -> ImportBatch:
+    """Parse a fetched feed, keeping at most ``max_items`` articles (runs in a worker process).
+
+    ``url`` is where the body came from (after redirects): relative links resolve against it.
+    """
     from reader.parse import detect_kind
     from reader.parse.feeds import parse_feed
     from reader.parse.jsonfeed import parse_json_feed
@@ -175,7 +180,9 @@ def parse_fetched(body: bytes, key: str, headers: dict[str, str], max_items: int
         return parse_json_feed(body, source_key=key, kind="feed", max_items=max_items)
     if kind != "feed":
         raise ImportFailure(f"expected an RSS or Atom feed, found {'an HTML page' if kind == 'html' else kind}")
-    return parse_feed(body, source_key=key, kind="feed", headers=headers, subscription=True, max_items=max_items)
+    return parse_feed(
+        body, source_key=key, kind="feed", headers=headers, subscription=True, max_items=max_items, url=url
+    )
 
 
 def unexpected(error: BaseException) -> str:
@@ -455,7 +462,13 @@ class Fetcher:
         headers = {"content-type": response.headers.get("content-type", "")}
         try:
             batch = await asyncio.get_running_loop().run_in_executor(
-                parser.executor(), parse_fetched, response.body, feed.key, headers, self.settings.max_items
+                parser.executor(),
+                parse_fetched,
+                response.body,
+                feed.key,
+                headers,
+                self.settings.max_items,
+                response.url,
             )
         except ImportFailure as failure:
             return FetchOutcome(str(response.status), str(failure), moved_to=response.moved_to), None

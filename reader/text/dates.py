@@ -100,6 +100,27 @@ def from_iso(value: str | None, reference: int | None = None) -> int | None:
         return None
 
 
+#: Numeric dates feeds write that neither RFC 822 nor ISO 8601 readers take:
+#: ``2020/1/10 12:34:56`` (a forum's), ``2020.01.10``, ``2020-1-10 9:05``. No zone: UTC.
+_NUMERIC_DATE = re.compile(
+    r"^\s*(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(?:UTC|GMT|Z)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def from_numeric(value: str | None, reference: int | None = None) -> int | None:
+    """Parse a year-first numeric date with any of ``/ . -`` between the parts (see ``_NUMERIC_DATE``)."""
+    match = _NUMERIC_DATE.match(value or "")
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
+    try:
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:  # month 13, 31 April, 25 o'clock
+        return None
+    return plausible(moment.timestamp(), reference)
+
+
 def to_iso(epoch: int | None) -> str | None:
     """Format epoch seconds as ISO 8601 UTC with a ``Z`` suffix."""
     if epoch is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from typing import Literal
 
 import html2text
 import nh3
@@ -35,16 +36,30 @@ _ORDERED_LIST_START = re.compile(r"^(\s*\d+)([.)])(?=\s)")
 
 
 def sanitize_html(markup: str, base_url: str | None = None) -> str:
-    """Return ``markup`` with scripts, styles, event handlers and unsafe links removed."""
+    """Return ``markup`` with scripts, styles, event handlers and unsafe links removed.
+
+    With an http(s) ``base_url``, relative links and image sources are made
+    absolute against it (by nh3, as it cleans), so the stored HTML opens
+    and lists its links wherever it is read.
+    """
     if not markup:
         return ""
-    cleaned = nh3.clean(
-        markup,
-        tags=_ALLOWED_TAGS,
-        clean_content_tags=_DROP_WITH_CONTENT,
-        url_schemes=_URL_SCHEMES,
-        link_rel=None,
+    relative: tuple[Literal["rewrite_with_base"], str] | None = (
+        ("rewrite_with_base", base_url) if base_url and base_url.startswith(("http://", "https://")) else None
     )
+    try:
+        cleaned = nh3.clean(
+            markup,
+            tags=_ALLOWED_TAGS,
+            clean_content_tags=_DROP_WITH_CONTENT,
+            url_schemes=_URL_SCHEMES,
+            link_rel=None,
+            url_relative=relative,
+        )
+    except ValueError:  # a base nh3 cannot parse: links stay as written
+        cleaned = nh3.clean(
+            markup, tags=_ALLOWED_TAGS, clean_content_tags=_DROP_WITH_CONTENT, url_schemes=_URL_SCHEMES, link_rel=None
+        )
     # nh3 keeps control characters in text; the stored HTML must be as clean
     # as the stored Markdown.
     return clean_text(cleaned)
@@ -53,6 +68,43 @@ def sanitize_html(markup: str, base_url: str | None = None) -> str:
 def looks_like_html(text: str) -> bool:
     """True if ``text`` contains anything resembling a tag or an entity."""
     return bool(_TAG.search(text)) or "&" in text
+
+
+# In sanitized HTML (nh3's serialisation: attribute values in double quotes),
+# the tags that matter for images: an image, and the opening and closing of links.
+_IMAGE_OR_ANCHOR = re.compile(r'<img(?P<attributes>(?:\s+[A-Za-z_:][-\w:.]*(?:="[^"]*")?)*)\s*/?>|<a\b[^>]*>|</a\s*>')
+_ATTRIBUTE = re.compile(r'\s([A-Za-z_:][-\w:.]*)="([^"]*)"')
+
+
+def _images_as_labels(markup: str) -> str:
+    """Each image as ``[image: alt]`` on its own, a link to the image (nothing when its alt is empty).
+
+    html2text would write the bare alt text glued to the next word ("See
+    imagethis"). As a link the image's address stays in the links list; an
+    image already inside a link becomes the label only (links do not nest).
+    An image without alt text is decoration or a tracking pixel: dropped.
+    """
+    if "<img" not in markup:
+        return markup
+    depth = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal depth
+        tag = match.group()
+        if not tag.startswith("<img"):
+            depth = depth + 1 if tag.startswith("<a") else max(0, depth - 1)
+            return tag
+        attributes = {name.lower(): html_lib.unescape(value) for name, value in _ATTRIBUTE.findall(tag)}
+        alt = " ".join(attributes.get("alt", "").split())
+        if not alt:
+            return ""
+        label = html_lib.escape(f"[image: {alt}]", quote=False)
+        source = attributes.get("src", "")
+        if depth or not source.startswith(("http://", "https://")):
+            return label if depth else f" {label} "
+        return f' <a href="{html_lib.escape(source)}">{label}</a> '
+
+    return _IMAGE_OR_ANCHOR.sub(replace, markup)
 
 
 def html_to_markdown(markup: str, base_url: str | None = None) -> str:
@@ -71,7 +123,7 @@ def html_to_markdown(markup: str, base_url: str | None = None) -> str:
     converter.backquote_code_style = True
     # Text that merely looks like Markdown (a leading "#", "[x](y)") must show as written.
     converter.escape_snob = True
-    text = _WHITESPACE_ONLY_LINE.sub("", clean_text(converter.handle(markup)))
+    text = _WHITESPACE_ONLY_LINE.sub("", clean_text(converter.handle(_images_as_labels(markup))))
     text = _tidy_fences(_SPACE_AFTER_EMPHASIS.sub(r"\1", text))
     return _MANY_BLANK_LINES.sub("\n\n", text).strip()
 
