@@ -154,8 +154,9 @@ def test_one_bad_file_fails_alone_with_one_line(run_reader: RunReader, tmp_path:
     folder.mkdir()
     (folder / "a-good.txt").write_text(seed_file.read_text(encoding="utf-8"), encoding="utf-8")
     (folder / "b-bad.xml").write_bytes(b"<rss version='2.0'><channel><title>cut off")
-    (folder / "c-binary.bin").write_bytes(bytes(range(256)) * 20)
-    result = run_reader("import", str(folder))
+    (tmp_path / "c-binary.bin").write_bytes(bytes(range(256)) * 20)
+    # The binary file is named on the command line too: in a folder it would only be passed over.
+    result = run_reader("import", str(folder), str(tmp_path / "c-binary.bin"))
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(errors) == 2

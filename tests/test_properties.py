@@ -96,7 +96,14 @@ class Doc:
         return newline.join(lines) + newline
 
 
-_comment = st.tuples(st.integers(0, 4), _line, _line)
+# The format tells names from text by their shape (README): a name is short, with no sentence
+# punctuation; comment text here ends like a sentence. Names start with a letter.
+_name = st.builds(
+    lambda head, rest: head + rest,
+    st.characters(categories=("Lu", "Ll", "Lo")),
+    st.text(st.characters(categories=("Lu", "Ll", "Lo", "Nd")), max_size=20),
+)
+_comment = st.tuples(st.integers(0, 4), _name, _line.map(lambda line: line + "."))
 _docs = st.builds(
     Doc,
     title=_line,

@@ -108,14 +108,18 @@ def test_import_shows_hostile_file_names_as_visible_text_on_success_and_error_li
 ) -> None:
     folder = tmp_path / "incoming"
     folder.mkdir()
+    # The bad files are named on the command line: in a folder, a file that is no article is
+    # only passed over (named in the "skipped" line), while a named one must fail in one line.
+    rejects = tmp_path / "rejects"
+    rejects.mkdir()
     for tag, piece in HOSTILE_NAMES.items():
         (folder / f"good-{tag}{piece}.txt").write_text(f"Article {tag}\nSome text.\n", encoding="utf-8")
-        (folder / f"bad-{tag}{piece}.txt").write_bytes(b"\x00\x01\x02\x03 not text")
+        (rejects / f"bad-{tag}{piece}.txt").write_bytes(b"\x00\x01\x02\x03 not text")
     # A name that is not UTF-8 at all: a bare 0x9b byte, a C1 CSI to 8-bit terminals.
     (folder / os.fsdecode(b"good-rawc1\x9b2J.txt")).write_text("Article rawc1\nSome text.\n", encoding="utf-8")
-    (folder / os.fsdecode(b"bad-rawc1\x9b2J.txt")).write_bytes(b"\x00\x01\x02\x03 not text")
+    (rejects / os.fsdecode(b"bad-rawc1\x9b2J.txt")).write_bytes(b"\x00\x01\x02\x03 not text")
 
-    result = run_bytes("import", str(folder))
+    result = run_bytes("import", str(folder), *(str(path) for path in sorted(rejects.iterdir())))
 
     assert result.returncode == 1, "bad files make the import fail"
     assert_clean(result, "reader import")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from reader.cli.base import EXIT_FAILURE, Context, pass_context, say
+from reader.cli.output import plural
 from reader.cli.root import cli
 from reader.models import FeedData
 from reader.text.sanitize import clean_line, safe_url
@@ -21,7 +22,9 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
     """Import files or folders: RSS, Atom, JSON Feed, OPML, HTML pages, plain-text articles.
 
     Each file is stored in its own transaction; a bad file is reported in
-    one line and the others still import. Exit status 1 if any file failed.
+    one line and the others still import. In a folder, files that are none of
+    these (code, licences, other data) are skipped and listed in one line; a
+    file named itself is always imported. Exit status 1 if any file failed.
     """
     from reader.parse import import_paths
 
@@ -31,7 +34,8 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
     missing = [p for p in sources if not p.exists()]
     for path in missing:
         say(f"reader: error: {path}: no such file or directory", err=True)
-    for outcome in import_paths(store, [p for p in sources if p.exists()]):
+    skipped: list[Path] = []
+    for outcome in import_paths(store, [p for p in sources if p.exists()], on_skip=skipped.append):
         files += 1
         name = str(outcome.path)
         if outcome.error:
@@ -50,17 +54,46 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
             if stats.articles_updated:
                 parts.append(f"{stats.articles_updated} updated")
             if stats.comments_added:
-                parts.append(f"{stats.comments_added} comments")
+                parts.append(plural(stats.comments_added, "comment"))
             if outcome.kind == "OPML":
-                parts = [f"{outcome.feeds} feeds ({stats.feeds_added} new)"]
+                parts = [f"{plural(outcome.feeds, 'feed')} ({stats.feeds_added} new)"]
             say(f"{name}: {outcome.kind}: {', '.join(parts)}")
+    if skipped:
+        say(_skipped_line(skipped, sources))
     summary = (
         f"imported {files - failed} of {files} file{'s' if files != 1 else ''}: "
-        f"{added} new articles, {updated} updated, {comments} new comments, {feeds} new feeds"
+        f"{plural(added, 'new article')}, {updated} updated, {plural(comments, 'new comment')}, "
+        f"{plural(feeds, 'new feed')}"
     )
     say(summary)
     if failed or missing:
         sys.exit(EXIT_FAILURE)
+
+
+#: How many skipped files a summary names before it only counts the rest.
+SKIPPED_NAMES_SHOWN = 5
+
+
+def _skipped_line(skipped: list[Path], sources: tuple[Path, ...]) -> str:
+    """One line for the files of folders that were not imported: how many, and the first few names."""
+    names = [_shown_name(path, sources) for path in skipped[:SKIPPED_NAMES_SHOWN]]
+    rest = len(skipped) - len(names)
+    listing = ", ".join(names) + (f" and {rest} more" if rest else "")
+    if len(skipped) == 1:
+        return f"skipped 1 file that is not a feed or an article: {listing}"
+    return f"skipped {len(skipped)} files that are not feeds or articles: {listing}"
+
+
+def _shown_name(path: Path, sources: tuple[Path, ...]) -> str:
+    """``path`` as found below the folder it was imported from, cleaned and cut to fit a line."""
+    shown = path.name
+    for source in sources:
+        if path.is_relative_to(source):
+            shown = str(path.relative_to(source))
+            break
+    # A file name is untrusted text: no control characters, no line breaks (say() cleans again).
+    shown = clean_line(shown) or "?"
+    return shown if len(shown) <= 60 else shown[:59] + "\u2026"
 
 
 @cli.command("add")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,15 +139,193 @@ def parse_file(path: Path, *, thread_lookup: ThreadLookup | None = None) -> Impo
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Each path, with directories expanded to every file below them (sorted, hidden ones skipped)."""
+    for path, _ in _walk(paths):
+        yield path
+
+
+def _walk(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
+    """Each file of :func:`iter_files`, and whether it was found in a folder (rather than named itself)."""
     for path in paths:
         if not path.is_dir():
-            yield path
+            yield path, False
             continue
         for folder, subfolders, files in os.walk(path):
             subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
             for name in sorted(files):
                 if not name.startswith("."):
-                    yield Path(folder) / name
+                    yield Path(folder) / name, True
+
+
+# Files found in a folder: what is imported and what is passed over (README, "Importing").
+_FOLDER_SNIFF_BYTES = 64 * 1024
+#: Names (before the first dot, any case) of files that travel with software and are never articles.
+_NOT_ARTICLE_NAMES = frozenset(
+    {
+        "authors",
+        "changelog",
+        "changes",
+        "cmakelists",
+        "code_of_conduct",
+        "codeowners",
+        "contributing",
+        "contributors",
+        "copying",
+        "copyright",
+        "dockerfile",
+        "gemfile",
+        "install",
+        "licence",
+        "license",
+        "maintainers",
+        "makefile",
+        "manifest",
+        "notice",
+        "patents",
+        "pipfile",
+        "procfile",
+        "readme",
+        "requirements",
+        "security",
+        "todo",
+        "unlicense",
+        "vagrantfile",
+    }
+)
+# LICENSE-MIT, COPYING_LESSER, licence-apache.txt ...
+_LICENCE_NAME = re.compile(r"^(?:licen[cs]e|copying|copyright)[-_.]", re.IGNORECASE)
+#: Extensions of source code, scripts, configuration, data, logs and subtitles: text, never articles.
+_NOT_ARTICLE_SUFFIXES = frozenset(
+    [
+        ".bash",
+        ".bat",
+        ".bib",
+        ".c",
+        ".cc",
+        ".cfg",
+        ".cjs",
+        ".clj",
+        ".cmd",
+        ".conf",
+        ".cpp",
+        ".cs",
+        ".css",
+        ".csv",
+        ".cxx",
+        ".diff",
+        ".el",
+        ".env",
+        ".erl",
+        ".ex",
+        ".exs",
+        ".fish",
+        ".go",
+        ".gradle",
+        ".h",
+        ".hpp",
+        ".hs",
+        ".ini",
+        ".ipynb",
+        ".java",
+        ".js",
+        ".json",
+        ".jsonl",
+        ".jsx",
+        ".kt",
+        ".less",
+        ".lock",
+        ".log",
+        ".lua",
+        ".m",
+        ".mjs",
+        ".ml",
+        ".ndjson",
+        ".patch",
+        ".php",
+        ".pl",
+        ".pm",
+        ".properties",
+        ".ps1",
+        ".py",
+        ".pyi",
+        ".pyw",
+        ".r",
+        ".rb",
+        ".rs",
+        ".rst",
+        ".sass",
+        ".scala",
+        ".scss",
+        ".sh",
+        ".sql",
+        ".srt",
+        ".swift",
+        ".tex",
+        ".toml",
+        ".ts",
+        ".tsv",
+        ".tsx",
+        ".vim",
+        ".vtt",
+        ".yaml",
+        ".yml",
+        ".zsh",
+    ]
+)
+# JSON Feed names its version by a jsonfeed.org URL; any other JSON is someone else's data.
+_JSON_FEED_VERSION = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/', re.IGNORECASE)
+
+
+def is_not_article_name(name: str) -> bool:
+    """A file name that is never an article: a licence, a README and their kin, or code and data by extension."""
+    lowered = name.lower()
+    return (
+        lowered.split(".", 1)[0] in _NOT_ARTICLE_NAMES
+        or bool(_LICENCE_NAME.match(lowered))
+        or os.path.splitext(lowered)[1] in _NOT_ARTICLE_SUFFIXES
+    )
+
+
+def belongs_in_library(path: Path) -> bool:
+    """Is ``path``, found in a folder, a file that ``reader import`` imports?
+
+    Feeds, OPML, HTML pages and JSON Feeds by their content; newsboat's cache
+    by its tables and its ``urls`` file by content and name; plain text only
+    when it reads as an article (:func:`reader.parse.plaintext.looks_like_article`)
+    and its name is not a licence, README, or code or data file
+    (:func:`is_not_article_name`). Binary, empty and other XML or JSON files
+    are not. A file that cannot be judged (unreadable) is imported, so that
+    its import reports what is wrong.
+    """
+    from reader.parse.newsboat import SQLITE_HEADER
+    from reader.parse.plaintext import looks_like_article
+
+    try:
+        with path.open("rb") as opened:
+            head = opened.read(_FOLDER_SNIFF_BYTES)
+        if head.startswith(SQLITE_HEADER):
+            # Its schema is on the first page: a newsboat cache has these two tables.
+            return b"rss_feed" in head and b"rss_item" in head
+        if _sniff_text(head) is None:
+            return False
+        try:
+            data = read_bounded(path, MAX_FILE_BYTES)
+        except ImportFailure:
+            data = head  # too large: judged by its start, and its import says it is too large
+        try:
+            kind = detect_kind(data)
+        except ImportFailure:
+            return False  # empty, binary, or XML that is not a feed, OPML or HTML
+        if kind == "json":
+            return bool(_JSON_FEED_VERSION.search(data))
+        if kind == "newsboat-urls":
+            # A list of links is not a list of feeds unless it is newsboat's file.
+            return "urls" in path.name.lower()
+        if kind == "plaintext":
+            return not is_not_article_name(path.name) and looks_like_article(decode_text(data)[0])
+        return True
+    except Exception:
+        # Judging a file must not stop the walk: importing it reports its one line.
+        return True
 
 
 @dataclass
@@ -162,10 +340,16 @@ class FileOutcome:
     error: str | None = None
 
 
-def import_paths(store: Store, paths: Iterable[Path]) -> Iterator[FileOutcome]:
+def import_paths(
+    store: Store, paths: Iterable[Path], *, on_skip: Callable[[Path], None] | None = None
+) -> Iterator[FileOutcome]:
     """Import every file under ``paths``, one transaction each, yielding each outcome.
 
-    A failing file never stops the others.
+    A failing file never stops the others. A file named in ``paths`` is always
+    tried; a file found by walking a folder only when it is one of the kinds
+    imported (:func:`belongs_in_library`), so a folder of downloads does not turn
+    every licence and script into an article. The others yield no outcome and
+    are passed to ``on_skip``.
     """
     # The library's own files, when it lives in the folder being imported:
     # they are no one's articles, and reading them while writing them fails.
@@ -174,8 +358,12 @@ def import_paths(store: Store, paths: Iterable[Path]) -> Iterator[FileOutcome]:
         if store.path
         else set()
     )
-    for path in iter_files(paths):
+    for path, in_folder in _walk(paths):
         if own and path.resolve() in own:
+            continue
+        if in_folder and not belongs_in_library(path):
+            if on_skip is not None:
+                on_skip(path)
             continue
         outcome = FileOutcome(path)
         try:
