@@ -178,6 +178,8 @@ class ArticleDetail:
     #: How many comments the comment source itself said the thread has when it
     #: was last fetched (Reddit's ``num_comments``); None: not known.
     source_comment_count: int | None = None
+    #: The feed gave no date that could be read: ``article.published`` is when it was first seen.
+    undated: bool = False
 
 
 #: Where a search result's snippet comes from: the article's title, its text, or one of its comments.

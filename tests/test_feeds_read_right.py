@@ -8,6 +8,7 @@ each; ``tests/test_simplefeed.py`` also checks the two store the same.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -222,3 +223,25 @@ def test_a_year_first_numeric_date_is_read(path_kind: str) -> None:
     # A real forum writes 2020/1/10 12:34:56; feedparser reads it as 1 December 2020.
     thread = articles(parse("slash-date.rss"))["Thread"]
     assert thread.published == dates.from_iso("2020-01-10T12:34:56Z")
+
+
+def test_an_article_without_a_readable_date_says_so(tmp_path: Path, run_reader: RunReader) -> None:
+    # Was: the time of the import shown as if the feed had published it then.
+    feed = tmp_path / "undated.rss"
+    feed.write_text(
+        '<rss version="2.0"><channel><title>Undated</title><link>https://undated.example/</link>'
+        "<item><title>When?</title><link>https://undated.example/1</link><guid>u1</guid>"
+        "<pubDate>sometime last spring</pubDate><description>Text.</description></item>"
+        "<item><title>Dated</title><link>https://undated.example/2</link><guid>u2</guid>"
+        "<pubDate>Thu, 02 May 2024 10:00:00 GMT</pubDate><description>Text.</description></item>"
+        "</channel></rss>",
+        encoding="utf-8",
+    )
+    assert run_reader("import", str(feed)).returncode == 0
+    listed = run_reader("list", "--json")
+    ids = {article["title"]: article["id"] for article in json.loads(listed.stdout)}
+    undated = run_reader("show", "--no-pager", str(ids["When?"])).stdout
+    dated = run_reader("show", "--no-pager", str(ids["Dated"])).stdout
+    assert "date unknown (first seen " in undated.splitlines()[1]
+    assert "date unknown" not in dated
+    assert "2024-05-02" in dated.splitlines()[1]

@@ -696,7 +696,7 @@ def test_add_full_text_fetches_pages_of_long_items_too(server: FeedServer, run_r
     result = run_reader("fetch", "--no-comments")
 
     assert result.returncode == 0, result.stderr
-    assert "1 full pages" in result.stdout
+    assert "1 full page" in result.stdout
     assert len(server.requests_for("/full/page.html")) == 1
     assert server.requests_for("/plain/page.html") == []
     full_id, plain_id = article_id_by_guid(store, "full-1"), article_id_by_guid(store, "plain-1")

@@ -340,7 +340,7 @@ def test_a_feed_with_one_item_just_under_the_cap_imports_whole_in_bounded_time_a
 
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert "imported 1 of 1 file: 1 new articles" in result.stdout
+    assert "imported 1 of 1 file: 1 new article" in result.stdout
     assert result.seconds < 120
     assert result.peak_rss < 1024**3
     with Store(db_path) as store:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 import shutil
 import signal
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,7 +118,67 @@ def emit_json(data: object) -> None:
 
 
 def terminal_width() -> int:
-    return max(40, min(120, shutil.get_terminal_size((100, 24)).columns))
+    """The width to wrap text to: the terminal's (``COLUMNS`` if set), 100 off a terminal.
+
+    At most 120, a comfortable line to read on a wide terminal; at least 20,
+    below which nothing reads anyway.
+    """
+    return max(20, min(120, shutil.get_terminal_size((100, 24)).columns))
+
+
+def page(text: str, *, pager: bool = True) -> None:
+    """Print ``text`` as :func:`say` does, through a pager when stdout is a terminal, as git does.
+
+    The pager is ``$PAGER`` (split into words, run without a shell; empty or
+    ``cat`` means none), else ``less -R``; without less, or when it cannot
+    start, the text is printed directly. ``LESS`` defaults to git's ``FRX``:
+    a text shorter than the screen is printed and stays, with no screen
+    cleared. Piped, or with ``pager`` False, nothing is paged.
+    """
+    cleaned = output.printable(text)
+    command = _pager_command() if pager and sys.stdout.isatty() else None
+    if command is None or not _run_pager(command, cleaned):
+        click.echo(cleaned, nl=False)
+
+
+def _pager_command() -> list[str] | None:
+    """The pager to run, as words; None for none."""
+    configured = os.environ.get("PAGER")
+    if configured is None:
+        less = shutil.which("less")
+        return [less, "-R"] if less else None
+    try:
+        words = shlex.split(configured)
+    except ValueError:  # an unclosed quote: no pager can be made of it
+        return None
+    return words if words and words != ["cat"] else None
+
+
+def _run_pager(command: list[str], text: str) -> bool:
+    """Give ``text`` to the pager ``command`` and wait until it ends; False when it could not start.
+
+    A pager that quits before reading everything (q pressed) is how paging
+    ends, not an error: what it did not read is dropped. While it runs,
+    Ctrl-C is the pager's (less uses it to stop a search); reader ignores it
+    instead of dying under the pager and leaving it the terminal.
+    """
+    environment = dict(os.environ)
+    environment.setdefault("LESS", "FRX")
+    environment.setdefault("LV", "-c")  # the lv pager's colour option, as git sets it
+    sys.stdout.flush()  # anything printed before comes before the pager's screen
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, env=environment)
+    except OSError:  # not found, not executable
+        return False
+    # Set once the pager runs: a child started with SIGINT ignored would keep ignoring it.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        # communicate() writes what the pager takes (a pager that quit early closes the pipe:
+        # the rest is dropped, without BrokenPipeError), closes its input and waits.
+        process.communicate(text.encode(sys.stdout.encoding or "utf-8", errors="replace"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return True
 
 
 def interactive() -> bool:
@@ -138,14 +201,14 @@ def run_tui(db_path: Path, config: Config | None = None) -> None:
     if lost:
         # Marks that failed (read-only library, full disk): the list showed them
         # taken back, and the shell must hear it too, in one line.
-        line = f"reader: error: {lost} mark{'s' if lost != 1 else ''} could not be saved: {app.writer.lost_reason}"
+        line = f"reader: error: {output.plural(lost, 'mark')} could not be saved: {app.writer.lost_reason}"
         if unsaved:
-            line += f"; {unsaved} more change{'s' if unsaved != 1 else ''} waited for another program in vain"
+            line += f"; {output.plural(unsaved, 'more change')} waited for another program in vain"
         say(line, err=True)
         raise SystemExit(EXIT_FAILURE)
     if unsaved:
         say(
-            f"reader: error: {unsaved} change{'s' if unsaved != 1 else ''} (read/starred marks) could not be saved: "
+            f"reader: error: {output.plural(unsaved, 'change')} (read/starred marks) could not be saved: "
             "another program held the library for over a minute",
             err=True,
         )

@@ -42,7 +42,7 @@ def tags_command(state: Context, as_json: bool) -> None:
     if not tags:
         say("no tags yet: `reader tag FEED_ID TAG`")
     for tag, feeds, unread in tags:
-        say(f"{clean_line(tag)}  {feeds} feed{'s' if feeds != 1 else ''}, {unread} unread")
+        say(f"{clean_line(tag)}  {output.plural(feeds, 'feed')}, {unread} unread")
 
 
 _AGE = {"d": 86400, "w": 7 * 86400, "m": 30 * 86400, "y": 365 * 86400}
@@ -72,7 +72,7 @@ def prune_command(state: Context, older_than: str, keep_starred: bool, include_u
 
     cutoff = dates.now() - _parse_age(older_than)
     removed = state.store().prune(cutoff, starred=not keep_starred, unread=include_unread)
-    say(f"deleted {removed} article{'s' if removed != 1 else ''} published before {dates.to_human(cutoff)}")
+    say(f"deleted {output.plural(removed, 'article')} published before {dates.to_human(cutoff)}")
 
 
 # -- export -----------------------------------------------------------------

@@ -7,13 +7,17 @@ file (defence in depth for rows written by older versions).
 from __future__ import annotations
 
 import re
-import textwrap
+from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
+
+from rich.cells import cell_len
 
 from reader.models import ArticleDetail, ArticleRow, CommentRow, FeedRow, SearchResult
 from reader.text import dates
 from reader.text.sanitize import clean_line, clean_text, safe_url
+from reader.text.wrap import wrap
 
 # -- JSON (documented in README "JSON output"; keep the fields stable) -------
 
@@ -87,12 +91,63 @@ def feed_json(feed: FeedRow) -> dict[str, Any]:
 # -- text --------------------------------------------------------------------
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """A count and its noun in the right number: ``1 feed``, ``0 feeds``, ``2 feeds``.
+
+    ``many`` is the plural where adding an "s" is wrong (``reply``, ``replies``).
+    """
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def cells(text: str) -> int:
+    """How many terminal cells ``text`` takes: a CJK character or an emoji takes two."""
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells, ending in an ellipsis, when it is longer.
+
+    Counted in cells, not characters: a column of CJK titles cut by
+    characters would be twice as wide as one of Latin titles.
+    """
+    if cells(text) <= width:
+        return text
+    used = 0
+    for index, char in enumerate(text):
+        used += cells(char)
+        if used > width - 1:  # one cell is the ellipsis's
+            return text[:index] + "\u2026"
+    return text
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` cells."""
+    return text + " " * max(0, width - cells(text))
+
+
+def cut_at_word(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells at the end of a word, with an ellipsis, when it is longer.
+
+    A sentence cut inside a word ("Name or serv") reads as another word; only
+    a first word wider than ``width`` is cut inside itself.
+    """
+    if cells(text) <= width:
+        return text
+    head = fit(text, width)[:-1]  # what fits beside the ellipsis
+    if not head.endswith(" ") and text[len(head)] != " ":  # it stops inside a word: back to that word's start
+        start = head.rfind(" ")
+        if start > 0:
+            head = head[:start]
+    return head.rstrip(" ,;:-\u2013\u2014") + "\u2026"
+
+
 def article_line(row: ArticleRow) -> str:
     """One line of ``reader list``: id, marks, date, feed, title, comment count."""
     marks = ("\u25cf" if not row.read else " ") + ("\u2605" if row.starred else " ")
     when = dates.to_human(row.published)[:10]
-    comments = f"  ({row.comment_count} comments)" if row.comment_count else ""
-    return f"{row.id:>6} {marks} {when}  {clean_line(row.feed)[:24]:<24}  {clean_line(row.title)}{comments}"
+    comments = f"  ({plural(row.comment_count, 'comment')})" if row.comment_count else ""
+    feed = pad(fit(clean_line(row.feed), 24), 24)
+    return f"{row.id:>6} {marks} {when}  {feed}  {clean_line(row.title)}{comments}"
 
 
 # Bold on, and back to normal intensity (which, unlike a full reset, leaves
@@ -155,16 +210,100 @@ def _emphasised(snippet: str, spans: list[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
-def feed_line(feed: FeedRow) -> str:
-    """One line of ``reader feeds``."""
-    status = ""
-    if feed.last_error:
-        status = f"  [error: {clean_line(feed.last_error)[:60]}]"
-    elif feed.last_status:
-        status = f"  [{clean_line(feed.last_status)}]"
-    where = safe_url(feed.url) or ("local" if feed.kind == "local" else "")
-    tags = f"  #{' #'.join(clean_line(t) for t in feed.tags)}" if feed.tags else ""
-    return f"{feed.id:>5}  {feed.unread:>5}/{feed.total:<5}  {clean_line(feed.title)}  {where}{tags}{status}"
+#: Where the last fetch of a feed failed (the reader's feed list shows the same sign).
+ERROR_SIGN = "\u26a0"
+#: The most cells a feed's error takes in ``reader feeds`` (cut at a word beyond).
+ERROR_CELLS = 60
+
+
+def feeds_table(feeds: Sequence[FeedRow], width: int = 100) -> list[str]:
+    """``reader feeds``: a header, then a row per feed, its columns aligned by terminal cells.
+
+    The columns: id, unread/total, the title (cut with an ellipsis past its
+    column, which is as wide as the longest title, up to about half of
+    ``width``), the error sign, then the address, the tags, and the error of
+    the last fetch as a sentence. Aligned by cells, not characters, so that a
+    CJK title takes the room it shows in.
+    """
+    ids = [str(feed.id) for feed in feeds]
+    counts = [f"{feed.unread}/{feed.total}" for feed in feeds]
+    titles = [clean_line(feed.title) or "(untitled)" for feed in feeds]
+    id_width = max(len(text) for text in ["id", *ids])
+    count_width = max(len(text) for text in ["unread/total", *counts])
+    title_width = min(max(20, min(50, width - 50)), max(cells(text) for text in ["title", *titles]))
+    rows = [f"{'id':>{id_width}}  {'unread/total':>{count_width}}  {pad('title', title_width)}    address"]
+    for feed, ident, count, title in zip(feeds, ids, counts, titles, strict=True):
+        sign = ERROR_SIGN if feed.last_error else " "
+        where = safe_url(feed.url) or ("local" if feed.kind == "local" else "")
+        tags = f"  #{' #'.join(clean_line(tag) for tag in feed.tags)}" if feed.tags else ""
+        error = f"  {cut_at_word(error_sentence(feed.last_error), ERROR_CELLS)}" if feed.last_error else ""
+        cell = pad(fit(title, title_width), title_width)
+        rows.append(f"{ident:>{id_width}}  {count:>{count_width}}  {cell}  {sign} {where}{tags}{error}".rstrip())
+    return rows
+
+
+# What sockets, the TLS library and HTTP clients say, as sentences: the first
+# pattern found in a raw error text names the failure. Only for display: the
+# library keeps the text as it came (``--json`` prints that).
+_NETWORK_SENTENCES = tuple(
+    (re.compile(pattern, re.IGNORECASE), sentence)
+    for pattern, sentence in (
+        (
+            r"name or service not known|name resolution|no address associated|nodename nor servname"
+            r"|getaddrinfo|could not resolve|\[errno -[235]\]|\[errno 11001\]",
+            "could not resolve the host name",
+        ),
+        (r"connection refused|connect call failed|\[errno (?:111|61|10061)\]", "connection refused"),
+        (r"no route to host|\[errno (?:113|65)\]", "no route to the host"),
+        (r"network is unreachable|\[errno (?:101|51)\]", "the network is unreachable"),
+        (r"connection reset|\[errno (?:104|54)\]", "the server reset the connection"),
+        (r"certificate has expired", "the certificate has expired"),
+        (r"hostname mismatch|not valid for", "the certificate is for another host name"),
+        (r"self[- ]signed certificate", "certificate not trusted (self-signed)"),
+        (r"certificate verify failed|unable to get local issuer", "certificate not trusted"),
+        (r"\[ssl|sslerror|handshake", "the secure connection (TLS) failed"),
+        (
+            r"server disconnected|remote end closed|remoteprotocolerror|connection closed",
+            "the server closed the connection without an answer",
+        ),
+        (r"timed out|timeout", "timed out"),
+        (r"cannot connect to host|connecterror|could not connect", "could not connect to the server"),
+    )
+)
+#: How the fetch marks a text that came from the network library as it was.
+_NETWORK_PREFIX = "network error: "
+#: An error text that is an exception's own, not one of reader's sentences.
+_RAW_ERROR = re.compile(r"\[errno|\[ssl|cannot connect to host|\w*(?:error|exception|timeout)\b|timed out$", re.I)
+_HTTP_ERROR = re.compile(r"HTTP (\d{3})")
+
+
+def error_sentence(error: str) -> str:
+    """A feed's stored error as people read it: ``could not resolve the host name``, ``HTTP 404: not found``.
+
+    Raw exception texts ("network error: [Errno -2] Name or service not
+    known") are named by what went wrong; reader's own sentences ("the feed
+    is gone (410)...", "could not parse: ...") and anything unknown stay as
+    they are, cleaned.
+    """
+    text = clean_line(error)
+    status = _HTTP_ERROR.fullmatch(text)
+    if status is not None:
+        code = int(status.group(1))
+        try:
+            return f"HTTP {code}: {HTTPStatus(code).phrase.lower()}"
+        except ValueError:  # a code with no standard name (520, 999)
+            return text
+    if text == "empty response":
+        return "the server's answer was empty"
+    if text.startswith("no complete answer within "):
+        return f"timed out: {text}"
+    raw = text.removeprefix(_NETWORK_PREFIX)
+    if raw == text and not _RAW_ERROR.match(text):
+        return text
+    for pattern, sentence in _NETWORK_SENTENCES:
+        if pattern.search(raw):
+            return sentence
+    return text
 
 
 def comment_total(comments: list[CommentRow]) -> int:
@@ -177,7 +316,7 @@ def more_text(comment: CommentRow) -> str:
     count = comment.more_count
     if not count:
         return "\u2026 this thread continues (replies not fetched)"
-    return f"\u2026 {count} more {'reply' if count == 1 else 'replies'} not fetched"
+    return f"\u2026 {plural(count, 'more reply', 'more replies')} not fetched"
 
 
 def comment_when(comment: CommentRow) -> str:
@@ -209,35 +348,101 @@ def without_escapes(markdown: str) -> str:
     return "\n".join(parts)
 
 
+# A Markdown line's lead: quote marks, indentation, a list item's marker ("  * ", "1. ").
+_LEAD = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
+# The rule under a table's header row ("---|---", "| :-- | --: |").
+_TABLE_RULE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*")
+
+
+def reading_lines(markdown: str, width: int) -> list[str]:
+    """Markdown as lines to read: escapes dropped, every paragraph wrapped to ``width`` terminal cells.
+
+    Wrapped as the reader wraps (:func:`reader.text.wrap.wrap`, by cells: a
+    CJK character takes two). A quote keeps its ``>`` on every line and a
+    list item its hanging indent; code blocks and tables stay as written,
+    since a wrapped line of code is other code and a wrapped row no row.
+    """
+    lines = without_escapes(markdown).split("\n")
+    as_written = _code_and_tables(lines)
+    out: list[str] = []
+    for line, keep in zip(lines, as_written, strict=True):
+        if keep:
+            out.append(line)
+            continue
+        line = line.rstrip()
+        lead = _LEAD.match(line)
+        assert lead is not None  # every part of the pattern is optional
+        prefix = lead.group()
+        # Later lines keep the quote marks and indentation; a list marker becomes spaces.
+        hanging = re.sub(r"[^>\s]", " ", prefix)
+        parts = wrap(line[len(prefix) :], max(width - cells(prefix), width // 2))
+        out.append(prefix + parts[0])
+        out.extend(hanging + part for part in parts[1:])
+    return out
+
+
+def _code_and_tables(lines: list[str]) -> list[bool]:
+    """For each line: True inside a fenced code block or a table (the blank-line-separated block around a rule)."""
+    keep = [False] * len(lines)
+    in_fence = False
+    block_start = 0
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+            keep[index] = True
+        elif in_fence:
+            keep[index] = True
+        elif not line.strip():
+            block_start = index + 1
+        elif _TABLE_RULE.fullmatch(line):
+            end = index
+            while end < len(lines) and lines[end].strip() and not lines[end].lstrip().startswith(("```", "~~~")):
+                end += 1
+            for row in range(block_start, end):
+                keep[row] = True
+    return keep
+
+
 def article_text(detail: ArticleDetail, width: int = 100) -> str:
-    """``reader show``: header, the Markdown body, then the comment tree (two spaces per level)."""
+    """``reader show``: the header, the body, then the comment tree, wrapped to ``width`` cells.
+
+    Plain reading text: Markdown's backslash escapes dropped everywhere
+    (article and comments), replies indented two spaces per level (up to a
+    quarter of the width, so that a deep reply still has room).
+    """
     row = detail.article
-    lines = [clean_line(row.title) or "(untitled)"]
-    byline = [part for part in (clean_line(row.author), dates.to_human(row.published), clean_line(row.feed)) if part]
-    lines.append(" \u00b7 ".join(byline))
+    lines = wrap(clean_line(row.title) or "(untitled)", width)
+    # A date the feed did not give (or gave unreadably) is not passed off as one: published is when it was first seen.
+    when = (
+        f"date unknown (first seen {dates.to_human(row.published)})"
+        if detail.undated
+        else dates.to_human(row.published)
+    )
+    byline = [part for part in (clean_line(row.author), when, clean_line(row.feed)) if part]
+    lines += wrap(" \u00b7 ".join(byline), width)
+    # Addresses are never broken: a terminal shows a long one over two rows, and it still copies whole.
     if safe_url(row.url):
         lines.append(f"Link: {row.url}")
     if safe_url(row.comments_url):
         lines.append(f"Comments: {row.comments_url}")
     lines.append("")
-    lines.append(without_escapes(clean_text(detail.text)).strip() or "(no text)")
+    body = clean_text(detail.text).strip()
+    lines += reading_lines(body, width) if body else ["(no text)"]
     if detail.comments:
-        count = comment_total(detail.comments)
-        lines += ["", f"\u2500\u2500 {count} comment{'s' if count != 1 else ''} \u2500\u2500"]
+        lines += ["", f"\u2500\u2500 {plural(comment_total(detail.comments), 'comment')} \u2500\u2500"]
         for comment in detail.comments:
-            indent = "  " * comment.depth
+            indent = "  " * min(comment.depth, width // 8)
+            available = width - len(indent)
+            lines.append("")
             if comment.kind == "more":
                 # A placeholder, not a comment: no author, no date.
-                lines += ["", f"{indent}[{more_text(comment)}]"]
+                lines += [indent + part for part in wrap(f"[{more_text(comment)}]", available)]
                 continue
             author = clean_line(comment.author) or "anonymous"
-            lines.append("")
-            lines.append(f"{indent}{author} \u00b7 {comment_when(comment)}")
-            available = max(20, width - len(indent))
-            for paragraph in clean_text(comment.text).split("\n"):
-                wrapped = textwrap.wrap(paragraph, available) or [""]
-                lines.extend(indent + part for part in wrapped)
-    return "\n".join(lines).rstrip() + "\n"
+            lines += [indent + part for part in wrap(f"{author} \u00b7 {comment_when(comment)}", available)]
+            text = reading_lines(clean_text(comment.text).strip("\n"), available)
+            lines += [(indent + part).rstrip() for part in text]
+    return "\n".join(line.rstrip() for line in lines).rstrip() + "\n"
 
 
 # -- Markdown export ---------------------------------------------------------

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import click
 
 from reader.cli import output
-from reader.cli.base import Context, UserError, emit_json, pass_context, say, terminal_width
+from reader.cli.base import Context, UserError, emit_json, page, pass_context, say, terminal_width
 from reader.cli.root import cli
 from reader.models import ArticleFilter, ArticleRow
 from reader.service.reading import read_article
@@ -28,8 +28,9 @@ def feeds_command(state: Context, as_json: bool) -> None:
         return
     if not feeds:
         say("no feeds yet: `reader add URL` or `reader import FILE`")
-    for feed in feeds:
-        say(output.feed_line(feed))
+        return
+    for line in output.feeds_table(feeds, terminal_width()):
+        say(line)
 
 
 @cli.command("list")
@@ -68,16 +69,21 @@ def _print_articles(rows: Iterable[ArticleRow], as_json: bool, empty: str) -> No
 @cli.command("show")
 @click.argument("article_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
+@click.option("--no-pager", is_flag=True, help="Print straight to the terminal, without $PAGER or less.")
 @pass_context
-def show_command(state: Context, article_id: int, as_json: bool) -> None:
-    """Print an article as readable text, then its comment thread."""
+def show_command(state: Context, article_id: int, as_json: bool, no_pager: bool) -> None:
+    """Print an article as readable text, then its comment thread.
+
+    On a terminal the text goes through $PAGER (else `less -R`), as git's
+    output does; piped, or with --no-pager, it is printed as it is.
+    """
     detail = read_article(state.store(), article_id)
     if detail is None:
         raise UserError(f"no article with id {article_id}")
     if as_json:
         emit_json(output.detail_json(detail))
     else:
-        say(output.article_text(detail, width=terminal_width()), nl=False)
+        page(output.article_text(detail, width=terminal_width()), pager=not no_pager)
 
 
 @cli.command("search", context_settings={"ignore_unknown_options": True})
@@ -124,7 +130,7 @@ def mark_command(state: Context, article_ids: tuple[int, ...], read: bool | None
     changed = store.mark(article_ids, read=read, starred=starred)
     known = {row.id for row in store.articles_by_ids(list(article_ids))}
     unknown = [i for i in dict.fromkeys(article_ids) if i not in known]
-    say(f"marked {changed} article{'s' if changed != 1 else ''}")
+    say(f"marked {output.plural(changed, 'article')}")
     if unknown:
         raise UserError(f"no article with id {', '.join(map(str, unknown))}")
 
@@ -138,4 +144,4 @@ def mark_feed_read_command(state: Context, feed_id: int) -> None:
     if not store.feed_exists(feed_id):
         raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
     changed = store.mark_feed_read(feed_id)
-    say(f"marked {changed} article{'s' if changed != 1 else ''} read")
+    say(f"marked {output.plural(changed, 'article')} read")

@@ -8,6 +8,7 @@ import os
 import click
 
 from reader.cli.base import Context, UserError, interactive, pass_context, say
+from reader.cli.output import plural
 from reader.cli.root import cli
 from reader.text.sanitize import clean_line
 
@@ -148,7 +149,7 @@ def sync_setup_command(
         pending = store.sync_counts()["pending"]
         if pending and not discard_pending:
             raise UserError(
-                f"{pending} mark{'s' if pending != 1 else ''} not yet sent to {previous.describe()}: "
+                f"{plural(pending, 'mark')} not yet sent to {previous.describe()}: "
                 "run `reader sync` first, or pass --discard-pending"
             )
         # The links to the old server's ids mean nothing on the new one.
@@ -191,4 +192,4 @@ def sync_status_command(state: Context) -> None:
         say(f"last attempt failed ({at}): {clean_line(hide_userinfo(str(last.get('error'))))}")
     pending = counts["pending"]
     say(f"pending marks: {pending}" + (" (sent at the next sync)" if pending else ""))
-    say(f"synced: {counts['feeds']} feeds, {counts['articles']} articles")
+    say(f"synced: {plural(counts['feeds'], 'feed')}, {plural(counts['articles'], 'article')}")

@@ -137,6 +137,7 @@ class Articles(Feeds):
         ("title", "CASE WHEN :title != '' THEN :title ELSE title END"),
         ("author", "CASE WHEN :author != '' THEN :author ELSE author END"),
         ("published", "coalesce(:published, published)"),
+        ("undated", "CASE WHEN :published IS NULL THEN undated ELSE 0 END"),
         ("updated", "coalesce(:updated, updated)"),
         ("html", "CASE WHEN coalesce(:html, '') != '' THEN :html ELSE html END"),
         ("text", "CASE WHEN :text != '' THEN :text ELSE text END"),
@@ -174,8 +175,8 @@ class Articles(Feeds):
             cursor = self.conn.execute(
                 """INSERT INTO articles (feed_id, guid, url, title, author, published, updated,
                     first_seen, html, text, declared_comment_count, comment_count, comments_url,
-                    comment_feed_url, read, starred)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    comment_feed_url, read, starred, undated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     feed_id,
                     article.guid,
@@ -193,6 +194,7 @@ class Articles(Feeds):
                     article.comment_feed_url,
                     int(bool(article.read)),
                     int(bool(article.starred)),
+                    int(article.published is None),
                 ),
             )
             self._unindexed = True

@@ -248,7 +248,7 @@ class Reading(Connection):
         """
         row = self.conn.execute(
             f"""SELECT {_ARTICLE_COLUMNS}, a.text, coalesce(a.full_html, a.html) AS html, a.updated, a.comments_seen,
-                a.source_comment_count
+                a.source_comment_count, a.undated
             FROM articles a JOIN feeds f ON f.id = a.feed_id
             WHERE a.id = ?""",
             (article_id,),
@@ -263,6 +263,7 @@ class Reading(Connection):
             comments_seen=row["comments_seen"],
             comments=self.comments(article_id),
             source_comment_count=row["source_comment_count"],
+            undated=bool(row["undated"]),
         )
 
     def comments(self, article_id: int) -> list[CommentRow]:

@@ -48,7 +48,10 @@ class Recovered:
 
     def line(self, destination: Path) -> str:
         """One line: what was copied, and what was lost."""
-        copied = ", ".join(f"{self.copied.get(table, 0)} {table}" for table in ("feeds", "articles", "comments"))
+        copied = ", ".join(
+            f"{count} {table if count != 1 else table[:-1]}"
+            for table, count in ((table, self.copied.get(table, 0)) for table in ("feeds", "articles", "comments"))
+        )
         lost = [f"{count} damaged place{'s' if count != 1 else ''} in {table}" for table, count in self.damaged.items()]
         lost += [f"{count} {table} whose parent row was lost" for table, count in self.orphans.items()]
         return f"recovered into {destination}: {copied}; " + (f"skipped {', '.join(lost)}" if lost else "nothing lost")

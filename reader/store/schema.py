@@ -299,7 +299,25 @@ CREATE INDEX articles_thread_retry ON articles(id) WHERE thread_failures > 0;
 """
 
 #: Forward migrations; entry ``n`` takes a database from version ``n`` to ``n + 1``.
-MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4, _SCHEMA_5, _SCHEMA_6, _SCHEMA_7, _SCHEMA_8]
+# Version 9: an article whose feed gave no date it could be read from sorts by
+# the time it was first seen (``published`` holds that), and says so where it
+# is read: ``reader show`` writes "date unknown" instead of passing the time of
+# the import off as the publication date. A later copy with a date clears it.
+_SCHEMA_9 = """
+ALTER TABLE articles ADD COLUMN undated INTEGER NOT NULL DEFAULT 0;
+"""
+
+MIGRATIONS: list[str] = [
+    _SCHEMA_1,
+    _SCHEMA_2,
+    _SCHEMA_3,
+    _SCHEMA_4,
+    _SCHEMA_5,
+    _SCHEMA_6,
+    _SCHEMA_7,
+    _SCHEMA_8,
+    _SCHEMA_9,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -28,6 +28,7 @@ CREATE TABLE articles (
     starred_changed INTEGER,
     source_comment_count INTEGER,
     thread_failures INTEGER NOT NULL DEFAULT 0,
+    undated INTEGER NOT NULL DEFAULT 0,
     UNIQUE (feed_id, guid)
 );
 
@@ -180,4 +181,4 @@ CREATE TABLE sync_pending (
     PRIMARY KEY (remote_id, field)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;

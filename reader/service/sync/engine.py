@@ -80,7 +80,8 @@ class SyncSummary:
             f"{self.pulled} received",
         ]
         if self.threads:
-            parts.append(f"{self.comments} comments in {self.threads} threads")
+            comments = f"{self.comments} comment{'s' if self.comments != 1 else ''}"
+            parts.append(f"{comments} in {self.threads} thread{'s' if self.threads != 1 else ''}")
         return f"synced with {self.account}: " + ", ".join(parts) + f" in {self.seconds:.1f} s"
 
 

@@ -78,7 +78,10 @@ class FetchMixin(MainScreenBase):
                 self.open_article(message.article_id, mark_read=False, focus=False)
             return
         failed = summary.failed
-        text = f"{len(summary.feeds)} feeds: {summary.new_articles} new articles, {summary.comments} new comments"
+        text = (
+            f"{_counted(len(summary.feeds), 'feed')}: {_counted(summary.new_articles, 'new article')}, "
+            f"{_counted(summary.comments, 'new comment')}"
+        )
         if failed:
             text += f"; {len(failed)} failed (see the feed list)"
         self.notify(text, markup=False, severity="warning" if failed else "information", timeout=6)
@@ -135,3 +138,8 @@ class FetchMixin(MainScreenBase):
         # A timer's fetch waits its turn quietly instead of saying "Already fetching".
         if not self.fetching:
             self.action_refresh()
+
+
+def _counted(count: int, thing: str) -> str:
+    """``1 feed``, ``2 feeds``: the notification reads as a sentence."""
+    return f"{count:,} {thing}{'' if count == 1 else 's'}"
