@@ -401,7 +401,7 @@ def test_synced_articles_get_their_comment_threads(
     account.subscribe(feed_host.put("/hn.xml", rss([story])))
 
     line = sync(run_reader)
-    assert "2 comments in 1 threads" in line
+    assert "2 comments in 1 thread in" in line
     row = listed(run_reader)[0]
     shown = json.loads(run_reader("show", str(row["id"]), "--json").stdout)
     assert [comment["author"] for comment in shown["comments"]] == ["ada", "bob"]
