@@ -116,7 +116,9 @@ def _read_with_feedparser(data: bytes, headers: Mapping[str, str] | None, now: i
     people = _authors_in_order(data)
     if people is not None and len(people[1]) != len(entries):
         people = None
-    feed_author = people[0] if people is not None else _names(info.get("authors")) if atom else ""
+    feed_author = people[0] if people is not None else ""
+    if people is None and atom:
+        feed_author = _names(info.get("authors"))
     for position, entry in enumerate(entries):
         raw_id = str(entry.get("id") or "").strip()
         if people is not None:
@@ -321,8 +323,6 @@ def parse_feed(
     data = prepare_xml(data)
     content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
     raw = read_simple(data, now, content_type) or _read_with_feedparser(data, headers, now)
-    if read_prolog(data).root_name.rpartition(":")[2] == "entry":
-        raw.title = ""  # an Atom Entry Document: the title is the article's, not a feed's
     batch = ImportBatch(kind="feed")
     # A file names its own address in its self link: that is where its relative links lead.
     document = safe_url(url) or safe_url(raw.self_link)

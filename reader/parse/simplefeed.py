@@ -93,7 +93,7 @@ def read_simple(data: bytes, now: int, content_type: str = "") -> RawFeed | None
         root = SafeElementTree.fromstring(data)
         if root.tag == "rss" and root.get("version", "").startswith("2."):
             return _rss(root, now)
-        if root.tag in (f"{ATOM}feed", f"{ATOM}entry"):
+        if root.tag == f"{ATOM}feed":
             return _atom(root, now)
     except Unusual:
         return None
@@ -108,6 +108,10 @@ def _text(element: Element | None) -> str:
     if len(element):
         raise Unusual("markup inside a text element")
     return element.text or ""
+
+
+#: Schemes a base may lead to once one is known (feedparser ignores a ``javascript:`` base).
+_ACCEPTABLE_BASE = re.compile(r"^(?:https?|ftp|file):", re.IGNORECASE)
 
 
 def _base(element: Element, outer: str) -> str:
@@ -125,9 +129,6 @@ def _base(element: Element, outer: str) -> str:
         return declared.strip()
     joined = urljoin(outer, declared.strip())
     return joined if _ACCEPTABLE_BASE.match(joined) else outer
-
-
-_ACCEPTABLE_BASE = re.compile(r"^(?:https?|ftp|file):", re.IGNORECASE)
 
 
 def _resolve(value: str, base: str) -> str | None:
@@ -256,40 +257,36 @@ def _rss(root: Element, now: int) -> RawFeed:
         _check_children(item, _RSS_ITEM_TAGS)
         entry = RawEntry()
         base = _base(item, channel_base)
-        description = ""
-        encoded = ""
+        description = encoded = ("", base)  # (text, the xml:base in force there)
         authors: list[str] = []
         for child in item:
             tag = child.tag
-            here = _base(child, base)
             if tag == "title":
                 entry.title = _text(child)
                 entry.title_is_html = title_is_html(entry.title)
             elif tag == "link":
-                entry.link = _resolve(_text(child), here) or entry.link
+                entry.link = _resolve(_text(child), _base(child, base)) or entry.link
             elif tag == "guid":
                 entry.raw_id = _text(child).strip()
             elif tag == "description":
-                description = _text(child)
-                entry.base = entry.base if encoded else here
+                description = (_text(child), _base(child, base))
             elif tag == f"{CONTENT}encoded":
-                encoded = _text(child)
-                entry.base = here
+                encoded = (_text(child), _base(child, base))
             elif tag in ("author", f"{DC}creator"):
                 authors.append(person_name(_text(child)))
             elif tag == "pubDate":
                 entry.published = _rfc822(_text(child), now)
             elif tag == "comments":
-                entry.comments = _resolve(_text(child), here)
+                entry.comments = _resolve(_text(child), _base(child, base))
             elif tag == f"{WFW}commentRss":
-                entry.comment_feed = _resolve(_text(child), here)
+                entry.comment_feed = _resolve(_text(child), _base(child, base))
             elif tag == f"{SLASH}comments":
                 entry.declared_count = _text(child).strip()
             elif isinstance(tag, str) and tag.startswith(THREAD):
                 raise Unusual("threading in RSS")
         entry.author = join_names(authors)
         # The full body (content:encoded) when there is one, else the description.
-        entry.html = encoded if encoded.strip() else description
+        entry.html, entry.base = encoded if encoded[0].strip() else description
         if entry.link is None and entry.raw_id:
             guid = item.find("guid")
             if guid is not None and guid.get("isPermaLink", "true").lower() != "false":
@@ -350,19 +347,17 @@ def _atom_link(element: Element, base: str, rel: str = "alternate", kind: str | 
 
 def _atom(root: Element, now: int) -> RawFeed:
     feed_base = _base(root, "")
-    # An Entry Document has no feed title: its own is the article's (the file's name names the feed).
-    _kind, title = _atom_text(root.find(f"{ATOM}title")) if root.tag == f"{ATOM}feed" else ("text", " ")
+    _kind, title = _atom_text(root.find(f"{ATOM}title"))
     if not title.strip():
         raise Unusual("no feed title")
     feed = RawFeed(title=title, link=_atom_link(root, feed_base) or _text(root.find(f"{ATOM}id")).strip() or None)
     feed.self_link = _atom_link(root, feed_base, "self")
     # RFC 4287: an entry without an author has the feed's.
     feed_author = _atom_people(root)
-    entries = [root] if root.tag == f"{ATOM}entry" else root.findall(f"{ATOM}entry")
-    for element in entries:
+    for element in root.findall(f"{ATOM}entry"):
         _check_children(element, _ATOM_ENTRY_TAGS)
         entry = RawEntry()
-        base = _base(element, feed_base) if element is not root else feed_base
+        base = _base(element, feed_base)
         entry.raw_id = _text(element.find(f"{ATOM}id")).strip()
         title_kind, entry.title = _atom_text(element.find(f"{ATOM}title"))
         entry.title_is_html = title_kind == "html"

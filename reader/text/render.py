@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from functools import partial
 from typing import Literal
 
 import html2text
@@ -47,19 +48,13 @@ def sanitize_html(markup: str, base_url: str | None = None) -> str:
     relative: tuple[Literal["rewrite_with_base"], str] | None = (
         ("rewrite_with_base", base_url) if base_url and base_url.startswith(("http://", "https://")) else None
     )
+    clean = partial(
+        nh3.clean, tags=_ALLOWED_TAGS, clean_content_tags=_DROP_WITH_CONTENT, url_schemes=_URL_SCHEMES, link_rel=None
+    )
     try:
-        cleaned = nh3.clean(
-            markup,
-            tags=_ALLOWED_TAGS,
-            clean_content_tags=_DROP_WITH_CONTENT,
-            url_schemes=_URL_SCHEMES,
-            link_rel=None,
-            url_relative=relative,
-        )
+        cleaned = clean(markup, url_relative=relative)
     except ValueError:  # a base nh3 cannot parse: links stay as written
-        cleaned = nh3.clean(
-            markup, tags=_ALLOWED_TAGS, clean_content_tags=_DROP_WITH_CONTENT, url_schemes=_URL_SCHEMES, link_rel=None
-        )
+        cleaned = clean(markup)
     # nh3 keeps control characters in text; the stored HTML must be as clean
     # as the stored Markdown.
     return clean_text(cleaned)
