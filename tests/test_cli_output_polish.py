@@ -213,6 +213,20 @@ def test_feed_errors_read_as_sentences_cut_at_a_word(run_reader: RunReader, db_p
     assert as_json[unresolved]["last_error"] == "network error: [Errno -2] Name or service not known"
 
 
+def test_a_fetch_names_a_network_failure_as_it_happens(run_reader: RunReader, db_path: Path) -> None:
+    # Named where it happens (not only when `reader feeds` shows it): the fetch's own line says it
+    # in a sentence, with the library's words after it for whoever needs them.
+    refused = f"http://127.0.0.1:{closed_port()}/feed.xml"
+    assert run_reader("add", refused).returncode == 0
+    fetched = run_reader("fetch", "--no-comments", "--no-full-text")
+    assert fetched.returncode == 1
+    (line,) = [row for row in fetched.stderr.splitlines() if refused in row]
+    assert "network error: connection refused (" in line, line
+    with Store(db_path) as store:
+        (feed,) = store.feeds()
+    assert feed.last_error is not None and feed.last_error.startswith("network error: connection refused (")
+
+
 # -- grammar -------------------------------------------------------------------------------------
 
 

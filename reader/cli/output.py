@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from http import HTTPStatus
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from rich.cells import cell_len
-
 from reader.models import ArticleDetail, ArticleRow, CommentRow, FeedRow, SearchResult
 from reader.text import dates
+from reader.text.errors import error_sentence
 from reader.text.sanitize import clean_line, clean_text, safe_url
-from reader.text.wrap import wrap
+from reader.text.wrap import cells, cut_at_word, fit, pad, wrap
 
 # -- JSON (documented in README "JSON output"; keep the fields stable) -------
 
@@ -97,48 +95,6 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     ``many`` is the plural where adding an "s" is wrong (``reply``, ``replies``).
     """
     return f"{count} {word if count == 1 else many or word + 's'}"
-
-
-def cells(text: str) -> int:
-    """How many terminal cells ``text`` takes: a CJK character or an emoji takes two."""
-    return len(text) if text.isascii() else cell_len(text)
-
-
-def fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells, ending in an ellipsis, when it is longer.
-
-    Counted in cells, not characters: a column of CJK titles cut by
-    characters would be twice as wide as one of Latin titles.
-    """
-    if cells(text) <= width:
-        return text
-    used = 0
-    for index, char in enumerate(text):
-        used += cells(char)
-        if used > width - 1:  # one cell is the ellipsis's
-            return text[:index] + "\u2026"
-    return text
-
-
-def pad(text: str, width: int) -> str:
-    """``text`` followed by spaces up to ``width`` cells."""
-    return text + " " * max(0, width - cells(text))
-
-
-def cut_at_word(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells at the end of a word, with an ellipsis, when it is longer.
-
-    A sentence cut inside a word ("Name or serv") reads as another word; only
-    a first word wider than ``width`` is cut inside itself.
-    """
-    if cells(text) <= width:
-        return text
-    head = fit(text, width)[:-1]  # what fits beside the ellipsis
-    if not head.endswith(" ") and text[len(head)] != " ":  # it stops inside a word: back to that word's start
-        start = head.rfind(" ")
-        if start > 0:
-            head = head[:start]
-    return head.rstrip(" ,;:-\u2013\u2014") + "\u2026"
 
 
 def article_line(row: ArticleRow) -> str:
@@ -240,70 +196,6 @@ def feeds_table(feeds: Sequence[FeedRow], width: int = 100) -> list[str]:
         cell = pad(fit(title, title_width), title_width)
         rows.append(f"{ident:>{id_width}}  {count:>{count_width}}  {cell}  {sign} {where}{tags}{error}".rstrip())
     return rows
-
-
-# What sockets, the TLS library and HTTP clients say, as sentences: the first
-# pattern found in a raw error text names the failure. Only for display: the
-# library keeps the text as it came (``--json`` prints that).
-_NETWORK_SENTENCES = tuple(
-    (re.compile(pattern, re.IGNORECASE), sentence)
-    for pattern, sentence in (
-        (
-            r"name or service not known|name resolution|no address associated|nodename nor servname"
-            r"|getaddrinfo|could not resolve|\[errno -[235]\]|\[errno 11001\]",
-            "could not resolve the host name",
-        ),
-        (r"connection refused|connect call failed|\[errno (?:111|61|10061)\]", "connection refused"),
-        (r"no route to host|\[errno (?:113|65)\]", "no route to the host"),
-        (r"network is unreachable|\[errno (?:101|51)\]", "the network is unreachable"),
-        (r"connection reset|\[errno (?:104|54)\]", "the server reset the connection"),
-        (r"certificate has expired", "the certificate has expired"),
-        (r"hostname mismatch|not valid for", "the certificate is for another host name"),
-        (r"self[- ]signed certificate", "certificate not trusted (self-signed)"),
-        (r"certificate verify failed|unable to get local issuer", "certificate not trusted"),
-        (r"\[ssl|sslerror|handshake", "the secure connection (TLS) failed"),
-        (
-            r"server disconnected|remote end closed|remoteprotocolerror|connection closed",
-            "the server closed the connection without an answer",
-        ),
-        (r"timed out|timeout", "timed out"),
-        (r"cannot connect to host|connecterror|could not connect", "could not connect to the server"),
-    )
-)
-#: How the fetch marks a text that came from the network library as it was.
-_NETWORK_PREFIX = "network error: "
-#: An error text that is an exception's own, not one of reader's sentences.
-_RAW_ERROR = re.compile(r"\[errno|\[ssl|cannot connect to host|\w*(?:error|exception|timeout)\b|timed out$", re.I)
-_HTTP_ERROR = re.compile(r"HTTP (\d{3})")
-
-
-def error_sentence(error: str) -> str:
-    """A feed's stored error as people read it: ``could not resolve the host name``, ``HTTP 404: not found``.
-
-    Raw exception texts ("network error: [Errno -2] Name or service not
-    known") are named by what went wrong; reader's own sentences ("the feed
-    is gone (410)...", "could not parse: ...") and anything unknown stay as
-    they are, cleaned.
-    """
-    text = clean_line(error)
-    status = _HTTP_ERROR.fullmatch(text)
-    if status is not None:
-        code = int(status.group(1))
-        try:
-            return f"HTTP {code}: {HTTPStatus(code).phrase.lower()}"
-        except ValueError:  # a code with no standard name (520, 999)
-            return text
-    if text == "empty response":
-        return "the server's answer was empty"
-    if text.startswith("no complete answer within "):
-        return f"timed out: {text}"
-    raw = text.removeprefix(_NETWORK_PREFIX)
-    if raw == text and not _RAW_ERROR.match(text):
-        return text
-    for pattern, sentence in _NETWORK_SENTENCES:
-        if pattern.search(raw):
-            return sentence
-    return text
 
 
 def comment_total(comments: list[CommentRow]) -> int:

@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 
 from reader import __version__, defaults
 from reader.net._httpx import httpx
+from reader.text.errors import network_error
 from reader.text.sanitize import clean_line, safe_url
 
 USER_AGENT = f"reader/{__version__} (terminal newsreader; python-httpx)"
@@ -255,8 +256,7 @@ async def _answer(response: httpx.Response, url: str, limits: Limits, moved_to: 
 
 
 def _network_message(error: httpx.HTTPError) -> str:
-    text = clean_line(str(error)) or type(error).__name__
-    return f"network error: {text[:160]}"
+    return network_error(str(error) or type(error).__name__)
 
 
 async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], limits: Limits) -> Response:

@@ -1,4 +1,4 @@
-"""Word wrap by terminal cells, for the comments panel, the article list and the reading pane.
+"""Word wrap and cutting by terminal cells: the reader's panes, ``reader show`` and ``reader feeds``.
 
 Hand-written rather than ``textwrap``, which counts characters, not cells:
 wide (CJK, emoji) and zero-width characters would overflow or waste a line.
@@ -32,7 +32,7 @@ def wrap(text: str, width: int) -> list[str]:
             else:
                 line, used = word, size
             while used > width:
-                head = _cut(line, width)
+                head = cut_to_cells(line, width)
                 lines.append(head)
                 line = line[len(head) :]
                 used = len(line) if line.isascii() else cell_len(line)
@@ -57,7 +57,7 @@ def _wrap_ascii(paragraph: str, width: int, lines: list[str]) -> None:
     lines.append(paragraph[start:])
 
 
-def _cut(text: str, width: int) -> str:
+def cut_to_cells(text: str, width: int) -> str:
     """The longest prefix of ``text`` that fits in ``width`` cells (at least one character)."""
     if text.isascii():
         return text[:width]
@@ -67,3 +67,40 @@ def _cut(text: str, width: int) -> str:
         if used > width:
             return text[: max(1, index)]
     return text
+
+
+def cells(text: str) -> int:
+    """How many terminal cells ``text`` takes: a CJK character or an emoji takes two."""
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells, ending in an ellipsis, when it is longer.
+
+    Counted in cells, not characters: a column of CJK titles cut by
+    characters would be twice as wide as one of Latin titles.
+    """
+    if cells(text) <= width:
+        return text
+    return (cut_to_cells(text, width - 1) if width > 1 else "") + "\u2026"  # one cell is the ellipsis's
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` cells."""
+    return text + " " * max(0, width - cells(text))
+
+
+def cut_at_word(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells at the end of a word, with an ellipsis, when it is longer.
+
+    A sentence cut inside a word ("Name or serv") reads as another word; only
+    a first word wider than ``width`` is cut inside itself.
+    """
+    if cells(text) <= width:
+        return text
+    head = fit(text, width)[:-1]  # what fits beside the ellipsis
+    if not head.endswith(" ") and text[len(head)] != " ":  # it stops inside a word: back to that word's start
+        start = head.rfind(" ")
+        if start > 0:
+            head = head[:start]
+    return head.rstrip(" ,;:-\u2013\u2014") + "\u2026"

@@ -17,7 +17,9 @@ from textual.screen import Screen
 
 from reader.models import ArticleFilter, ArticleRow, FeedRow
 from reader.store import Store
+from reader.text.errors import error_sentence
 from reader.text.sanitize import clean_line
+from reader.text.wrap import cut_at_word
 from reader.tui.screens.layout import NARROW_BELOW, Pane
 from reader.tui.screens.main_messages import LibraryLoaded, ListLoaded
 from reader.tui.widgets.article_list import ArticleList
@@ -35,7 +37,8 @@ def describe_source(store: Store, source: Source, unread_only: bool) -> str:
         found = store.feed_title(source.feed_id)
         label = clean_line(found[0]) if found else "feed"
         if found and found[1]:
-            label += f" \u26a0 {clean_line(found[1])[:80]}"
+            # The error as a sentence, cut at a word (as `reader feeds` shows it).
+            label += f" \u26a0 {cut_at_word(error_sentence(found[1]), 80)}"
     elif source.view == "tag" and source.tag is not None:
         label = tag_title(source.tag)
     else:
