@@ -11,6 +11,7 @@ from typing import NoReturn
 
 import pytest
 import ttrss_server as ttrss_server_module
+from feedserver import FeedServer
 from hypothesis import settings
 
 from reader.store import Store
@@ -85,6 +86,13 @@ def store(db_path: Path) -> Iterator[Store]:
     """An open, empty library."""
     with Store(db_path) as opened:
         yield opened
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    """A feed server on 127.0.0.1 for the test (files using comment APIs point them at it themselves)."""
+    with FeedServer() as running:
+        yield running
 
 
 def reader_command() -> list[str]:

@@ -19,7 +19,7 @@ import json
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from hypothesis import strategies as st
 
@@ -214,29 +214,21 @@ def edit_at(document: JSON, path: Path, edit: Edit) -> JSON:
         result = edit(document)
         return None if isinstance(result, _Delete) else result
     head, rest = path[0], path[1:]
+    changed: Any
     if isinstance(document, dict) and isinstance(head, str) and head in document:
         changed = dict(document)
-        if rest:
-            changed[head] = edit_at(document[head], rest, edit)
-            return changed
-        result = edit(document[head])
-        if isinstance(result, _Delete):
-            del changed[head]
-        else:
-            changed[head] = result
-        return changed
-    if isinstance(document, list) and isinstance(head, int) and 0 <= head < len(document):
-        items = list(document)
-        if rest:
-            items[head] = edit_at(document[head], rest, edit)
-            return items
-        result = edit(document[head])
-        if isinstance(result, _Delete):
-            del items[head]
-        else:
-            items[head] = result
-        return items
-    return document
+    elif isinstance(document, list) and isinstance(head, int) and 0 <= head < len(document):
+        changed = list(document)
+    else:
+        return document
+    # A copy of the container holding the node: the same steps for an object's key and a list's index.
+    node = changed[head]
+    result = edit_at(node, rest, edit) if rest else edit(node)
+    if isinstance(result, _Delete):
+        del changed[head]
+    else:
+        changed[head] = result
+    return cast("JSON", changed)
 
 
 def _retyped(node: JSON, choice: int) -> JSON:

@@ -174,12 +174,6 @@ LONG_ERROR = (
 )
 
 
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as running:
-        yield running
-
-
 def test_feed_errors_read_as_sentences_cut_at_a_word(run_reader: RunReader, db_path: Path, server: FeedServer) -> None:
     good = server.route("/good.xml", ok(rss([Item("g-1", "Fine")], title="Good feed")))
     missing = server.url("/missing.xml")  # nothing routed there: 404

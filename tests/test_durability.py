@@ -20,7 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,13 +31,6 @@ from feedserver import Behaviour, FeedServer, Item, ok, rss
 from reader.models import ArticleData, FeedData, ImportBatch
 from reader.store import Store
 from reader.store.schema import SCHEMA_VERSION
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    """A loopback feed server for the test."""
-    with FeedServer() as running:
-        yield running
 
 
 def reader_env(home: Path) -> dict[str, str]:

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from conftest import RunReader
 from feedserver import FeedServer, Item, ok, redirect, rss, status
+from fetch_helpers import fetch_settings, subscribe
 from test_newsboat import NEWSBOAT_SCHEMA
 
 from reader.models import FeedData
@@ -43,14 +44,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedServer]:
 
 
 def settings(**overrides: Any) -> FetchSettings:
-    values: dict[str, Any] = {"limits": LIMITS, "comments": False, "full_text": False, "parse_processes": 1}
-    values.update(overrides)
-    return FetchSettings(**values)
-
-
-def subscribe(store: Store, url: str) -> int:
-    feed_id, _created = store.add_feed(FeedData(key=url, url=url, title=url, kind="feed"))
-    return feed_id
+    return fetch_settings(LIMITS, **{"comments": False, **overrides})
 
 
 def good_feeds(server: FeedServer, count: int = 3) -> list[str]:

@@ -9,7 +9,6 @@ each; ``tests/test_simplefeed.py`` also checks the two store the same.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -98,12 +97,6 @@ def test_xml_base_in_rss_links_comments_and_body(path_kind: str) -> None:
     assert item.comments_url == "https://rss-base.example/blog/2024/post.html#comments"
     assert item.html is not None and 'href="https://rss-base.example/blog/about.html"' in item.html
     assert feed_of(batch).site_url == "https://rss-base.example/blog/"
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as running:
-        yield running
 
 
 def test_reader_fetch_stores_openable_links_for_a_relative_feed(

@@ -12,7 +12,6 @@ import itertools
 import json
 import resource
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -37,9 +36,10 @@ from feedserver import (
     stall,
     status,
 )
+from fetch_helpers import fetch_settings, subscribe
 
 from reader import __version__
-from reader.models import FeedData, FeedRow
+from reader.models import FeedRow
 from reader.net.http import Limits
 from reader.service.fetch import FetchSettings, FetchSummary, Slots, fetch
 from reader.service.reading import read_article
@@ -49,21 +49,8 @@ from reader.store import Store
 LIMITS = Limits(total_seconds=2, max_raw_bytes=1024 * 1024, max_decoded_bytes=4 * 1024 * 1024)
 
 
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as running:
-        yield running
-
-
 def settings(**overrides: Any) -> FetchSettings:
-    values: dict[str, Any] = {"limits": LIMITS, "comments": False, "full_text": False, "parse_processes": 1}
-    values.update(overrides)
-    return FetchSettings(**values)
-
-
-def subscribe(store: Store, url: str) -> int:
-    feed_id, _created = store.add_feed(FeedData(key=url, url=url, title=url, kind="feed"))
-    return feed_id
+    return fetch_settings(LIMITS, **{"comments": False, **overrides})
 
 
 def good_items(server: FeedServer) -> list[Item]:

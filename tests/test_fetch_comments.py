@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from conftest import RunReader
 from feedserver import FeedServer, Item, conditional, ok, rss, status
+from fetch_helpers import fetch_settings, subscribe
 
-from reader.models import CommentRow, FeedData
+from reader.models import CommentRow
 from reader.net.http import Limits
 from reader.service.fetch import FetchSettings, fetch
 from reader.service.reading import read_article
@@ -44,14 +45,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedServer]:
 
 
 def settings(**overrides: Any) -> FetchSettings:
-    values: dict[str, Any] = {"limits": Limits(total_seconds=20), "full_text": False, "parse_processes": 1}
-    values.update(overrides)
-    return FetchSettings(**values)
-
-
-def subscribe(store: Store, url: str) -> int:
-    feed_id, _created = store.add_feed(FeedData(key=url, url=url, title=url, kind="feed"))
-    return feed_id
+    return fetch_settings(Limits(total_seconds=20), **overrides)
 
 
 def article_id(store: Store, guid: str) -> int:

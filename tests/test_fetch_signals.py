@@ -19,7 +19,6 @@ import signal
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,13 +35,6 @@ QUICK = 3
 SLOW_SECONDS = 60.0
 #: Generous bounds for what must happen "within a few seconds".
 WAIT = 30.0
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    """A loopback feed server for the test."""
-    with FeedServer() as running:
-        yield running
 
 
 def slowly(behaviour: Behaviour, seconds: float) -> Behaviour:

@@ -7,7 +7,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -151,12 +150,6 @@ def newsboat() -> str:
     if found is None:
         skip_unless_required("newsboat is not installed (apt-get install -y newsboat)", "READER_REQUIRE_NEWSBOAT")
     return found
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as running:
-        yield running
 
 
 def test_a_cache_made_by_newsboat_itself_round_trips(

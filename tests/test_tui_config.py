@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pytest
 from feedserver import FeedServer, Item, ok, rss
 from textual.pilot import Pilot
 from tui_helpers import (
@@ -133,12 +132,6 @@ async def test_links_open_with_the_configured_command_as_one_argument(db_path: P
         await press(pilot, "enter")
         await wait_until(pilot, record.exists, "the browser command to run", timeout=10)
     assert record.read_text(encoding="utf-8") == "https://alpha.example/short"
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as running:
-        yield running
 
 
 async def test_refresh_on_start_fetches_without_a_key(db_path: Path, server: FeedServer) -> None:
