@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from reader.models import BatchStats, ImportBatch
 from reader.parse.base import MAX_FILE_BYTES, ImportFailure, bom_encoding, decode_text, read_bounded
@@ -95,8 +95,14 @@ def detect_kind(data: bytes) -> str:
     return "plaintext"
 
 
-def parse_file(path: Path, *, thread_lookup: ThreadLookup | None = None) -> ImportBatch:
-    """Read and parse one file (nothing is stored)."""
+def parse_file(
+    path: Path, *, thread_lookup: ThreadLookup | None = None, read: tuple[bytes, str] | None = None
+) -> ImportBatch:
+    """Read and parse one file (nothing is stored).
+
+    ``read`` is the file's bytes and kind when they are already known (a
+    folder's files are read to judge them: they are not read twice).
+    """
     # The parsers are imported here, not at the top: every ``reader.parse.*``
     # import runs this module, and `reader fetch` should not load feedparser
     # into a process that only downloads (its workers parse).
@@ -107,17 +113,20 @@ def parse_file(path: Path, *, thread_lookup: ThreadLookup | None = None) -> Impo
     from reader.parse.opml import parse_opml
     from reader.parse.plaintext import parse_plaintext
 
-    try:
-        with path.open("rb") as opened:
-            header = opened.read(len(SQLITE_HEADER))
-    except OSError:
-        header = b""  # read_bounded below gives the one-line error
-    if header == SQLITE_HEADER:
-        # A database (newsboat's cache.db) is read in place: it can be far
-        # bigger than any feed file, and SQLite reads only what it needs.
-        return parse_cache(path)
-    data = read_bounded(path, MAX_FILE_BYTES)
-    kind = detect_kind(data)
+    if read is not None:
+        data, kind = read
+    else:
+        try:
+            with path.open("rb") as opened:
+                header = opened.read(len(SQLITE_HEADER))
+        except OSError:
+            header = b""  # read_bounded below gives the one-line error
+        if header == SQLITE_HEADER:
+            # A database (newsboat's cache.db) is read in place: it can be far
+            # bigger than any feed file, and SQLite reads only what it needs.
+            return parse_cache(path)
+        data = read_bounded(path, MAX_FILE_BYTES)
+        kind = detect_kind(data)
     source_key = f"file:{path.resolve()}"
     if kind == "feed":
         return parse_feed(
@@ -285,8 +294,12 @@ def is_not_article_name(name: str) -> bool:
     )
 
 
-def belongs_in_library(path: Path) -> bool:
-    """Is ``path``, found in a folder, a file that ``reader import`` imports?
+#: A folder's file judged: skip it, import it (reading it again), or import these bytes of this kind.
+_Judged = Literal["skip", "import"] | tuple[bytes, str]
+
+
+def _judge(path: Path) -> _Judged:
+    """Whether ``path``, found in a folder, is a file that ``reader import`` imports, with what was read of it.
 
     Feeds, OPML, HTML pages and JSON Feeds by their content; newsboat's cache
     by its tables and its ``urls`` file by content and name; plain text only
@@ -304,28 +317,33 @@ def belongs_in_library(path: Path) -> bool:
             head = opened.read(_FOLDER_SNIFF_BYTES)
         if head.startswith(SQLITE_HEADER):
             # Its schema is on the first page: a newsboat cache has these two tables.
-            return b"rss_feed" in head and b"rss_item" in head
+            return "import" if b"rss_feed" in head and b"rss_item" in head else "skip"
         if _sniff_text(head) is None:
-            return False
+            return "skip"
+        whole = True
         try:
             data = read_bounded(path, MAX_FILE_BYTES)
         except ImportFailure:
-            data = head  # too large: judged by its start, and its import says it is too large
+            data, whole = head, False  # too large: judged by its start, and its import says it is too large
         try:
             kind = detect_kind(data)
         except ImportFailure:
-            return False  # empty, binary, or XML that is not a feed, OPML or HTML
+            return "skip"  # empty, binary, or XML that is not a feed, OPML or HTML
         if kind == "json":
-            return bool(_JSON_FEED_VERSION.search(data))
-        if kind == "newsboat-urls":
+            wanted = bool(_JSON_FEED_VERSION.search(data))
+        elif kind == "newsboat-urls":
             # A list of links is not a list of feeds unless it is newsboat's file.
-            return "urls" in path.name.lower()
-        if kind == "plaintext":
-            return not is_not_article_name(path.name) and looks_like_article(decode_text(data)[0])
-        return True
+            wanted = "urls" in path.name.lower()
+        elif kind == "plaintext":
+            wanted = not is_not_article_name(path.name) and looks_like_article(decode_text(data)[0])
+        else:
+            wanted = True
+        if not wanted:
+            return "skip"
+        return (data, kind) if whole else "import"
     except Exception:
         # Judging a file must not stop the walk: importing it reports its one line.
-        return True
+        return "import"
 
 
 @dataclass
@@ -347,7 +365,7 @@ def import_paths(
 
     A failing file never stops the others. A file named in ``paths`` is always
     tried; a file found by walking a folder only when it is one of the kinds
-    imported (:func:`belongs_in_library`), so a folder of downloads does not turn
+    imported (:func:`_judge`), so a folder of downloads does not turn
     every licence and script into an article. The others yield no outcome and
     are passed to ``on_skip``.
     """
@@ -361,13 +379,14 @@ def import_paths(
     for path, in_folder in _walk(paths):
         if own and path.resolve() in own:
             continue
-        if in_folder and not belongs_in_library(path):
+        judged = _judge(path) if in_folder else "import"
+        if judged == "skip":
             if on_skip is not None:
                 on_skip(path)
             continue
         outcome = FileOutcome(path)
         try:
-            batch = parse_file(path, thread_lookup=store.find_thread)
+            batch = parse_file(path, thread_lookup=store.find_thread, read=None if judged == "import" else judged)
             outcome.stats = store.store_batch(batch)
             outcome.kind = batch.kind
             outcome.feeds = len(batch.feeds)
