@@ -16,49 +16,46 @@ from http import HTTPStatus
 from reader.text.sanitize import clean_line
 
 # What sockets, the TLS library and HTTP clients say, as sentences: the first
-# pattern found in a raw error text names the failure.
-_NETWORK_SENTENCES = tuple(
-    (re.compile(pattern, re.IGNORECASE), sentence)
-    for pattern, sentence in (
-        (
-            r"name or service not known|name resolution|no address associated|nodename nor servname"
-            r"|getaddrinfo|could not resolve|\[errno -[235]\]|\[errno 11001\]",
-            "could not resolve the host name",
-        ),
-        (r"connection refused|connect call failed|\[errno (?:111|61|10061)\]", "connection refused"),
-        (r"no route to host|\[errno (?:113|65)\]", "no route to the host"),
-        (r"network is unreachable|\[errno (?:101|51)\]", "the network is unreachable"),
-        (r"connection reset|\[errno (?:104|54)\]", "the server reset the connection"),
-        (r"certificate has expired", "the certificate has expired"),
-        (r"hostname mismatch|not valid for", "the certificate is for another host name"),
-        (r"self[- ]signed certificate", "certificate not trusted (self-signed)"),
-        (r"certificate verify failed|unable to get local issuer", "certificate not trusted"),
-        (r"\[ssl|sslerror|handshake", "the secure connection (TLS) failed"),
-        (
-            r"server disconnected|remote end closed|remoteprotocolerror|connection closed",
-            "the server closed the connection without an answer",
-        ),
-        (r"timed out|timeout", "timed out"),
-        (r"cannot connect to host|connecterror|could not connect", "could not connect to the server"),
-    )
+# pattern found (case aside) in a raw error text names the failure. Kept as
+# strings: every command imports this module, and only an error needs them
+# compiled (re caches them then).
+_NETWORK_SENTENCES: tuple[tuple[str, str], ...] = (
+    (
+        r"name or service not known|name resolution|no address associated|nodename nor servname"
+        r"|getaddrinfo|could not resolve|\[errno -[235]\]|\[errno 11001\]",
+        "could not resolve the host name",
+    ),
+    (r"connection refused|connect call failed|\[errno (?:111|61|10061)\]", "connection refused"),
+    (r"no route to host|\[errno (?:113|65)\]", "no route to the host"),
+    (r"network is unreachable|\[errno (?:101|51)\]", "the network is unreachable"),
+    (r"connection reset|\[errno (?:104|54)\]", "the server reset the connection"),
+    (r"certificate has expired", "the certificate has expired"),
+    (r"hostname mismatch|not valid for", "the certificate is for another host name"),
+    (r"self[- ]signed certificate", "certificate not trusted (self-signed)"),
+    (r"certificate verify failed|unable to get local issuer", "certificate not trusted"),
+    (r"\[ssl|sslerror|handshake", "the secure connection (TLS) failed"),
+    (
+        r"server disconnected|remote end closed|remoteprotocolerror|connection closed",
+        "the server closed the connection without an answer",
+    ),
+    (r"timed out|timeout", "timed out"),
+    (r"cannot connect to host|connecterror|could not connect", "could not connect to the server"),
 )
 #: How the fetch marks an error that came from the network library.
 _NETWORK_PREFIX = "network error: "
 #: An error text that is an exception's own, not one of reader's sentences.
-_RAW_ERROR = re.compile(r"\[errno|\[ssl|cannot connect to host|\w*(?:error|exception|timeout)\b|timed out$", re.I)
-_HTTP_ERROR = re.compile(r"HTTP (\d{3})")
+_RAW_ERROR = r"\[errno|\[ssl|cannot connect to host|\w*(?:error|exception|timeout)\b|timed out$"
+_HTTP_ERROR = r"HTTP (\d{3})"
 # Longest first: "certificate not trusted (self-signed) (" is not "certificate not trusted (".
-_NAMED = re.compile(
-    "({}) \\(".format(
-        "|".join(re.escape(s) for s in sorted({s for _p, s in _NETWORK_SENTENCES}, key=len, reverse=True))
-    )
+_NAMED = "({}) \\(".format(
+    "|".join(re.escape(s) for s in sorted({s for _p, s in _NETWORK_SENTENCES}, key=len, reverse=True))
 )
 
 
 def network_sentence(raw: str) -> str | None:
     """The sentence that names what a network library's error text says went wrong; None if none does."""
     for pattern, sentence in _NETWORK_SENTENCES:
-        if pattern.search(raw):
+        if re.search(pattern, raw, re.IGNORECASE):
             return sentence
     return None
 
@@ -79,7 +76,7 @@ def error_sentence(error: str) -> str:
     they are, cleaned.
     """
     text = clean_line(error)
-    status = _HTTP_ERROR.fullmatch(text)
+    status = re.fullmatch(_HTTP_ERROR, text)
     if status is not None:
         code = int(status.group(1))
         try:
@@ -91,9 +88,9 @@ def error_sentence(error: str) -> str:
     if text.startswith("no complete answer within "):
         return f"timed out: {text}"
     raw = text.removeprefix(_NETWORK_PREFIX)
-    named = _NAMED.match(raw)
+    named = re.match(_NAMED, raw)
     if named is not None:  # network_error's "sentence (the library's words)": the sentence says it
         return named.group(1)
-    if raw == text and not _RAW_ERROR.match(text):
+    if raw == text and not re.match(_RAW_ERROR, text, re.IGNORECASE):
         return text
     return network_sentence(raw) or text
