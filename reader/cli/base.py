@@ -19,6 +19,7 @@ import click
 from reader.cli import output
 from reader.config import Config
 from reader.store import Store
+from reader.text import plural
 
 if TYPE_CHECKING:
     from reader.service.library import Library
@@ -201,14 +202,14 @@ def run_tui(db_path: Path, config: Config | None = None) -> None:
     if lost:
         # Marks that failed (read-only library, full disk): the list showed them
         # taken back, and the shell must hear it too, in one line.
-        line = f"reader: error: {output.plural(lost, 'mark')} could not be saved: {app.writer.lost_reason}"
+        line = f"reader: error: {plural(lost, 'mark')} could not be saved: {app.writer.lost_reason}"
         if unsaved:
-            line += f"; {output.plural(unsaved, 'more change')} waited for another program in vain"
+            line += f"; {plural(unsaved, 'more change')} waited for another program in vain"
         say(line, err=True)
         raise SystemExit(EXIT_FAILURE)
     if unsaved:
         say(
-            f"reader: error: {output.plural(unsaved, 'change')} (read/starred marks) could not be saved: "
+            f"reader: error: {plural(unsaved, 'change')} (read/starred marks) could not be saved: "
             "another program held the library for over a minute",
             err=True,
         )

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from reader.cli import output
 from reader.cli.base import EXIT_FAILURE, Context, UserError, emit_json, interactive, pass_context, say
 from reader.cli.sync import sync_after_fetch
 from reader.defaults import FETCH_CONCURRENCY
+from reader.text import plural
 
 if TYPE_CHECKING:
     from reader.service.fetch import FetchSummary
@@ -97,7 +97,6 @@ def fetch_command(
             say(f"reader: error: {summary.error}", err=True)
         if not quiet:
             failed = len(summary.failed)
-            plural = output.plural
             line = (
                 f"fetched {plural(len(summary.feeds), 'feed')}: "
                 f"{plural(summary.new_articles, 'new article')}, {plural(summary.comments, 'new comment')} "
@@ -130,12 +129,12 @@ def _fetch_with_bar(library: Library, feed_ids: list[int] | None, overrides: dic
 
         def update(progress: Any) -> None:
             if progress.phase == "feeds":
-                detail = f"{progress.new_articles} new, {output.plural(progress.errors, 'error')}"
+                detail = f"{progress.new_articles} new, {plural(progress.errors, 'error')}"
                 bar.update(
                     task, description="feeds", total=progress.feeds_total, completed=progress.feeds_done, detail=detail
                 )
             elif progress.phase == "comments":
-                detail = output.plural(progress.comments, "comment")
+                detail = plural(progress.comments, "comment")
                 bar.update(
                     task,
                     description="threads",
@@ -163,6 +162,6 @@ def comments_command(state: Context, article_ids: tuple[int, ...]) -> None:
     summary = outcome.summary
     for error in summary.thread_errors:
         say(f"reader: error: {error}", err=True)
-    say(f"fetched {output.plural(summary.threads, 'thread')}: {output.plural(summary.comments, 'new comment')}")
+    say(f"fetched {plural(summary.threads, 'thread')}: {plural(summary.comments, 'new comment')}")
     if summary.thread_errors:
         sys.exit(EXIT_FAILURE)

@@ -10,6 +10,7 @@ from reader.cli import output
 from reader.cli.base import Context, UserError, emit_json, pass_context, say
 from reader.cli.root import cli
 from reader.service.reading import read_article
+from reader.text import plural
 from reader.text.sanitize import clean_line
 
 
@@ -42,7 +43,7 @@ def tags_command(state: Context, as_json: bool) -> None:
     if not tags:
         say("no tags yet: `reader tag FEED_ID TAG`")
     for tag, feeds, unread in tags:
-        say(f"{clean_line(tag)}  {output.plural(feeds, 'feed')}, {unread} unread")
+        say(f"{clean_line(tag)}  {plural(feeds, 'feed')}, {unread} unread")
 
 
 _AGE = {"d": 86400, "w": 7 * 86400, "m": 30 * 86400, "y": 365 * 86400}
@@ -72,7 +73,7 @@ def prune_command(state: Context, older_than: str, keep_starred: bool, include_u
 
     cutoff = dates.now() - _parse_age(older_than)
     removed = state.store().prune(cutoff, starred=not keep_starred, unread=include_unread)
-    say(f"deleted {output.plural(removed, 'article')} published before {dates.to_human(cutoff)}")
+    say(f"deleted {plural(removed, 'article')} published before {dates.to_human(cutoff)}")
 
 
 # -- export -----------------------------------------------------------------

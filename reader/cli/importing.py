@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from reader.cli.base import EXIT_FAILURE, Context, pass_context, say
-from reader.cli.output import plural
 from reader.cli.root import cli
 from reader.models import FeedData
+from reader.text import plural
 from reader.text.sanitize import clean_line, safe_url
 
 
@@ -61,7 +61,7 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
     if skipped:
         say(_skipped_line(skipped, sources))
     summary = (
-        f"imported {files - failed} of {files} file{'s' if files != 1 else ''}: "
+        f"imported {files - failed} of {plural(files, 'file')}: "
         f"{plural(added, 'new article')}, {updated} updated, {plural(comments, 'new comment')}, "
         f"{plural(feeds, 'new feed')}"
     )

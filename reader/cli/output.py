@@ -12,7 +12,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from reader.models import ArticleDetail, ArticleRow, CommentRow, FeedRow, SearchResult
-from reader.text import dates
+from reader.text import dates, plural
 from reader.text.errors import error_sentence
 from reader.text.sanitize import clean_line, clean_text, safe_url
 from reader.text.wrap import cells, cut_at_word, fit, pad, wrap
@@ -87,14 +87,6 @@ def feed_json(feed: FeedRow) -> dict[str, Any]:
 
 
 # -- text --------------------------------------------------------------------
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """A count and its noun in the right number: ``1 feed``, ``0 feeds``, ``2 feeds``.
-
-    ``many`` is the plural where adding an "s" is wrong (``reply``, ``replies``).
-    """
-    return f"{count} {word if count == 1 else many or word + 's'}"
 
 
 def article_line(row: ArticleRow) -> str:

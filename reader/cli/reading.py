@@ -13,6 +13,7 @@ from reader.cli.base import Context, UserError, emit_json, page, pass_context, s
 from reader.cli.root import cli
 from reader.models import ArticleFilter, ArticleRow
 from reader.service.reading import read_article
+from reader.text import plural
 from reader.text.sanitize import clean_line
 from reader.text.search import InvalidSearchError
 
@@ -130,7 +131,7 @@ def mark_command(state: Context, article_ids: tuple[int, ...], read: bool | None
     changed = store.mark(article_ids, read=read, starred=starred)
     known = {row.id for row in store.articles_by_ids(list(article_ids))}
     unknown = [i for i in dict.fromkeys(article_ids) if i not in known]
-    say(f"marked {output.plural(changed, 'article')}")
+    say(f"marked {plural(changed, 'article')}")
     if unknown:
         raise UserError(f"no article with id {', '.join(map(str, unknown))}")
 
@@ -144,4 +145,4 @@ def mark_feed_read_command(state: Context, feed_id: int) -> None:
     if not store.feed_exists(feed_id):
         raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
     changed = store.mark_feed_read(feed_id)
-    say(f"marked {output.plural(changed, 'article')} read")
+    say(f"marked {plural(changed, 'article')} read")

@@ -8,8 +8,8 @@ import os
 import click
 
 from reader.cli.base import Context, UserError, interactive, pass_context, say
-from reader.cli.output import plural
 from reader.cli.root import cli
+from reader.text import plural
 from reader.text.sanitize import clean_line
 
 

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from reader.store import Store
 from reader.store.schema import SCHEMA_VERSION
+from reader.text import plural
 from reader.text.sanitize import clean_line
 
 __all__ = ["RecoverError", "Recovered", "recover"]
@@ -48,11 +49,8 @@ class Recovered:
 
     def line(self, destination: Path) -> str:
         """One line: what was copied, and what was lost."""
-        copied = ", ".join(
-            f"{count} {table if count != 1 else table[:-1]}"
-            for table, count in ((table, self.copied.get(table, 0)) for table in ("feeds", "articles", "comments"))
-        )
-        lost = [f"{count} damaged place{'s' if count != 1 else ''} in {table}" for table, count in self.damaged.items()]
+        copied = ", ".join(plural(self.copied.get(table, 0), table[:-1]) for table in ("feeds", "articles", "comments"))
+        lost = [f"{plural(count, 'damaged place')} in {table}" for table, count in self.damaged.items()]
         lost += [f"{count} {table} whose parent row was lost" for table, count in self.orphans.items()]
         return f"recovered into {destination}: {copied}; " + (f"skipped {', '.join(lost)}" if lost else "nothing lost")
 

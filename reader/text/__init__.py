@@ -2,3 +2,13 @@
 
 Pure functions over strings and records: no SQLite, no network, no Textual.
 """
+
+from __future__ import annotations
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """A count and its noun in the right number: ``1 feed``, ``0 feeds``, ``2 feeds``.
+
+    ``many`` is the plural where adding an "s" is wrong (``reply``, ``replies``).
+    """
+    return f"{count} {word if count == 1 else many or word + 's'}"

@@ -43,7 +43,7 @@ from reader.service.sync.account import (
 )
 from reader.service.sync.base import MARKS_PER_PUSH, Backend, SyncError
 from reader.store import Store, StoreError, library_failure
-from reader.text import dates
+from reader.text import dates, plural
 from reader.text.sanitize import clean_line
 
 
@@ -74,14 +74,13 @@ class SyncSummary:
         """One line for the command line and the reader's header."""
         new_feeds = f" ({self.new_feeds} new)" if self.new_feeds else ""
         parts = [
-            f"{self.feeds} feed{'s' if self.feeds != 1 else ''}{new_feeds}",
-            f"{self.new_articles} new article{'s' if self.new_articles != 1 else ''}",
-            f"{self.pushed} mark{'s' if self.pushed != 1 else ''} sent",
+            f"{plural(self.feeds, 'feed')}{new_feeds}",
+            plural(self.new_articles, "new article"),
+            f"{plural(self.pushed, 'mark')} sent",
             f"{self.pulled} received",
         ]
         if self.threads:
-            comments = f"{self.comments} comment{'s' if self.comments != 1 else ''}"
-            parts.append(f"{comments} in {self.threads} thread{'s' if self.threads != 1 else ''}")
+            parts.append(f"{plural(self.comments, 'comment')} in {plural(self.threads, 'thread')}")
         return f"synced with {self.account}: " + ", ".join(parts) + f" in {self.seconds:.1f} s"
 
 

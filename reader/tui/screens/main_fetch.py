@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
+from reader.text import plural
 from reader.text.sanitize import clean_line
 from reader.tui.screens.main_base import MainScreenBase
 from reader.tui.screens.main_messages import FetchFinished, FetchProgressed, SyncFinished
@@ -79,8 +80,8 @@ class FetchMixin(MainScreenBase):
             return
         failed = summary.failed
         text = (
-            f"{_counted(len(summary.feeds), 'feed')}: {_counted(summary.new_articles, 'new article')}, "
-            f"{_counted(summary.comments, 'new comment')}"
+            f"{plural(len(summary.feeds), 'feed')}: {plural(summary.new_articles, 'new article')}, "
+            f"{plural(summary.comments, 'new comment')}"
         )
         if failed:
             text += f"; {len(failed)} failed (see the feed list)"
@@ -138,8 +139,3 @@ class FetchMixin(MainScreenBase):
         # A timer's fetch waits its turn quietly instead of saying "Already fetching".
         if not self.fetching:
             self.action_refresh()
-
-
-def _counted(count: int, thing: str) -> str:
-    """``1 feed``, ``2 feeds``: the notification reads as a sentence."""
-    return f"{count:,} {thing}{'' if count == 1 else 's'}"
