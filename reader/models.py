@@ -73,6 +73,9 @@ class ArticleData:
     #: Storing only ever adds it: read stays read and a star stays.
     read: bool | None = None
     starred: bool | None = None
+    #: False where the format has no dates (a plain-text article): the time it was first imported
+    #: is its date, by the README's rule, not a date that could not be read.
+    dated_by_source: bool = True
 
 
 @dataclass

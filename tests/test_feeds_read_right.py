@@ -238,3 +238,14 @@ def test_an_article_without_a_readable_date_says_so(tmp_path: Path, run_reader: 
     assert "date unknown (first seen " in undated.splitlines()[1]
     assert "date unknown" not in dated
     assert "2024-05-02" in dated.splitlines()[1]
+
+
+def test_a_plain_text_article_is_dated_by_its_import_not_unknown(tmp_path: Path, run_reader: RunReader) -> None:
+    # The plain-text format has no date (README): its import is its date, not an unreadable one.
+    article = tmp_path / "note.txt"
+    article.write_text("A note\nIt has a paragraph of text.\n", encoding="utf-8")
+    assert run_reader("import", str(article)).returncode == 0
+    (listed,) = json.loads(run_reader("list", "--json").stdout)
+    shown = run_reader("show", "--no-pager", str(listed["id"])).stdout
+    assert "date unknown" not in shown
+    assert shown.splitlines()[1].startswith(listed["published"][:10])

@@ -214,6 +214,7 @@ def parse_plaintext(text: str, path: Path) -> ImportBatch:
         html=blocks_to_html(blocks),
         declared_comment_count=len(comments),
         comments=comments,
+        dated_by_source=False,  # the format has no date: it is dated by its first import
     )
     batch.articles.append((local_source(path), article))
     return batch

@@ -194,7 +194,7 @@ class Articles(Feeds):
                     article.comment_feed_url,
                     int(bool(article.read)),
                     int(bool(article.starred)),
-                    int(article.published is None),
+                    int(article.published is None and article.dated_by_source),
                 ),
             )
             self._unindexed = True
