@@ -25,13 +25,20 @@ from defusedxml import DefusedXmlException
 
 from reader.models import ArticleData, CommentData, FeedData, FeedKind, ImportBatch
 from reader.parse.base import ImportFailure, keep_newest, short_hash
-from reader.parse.simplefeed import RawEntry, RawFeed, join_names, person_name, read_simple, title_is_html
+from reader.parse.simplefeed import (
+    RawEntry,
+    RawFeed,
+    join_names,
+    person_name,
+    read_simple,
+    reply_ref,
+    title_is_html,
+)
 from reader.parse.xmlprolog import read_prolog, to_utf8
 from reader.text import dates
 from reader.text.render import html_to_markdown, html_to_plain, html_to_text, sanitize_html
 from reader.text.sanitize import clean_line, clean_text, safe_url
 
-THREAD_NS = "http://purl.org/syndication/thread/1.0"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 # Make feedparser's strict pass use defusedxml's expat reader, so entity
@@ -112,21 +119,22 @@ def _read_with_feedparser(data: bytes, headers: Mapping[str, str] | None, now: i
             break
     entries = list(parsed.get("entries") or [])
     atom = str(parsed.get("version") or "").startswith("atom")
-    # Authors as written when the XML can be read again (see _authors_in_order).
-    people = _authors_in_order(data)
+    # Authors and replies as written when the XML can be read again (see _read_again).
+    people = _read_again(data)
     if people is not None and len(people[1]) != len(entries):
         people = None
+    # Only the lenient parser could read it: feedparser's keys, by entry id.
+    fallback_refs = _reply_refs_from_feedparser(entries) if people is None else {}
     feed_author = people[0] if people is not None else ""
     if people is None and atom:
         feed_author = _names(info.get("authors"))
     for position, entry in enumerate(entries):
         raw_id = str(entry.get("id") or "").strip()
         if people is not None:
-            author = people[1][position]
-        elif atom:
-            author = _names(entry.get("authors"))
+            author, reply_to = people[1][position]
         else:
-            author = person_name(str(entry.get("author") or ""))
+            author = _names(entry.get("authors")) if atom else person_name(str(entry.get("author") or ""))
+            reply_to = fallback_refs.get(raw_id) if raw_id else None
         if atom:
             author = author or feed_author  # RFC 4287: the feed's author is every entry's without one
         comment_feed = entry.get("wfw_commentrss") or None
@@ -153,9 +161,9 @@ def _read_with_feedparser(data: bytes, headers: Mapping[str, str] | None, now: i
                 comments=comments,
                 comment_feed=comment_feed,
                 declared_count=_first(entry, "slash_comments", "thr_total"),
+                reply_to=reply_to,
             )
         )
-    feed.fallback_refs = _reply_refs_from_feedparser(entries)
     return feed
 
 
@@ -177,13 +185,15 @@ def _names(people: Any) -> str:
     return join_names([str(p.get("name") or p.get("email") or "") for p in people or [] if isinstance(p, Mapping)])
 
 
-def _authors_in_order(data: bytes) -> tuple[str, list[str]] | None:
-    """The feed's authors and each entry's, in document order, read from the XML; None if it is not well-formed.
+def _read_again(data: bytes) -> tuple[str, list[tuple[str, str | None]]] | None:
+    """The feed's authors, and each entry's authors and reply ref, in document order; None if not well-formed.
 
     feedparser runs authors together: an Atom author with only an e-mail
     takes the previous one's name, and an RSS ``jo@example.org (Jo Bloggs)``
-    comes out as "ple (Jo Bloggs". The fast reader reads them as written;
-    so does this, for documents the fast reader leaves to feedparser.
+    comes out as "ple (Jo Bloggs". It names ``thr:in-reply-to`` after the
+    feed's own prefix and keeps only the last of several. The fast reader
+    reads both as written; so does this, for the documents it leaves to
+    feedparser, in one more parse of the XML.
     """
     try:
         root: Element = SafeElementTree.fromstring(_NAMED_ENTITY.sub(_numeric_entity, data))
@@ -202,17 +212,21 @@ def _authors_in_order(data: bytes) -> tuple[str, list[str]] | None:
             )
 
         entries = [root] if root.tag == f"{atom}entry" else root.findall(f"{atom}entry")
-        return (names(root) if root.tag == f"{atom}feed" else ""), [names(entry) for entry in entries]
+        found = [(names(entry), reply_ref(entry, entry.findtext(f"{atom}id") or "")) for entry in entries]
+        return (names(root) if root.tag == f"{atom}feed" else ""), found
     items = [
         element for element in root.iter() if isinstance(element.tag, str) and element.tag.rpartition("}")[2] == "item"
     ]
     return "", [
-        join_names(
-            [
-                person_name(child.text or "")
-                for child in item
-                if isinstance(child.tag, str) and child.tag in ("author", f"{{{_DC_NS}}}creator")
-            ]
+        (
+            join_names(
+                [
+                    person_name(child.text or "")
+                    for child in item
+                    if isinstance(child.tag, str) and child.tag in ("author", f"{{{_DC_NS}}}creator")
+                ]
+            ),
+            reply_ref(item, item.findtext("guid") or ""),
         )
         for item in items
     ]
@@ -247,31 +261,6 @@ def _int_or_none(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number >= 0 else None
-
-
-def _reply_refs(data: bytes) -> dict[str, str] | None:
-    """Map entry/item id to the ``ref`` of its first ``thr:in-reply-to``.
-
-    Read from the XML by namespace URI: feedparser names the key after the
-    feed's own prefix and keeps only the last of several in-reply-to.
-    Returns None if the document is not well-formed XML.
-    """
-    if THREAD_NS.encode() not in data:
-        return {}
-    try:
-        root: Element = SafeElementTree.fromstring(_NAMED_ENTITY.sub(_numeric_entity, data))
-    except Exception:
-        return None
-    refs: dict[str, str] = {}
-    for element in root.iter():
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if not (tag == f"{{{ATOM_NS}}}entry" or tag == "item" or tag.endswith("}item")):
-            continue
-        entry_id = element.findtext(f"{{{ATOM_NS}}}id") or element.findtext("guid") or ""
-        reply = element.find(f"{{{THREAD_NS}}}in-reply-to")
-        if entry_id.strip() and reply is not None and reply.get("ref"):
-            refs[entry_id.strip()] = reply.get("ref", "").strip()
-    return refs
 
 
 def _numeric_entity(match: re.Match[bytes]) -> bytes:
@@ -347,9 +336,6 @@ def parse_feed(
     entries, cut = keep_newest(raw.entries, lambda entry: entry.published or entry.updated, max_items)
     if cut:
         batch.warnings.append(cut)
-    refs = _reply_refs(data)
-    if refs is None:
-        refs = raw.fallback_refs
 
     articles: dict[str, ArticleData] = {}
     replies: list[tuple[str, CommentData]] = []
@@ -369,7 +355,7 @@ def parse_feed(
             guid = f"{guid}#{short_hash(title, text)[:12]}"
         used_guids.add(guid)
         published = entry.published
-        parent_ref = refs.get(raw_id)
+        parent_ref = entry.reply_to
         if parent_ref:
             replies.append(
                 (

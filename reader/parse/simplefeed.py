@@ -55,6 +55,8 @@ class RawEntry:
     comments: str | None = None
     comment_feed: str | None = None
     declared_count: str | None = None
+    #: The ``ref`` of the entry's first ``thr:in-reply-to`` (RFC 4685): it is a comment on that.
+    reply_to: str | None = None
 
 
 @dataclass
@@ -65,8 +67,6 @@ class RawFeed:
     link: str | None = None
     self_link: str | None = None
     entries: list[RawEntry] = field(default_factory=list)
-    #: Reply refs found some other way than reading the XML (feedparser's keys).
-    fallback_refs: dict[str, str] = field(default_factory=dict)
 
 
 _UTF8_NAMES = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
@@ -297,6 +297,14 @@ def _rss(root: Element, now: int) -> RawFeed:
     return feed
 
 
+def reply_ref(element: Element, entry_id: str) -> str | None:
+    """The ``ref`` of an entry's (or item's) first ``thr:in-reply-to``; only an entry with an id answers one."""
+    reply = element.find(f"{THREAD}in-reply-to")
+    if reply is None or not entry_id.strip():
+        return None
+    return reply.get("ref", "").strip() or None
+
+
 def _atom_text(element: Element | None) -> tuple[str, str]:
     """(type, value) of an Atom text construct; XHTML is left to feedparser."""
     if element is None:
@@ -377,6 +385,7 @@ def _atom(root: Element, now: int) -> RawFeed:
         entry.base = _base(body, base) if body is not None else base
         entry.comments = _atom_link(element, base, "replies", "text/html")
         entry.comment_feed = _atom_link(element, base, "replies", "application/atom+xml")
+        entry.reply_to = reply_ref(element, entry.raw_id)
         total = element.find(f"{THREAD}total")
         if total is not None:
             entry.declared_count = _text(total).strip()
