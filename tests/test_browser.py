@@ -192,8 +192,10 @@ try:
     key = os.read(0, 1)
 finally:
     termios.tcsetattr(0, termios.TCSADRAIN, saved)
-with open({marker!r}, "wb") as marker:
+# Written aside and renamed: the test waits for the file, which must never be seen empty.
+with open({marker!r} + ".part", "wb") as marker:
     marker.write(key)
+os.replace({marker!r} + ".part", {marker!r})
 """
 
 LIST_KEYS = "\u23ce Open"
