@@ -35,6 +35,7 @@ from tui_helpers import (
     press,
     running,
     started,
+    workers_done,
 )
 
 from reader import config
@@ -271,7 +272,7 @@ async def open_first_link(pilot: Pilot[None]) -> None:
 async def wait_for_notification(pilot: Pilot[None], messages: list[Message], start: str) -> str:
     """The first notification starting with ``start`` (polled until it comes, bounded)."""
     for _ in range(100):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         found = [text for text in notifications(messages) if text.startswith(start)]
         if found:
             return found[0]

@@ -20,6 +20,7 @@ from tui_helpers import (
     started,
     wait_until,
     widget_text,
+    workers_done,
 )
 
 from reader.config import Config, parse
@@ -50,7 +51,7 @@ async def test_a_rebound_key_acts_and_the_old_one_no_longer_does(db_path: Path) 
         await open_article(pilot, library.short)
         screen.article_list.focus()
         await press(pilot, "s")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         app.writer.flush()
         assert db_flags(db_path, library.short)[1] is False, "s was rebound away from star"
         await press(pilot, "f")

@@ -23,6 +23,7 @@ from textual.widget import Widget
 
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch
 from reader.store import Store
+from reader.tui.app import workers_done as workers_done
 
 if TYPE_CHECKING:
     from reader.tui.app import ReaderApp
@@ -223,7 +224,7 @@ async def settle(pilot: Pilot[None]) -> None:
     """Let every worker finish and every message it posted be handled (bounded)."""
     app = pilot.app
     for _ in range(20):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         if all(worker.is_finished for worker in app.workers):
             return
@@ -234,7 +235,7 @@ async def wait_until(pilot: Pilot[None], condition: Callable[[], object], what: 
     """Poll ``condition`` (between short pauses) until it is true; fail with ``what`` after ``timeout``."""
     steps = max(1, int(timeout / 0.05))
     for _ in range(steps):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         if condition():
             return
         await pilot.pause(0.05)

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
@@ -292,17 +293,30 @@ def serve(db_path: Path, host: str, port: int) -> None:
     Server(command, host=host, port=port, title="reader", templates_path=templates).serve()
 
 
+async def workers_done(app: App[Any]) -> None:
+    """Wait for every worker; one cancelled because a newer one replaced it counts as done.
+
+    Exclusive workers (a re-render, a list load) are cancelled by design when a newer request
+    comes; Textual's ``wait_for_complete`` raises ``WorkerCancelled`` for them.
+    """
+    from textual.worker import WorkerCancelled
+
+    for worker in list(app.workers):
+        with contextlib.suppress(WorkerCancelled):
+            await worker.wait()
+
+
 async def _screenshot(
     app: ReaderApp, destination: Path, size: tuple[int, int], keys: list[str], theme: str | None
 ) -> None:
     async with app.run_test(size=size) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         if theme is not None:
             app.theme = theme
         for key in keys:
             await pilot.press(key)
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await pilot.pause()
         await pilot.pause(0.2)
         destination.write_text(app.export_screenshot(), encoding="utf-8")
