@@ -695,8 +695,10 @@ def install_probe() -> None:
 
 async def settle(app: ReaderApp, pilot: Pilot[None]) -> None:
     """Wait for workers, pending saves and a repaint."""
+    from reader.tui.app import workers_done
+
     for _ in range(2):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await asyncio.to_thread(app.writer.flush)
         await pilot.pause()
 
