@@ -124,6 +124,14 @@ class FeedRow:
     last_success: int | None
 
 
+@dataclass(frozen=True)
+class FeedCounts:
+    """A feed's articles, and how many of them are starred (what removing it deletes or keeps)."""
+
+    total: int
+    starred: int
+
+
 @dataclass
 class ArticleRow:
     """A stored article as shown in lists (no body)."""
@@ -308,9 +316,15 @@ class ArticleFilter:
     feed_id: int | None = None
     #: Only feeds carrying this tag.
     tag: str | None = None
+    #: Only the starred articles kept from feeds the user removed (the "Saved" place).
+    saved: bool = False
 
 
 # -- sync with an aggregator server (reader/service/sync) ----------------------
+
+
+#: What a change to a subscription made here asks of the sync server.
+FeedChangeAction = Literal["subscribe", "unsubscribe", "rename", "move"]
 
 
 @dataclass(frozen=True)
@@ -362,6 +376,24 @@ class SyncArticlesResult:
     #: Server articles left out: pruned here, or of a feed not linked here.
     skipped: int = 0
     fresh_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PendingFeedChange:
+    """A subscription made, removed, renamed or moved here that the sync server has not been told yet.
+
+    ``remote_id`` is the server's id for the feed (None for a feed the server
+    does not have yet); ``url`` is the address to subscribe or move to;
+    ``title`` the new name.
+    """
+
+    id: int
+    action: FeedChangeAction
+    feed_id: int | None
+    remote_id: str | None
+    url: str | None
+    title: str | None
+    changed: int
 
 
 @dataclass(frozen=True)

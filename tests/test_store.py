@@ -162,7 +162,7 @@ def test_mark_changes_only_what_it_is_told(store: Store) -> None:
     assert store.mark([ids["a"]], read=False) == 1
     rows = {a.guid: (a.read, a.starred) for a in store.list_articles()}
     assert rows == {"a": (False, False), "b": (True, True), "c": (False, False)}
-    assert store.counts() == {"all": 3, "unread": 2, "starred": 1}
+    assert store.counts() == {"all": 3, "unread": 2, "starred": 1, "saved": 0, "saved_unread": 0}
 
 
 def test_keyset_pages_cover_every_article_once_in_order(store: Store) -> None:

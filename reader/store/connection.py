@@ -27,7 +27,7 @@ from typing import Self
 from urllib.parse import quote
 
 from reader.store.schema import MIGRATIONS, SCHEMA_VERSION, split_sql
-from reader.text.sanitize import clean_line
+from reader.text.sanitize import clean_line, normalize_url
 
 
 class StoreError(Exception):
@@ -231,6 +231,8 @@ class Connection:
     # -- lifecycle ---------------------------------------------------------
 
     def _configure(self) -> None:
+        # The one spelling of a feed URL (schema 10's ``url_key``), for SQL that keeps it current.
+        self.conn.create_function("reader_url_key", 1, normalize_url, deterministic=True)
         self.conn.execute("PRAGMA busy_timeout = 10000")
         self.conn.execute("PRAGMA foreign_keys = ON")
         if self.path is not None and not self.read_only:

@@ -10,27 +10,45 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reader.models import FeedData, FeedRow
+from reader.models import FeedCounts, FeedData, FeedRow
 from reader.store.connection import Connection
 from reader.text import dates
+from reader.text.sanitize import normalize_url
 
 
 class Feeds(Connection):
     """The feeds of the library and their tags."""
 
     def upsert_feed(self, feed: FeedData, now: int | None = None) -> tuple[int, bool]:
-        """Store ``feed`` (matched by key); returns ``(id, created)``.
+        """Store ``feed`` (matched by key, else by its URL's one spelling); returns ``(id, created)``.
 
-        A stored title or URL is only replaced by a non-empty one. Tags are
-        added, never removed.
+        A stored title or URL is only replaced by a non-empty one; a title the
+        user chose (``custom_title``) only by another of theirs, while the
+        feed's own is kept beside it (``own_title``). Tags are added, never
+        removed. A feed the user had removed is subscribed again.
         """
         now = now if now is not None else dates.now()
+        url_key = normalize_url(feed.url) if feed.kind == "feed" else None
         row = self.conn.execute("SELECT id FROM feeds WHERE key = ?", (feed.key,)).fetchone()
+        if row is None and url_key is not None:
+            row = self.conn.execute(
+                "SELECT id FROM feeds WHERE url_key = ? ORDER BY removed, id LIMIT 1", (url_key,)
+            ).fetchone()
         if row is None:
             cursor = self.conn.execute(
-                """INSERT INTO feeds (key, url, title, site_url, kind, created, custom_title)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (feed.key, feed.url, feed.title, feed.site_url, feed.kind, now, int(feed.custom_title)),
+                """INSERT INTO feeds (key, url, title, site_url, kind, created, custom_title, own_title, url_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    feed.key,
+                    feed.url,
+                    feed.title,
+                    feed.site_url,
+                    feed.kind,
+                    now,
+                    int(feed.custom_title),
+                    None if feed.custom_title else feed.title,
+                    url_key,
+                ),
             )
             feed_id, created = int(cursor.lastrowid or 0), True
         else:
@@ -41,10 +59,14 @@ class Feeds(Connection):
                     title = CASE
                         WHEN custom_title = 1 AND :custom = 0 THEN title
                         WHEN :title != '' THEN :title ELSE title END,
+                    own_title = CASE WHEN :custom = 0 AND :title != '' THEN :title ELSE own_title END,
                     custom_title = max(custom_title, :custom),
                     url = coalesce(:url, url),
+                    url_key = CASE WHEN :kind = 'feed' OR kind = 'feed'
+                        THEN reader_url_key(coalesce(:url, url)) ELSE url_key END,
                     site_url = coalesce(:site_url, site_url),
-                    kind = CASE WHEN :kind = 'feed' THEN 'feed' ELSE kind END
+                    kind = CASE WHEN :kind = 'feed' THEN 'feed' ELSE kind END,
+                    removed = 0
                 WHERE id = :id""",
                 {
                     "title": feed.title,
@@ -75,6 +97,7 @@ class Feeds(Connection):
                 (SELECT count(*) FROM articles a WHERE a.feed_id = f.id AND a.read = 0) AS unread,
                 (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS total
             FROM feeds f
+            WHERE f.removed = 0
             ORDER BY f.title COLLATE NOCASE, f.id
             """
         ).fetchall()
@@ -99,6 +122,89 @@ class Feeds(Connection):
             )
             for row in rows
         ]
+
+    # -- managing subscriptions ---------------------------------------------
+
+    def find_feed_by_url(self, url: str) -> tuple[int, bool] | None:
+        """The feed whose URL is ``url`` in any spelling (``normalize_url``): ``(id, removed)``, or None."""
+        url_key = normalize_url(url)
+        if url_key is None:
+            return None
+        row = self.conn.execute(
+            "SELECT id, removed FROM feeds WHERE url_key = ? OR key = ? ORDER BY removed, id LIMIT 1",
+            (url_key, url),
+        ).fetchone()
+        return None if row is None else (int(row["id"]), bool(row["removed"]))
+
+    def feed_counts(self, feed_id: int) -> FeedCounts:
+        """How many articles a feed has, and how many of them are starred (what removing it would cost)."""
+        row = self.conn.execute(
+            "SELECT count(*) AS total, coalesce(sum(starred), 0) AS starred FROM articles WHERE feed_id = ?",
+            (feed_id,),
+        ).fetchone()
+        return FeedCounts(total=int(row["total"]), starred=int(row["starred"]))
+
+    def remove_feed(self, feed_id: int, *, include_starred: bool = False) -> FeedCounts:
+        """Unsubscribe: delete the feed and its articles, keeping starred ones unless ``include_starred``.
+
+        A feed with starred articles to keep stays as a removed feed (not
+        fetched, not listed with the feeds): its starred articles are what
+        the feed list's "Saved" place shows. Returns what was deleted.
+        """
+        with self.transaction():
+            return self._remove_feed(feed_id, include_starred=include_starred)
+
+    def _remove_feed(self, feed_id: int, *, include_starred: bool = False) -> FeedCounts:
+        """:meth:`remove_feed` inside the caller's transaction (a sync removes the feeds gone from the server)."""
+        counts = self.feed_counts(feed_id)
+        if include_starred or not counts.starred:
+            self.conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+            return counts
+        self.conn.execute("DELETE FROM articles WHERE feed_id = ? AND starred = 0", (feed_id,))
+        self.conn.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
+        self.conn.execute("DELETE FROM sync_feeds WHERE feed_id = ?", (feed_id,))
+        self.conn.execute("UPDATE feeds SET removed = 1 WHERE id = ?", (feed_id,))
+        return FeedCounts(total=counts.total - counts.starred, starred=0)
+
+    def rename_feed(self, feed_id: int, title: str | None) -> str:
+        """Give a feed the user's own ``title`` (fetches keep it), or its own again for None; returns the title."""
+        with self.transaction():
+            if title is None:
+                self.conn.execute(
+                    """UPDATE feeds SET custom_title = 0,
+                        title = coalesce(nullif(own_title, ''), url, key) WHERE id = ?""",
+                    (feed_id,),
+                )
+            else:
+                self.conn.execute("UPDATE feeds SET custom_title = 1, title = ? WHERE id = ?", (title, feed_id))
+            row = self.conn.execute("SELECT title FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        return str(row["title"]) if row is not None else ""
+
+    def move_feed(self, feed_id: int, url: str) -> int | None:
+        """Give a feed a new address, keeping its articles and their read and starred state.
+
+        ``url`` is stored in its one spelling; the next fetch asks for it
+        afresh (no validators, no error, no back-off from the old address).
+        Returns the id of another feed that already has this address (and
+        changes nothing then), else None.
+        """
+        url_key = normalize_url(url)
+        if url_key is None:
+            raise ValueError(f"not an http(s) URL: {url!r}")
+        with self.transaction():
+            other = self.conn.execute(
+                "SELECT id FROM feeds WHERE (url_key = ? OR key = ?) AND id != ? LIMIT 1", (url_key, url_key, feed_id)
+            ).fetchone()
+            if other is not None:
+                return int(other["id"])
+            self.conn.execute(
+                """UPDATE feeds SET key = :url, url = :url, url_key = :url, kind = 'feed', etag = NULL,
+                    last_modified = NULL, last_status = NULL, last_error = NULL, error_count = 0, dead = 0,
+                    retry_after = NULL
+                WHERE id = :id""",
+                {"url": url_key, "id": feed_id},
+            )
+        return None
 
     def feed_exists(self, feed_id: int) -> bool:
         """True if a feed with this id is stored."""

@@ -28,7 +28,7 @@ class Fetching(Articles):
         now = now if now is not None else dates.now()
         rows = self.conn.execute(
             """SELECT id, key, url, etag, last_modified, full_text FROM feeds
-            WHERE kind = 'feed' AND url IS NOT NULL AND dead = 0
+            WHERE kind = 'feed' AND url IS NOT NULL AND dead = 0 AND removed = 0
               AND (retry_after IS NULL OR retry_after <= ?)
             ORDER BY id""",
             (now,),
@@ -93,6 +93,8 @@ class Fetching(Articles):
         now = now if now is not None else dates.now()
         try:
             with self.transaction():
+                # A feed removed while it was being fetched stays removed: its articles are not stored.
+                results = self._still_subscribed(results)
                 stored = iter(self._store_many([batch for _, _, batch in results if batch is not None], now))
                 stats = [next(stored) if batch is not None else BatchStats() for _, _, batch in results]
                 for feed_id, outcome, _batch in results:
@@ -101,6 +103,16 @@ class Fetching(Articles):
         except Exception as error:
             self._raise_if_unusable(error)
         return [self._store_one_fetched(feed_id, outcome, batch, now) for feed_id, outcome, batch in results]
+
+    def _still_subscribed(
+        self, results: Sequence[tuple[int, FetchOutcome, ImportBatch | None]]
+    ) -> list[tuple[int, FetchOutcome, ImportBatch | None]]:
+        """``results`` without the batches of feeds that are no longer subscribed (removed meanwhile)."""
+        live: set[int] = set()
+        for marks, chunk in in_chunks([feed_id for feed_id, _, _ in results]):
+            query = f"SELECT id FROM feeds WHERE removed = 0 AND id IN ({marks})"
+            live.update(row[0] for row in self.conn.execute(query, chunk))
+        return [(feed_id, outcome, batch if feed_id in live else None) for feed_id, outcome, batch in results]
 
     def _store_one_fetched(
         self, feed_id: int, outcome: FetchOutcome, batch: ImportBatch | None, now: int

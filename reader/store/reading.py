@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from reader.models import ArticleDetail, ArticleFilter, ArticleRow, CommentRow
 from reader.store._sql import in_chunks, json_ids
@@ -44,6 +45,9 @@ def filter_where(filter: ArticleFilter) -> tuple[str, list[object]]:
         # it would sort every article of the tag to show one page.
         clauses.append("+a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)")
         params.append(filter.tag)
+    if filter.saved:
+        # The starred articles kept from feeds the user removed (the feeds table is small: a scan).
+        clauses.append("+a.feed_id IN (SELECT id FROM feeds WHERE removed = 1)")
     return " AND ".join(clauses), params
 
 
@@ -62,6 +66,16 @@ def _row_to_article(row: sqlite3.Row) -> ArticleRow:
         comment_count=row["comment_count"],
         comments_url=row["comments_url"],
     )
+
+
+def _prune_condition(*, starred: bool, unread: bool) -> str:
+    """The articles :meth:`Reading.prune` deletes (one parameter: the cutoff); fixed SQL."""
+    where = ["published < ?"]
+    if not starred:
+        where.append("starred = 0")
+    if not unread:
+        where.append("read = 1")
+    return " AND ".join(where)
 
 
 class Reading(Connection):
@@ -137,12 +151,7 @@ class Reading(Connection):
         ``starred`` and ``unread`` widen it to those too. What is removed is
         remembered, so a feed that still lists it does not bring it back.
         """
-        where = ["published < ?"]
-        if not starred:
-            where.append("starred = 0")
-        if not unread:
-            where.append("read = 1")
-        condition = " AND ".join(where)
+        condition = _prune_condition(starred=starred, unread=unread)
         with self.transaction():
             self.conn.execute(
                 f"INSERT OR IGNORE INTO pruned (feed_id, guid) SELECT feed_id, guid FROM articles WHERE {condition}",
@@ -150,11 +159,26 @@ class Reading(Connection):
             )
             return int(self.conn.execute(f"DELETE FROM articles WHERE {condition}", (older_than,)).rowcount)
 
+    def prune_count(self, older_than: int, *, starred: bool = False, unread: bool = False) -> int:
+        """How many articles :meth:`prune` with the same arguments would delete now."""
+        condition = _prune_condition(starred=starred, unread=unread)
+        return int(self.conn.execute(f"SELECT count(*) FROM articles WHERE {condition}", (older_than,)).fetchone()[0])
+
     # -- reading articles --------------------------------------------------
 
     def counts(self) -> dict[str, int]:
-        """Number of articles in the all, unread and starred views."""
-        views = {"all": "1", "unread": _UNREAD, "starred": _STARRED}
+        """Number of articles in the all, unread, starred and saved (kept from removed feeds) views.
+
+        ``saved_unread`` is how many of the saved ones are unread (the feed list's number for Saved).
+        """
+        saved = "+a.feed_id IN (SELECT id FROM feeds WHERE removed = 1)"
+        views = {
+            "all": "1",
+            "unread": _UNREAD,
+            "starred": _STARRED,
+            "saved": saved,
+            "saved_unread": f"{_UNREAD} AND {saved}",
+        }
         return {
             view: self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}").fetchone()[0]
             for view, where in views.items()
@@ -196,9 +220,7 @@ class Reading(Connection):
         read articles lie between: the reader's ``n`` and ``p`` used to read
         the list's rows page by page on the UI thread until one was unread.
         """
-        where, params = filter_where(
-            ArticleFilter(unread=True, starred=filter.starred, feed_id=filter.feed_id, tag=filter.tag)
-        )
+        where, params = filter_where(replace(filter, unread=True))
         if step > 0:
             where += " AND (a.published, a.id) < (?, ?)"
             order = "DESC"

@@ -307,6 +307,36 @@ _SCHEMA_9 = """
 ALTER TABLE articles ADD COLUMN undated INTEGER NOT NULL DEFAULT 0;
 """
 
+# Version 10: subscriptions the user manages (``reader add/remove/rename/move``).
+# ``url_key`` is the feed URL in its one normal spelling (scheme and host lower
+# case, no default port, no fragment: ``text.sanitize.normalize_url``, given to
+# SQLite as ``reader_url_key``), so ``HTTP://host/feed.xml`` finds the feed
+# ``http://host/feed.xml`` is. ``own_title`` is the title the feed gives itself,
+# kept beside a title the user chose, so ``rename --reset`` can go back to it.
+# ``removed`` marks a feed the user unsubscribed from that still has starred
+# articles: it is not fetched, not listed with the feeds, and its starred
+# articles stay under "Saved". ``sync_feed_changes`` queues subscriptions made,
+# removed, renamed or moved here for the sync server, as ``sync_pending``
+# queues marks; each leaves the queue once the server has answered it.
+_SCHEMA_10 = """
+ALTER TABLE feeds ADD COLUMN url_key TEXT;
+UPDATE feeds SET url_key = reader_url_key(url) WHERE kind = 'feed';
+CREATE INDEX feeds_by_url_key ON feeds(url_key) WHERE url_key IS NOT NULL;
+ALTER TABLE feeds ADD COLUMN own_title TEXT;
+UPDATE feeds SET own_title = title WHERE custom_title = 0;
+ALTER TABLE feeds ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE sync_feed_changes (
+    id INTEGER PRIMARY KEY,
+    action TEXT NOT NULL CHECK (action IN ('subscribe', 'unsubscribe', 'rename', 'move')),
+    -- The feed here (NULL once it is deleted), and the server's id for it when it has one.
+    feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+    remote_id TEXT,
+    url TEXT,
+    title TEXT,
+    changed INTEGER NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_1,
     _SCHEMA_2,
@@ -317,6 +347,7 @@ MIGRATIONS: list[str] = [
     _SCHEMA_7,
     _SCHEMA_8,
     _SCHEMA_9,
+    _SCHEMA_10,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

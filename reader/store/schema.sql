@@ -148,8 +148,13 @@ CREATE TABLE feeds (
     created INTEGER NOT NULL,
     retry_after INTEGER,
     full_text INTEGER NOT NULL DEFAULT 0,
-    custom_title INTEGER NOT NULL DEFAULT 0
+    custom_title INTEGER NOT NULL DEFAULT 0,
+    url_key TEXT,
+    own_title TEXT,
+    removed INTEGER NOT NULL DEFAULT 0
 );
+
+CREATE INDEX feeds_by_url_key ON feeds(url_key) WHERE url_key IS NOT NULL;
 
 CREATE TABLE pruned (
     feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
@@ -167,6 +172,16 @@ CREATE TABLE sync_articles (
     remote_id TEXT NOT NULL UNIQUE
 );
 
+CREATE TABLE sync_feed_changes (
+    id INTEGER PRIMARY KEY,
+    action TEXT NOT NULL CHECK (action IN ('subscribe', 'unsubscribe', 'rename', 'move')),
+    feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+    remote_id TEXT,
+    url TEXT,
+    title TEXT,
+    changed INTEGER NOT NULL
+);
+
 CREATE TABLE sync_feeds (
     feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
     remote_id TEXT NOT NULL UNIQUE,
@@ -181,4 +196,4 @@ CREATE TABLE sync_pending (
     PRIMARY KEY (remote_id, field)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;

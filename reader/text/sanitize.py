@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 # C0 controls except TAB (09) and LF (0a), plus DEL and the C1 block, and
 # lone surrogates: JSON's "\ud800" escape makes one, and no UTF-8 (so no
@@ -102,6 +102,32 @@ def safe_url(value: str | None, schemes: frozenset[str] = SAFE_LINK_SCHEMES) -> 
     except ValueError:
         return None
     return value
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_url(value: str | None) -> str | None:
+    """``value`` as :func:`safe_url` takes it, in the one spelling two equal feed URLs share; else None.
+
+    Scheme and host lower case, the default port dropped, the fragment dropped, an empty path
+    written ``/``: ``HTTP://Example.org:80/feed.xml#top`` and ``http://example.org/feed.xml``
+    are one feed. Path and query keep their case (servers tell ``/Feed`` from ``/feed``).
+    """
+    checked = safe_url(value)
+    if checked is None:
+        return None
+    parts = urlsplit(checked)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    if userinfo:
+        netloc = f"{userinfo}@{netloc}"
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def is_http_url(value: str | None) -> bool:
