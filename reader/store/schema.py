@@ -325,6 +325,7 @@ CREATE INDEX feeds_by_url_key ON feeds(url_key) WHERE url_key IS NOT NULL;
 ALTER TABLE feeds ADD COLUMN own_title TEXT;
 UPDATE feeds SET own_title = title WHERE custom_title = 0;
 ALTER TABLE feeds ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX feeds_removed ON feeds(id) WHERE removed = 1;
 CREATE TABLE sync_feed_changes (
     id INTEGER PRIMARY KEY,
     action TEXT NOT NULL CHECK (action IN ('subscribe', 'unsubscribe', 'rename', 'move')),

@@ -156,6 +156,8 @@ CREATE TABLE feeds (
 
 CREATE INDEX feeds_by_url_key ON feeds(url_key) WHERE url_key IS NOT NULL;
 
+CREATE INDEX feeds_removed ON feeds(id) WHERE removed = 1;
+
 CREATE TABLE pruned (
     feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
     guid TEXT NOT NULL,
