@@ -178,12 +178,12 @@ def test_missing_path_is_an_error_and_others_still_import(
 
 
 def test_add_accepts_http_only(run_reader: RunReader) -> None:
-    ok = run_reader("add", "https://example.com/feed.xml")
+    ok = run_reader("add", "--no-check", "https://example.com/feed.xml")
     assert ok.returncode == 0, ok.stderr
-    again = run_reader("add", "https://example.com/feed.xml")
+    again = run_reader("add", "--no-check", "https://example.com/feed.xml")
     assert "already subscribed" in again.stdout
     for bad in ("file:///etc/passwd", "javascript:alert(1)", "/etc/passwd", "ftp://example.com/x", "feed.xml"):
-        result = run_reader("add", bad)
+        result = run_reader("add", "--no-check", bad)
         assert result.returncode == 1, bad
         assert "expected an http:// or https:// feed URL" in one_line_error(result.stderr)
     feeds = json.loads(run_reader("feeds", "--json").stdout)

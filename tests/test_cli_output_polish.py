@@ -179,7 +179,7 @@ def test_feed_errors_read_as_sentences_cut_at_a_word(run_reader: RunReader, db_p
     missing = server.url("/missing.xml")  # nothing routed there: 404
     refused = f"http://127.0.0.1:{closed_port()}/feed.xml"
     unresolved, broken = "https://nowhere.example/feed", "https://broken.example/feed"
-    assert run_reader("add", good, missing, refused).returncode == 0
+    assert run_reader("add", "--no-check", good, missing, refused).returncode == 0
     fetched = run_reader("fetch", "--no-comments", "--no-full-text")
     assert fetched.returncode == 1, fetched.stderr
     # Errors as a fetch stores them where this test cannot make them happen (no DNS here; a parser's long text).
@@ -211,7 +211,7 @@ def test_a_fetch_names_a_network_failure_as_it_happens(run_reader: RunReader, db
     # Named where it happens (not only when `reader feeds` shows it): the fetch's own line says it
     # in a sentence, with the library's words after it for whoever needs them.
     refused = f"http://127.0.0.1:{closed_port()}/feed.xml"
-    assert run_reader("add", refused).returncode == 0
+    assert run_reader("add", "--no-check", refused).returncode == 0
     fetched = run_reader("fetch", "--no-comments", "--no-full-text")
     assert fetched.returncode == 1
     (line,) = [row for row in fetched.stderr.splitlines() if refused in row]
@@ -226,7 +226,7 @@ def test_a_fetch_names_a_network_failure_as_it_happens(run_reader: RunReader, db
 
 def test_one_is_said_in_the_singular(run_reader: RunReader, server: FeedServer) -> None:
     url = server.route("/one.xml", ok(rss([Item("one-1", "The only one", comment_count=1)], title="Only")))
-    assert run_reader("add", url).returncode == 0
+    assert run_reader("add", "--no-check", url).returncode == 0
 
     fetched = run_reader("fetch", "--no-comments", "--no-full-text")
     assert fetched.returncode == 0, fetched.stderr

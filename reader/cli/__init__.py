@@ -8,7 +8,18 @@ package does, so ``reader.cli:main`` (the console script) sees them all.
 
 from __future__ import annotations
 
-from reader.cli import fetching, housekeeping, importing, launch, reading, settings, sync
+from reader.cli import fetching, housekeeping, importing, launch, reading, settings, subscriptions, sync
 from reader.cli.root import cli, main
 
-__all__ = ["cli", "fetching", "housekeeping", "importing", "launch", "main", "reading", "settings", "sync"]
+__all__ = [
+    "cli",
+    "fetching",
+    "housekeeping",
+    "importing",
+    "launch",
+    "main",
+    "reading",
+    "settings",
+    "subscriptions",
+    "sync",
+]

@@ -1,4 +1,4 @@
-"""Bringing articles in: ``reader import`` (files, folders, newsboat) and ``reader add`` (feed URLs)."""
+"""Bringing articles in: ``reader import`` (files, folders, newsboat); ``reader add`` is in ``subscriptions``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import click
 
 from reader.cli.base import EXIT_FAILURE, Context, pass_context, say
 from reader.cli.root import cli
-from reader.models import FeedData
 from reader.text import plural
-from reader.text.sanitize import clean_line, safe_url
+from reader.text.sanitize import clean_line
 
 
 @cli.command("import")
@@ -94,29 +93,3 @@ def _shown_name(path: Path, sources: tuple[Path, ...]) -> str:
     # A file name is untrusted text: no control characters, no line breaks (say() cleans again).
     shown = clean_line(shown) or "?"
     return shown if len(shown) <= 60 else shown[:59] + "\u2026"
-
-
-@cli.command("add")
-@click.argument("urls", nargs=-1, required=True)
-@click.option("--full-text", is_flag=True, help="Also fetch each article's web page (for summary-only feeds).")
-@pass_context
-def add_command(state: Context, urls: tuple[str, ...], full_text: bool) -> None:
-    """Subscribe to feeds by URL (http or https only; `reader fetch` downloads them)."""
-    bad = [u for u in urls if safe_url(u) is None]
-    for url in bad:
-        say(
-            f"reader: error: {clean_line(url)!r}: expected an http:// or https:// feed URL",
-            err=True,
-        )
-    store = state.store()
-    for url in urls:
-        checked = safe_url(url)
-        if checked is None:
-            continue
-        feed_id, created = store.add_feed(FeedData(key=checked, url=checked, title=checked, kind="feed"))
-        if full_text:
-            store.set_feed_full_text(feed_id, True)
-        verb = "subscribed to" if created else "already subscribed to"
-        say(f"{verb} {checked} (feed {feed_id})")
-    if bad:
-        sys.exit(EXIT_FAILURE)

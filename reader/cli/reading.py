@@ -39,11 +39,19 @@ def feeds_command(state: Context, as_json: bool) -> None:
 @click.option("--tag", help="Only feeds with this tag (see `reader tags`).")
 @click.option("--unread", is_flag=True, help="Only unread articles.")
 @click.option("--starred", is_flag=True, help="Only starred articles.")
+@click.option("--saved", is_flag=True, help="Only the starred articles kept from removed feeds.")
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
 @pass_context
 def list_command(
-    state: Context, feed_id: int | None, tag: str | None, unread: bool, starred: bool, limit: int, as_json: bool
+    state: Context,
+    feed_id: int | None,
+    tag: str | None,
+    unread: bool,
+    starred: bool,
+    saved: bool,
+    limit: int,
+    as_json: bool,
 ) -> None:
     """List articles, newest first."""
     store = state.store()
@@ -51,7 +59,7 @@ def list_command(
         raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
     if tag is not None and tag not in {name for name, _feeds, _unread in store.tags()}:
         raise UserError(f"no feed has the tag {clean_line(tag)!r} (see `reader tags`)")
-    article_filter = ArticleFilter(unread=unread, starred=starred, feed_id=feed_id, tag=tag)
+    article_filter = ArticleFilter(unread=unread, starred=starred, feed_id=feed_id, tag=tag, saved=saved)
     rows = store.list_articles(article_filter, limit=limit)
     _print_articles(rows, as_json, empty="no articles")
 

@@ -1,0 +1,153 @@
+"""Managing subscriptions: add, remove, rename and move feeds, for the command line and the reader alike.
+
+Each function does one change in the library and, when a sync account is set
+up, queues it for the server (``Store.queue_feed_change``; the next sync
+sends it, as marks are sent). What to subscribe to is found by
+:mod:`reader.service.discover`; these functions take its answer.
+
+A feed is named by the user in one of three ways (:func:`find_feed`): its
+number (``reader feeds`` lists them), its URL in any spelling
+(``HTTP://Host:80/feed#x`` is ``http://host/feed``), or its title (whole,
+any case; else a part of it that only one feed's title has).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reader.models import FeedCounts, FeedData, FeedRow
+from reader.service.sync.account import load_account
+from reader.store import Store
+from reader.text.sanitize import clean_line, normalize_url
+
+
+class SubscriptionError(Exception):
+    """A change that cannot be made; ``str()`` is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Subscribed:
+    """What subscribing did: the feed's id and title, and whether it is new here."""
+
+    feed_id: int
+    title: str
+    url: str
+    #: False: the feed was already subscribed, and nothing changed.
+    created: bool
+    #: The feed had been removed (its starred articles kept): it is subscribed again.
+    revived: bool = False
+    #: The change waits for the sync server's next sync.
+    queued: bool = False
+
+
+def feed_name(feed: FeedRow) -> str:
+    """A feed as a sentence names it: its title, else its URL (cleaned, one line)."""
+    return clean_line(feed.title) or clean_line(feed.url or "") or f"feed {feed.id}"
+
+
+def find_feed(store: Store, spec: str) -> FeedRow:
+    """The one subscribed feed ``spec`` names (number, URL or title); raises :class:`SubscriptionError`."""
+    feeds = store.feeds()
+    text = spec.strip()
+    if text.isascii() and text.isdigit():
+        for feed in feeds:
+            if feed.id == int(text):
+                return feed
+        raise SubscriptionError(f"no feed number {text} (`reader feeds` lists them)")
+    if normalize_url(text) is not None:
+        found = store.find_feed_by_url(text)
+        for feed in feeds:
+            if found is not None and feed.id == found[0]:
+                return feed
+        raise SubscriptionError(f"no feed at {clean_line(text)} (`reader feeds` lists them)")
+    folded = text.casefold()
+    if not folded:
+        raise SubscriptionError("name a feed by its number, URL or title")
+    whole = [feed for feed in feeds if feed.title.casefold() == folded]
+    matches = whole or [feed for feed in feeds if folded in feed.title.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise SubscriptionError(f"no feed is called {clean_line(text)!r} (`reader feeds` lists them)")
+    listed = ", ".join(f"{feed_name(feed)} ({feed.id})" for feed in matches[:5])
+    more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
+    raise SubscriptionError(
+        f"{clean_line(text)!r} could be {len(matches)} feeds: {listed}{more}; name one by its number"
+    )
+
+
+def _sync_account(store: Store) -> bool:
+    """True when changes are to be sent to a sync server."""
+    return load_account(store) is not None
+
+
+def subscribe(store: Store, url: str, title: str = "", *, full_text: bool = False) -> Subscribed:
+    """Subscribe to the feed at ``url`` (its one spelling), titled ``title`` until it is fetched.
+
+    A feed already subscribed changes in nothing (not its title, not its
+    settings); one that was removed comes back, with the starred articles
+    it kept.
+    """
+    checked = normalize_url(url)
+    if checked is None:
+        raise SubscriptionError(f"{clean_line(url)!r}: expected an http:// or https:// feed URL")
+    known = store.find_feed_by_url(checked)
+    if known is not None and not known[1]:
+        feed = next(row for row in store.feeds() if row.id == known[0])
+        return Subscribed(feed.id, feed_name(feed), feed.url or checked, created=False)
+    feed_id, _created = store.add_feed(FeedData(key=checked, url=checked, title=title or checked, kind="feed"))
+    if full_text:
+        store.set_feed_full_text(feed_id, True)
+    queued = _sync_account(store) and store.queue_feed_change("subscribe", feed_id, url=checked)
+    return Subscribed(
+        feed_id, clean_line(title) or checked, checked, created=True, revived=known is not None, queued=queued
+    )
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What removing a feed did."""
+
+    #: Articles deleted, and starred articles kept under "Saved".
+    deleted: int
+    kept: int
+    queued: bool
+
+
+def removal_counts(store: Store, feed: FeedRow) -> FeedCounts:
+    """What removing ``feed`` would touch: its articles and how many are starred."""
+    return store.feed_counts(feed.id)
+
+
+def unsubscribe(store: Store, feed: FeedRow, *, include_starred: bool = False) -> Removed:
+    """Remove ``feed`` and its articles; its starred ones stay (under "Saved") unless ``include_starred``."""
+    counts = store.feed_counts(feed.id)
+    queued = _sync_account(store) and store.queue_feed_change("unsubscribe", feed.id)
+    deleted = store.remove_feed(feed.id, include_starred=include_starred)
+    return Removed(deleted=deleted.total, kept=counts.total - deleted.total, queued=queued)
+
+
+def rename(store: Store, feed: FeedRow, title: str | None) -> tuple[str, bool]:
+    """Give ``feed`` the title ``title`` (None: its own again); returns the title shown and whether it is queued."""
+    if title is not None:
+        title = clean_line(title)
+        if not title:
+            raise SubscriptionError("a feed's new title cannot be empty (`--reset` gives it its own back)")
+    shown = store.rename_feed(feed.id, title)
+    queued = _sync_account(store) and store.queue_feed_change("rename", feed.id, title=shown)
+    return clean_line(shown), queued
+
+
+def move(store: Store, feed: FeedRow, url: str) -> tuple[str, bool]:
+    """Give ``feed`` the address ``url``, keeping its articles and marks; returns the URL and whether it is queued."""
+    checked = normalize_url(url)
+    if checked is None:
+        raise SubscriptionError(f"{clean_line(url)!r}: expected an http:// or https:// feed URL")
+    known = store.find_feed_by_url(checked)
+    if known is not None and known[0] != feed.id:
+        other = known[0]
+        name = next((feed_name(row) for row in store.feeds() if row.id == other), "a removed feed")
+        raise SubscriptionError(f"{checked} is already a feed here: {name} ({other})")
+    queued = _sync_account(store) and store.queue_feed_change("move", feed.id, url=checked)
+    store.move_feed(feed.id, checked)
+    return checked, queued
