@@ -344,7 +344,8 @@ class SyncFeedsResult:
 
     feed_ids: dict[str, int] = field(default_factory=dict)
     created: int = 0
-    #: Feeds the server no longer lists (their link is dropped; the feed stays here).
+    #: Feeds the server no longer lists: removed here too (starred articles kept under Saved), or
+    #: only unlinked when the server suddenly lists none of the feeds linked before (see ``store_sync_feeds``).
     gone: int = 0
 
 

@@ -38,6 +38,9 @@ def sync_group(ctx: click.Context, no_comments: bool) -> None:
         raise UserError(f"sync: {error}") from None
     for problem in summary.thread_errors:
         say(f"reader: warning: {problem}", err=True)
+    # Subscription changes the server refused (or cannot do yet): one line each.
+    for note in summary.feed_notes:
+        say(f"reader: warning: sync: {note}", err=True)
     say(summary.line())
 
 
@@ -64,6 +67,8 @@ def sync_after_fetch(state: Context, *, quiet: bool, comments: bool | None) -> b
     except SyncError as error:
         say(f"reader: error: sync: {error}", err=True)
         return False
+    for note in summary.feed_notes:
+        say(f"reader: warning: sync: {note}", err=True)
     if not quiet:
         say(summary.line())
     return True
@@ -192,4 +197,7 @@ def sync_status_command(state: Context) -> None:
         say(f"last attempt failed ({at}): {clean_line(hide_userinfo(str(last.get('error'))))}")
     pending = counts["pending"]
     say(f"pending marks: {pending}" + (" (sent at the next sync)" if pending else ""))
+    changes = counts["feed_changes"]
+    if changes:
+        say(f"pending subscription changes: {changes} (sent at the next sync)")
     say(f"synced: {plural(counts['feeds'], 'feed')}, {plural(counts['articles'], 'article')}")

@@ -15,8 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from reader.models import (
+    FeedChangeAction,
     FeedData,
     ImportBatch,
+    PendingFeedChange,
     PendingMark,
     SyncArticlesResult,
     SyncedCopy,
@@ -26,6 +28,7 @@ from reader.models import (
 from reader.store._sql import in_chunks
 from reader.store.articles import SYNC_GUID_PREFIX, Articles, guid_sha1
 from reader.text import dates
+from reader.text.sanitize import normalize_url
 
 
 @dataclass
@@ -52,12 +55,18 @@ class SyncState(Articles):
     """The links to a sync server's feeds and articles, and the marks queued for it."""
 
     def store_sync_feeds(self, feeds: Sequence[SyncFeed]) -> SyncFeedsResult:
-        """Make the server's subscriptions feeds here; categories become tags.
+        """Make the server's subscriptions feeds here, and remove here the feeds it no longer has.
 
-        A server feed is matched to a local one by its URL (the key a
-        subscription has here), else created. A category the server moved a
-        feed out of loses its tag here. A feed gone from the server only
-        loses its link to it: the feed and its articles stay.
+        A server feed is matched to a local one by its server id (linked
+        before), else by its URL in any spelling (``url_key``), else created.
+        A feed removed here whose unsubscribe is still queued for the server
+        is left out (it would come back otherwise); a feed removed here that
+        the server lists without one is subscribed again (the server's list
+        wins where nothing waits to be told to it). A category the server
+        moved a feed out of loses its tag here. A feed linked before that the
+        server no longer lists goes here too, as ``remove_feed`` does it: its
+        starred articles stay (under "Saved"); changes still queued for it
+        are dropped, the server has nothing left to apply them to.
         """
         result = SyncFeedsResult()
         with self.transaction():
@@ -65,13 +74,23 @@ class SyncState(Articles):
                 row["remote_id"]: (int(row["feed_id"]), row["category"])
                 for row in self.conn.execute("SELECT remote_id, feed_id, category FROM sync_feeds")
             }
+            leaving = {
+                str(row["remote_id"])
+                for row in self.conn.execute(
+                    "SELECT remote_id FROM sync_feed_changes WHERE action = 'unsubscribe' AND remote_id IS NOT NULL"
+                )
+            }
             for feed in feeds:
                 if feed.remote_id in known:
                     feed_id, category = known[feed.remote_id]
                 else:
+                    if feed.remote_id in leaving:
+                        continue  # removed here; the server is told at the next sync
+                    url_key = normalize_url(feed.url)
                     row = self.conn.execute(
-                        "SELECT id, title, url FROM feeds WHERE key = ? OR url = ? ORDER BY id LIMIT 1",
-                        (feed.url, feed.url),
+                        """SELECT id, title, url, removed FROM feeds WHERE key = :url OR url = :url OR url_key = :key
+                        ORDER BY removed, key = :url DESC, id LIMIT 1""",
+                        {"url": feed.url, "key": url_key},
                     ).fetchone()
                     if row is None:
                         feed_id, created = self.upsert_feed(
@@ -86,6 +105,8 @@ class SyncState(Articles):
                     # feeds with one URL) keeps its first link.
                     if self.conn.execute("SELECT 1 FROM sync_feeds WHERE feed_id = ?", (feed_id,)).fetchone():
                         continue
+                    if row is not None and row["removed"]:
+                        self.conn.execute("UPDATE feeds SET removed = 0 WHERE id = ?", (feed_id,))
                     self.conn.execute(
                         "INSERT INTO sync_feeds (feed_id, remote_id, category) VALUES (?, ?, NULL)",
                         (feed_id, feed.remote_id),
@@ -100,8 +121,18 @@ class SyncState(Articles):
                         )
                     self.conn.execute("UPDATE sync_feeds SET category = ? WHERE feed_id = ?", (feed.category, feed_id))
                 result.feed_ids[feed.remote_id] = feed_id
-            gone = [remote_id for remote_id in known if remote_id not in result.feed_ids]
-            self.conn.executemany("DELETE FROM sync_feeds WHERE remote_id = ?", [(remote_id,) for remote_id in gone])
+            gone = [
+                (remote_id, feed_id) for remote_id, (feed_id, _) in known.items() if remote_id not in result.feed_ids
+            ]
+            # A server that suddenly lists none of several linked feeds (reinstalled, another
+            # account at the same address) is not taken as the user unsubscribing from all of
+            # them: they are only unlinked, and keep every article.
+            wiped = len(known) > 1 and len(gone) == len(known)
+            for remote_id, feed_id in gone:
+                if not wiped:
+                    self._remove_feed(feed_id)
+                self.conn.execute("DELETE FROM sync_feeds WHERE remote_id = ?", (remote_id,))
+                self.conn.execute("DELETE FROM sync_feed_changes WHERE remote_id = ?", (remote_id,))
             result.gone = len(gone)
         return result
 
@@ -284,17 +315,112 @@ class SyncState(Articles):
                 [(mark.remote_id, mark.field, int(mark.value), mark.changed) for mark in marks],
             )
 
+    # -- subscriptions changed here ------------------------------------------
+
+    def queue_feed_change(
+        self, action: FeedChangeAction, feed_id: int, *, url: str | None = None, title: str | None = None
+    ) -> bool:
+        """Queue a change to one subscription for the sync server; False when there is nothing to tell it.
+
+        Call it before the change is made here: an unsubscribe needs the
+        server's id for the feed, which removing the feed forgets. Renames,
+        moves and removals of a feed the server does not have are nothing to
+        the server (False). A newer change of the same kind to the same
+        feed replaces an older one still queued.
+        """
+        row = self.conn.execute("SELECT remote_id FROM sync_feeds WHERE feed_id = ?", (feed_id,)).fetchone()
+        remote_id = None if row is None else str(row["remote_id"])
+        if remote_id is None and action != "subscribe":
+            if action == "unsubscribe":
+                # Added and removed before any sync: the server never has to hear of it.
+                with self.transaction():
+                    self.conn.execute("DELETE FROM sync_feed_changes WHERE feed_id = ?", (feed_id,))
+            return False
+        with self.transaction():
+            self.conn.execute("DELETE FROM sync_feed_changes WHERE feed_id = ? AND action = ?", (feed_id, action))
+            if action == "unsubscribe":
+                # What was queued for the feed means nothing once it is gone from the server.
+                self.conn.execute("DELETE FROM sync_feed_changes WHERE feed_id = ?", (feed_id,))
+            self.conn.execute(
+                """INSERT INTO sync_feed_changes (action, feed_id, remote_id, url, title, changed)
+                VALUES (?, ?, ?, ?, ?, ?)""",
+                (action, feed_id, remote_id, url, title, dates.now()),
+            )
+        return True
+
+    def sync_feed_changes(self) -> list[PendingFeedChange]:
+        """The subscription changes made here that the server has not answered yet, oldest first."""
+        return [
+            PendingFeedChange(
+                id=row["id"],
+                action=row["action"],
+                feed_id=row["feed_id"],
+                remote_id=row["remote_id"],
+                url=row["url"],
+                title=row["title"],
+                changed=row["changed"],
+            )
+            for row in self.conn.execute("SELECT * FROM sync_feed_changes ORDER BY id")
+        ]
+
+    def clear_sync_feed_change(self, change: PendingFeedChange) -> None:
+        """Forget a change the server has answered (done, or refused for good)."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM sync_feed_changes WHERE id = ?", (change.id,))
+
+    def feed_to_subscribe(self, feed_id: int | None) -> tuple[str, str | None] | None:
+        """The address and first tag of a feed whose subscribe is queued; None when there is nothing to send.
+
+        Taken when the change is sent, not when it was queued, so a feed moved
+        here meanwhile is subscribed at its new address. None for a feed
+        deleted or removed here since (its unsubscribe had no server id to
+        queue), one that is not a web feed, and one the server already has
+        (linked).
+        """
+        if feed_id is None:
+            return None
+        row = self.conn.execute(
+            """SELECT f.url, (SELECT min(t.tag) FROM feed_tags t WHERE t.feed_id = f.id) AS tag FROM feeds f
+            WHERE f.id = ? AND f.removed = 0 AND f.kind = 'feed' AND f.url IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM sync_feeds s WHERE s.feed_id = f.id)""",
+            (feed_id,),
+        ).fetchone()
+        return None if row is None else (str(row["url"]), row["tag"])
+
+    def link_sync_feed(self, feed_id: int, remote_id: str) -> bool:
+        """Link a feed just subscribed on the server to its id there; False when either is linked already.
+
+        Linked at once, the server's feed is this one even when the server
+        keeps it under another address (a page's feed it found, a redirect).
+        Its category is left unknown, so the next sync sets the tag from it.
+        """
+        with self.transaction():
+            return (
+                self.conn.execute(
+                    """INSERT INTO sync_feeds (feed_id, remote_id, category)
+                    SELECT id, ?, NULL FROM feeds WHERE id = ? AND removed = 0
+                    ON CONFLICT DO NOTHING""",
+                    (remote_id, feed_id),
+                ).rowcount
+                > 0
+            )
+
     def sync_counts(self) -> dict[str, int]:
-        """Linked feeds and articles, and queued marks (for ``reader sync status``)."""
+        """Linked feeds and articles, queued marks and subscription changes (for ``reader sync status``)."""
         row = self.conn.execute(
             """SELECT (SELECT count(*) FROM sync_feeds) AS feeds, (SELECT count(*) FROM sync_articles) AS articles,
-                (SELECT count(*) FROM sync_pending) AS pending"""
+                (SELECT count(*) FROM sync_pending) AS pending, (SELECT count(*) FROM sync_feed_changes) AS changes"""
         ).fetchone()
-        return {"feeds": int(row["feeds"]), "articles": int(row["articles"]), "pending": int(row["pending"])}
+        return {
+            "feeds": int(row["feeds"]),
+            "articles": int(row["articles"]),
+            "pending": int(row["pending"]),
+            "feed_changes": int(row["changes"]),
+        }
 
     def forget_sync(self) -> None:
         """Drop every link to a sync server and the queue (for a new account); feeds and articles stay."""
         with self.transaction():
-            for table in ("sync_pending", "sync_articles", "sync_feeds"):
+            for table in ("sync_pending", "sync_articles", "sync_feeds", "sync_feed_changes"):
                 self.conn.execute(f"DELETE FROM {table}")
             self.conn.execute("DELETE FROM settings WHERE key = 'sync.cursor'")

@@ -1,21 +1,28 @@
-"""One sync: push the queued marks, take the server's feeds, articles and marks, fetch new threads.
+"""One sync: push the queued marks and subscription changes, take the server's feeds, articles and marks.
 
 The order is what makes the conflict rule hold (README, "Sync"):
 
 1. log in;
 2. push every mark queued here (each confirmed group leaves the queue at
    once, so a sync cut short pushes the rest next time, never twice wrong);
-3. store the server's subscriptions (feeds, categories as tags);
-4. store the server's new articles, a page per transaction; an article
+3. push the subscriptions made, removed, renamed and moved here, in the
+   order they were made; each answered one leaves the queue (done, or
+   refused for good: one line in the summary), one the server could not do
+   now stays for the next sync;
+4. store the server's subscriptions (feeds, categories as tags); a feed it
+   no longer has goes here too (starred articles kept);
+5. store the server's new articles, a page per transaction; an article
    that was already here without a link to the server (``reader fetch``
    brought it) is matched, and marks made on it here are queued;
-5. push what step 4 queued;
-6. take read/starred from the server for every synced article, except
+6. push what step 5 queued;
+7. take read/starred from the server for every synced article, except
    where a mark made here is still queued (made during this sync);
-7. fetch the comment threads of new articles, the way ``reader fetch`` does.
+8. fetch the comment threads of new articles, the way ``reader fetch`` does.
 
 A failure at any step stops the sync with one line (:class:`SyncError`):
-what was stored stays stored, and the queue keeps every unconfirmed mark.
+what was stored stays stored, and the queues keep every unconfirmed mark
+and change. Only a server's no to one subscription change
+(:class:`SyncRefused`) lets the sync go on.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.config import Config
-from reader.models import MarkField, PendingMark, SyncedCopy
+from reader.models import MarkField, PendingFeedChange, PendingMark, SyncedCopy
 from reader.net.http import Limits
 from reader.service.sync.account import (
     CURSOR_KEY,
@@ -41,7 +48,7 @@ from reader.service.sync.account import (
     find_password,
     load_account,
 )
-from reader.service.sync.base import MARKS_PER_PUSH, Backend, SyncError
+from reader.service.sync.base import MARKS_PER_PUSH, Backend, SyncError, SyncRefused
 from reader.store import Store, StoreError, library_failure
 from reader.text import dates, plural
 from reader.text.sanitize import clean_line
@@ -55,8 +62,12 @@ class SyncSummary:
     server: str = ""
     feeds: int = 0
     new_feeds: int = 0
-    #: Feeds the server no longer has (kept here, no longer synced).
+    #: Feeds the server no longer has (removed here too; their starred articles stay).
     gone_feeds: int = 0
+    #: Subscription changes made here that the server took (subscribed, unsubscribed...).
+    feed_changes: int = 0
+    #: One line per subscription change the server refused, or could not do yet.
+    feed_notes: list[str] = field(default_factory=list)
     new_articles: int = 0
     #: Server articles already here (synced before, or matched with a fetched copy).
     updated_articles: int = 0
@@ -72,9 +83,14 @@ class SyncSummary:
 
     def line(self) -> str:
         """One line for the command line and the reader's header."""
-        new_feeds = f" ({self.new_feeds} new)" if self.new_feeds else ""
-        parts = [
-            f"{plural(self.feeds, 'feed')}{new_feeds}",
+        counts = [f"{self.new_feeds} new"] if self.new_feeds else []
+        counts += [f"{self.gone_feeds} gone"] if self.gone_feeds else []
+        parts = [f"{plural(self.feeds, 'feed')}" + (f" ({', '.join(counts)})" if counts else "")]
+        if self.feed_changes:
+            parts.append(f"{plural(self.feed_changes, 'feed change')} sent")
+        if self.feed_notes:
+            parts.append(f"{plural(len(self.feed_notes), 'feed change')} refused")
+        parts += [
             plural(self.new_articles, "new article"),
             f"{plural(self.pushed, 'mark')} sent",
             f"{self.pulled} received",
@@ -194,6 +210,7 @@ async def _sync(store: Store, backend: Backend, summary: SyncSummary) -> None:
     try:
         summary.server = await backend.login()
         summary.pushed = await _push(store, backend)
+        await _push_feed_changes(store, backend, summary)
         feeds = await backend.subscriptions()
         stored = store.store_sync_feeds(feeds)
         summary.feeds, summary.new_feeds, summary.gone_feeds = len(stored.feed_ids), stored.created, stored.gone
@@ -237,6 +254,86 @@ async def _push(store: Store, backend: Backend) -> int:
             store.clear_sync_pending(chunk)
             pushed += len(chunk)
     return pushed
+
+
+#: How long a change the server cannot do yet (tt-rss could not download the feed) is tried again.
+RETRY_SECONDS = 7 * 24 * 3600
+#: What a change given up leaves: made here, not on the server.
+_DONE_HERE_ONLY = {
+    "subscribe": "subscribed here only",
+    "unsubscribe": "removed here only",
+    "rename": "renamed here only",
+    "move": "moved here only",
+}
+
+
+async def _push_feed_changes(store: Store, backend: Backend, summary: SyncSummary) -> None:
+    """Send the subscription changes queued here, oldest first; each answered one leaves the queue.
+
+    Done, or refused for good (:class:`SyncRefused`, the server's API cannot
+    do it): it leaves the queue, a refusal with a line in ``summary.feed_notes``.
+    One the server cannot do yet stays queued (for :data:`RETRY_SECONDS`,
+    then given up) and the next is sent. Any other :class:`SyncError` stops
+    the sync with the change still queued, so nothing is lost.
+    """
+    for change in store.sync_feed_changes():
+        label = _feed_label(store, change)
+        try:
+            sent = await _send_feed_change(store, backend, change)
+        except SyncRefused as refusal:
+            note = f"{label}: {clean_line(str(refusal))}"
+            if refusal.retry and dates.now() - change.changed < RETRY_SECONDS:
+                summary.feed_notes.append(f"{note}; tried again at the next sync")
+                continue
+            given_up = f"; given up after a week: {_DONE_HERE_ONLY[change.action]}"
+            summary.feed_notes.append(note + given_up if refusal.retry else note)
+            store.clear_sync_feed_change(change)
+            continue
+        summary.feed_changes += sent
+        store.clear_sync_feed_change(change)
+
+
+async def _send_feed_change(store: Store, backend: Backend, change: PendingFeedChange) -> bool:
+    """Make one queued change on the server; False when there was nothing left to send."""
+    if change.action == "subscribe":
+        target = store.feed_to_subscribe(change.feed_id)
+        if target is None or change.feed_id is None:
+            return False  # removed here again, or the server has it already
+        url, tag = target
+        remote_id = await backend.subscribe(url, tag)
+        if remote_id is not None:
+            store.link_sync_feed(change.feed_id, remote_id)
+        return True
+    if change.remote_id is None:
+        return False  # queued for a feed the server never had: nothing to tell it
+    if change.action == "unsubscribe":
+        await backend.unsubscribe(change.remote_id)
+        return True
+    if change.action == "rename":
+        title = change.title
+        if title is None:  # back to the feed's own title, whatever it is now
+            here = store.feed_title(change.feed_id) if change.feed_id is not None else None
+            if here is None:
+                return False
+            title = here[0]
+        await backend.rename(change.remote_id, title)
+        return True
+    if change.url is None:
+        return False
+    await backend.move(change.remote_id, change.url)
+    return True
+
+
+def _feed_label(store: Store, change: PendingFeedChange) -> str:
+    """How a note names the feed of a change: its address (here, else queued), else its title here, else its id."""
+    here = store.feed_to_subscribe(change.feed_id) if change.action == "subscribe" else None
+    url = here[0] if here is not None else change.url
+    if url:
+        return clean_line(url)
+    title = store.feed_title(change.feed_id) if change.feed_id is not None else None
+    if title is not None and title[0]:
+        return f'"{clean_line(title[0])}"'
+    return f"feed {clean_line(change.remote_id or '?')} on the server"
 
 
 def _fetch_threads(db_path: Path, config: Config, summary: SyncSummary) -> None:

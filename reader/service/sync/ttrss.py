@@ -15,7 +15,11 @@ sync or fill memory. What is used:
   them, so the order is total and paging with ``skip`` misses nothing);
 * the unread list (feed -4, ``view_mode: unread``) and the starred one
   (feed -1) without content, for the state of older articles;
-* ``updateArticle``: field 2 (unread) and field 0 (starred), mode 0/1.
+* ``updateArticle``: field 2 (unread) and field 0 (starred), mode 0/1;
+* ``subscribeToFeed`` (with ``category_id`` when a category of the tag's
+  name exists: the API cannot make one) and ``unsubscribeFeed``. The API
+  has no call to rename a feed or change its address: those are refused
+  (:class:`SyncUnsupported`), done here only.
 
 tt-rss returns no time for a mark (``last_read`` and ``last_marked`` stay in
 its database), so the conflict rule cannot compare times; see the README.
@@ -39,7 +43,15 @@ from reader.text.sanitize import clean_line, safe_url
 
 if TYPE_CHECKING:
     import httpx
-from reader.service.sync.base import MARKS_PER_PUSH, ArticlePage, RemoteArticle, ServerState, SyncError
+from reader.service.sync.base import (
+    MARKS_PER_PUSH,
+    ArticlePage,
+    RemoteArticle,
+    ServerState,
+    SyncError,
+    SyncRefused,
+    SyncUnsupported,
+)
 
 #: Articles per getHeadlines call: tt-rss's own maximum.
 PAGE = 200
@@ -51,6 +63,12 @@ MAX_PAGES = 50_000
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
 #: Field numbers of updateArticle.
 _FIELDS = {"starred": 0, "read": 2}
+#: subscribeToFeed's answers that are final, by its status code (0 and 1 are done, 5 is "try later").
+_SUBSCRIBE_REFUSED = {
+    2: "Tiny Tiny RSS calls the address invalid",
+    3: "Tiny Tiny RSS found no feed at the address",
+    4: "the page offers several feeds, so Tiny Tiny RSS took none (add one by its own address)",
+}
 
 
 def api_endpoint(url: str) -> str:
@@ -111,7 +129,7 @@ class TinyTinyRSS:
             code = str(content.get("error", "")) if isinstance(content, dict) else ""
             if code == "NOT_LOGGED_IN":
                 raise _NotLoggedIn
-            raise SyncError(self._api_failure(op, code))
+            raise _ApiFailure(self._api_failure(op, code), code)
         return answer.get("content")
 
     def _decode(self, body: bytes, content_type: str) -> dict[str, Any]:
@@ -273,6 +291,62 @@ class TinyTinyRSS:
             found.update(str(n) for row in rows if (n := _int(row.get("id"))) is not None)
         return found
 
+    async def subscribe(self, url: str, category: str | None) -> str | None:
+        """subscribeToFeed; the server's feed id. Already subscribed there is done too.
+
+        tt-rss downloads the address first: when it cannot (code 5, the site
+        down or an address its filter refuses) the change is kept for the next
+        sync; an invalid address, a page without a feed or with several is final.
+        """
+        params: dict[str, Any] = {"feed_url": url}
+        number = await self._category_id(category) if category else None
+        if number is not None:
+            params["category_id"] = number
+        content = await self._call("subscribeToFeed", **params)
+        status = content.get("status") if isinstance(content, dict) else None
+        code = _int(status.get("code")) if isinstance(status, dict) else None
+        if not isinstance(status, dict) or code is None:
+            raise SyncError(f"{self.url}: unexpected answer to subscribeToFeed")
+        if code in (0, 1):
+            feed = _int(status.get("feed_id"))
+            return str(feed) if feed is not None and feed > 0 else None
+        if code == 5:
+            reason = clean_line(str(status.get("message") or ""))[:120]
+            raise SyncRefused(
+                "Tiny Tiny RSS could not download the feed" + (f" ({reason})" if reason else ""), retry=True
+            )
+        refused = _SUBSCRIBE_REFUSED.get(code, f"Tiny Tiny RSS refused it (code {code})")
+        raise SyncRefused(f"{refused}: subscribed here only")
+
+    async def _category_id(self, name: str) -> int | None:
+        """The id of the server's category called ``name`` (as :meth:`subscriptions` shows it), or None."""
+        wanted = clean_line(name).casefold()
+        for row in _rows(await self._call("getCategories", include_empty=True), "getCategories"):
+            number = _int(row.get("id"))
+            title = clean_line(html_to_plain(str(row.get("title") or "")))
+            if number is not None and number > 0 and title.casefold() == wanted:
+                return number
+        return None
+
+    async def unsubscribe(self, remote_id: str) -> None:
+        """unsubscribeFeed; a feed the server no longer has (FEED_NOT_FOUND) is as good as done."""
+        number = _int(remote_id)
+        if number is None:
+            raise SyncRefused(f"{remote_id!r} is not a Tiny Tiny RSS feed id: removed here only")
+        try:
+            await self._call("unsubscribeFeed", feed_id=number)
+        except _ApiFailure as failure:
+            if failure.code != "FEED_NOT_FOUND":
+                raise
+
+    async def rename(self, remote_id: str, title: str) -> None:
+        """tt-rss's API cannot rename a feed (only its web interface can)."""
+        raise SyncUnsupported("Tiny Tiny RSS's API cannot rename a feed: renamed here only")
+
+    async def move(self, remote_id: str, url: str) -> None:
+        """tt-rss's API cannot change a feed's address (only its web interface can)."""
+        raise SyncUnsupported("Tiny Tiny RSS's API cannot change a feed's address: moved here only")
+
     async def aclose(self) -> None:
         """Log out (ends the session on the server) and close the connection; never raises."""
         if self._client is None:
@@ -290,6 +364,15 @@ class TinyTinyRSS:
 
 class _NotLoggedIn(Exception):
     """tt-rss answered NOT_LOGGED_IN: the session expired."""
+
+
+class _ApiFailure(SyncError):
+    """tt-rss answered with an error; ``code`` is its error code (``FEED_NOT_FOUND``), raw, never shown."""
+
+    def __init__(self, message: str, code: str) -> None:
+        """The line for the user, and the code to tell one error from another."""
+        super().__init__(message)
+        self.code = code
 
 
 def _status_hint(status: int) -> str:
