@@ -3,6 +3,14 @@
 A feed inside nested folders ``Tech`` > ``Linux`` gets the tag
 ``Tech/Linux``; names in a ``category`` attribute become tags too. Outlines
 are walked with an explicit stack: real files nest thousands deep.
+
+Names follow OPML 2.0, where ``text`` is what a reader displays and a
+feed's ``title`` is the feed's own title. A folder is named by its ``text``,
+and by its ``title`` only when ``text`` is missing or blank (newsboat does
+the same): ``<outline text="Blogs" title="...">`` is the tag ``Blogs``. A
+feed is named by its ``title``, else its ``text``, else its URL: the title
+is what its first fetch brings anyway (a fetched feed's own title replaces
+the imported one), so the name does not change under the user.
 """
 
 from __future__ import annotations
@@ -24,6 +32,15 @@ def _attribute(element: Element, name: str) -> str:
     for key, value in element.attrib.items():
         if key.lower() == wanted:
             return value
+    return ""
+
+
+def _first_name(element: Element, *attributes: str) -> str:
+    """The first of ``attributes`` with a visible name, cleaned; empty when none has one."""
+    for name in attributes:
+        cleaned = clean_line(_attribute(element, name))
+        if cleaned:
+            return cleaned
     return ""
 
 
@@ -59,7 +76,6 @@ def parse_opml(data: bytes) -> ImportBatch:
         element, folders = stack.pop()
         if not isinstance(element.tag, str) or element.tag.lower() != "outline":
             continue
-        name = clean_line(_attribute(element, "title") or _attribute(element, "text"))
         xml_url = _attribute(element, "xmlUrl").strip()
         if xml_url:
             url = safe_url(xml_url)
@@ -74,16 +90,16 @@ def parse_opml(data: bytes) -> ImportBatch:
                     FeedData(
                         key=url,
                         url=url,
-                        title=name or url,
+                        title=_first_name(element, "title", "text") or url,
                         site_url=safe_url(_attribute(element, "htmlUrl")),
                         kind="feed",
                         tags=tags,
                     )
                 )
             continue
-        children = list(element)
+        name = _first_name(element, "text", "title")
         inner = (*folders, name.replace("/", "\u2215")) if name else folders
-        stack.extend((child, inner) for child in reversed(children))
+        stack.extend((child, inner) for child in reversed(list(element)))
     if skipped:
         batch.warnings.append(f"skipped {skipped} outline{'s' if skipped != 1 else ''} without an http(s) feed URL")
     if not batch.feeds:
