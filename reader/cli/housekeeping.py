@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from reader.cli import output
-from reader.cli.base import Context, UserError, emit_json, pass_context, say
+from reader.cli.base import Context, UserError, emit_json, interactive, pass_context, say
 from reader.cli.root import cli
 from reader.service.reading import read_article
 from reader.text import plural
@@ -63,17 +63,41 @@ def _parse_age(text: str) -> int:
     "--keep-starred/--include-starred", default=True, show_default=True, help="Starred articles are kept unless asked."
 )
 @click.option("--include-unread", is_flag=True, help="Also delete unread articles (kept by default).")
+@click.option("--dry-run", is_flag=True, help="Say how many articles would be deleted; delete nothing.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask before deleting (only asked at a terminal).")
 @pass_context
-def prune_command(state: Context, older_than: str, keep_starred: bool, include_unread: bool) -> None:
+def prune_command(
+    state: Context, older_than: str, keep_starred: bool, include_unread: bool, dry_run: bool, yes: bool
+) -> None:
     """Delete old read articles and their threads; starred and unread ones stay unless asked.
 
-    A pruned article does not come back when its feed still lists it.
+    At a terminal it asks first (`--yes` does not); piped or in a script it
+    does not ask. A pruned article does not come back when its feed still lists it.
     """
     from reader.text import dates
 
     cutoff = dates.now() - _parse_age(older_than)
-    removed = state.store().prune(cutoff, starred=not keep_starred, unread=include_unread)
+    store = state.store(must_exist=dry_run)
+    starred, unread = not keep_starred, include_unread
+    which = _prune_kinds(starred=starred, unread=unread, cutoff=dates.to_human(cutoff))
+    count = store.prune_count(cutoff, starred=starred, unread=unread)
+    if count == 0:
+        say(f"nothing to prune ({which})")
+        return
+    if dry_run:
+        say(f"would delete {plural(count, 'article')} ({which})")
+        return
+    if not yes and interactive() and not click.confirm(f"Delete {plural(count, 'article')} ({which})?", default=False):
+        say("nothing deleted")
+        return
+    removed = store.prune(cutoff, starred=starred, unread=unread)
     say(f"deleted {plural(removed, 'article')} published before {dates.to_human(cutoff)}")
+
+
+def _prune_kinds(*, starred: bool, unread: bool, cutoff: str) -> str:
+    """Which articles a prune takes, in words: ``read, unstarred, published before 2026-09-06 10:00 UTC``."""
+    kinds = [kind for kind, taken in (("read", not unread), ("unstarred", not starred)) if taken]
+    return ", ".join([*kinds, f"published before {cutoff}"])
 
 
 # -- export -----------------------------------------------------------------
