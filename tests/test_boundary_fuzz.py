@@ -775,9 +775,10 @@ def test_known_hostile_files(tmp_path: Path, name: str) -> None:
 
 
 def test_reader_import_reports_each_bad_file_in_one_line_and_imports_the_others(
-    tmp_path: Path, run_reader: RunReader
+    tmp_path: Path, run_reader: RunReader, db_path: Path
 ) -> None:
     """`reader import` of bad files around two good ones: exit 1, one clean line per failure, the summary, the rest."""
+    Store(db_path).close()  # an existing library: a new one would add its own line to stderr
     folder = tmp_path / "in"
     bad = [
         _write(folder / "0-binary.bin", bytes(range(256)) * 4),  # refused as binary: the run must exit 1

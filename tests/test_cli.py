@@ -169,8 +169,9 @@ def test_one_bad_file_fails_alone_with_one_line(run_reader: RunReader, tmp_path:
 
 
 def test_missing_path_is_an_error_and_others_still_import(
-    run_reader: RunReader, tmp_path: Path, seed_file: Path
+    run_reader: RunReader, tmp_path: Path, seed_file: Path, db_path: Path
 ) -> None:
+    Store(db_path).close()  # an existing library: a new one would add its own line to stderr
     result = run_reader("import", str(tmp_path / "nope.txt"), str(seed_file))
     assert result.returncode == 1
     assert "nope.txt: no such file or directory" in one_line_error(result.stderr)

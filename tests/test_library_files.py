@@ -126,8 +126,9 @@ def test_an_existing_folder_keeps_its_mode_and_the_library_in_it_is_private(tmp_
     folder.mkdir()
     folder.chmod(0o755)
     db = folder / "mine.db"
-    added = run("--db", str(db), "tag", "1", "x", env=reader_env(tmp_path / "home"))
-    assert "no feed with id 1" in added.stderr
+    added = run("--db", str(db), "add", "--no-check", "https://example.org/feed.xml", env=reader_env(tmp_path / "home"))
+    assert added.returncode == 0, added.stderr
+    assert f"created a new library at {db}" in added.stderr
     assert mode(folder) == 0o755
     assert mode(db) == 0o600
 

@@ -148,8 +148,9 @@ UNDECODABLE = b"A\xff\x1b]52;c;cHduZWQ=\x07Z"
 
 
 def test_a_damaged_newsboat_cache_fails_in_one_line_that_quotes_its_bytes_visibly(
-    tmp_path: Path, run_bytes: RunBytes
+    tmp_path: Path, run_bytes: RunBytes, db_path: Path
 ) -> None:
+    Store(db_path).close()  # an existing library: a new one would add its own line to stderr
     cache = tmp_path / "cache.db"
     connection = sqlite3.connect(cache)
     connection.executescript(NEWSBOAT_SCHEMA)

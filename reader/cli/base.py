@@ -45,19 +45,24 @@ class Context:
     config: Config = field(default_factory=Config)
     _store: Store | None = field(default=None, repr=False)
 
-    def store(self) -> Store:
+    def store(self, *, must_exist: bool = False) -> Store:
         """Open the library (once per command), its warnings on stderr.
 
-        A command that only reads does not create a missing library, nor
-        its folders (a mistyped ``--db`` or a wrong ``HOME`` would leave them
-        behind): it says there is none yet.
+        A command that only reads (or ``must_exist``: ``prune --dry-run``),
+        or one with nothing to act on without a library (``remove``), does
+        not create a missing library, nor its folders (a mistyped ``--db`` or
+        a wrong ``HOME`` would leave them behind): it says there is none yet.
+        The others create it and say so, once, on stderr.
         """
         if self._store is None:
-            if _command_name() in _READING_COMMANDS and not self.db_path.exists():
+            existed = self.db_path.exists()
+            if not existed and (must_exist or _command_name() in _NEEDS_A_LIBRARY):
                 raise UserError(
                     f"no library yet at {self.db_path}: `reader add URL` or `reader import FILE` starts one"
                 )
             self._store = Store(self.db_path)
+            if not existed:
+                say_created(self.db_path)
             for warning in self._store.warnings:
                 say(f"reader: warning: {warning}", err=True)
         return self._store
@@ -77,8 +82,33 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 
-#: Commands that only read the library (``sync`` and ``sync status`` say there is no account).
-_READING_COMMANDS = frozenset({"list", "show", "search", "feeds", "tags", "export opml", "export markdown"})
+#: Commands that refuse a missing library rather than create one: those that only read it (``sync``
+#: and ``sync status`` say there is no account), and those that change feeds or articles it would
+#: not hold (an empty library made only to say "no feed with id 1" is a file left behind by a typo).
+_NEEDS_A_LIBRARY = frozenset(
+    {
+        "list",
+        "show",
+        "search",
+        "feeds",
+        "tags",
+        "export opml",
+        "export markdown",
+        "remove",
+        "rename",
+        "move",
+        "tag",
+        "prune",
+        "mark",
+        "mark-feed-read",
+        "comments",
+    }
+)
+
+
+def say_created(path: Path) -> None:
+    """Say on stderr that a command made a new library at ``path`` (a mistyped ``--db`` shows at once)."""
+    say(f"reader: created a new library at {path}", err=True)
 
 
 def _command_name() -> str:

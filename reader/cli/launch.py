@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from reader.cli import output
-from reader.cli.base import Context, interactive, pass_context, run_tui, say, terminal_width
+from reader.cli.base import Context, interactive, pass_context, run_tui, say, say_created, terminal_width
 from reader.cli.root import cli
 from reader.service.reading import read_article
 from reader.store import Store
@@ -59,7 +59,10 @@ def demo_command(state: Context, keep: Path | None, screenshot: Path | None) -> 
 
     with tempfile.TemporaryDirectory(prefix="reader-demo-") as folder:
         path = keep or Path(folder) / "demo.db"
+        new_library = keep is not None and not keep.exists()
         store = Store(path)
+        if new_library:
+            say_created(path)  # before the reader opens: it is there again once the reader closes
         try:
             load_demo(store)
             if screenshot is not None:

@@ -78,7 +78,8 @@ def add_command(
     """
     from reader.service.subscriptions import SubscriptionError, subscribe
 
-    store = state.store()
+    # A library is made only when something is subscribed: `reader add https://typo` leaves no file.
+    store = state.store() if state.db_path.exists() else None
     report: list[dict[str, Any]] = []
     failed = False
     for url in urls:
@@ -91,7 +92,7 @@ def add_command(
             if not as_json:
                 say(f"reader: error: {clean_line(url)!r}: expected an http:// or https:// feed URL", err=True)
             continue
-        known = store.find_feed_by_url(checked)
+        known = store.find_feed_by_url(checked) if store is not None else None
         if no_check or (known is not None and not known[1]):
             chosen = [(checked, "")]
         else:
@@ -109,6 +110,7 @@ def add_command(
             picked = discovery.feeds[:1] if json_pick else _choose(discovery.feeds, take_all, checked)
             chosen = [(feed.url, feed.title) for feed in picked]
         for feed_url, title in chosen:
+            store = store or state.store()
             try:
                 done = subscribe(store, feed_url, title, full_text=full_text)
             except SubscriptionError as error:
