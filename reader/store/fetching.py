@@ -51,7 +51,7 @@ class Fetching(Articles):
                 """UPDATE feeds SET last_fetch = :now, last_status = :status, last_error = NULL,
                     error_count = 0, last_success = :now, retry_after = NULL,
                     etag = coalesce(:etag, etag), last_modified = coalesce(:modified, last_modified),
-                    url = coalesce(:moved, url)
+                    url = coalesce(:moved, url), url_key = reader_url_key(coalesce(:moved, url))
                 WHERE id = :id""",
                 {
                     "now": now,
@@ -66,7 +66,7 @@ class Fetching(Articles):
             self.conn.execute(
                 """UPDATE feeds SET last_fetch = :now, last_status = :status, last_error = :error,
                     error_count = error_count + 1, dead = max(dead, :dead), retry_after = :retry,
-                    url = coalesce(:moved, url)
+                    url = coalesce(:moved, url), url_key = reader_url_key(coalesce(:moved, url))
                 WHERE id = :id""",
                 {
                     "now": now,
