@@ -44,3 +44,23 @@ async def test_choosing_a_list_asks_again_with_a_newer_number(tmp_path: Path) ->
         await pilot.press("u")  # unread only: the list is asked for again
         await settle(pilot)
         assert screen._list_request == before + 1
+
+
+async def test_a_change_check_while_a_feed_is_being_chosen_does_not_keep_the_old_lists_rows(tmp_path: Path) -> None:
+    """Another program writes just as the user chooses a feed: the list shows that feed's articles only.
+
+    The refresh the change check starts read the rows on screen (All articles)
+    and kept them under the chosen feed's title ("Alpha News · 63").
+    """
+    library = build_library(tmp_path / "library.db")
+    async with running(library.path) as (_app, pilot, screen):
+        await pilot.press("escape")
+        await settle(pilot)
+        feeds = screen.feed_list
+        feeds.set_cursor(feeds.index_of(f"feed:{library.feeds['Alpha News']}"), announce=True)
+        await pilot.pause(0)  # the choice is handled: its list is on its way
+        screen.library_changed()  # what the change check does when another program wrote
+        await settle(pilot)
+
+        assert str(screen.article_list.border_title) == "Alpha News \u00b7 3"
+        assert len(screen.article_list.ids) == 3

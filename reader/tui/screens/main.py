@@ -27,6 +27,7 @@ from textual.binding import Binding
 from textual.content import Content
 
 from reader.tui.screens.main_base import MainScreenBase, describe_source
+from reader.tui.screens.main_feeds import FeedsMixin
 from reader.tui.screens.main_fetch import FetchMixin
 from reader.tui.screens.main_layout import PANES, LayoutMixin
 from reader.tui.screens.main_links import THREAD_LINKS_MAX, LinksMixin, link_groups
@@ -103,7 +104,15 @@ WATCH_INTERVAL = 2.0
 
 
 class MainScreen(
-    LayoutMixin, ReadingMixin, MarksMixin, SearchMixin, FetchMixin, WatchMixin, LinksMixin, MainScreenBase
+    LayoutMixin,
+    ReadingMixin,
+    MarksMixin,
+    SearchMixin,
+    FetchMixin,
+    FeedsMixin,
+    WatchMixin,
+    LinksMixin,
+    MainScreenBase,
 ):
     """Feed list, article list, reading pane and comments, all by keyboard."""
 
@@ -124,6 +133,8 @@ class MainScreen(
         Binding("R", "refresh", "Fetch", id="reader.refresh"),
         Binding("S", "sync", "Sync with server", show=False, id="reader.sync"),
         Binding("C", "fetch_comments", "Fetch comments", show=False, id="reader.fetch-comments"),
+        Binding("a", "add_feed", "Add feed", show=False, id="reader.add-feed"),
+        Binding("i", "import", "Import file", show=False, id="reader.import"),
         Binding("escape", "back", "Back", show=False, id="reader.back"),
     ]
 
@@ -155,6 +166,7 @@ class MainScreen(
             return  # another list (or search) was asked for after this one
         if message.search is not None and not self._search_answered(message.request):
             return  # escape came first
+        self._list_shown = message.request
         articles = self.article_list
         self.search_query = message.search
         if message.search is None:

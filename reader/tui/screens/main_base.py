@@ -25,7 +25,7 @@ from reader.tui.screens.main_messages import LibraryLoaded, ListLoaded
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.comment_thread import CommentThread
-from reader.tui.widgets.feed_list import VIEW_LABELS, FeedList, Source, tag_title
+from reader.tui.widgets.feed_list import SAVED_LABEL, VIEW_LABELS, FeedList, Source, tag_title
 
 if TYPE_CHECKING:
     from reader.tui.services import Services
@@ -41,6 +41,8 @@ def describe_source(store: Store, source: Source, unread_only: bool) -> str:
             label += f" \u26a0 {cut_at_word(error_sentence(found[1]), 80)}"
     elif source.view == "tag" and source.tag is not None:
         label = tag_title(source.tag)
+    elif source.view == "saved":
+        label = f"{SAVED_LABEL} (starred articles of removed feeds)"
     else:
         label = VIEW_LABELS.get(source.view, "All articles")
     return label + (" (unread only)" if unread_only and source.view != "unread" else "")
@@ -77,7 +79,11 @@ class MainScreenBase(Screen[None]):
         self._search_request = 0
         #: The newest list (or search) asked for; answers to older ones are dropped.
         self._list_request = 0
+        #: The request whose answer the article list shows (behind ``_list_request`` while one is awaited).
+        self._list_shown = 0
         self._search_pending = False
+        #: Feeds added while a fetch ran (it had chosen its feeds): fetched when it ends.
+        self._fetch_after: list[int] = []
         #: The feeds as last loaded (names, counts, tags).
         self._feeds: list[FeedRow] = []
         self._library_loaded = False
@@ -131,6 +137,7 @@ class MainScreenBase(Screen[None]):
             starred=self.source.view == "starred",
             feed_id=self.source.feed_id,
             tag=self.source.tag if self.source.view == "tag" else None,
+            saved=self.source.view == "saved",
         )
 
     def source_label(self, store: Store | None = None) -> str:
@@ -147,8 +154,13 @@ class MainScreenBase(Screen[None]):
     def request_list(
         self, keep: int | None = None, open_kept: bool = False, open_unread: int = 0, focus_reading: bool = False
     ) -> None:
-        """Ask for the article list of the current source; only the answer to the newest request is shown."""
+        """Ask for the article list of the current source; only the answer to the newest request is shown.
+
+        A refresh of the list shown until now is dropped: it would keep that
+        list's rows (``keep_shown``) under the new source's title.
+        """
         self._list_request += 1
+        self._refresh_request += 1
         self.load_list(
             self._list_request,
             self.source,

@@ -118,6 +118,10 @@ class WatchMixin(MainScreenBase):
         # under them must not change. Escape reloads it anyway.
         if self.search_query is not None or self.query_one(SearchBar).is_open:
             return
+        if self._list_shown != self._list_request:
+            # A list is on its way: it is read after this change, and the rows shown now
+            # belong to the list before it (a refresh would keep them under the new title).
+            return
         self._list_stale = False
         self._refresh_request += 1
         self.refresh_list(
