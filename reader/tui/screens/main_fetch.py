@@ -24,14 +24,14 @@ class FetchMixin(MainScreenBase):
         def open_article(self, article_id: int, *, mark_read: bool = True, focus: bool = True) -> None: ...
 
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
-    def run_fetch(self) -> None:
-        """Fetch every subscribed feed; progress and the outcome come back as messages."""
+    def run_fetch(self, feed_ids: list[int] | None = None) -> None:
+        """Fetch every subscribed feed (or ``feed_ids``); progress and the outcome come back as messages."""
 
         def report(progress: Progress) -> None:
             self.post_message(FetchProgressed(progress))
 
         try:
-            summary = self.library.fetch(progress=report)
+            summary = self.library.fetch(feed_ids, progress=report)
         except Exception as error:  # a fetch that cannot run is reported, never a crash
             self.post_message(FetchFinished(None, f"fetch failed: {clean_line(str(error))[:160]}"))
             return
@@ -58,8 +58,11 @@ class FetchMixin(MainScreenBase):
             self.sub_title = f"Fetching article pages · {p.pages}"
 
     def on_fetch_finished(self, message: FetchFinished) -> None:
-        """Say what a fetch brought, and show it."""
+        """Say what a fetch brought, and show it; then fetch the feeds added while it ran."""
         self.sub_title = self.source_label()
+        if self._fetch_after:
+            waiting, self._fetch_after = self._fetch_after, []
+            self.call_after_refresh(self.run_fetch, waiting)
         if message.summary is None or message.summary.error:
             error = message.summary.error if message.summary is not None else message.error
             self.notify(error or "fetch failed", severity="error", markup=False)

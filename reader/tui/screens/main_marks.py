@@ -181,6 +181,7 @@ class MarksMixin(MainScreenBase):
             starred=source.view == "starred",
             feed_id=source.feed_id,
             tag=source.tag if source.view == "tag" else None,
+            saved=source.view == "saved",
         )
         with self.services.connection("list") as store:
             ids = store.article_ids(article_filter)

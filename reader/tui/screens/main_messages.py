@@ -15,6 +15,7 @@ from reader.text.threads import ThreadLayout
 from reader.tui.widgets.feed_list import Source
 
 if TYPE_CHECKING:
+    from reader.service.discover import Discovery
     from reader.service.fetch import FetchSummary, Progress
 
 
@@ -167,3 +168,33 @@ class FetchFinished(Message):
     article_id: int | None = None
     #: For one article's thread: it has no known comment source (its link is kept).
     no_source: bool = False
+
+
+@dataclass
+class FeedsDiscovered(Message):
+    """What the address given to "add a feed" offers (``discovery`` is a ``reader.service.discover.Discovery``)."""
+
+    request: int
+    discovery: Discovery
+
+
+@dataclass
+class RemovalCounted(Message):
+    """What removing a feed would delete (its articles, how many starred), to ask about it."""
+
+    feed: FeedRow
+    name: str
+    total: int
+    starred: int
+
+
+@dataclass
+class FeedsChanged(Message):
+    """A subscription change is done (or failed): one line to tell, and the feed to fetch or show."""
+
+    line: str
+    failed: bool = False
+    #: A feed just subscribed: it is fetched now, and shown.
+    fetch_feed: int | None = None
+    #: The feed that is gone (the list leaves it for All articles).
+    removed_feed: int | None = None

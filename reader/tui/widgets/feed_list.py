@@ -1,4 +1,8 @@
-"""The feed list: All, Unread, Starred, then each tag with its feeds, then the untagged feeds.
+"""The feed list: All, Unread, Starred, then each tag with its feeds, the untagged feeds, and Saved.
+
+"Saved" is there only when feeds the user removed left starred articles
+behind: they are listed under it. The list asks (by message) to remove,
+rename or move the highlighted feed; the screen asks the user and does it.
 
 A :class:`~reader.tui.widgets.line_list.LineList`: rows are drawn for the width
 the pane has at the moment they are drawn, so the unread counts are always
@@ -24,7 +28,10 @@ from reader.text.sanitize import clean_line
 from reader.tui.widgets.line_list import LineList, moving_keys
 
 #: What the list can show: a view of every feed, one tag's feeds, or one feed.
-SourceView = Literal["all", "unread", "starred", "tag", "feed"]
+SourceView = Literal["all", "unread", "starred", "saved", "tag", "feed"]
+
+#: What the list can ask the screen to do with the highlighted feed.
+FeedAction = Literal["remove", "rename", "move"]
 
 
 @dataclass(frozen=True)
@@ -58,13 +65,17 @@ class Source:
             number, at, group = key[5:].partition("@")
             if number.isascii() and number.isdigit():
                 return cls("feed", int(number), group=group if at else None)
-        for view in VIEW_LABELS:
+        for view in NAMED_VIEWS:
             if key == view:
                 return cls(view)
         return cls()
 
 
 VIEW_LABELS: dict[SourceView, str] = {"all": "All articles", "unread": "Unread", "starred": "Starred"}
+#: The place of the starred articles kept from removed feeds (listed after the feeds, when there are any).
+SAVED_LABEL = "Saved"
+#: The views a key names by itself.
+NAMED_VIEWS: tuple[SourceView, ...] = ("all", "unread", "starred", "saved")
 #: Feeds under a tag are indented by this much.
 INDENT = "  "
 
@@ -116,6 +127,9 @@ class FeedList(LineList):
         Binding("enter", "open", "Open", id="feeds.open"),
         # Not in the footer: at 80 columns it would push "? Keys" and "q Quit" off it.
         Binding("A", "mark_read", "Mark all read", show=False, id="feeds.mark-read"),
+        Binding("d", "manage('remove')", "Remove feed", show=False, id="feeds.remove"),
+        Binding("e", "manage('rename')", "Rename feed", show=False, id="feeds.rename"),
+        Binding("E", "manage('move')", "Change feed address", show=False, id="feeds.move"),
     ]
 
     @dataclass
@@ -139,6 +153,21 @@ class FeedList(LineList):
         source: Source
         #: How the source is named in the list (cleaned text, never markup).
         name: str
+
+        @property
+        def control(self) -> FeedList:
+            """The list that sent the message."""
+            return self.feed_list
+
+    @dataclass
+    class ManageAsked(Message):
+        """The user asked to remove, rename or move the highlighted source (a feed; not yet done)."""
+
+        feed_list: FeedList
+        source: Source
+        #: How the source is named in the list (cleaned text, never markup).
+        name: str
+        action: FeedAction
 
         @property
         def control(self) -> FeedList:
@@ -212,6 +241,9 @@ class FeedList(LineList):
             rows.append(None)
         for feed in untagged:
             add_feed(feed, None)
+        if counts.get("saved"):
+            rows.append(None)
+            add(Source("saved"), SAVED_LABEL, counts.get("saved_unread", 0), bold=True)
         self.rows = rows
         self.forget_strips()
         self._index = {entry.key: i for i, entry in enumerate(rows) if entry is not None}
@@ -252,7 +284,9 @@ class FeedList(LineList):
         """How ``source`` is named in the list (cleaned text)."""
         index = self._index.get(source.key)
         entry = self.rows[index] if index is not None else None
-        return entry.name if entry is not None else VIEW_LABELS.get(source.view, "")
+        if entry is not None:
+            return entry.name
+        return SAVED_LABEL if source.view == "saved" else VIEW_LABELS.get(source.view, "")
 
     def row_text(self, key: str) -> str:
         """The text row ``key`` shows at the list's width right now (what a person reads)."""
@@ -287,6 +321,11 @@ class FeedList(LineList):
     def action_open(self) -> None:
         """Enter on a source: show it and move on to its articles."""
         self.post_message(self.Chosen(self, self.source, opened=True))
+
+    def action_manage(self, action: FeedAction) -> None:
+        """Ask (through the screen) to remove, rename or move the highlighted feed."""
+        source = self.source
+        self.post_message(self.ManageAsked(self, source, self.name_of(source), action))
 
     def action_mark_read(self) -> None:
         """Ask (through the screen) to mark every unread article of the highlighted source read."""
