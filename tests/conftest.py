@@ -7,7 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 import ttrss_server as ttrss_server_module
@@ -15,6 +15,9 @@ from feedserver import FeedServer
 from hypothesis import settings
 
 from reader.store import Store
+
+if TYPE_CHECKING:
+    from test_e2e_tmux import Terminal
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,6 +105,18 @@ def reader_command() -> list[str]:
 
 
 RunReader = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def terminal(tmp_path: Path, isolated_home: Path) -> Iterator[Terminal]:
+    """A real terminal (a tmux session of its own, 120x20) with a private home; killed afterwards."""
+    from test_e2e_tmux import Terminal, reader_terminal_env, tmux_or_skip
+
+    made = Terminal(tmux_or_skip(), reader_terminal_env(tmp_path, isolated_home), 120, 20)
+    try:
+        yield made
+    finally:
+        made.kill()
 
 
 @pytest.fixture

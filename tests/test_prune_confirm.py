@@ -13,13 +13,12 @@ import json
 import re
 import shlex
 import time
-from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
 
 import pytest
 from conftest import RunReader, reader_command
-from test_e2e_tmux import Terminal, reader_terminal_env, tmux_or_skip
+from test_e2e_tmux import Terminal
 
 DAY = 86400
 
@@ -154,15 +153,6 @@ def test_piped_it_deletes_without_asking(library: dict[str, int], run_reader: Ru
 
 #: The question (the screen drops the space after it).
 QUESTION = re.compile(rf"Delete 3 articles \(read, unstarred, published before {CUTOFF}\)\? \[y/N\]:")
-
-
-@pytest.fixture
-def terminal(tmp_path: Path, isolated_home: Path) -> Iterator[Terminal]:
-    term = Terminal(tmux_or_skip(), reader_terminal_env(tmp_path, isolated_home), 120, 20)
-    try:
-        yield term
-    finally:
-        term.kill()
 
 
 def start_prune(terminal: Terminal, db: Path, tmp_path: Path, *args: str) -> None:

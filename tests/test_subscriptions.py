@@ -13,13 +13,12 @@ from __future__ import annotations
 import json
 import shlex
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import RunReader, reader_command
 from feedserver import FeedServer, Item, ok, rss
-from test_e2e_tmux import Terminal, reader_terminal_env, tmux_or_skip
+from test_e2e_tmux import Terminal
 
 from reader.models import FeedData, FetchOutcome, ImportBatch
 from reader.store import Store
@@ -57,16 +56,6 @@ def star(db_path: Path, title: str) -> None:
 def read(db_path: Path, title: str) -> None:
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE articles SET read = 1 WHERE title = ?", (title,))
-
-
-@pytest.fixture
-def terminal(tmp_path: Path, isolated_home: Path) -> Iterator[Terminal]:
-    """A real terminal (tmux) with a private home."""
-    term = Terminal(tmux_or_skip(), reader_terminal_env(tmp_path, isolated_home), 120, 20)
-    try:
-        yield term
-    finally:
-        term.kill()
 
 
 def start(terminal: Terminal, db_path: Path, tmp_path: Path, *args: str) -> None:

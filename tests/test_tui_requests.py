@@ -57,7 +57,9 @@ async def test_a_change_check_while_a_feed_is_being_chosen_does_not_keep_the_old
         await pilot.press("escape")
         await settle(pilot)
         feeds = screen.feed_list
-        feeds.set_cursor(feeds.index_of(f"feed:{library.feeds['Alpha News']}"), announce=True)
+        row = feeds.index_of(f"feed:{library.feeds['Alpha News']}")
+        assert row is not None
+        feeds.set_cursor(row, announce=True)
         await pilot.pause(0)  # the choice is handled: its list is on its way
         screen.library_changed()  # what the change check does when another program wrote
         await settle(pilot)

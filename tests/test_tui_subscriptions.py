@@ -31,7 +31,7 @@ from tui_helpers import (
     build_library,
     current_screen,
     db_flags,
-    focused,
+    highlight,
     notifications,
     press,
     running,
@@ -157,20 +157,6 @@ async def answer(pilot: Pilot[None], text: str, *, clear: bool = False) -> None:
         await pilot.press("end", "ctrl+u")
     await type_text(pilot, text)
     await press(pilot, "enter")
-
-
-async def highlight(pilot: Pilot[None], screen: MainScreen, key: str) -> None:
-    """Focus the feed list and move down with j until the row ``key`` is highlighted."""
-    feeds = screen.feed_list
-    if focused(screen) is not feeds:
-        await press(pilot, "escape")
-    assert focused(screen) is feeds
-    await press(pilot, "g")
-    for _ in range(feeds.row_count):
-        if feeds.source.key == key:
-            return
-        await press(pilot, "j")
-    assert feeds.source.key == key, f"j never reached {key!r} in {feeds.keys}"
 
 
 def feed_rows(feeds: FeedList) -> list[str]:

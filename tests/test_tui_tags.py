@@ -25,6 +25,7 @@ from tui_helpers import (
     build_library,
     current_screen,
     focused,
+    highlight,
     notifications,
     press,
     running,
@@ -87,20 +88,6 @@ def tagged(db_path: Path) -> Tagged:
 def option_keys(feeds: FeedList) -> list[str | None]:
     """The ids of the feed list's rows, top to bottom (separators are left out)."""
     return [key for key in feeds.keys if key is not None]
-
-
-async def highlight(pilot: Pilot[None], screen: MainScreen, key: str) -> None:
-    """Focus the feed list and move down with j until the row ``key`` is highlighted."""
-    feeds = screen.feed_list
-    if focused(screen) is not feeds:
-        await press(pilot, "escape")
-        assert focused(screen) is feeds
-    await press(pilot, "g")
-    for _ in range(feeds.row_count):
-        if feeds.source.key == key:
-            return
-        await press(pilot, "j")
-    assert feeds.source.key == key, f"j never reached {key!r} in {option_keys(feeds)}"
 
 
 async def ask_mark_all_read(pilot: Pilot[None]) -> str:

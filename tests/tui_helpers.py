@@ -360,3 +360,17 @@ def unread_shown(screen: MainScreen, key: str) -> int:
     label = feed_label(screen, key).rstrip()
     match = re.search(r"\s(\d+)$", label)
     return int(match.group(1)) if match else 0
+
+
+async def highlight(pilot: Pilot[None], screen: MainScreen, key: str) -> None:
+    """Focus the feed list and move down with j until the row ``key`` is highlighted."""
+    feeds = screen.feed_list
+    if focused(screen) is not feeds:
+        await press(pilot, "escape")
+        assert focused(screen) is feeds
+    await press(pilot, "g")
+    for _ in range(feeds.row_count):
+        if feeds.source.key == key:
+            return
+        await press(pilot, "j")
+    assert feeds.source.key == key, f"j never reached {key!r} in {feeds.keys}"

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
-from reader.parse.base import bom_encoding
+from reader.parse.htmlpage import decode_html
 from reader.parse.xmlprolog import read_prolog, to_utf8
 from reader.text.sanitize import clean_line, normalize_url, safe_url
 
@@ -63,7 +63,6 @@ _ALTERNATE_XML_TYPES = frozenset({"application/rdf+xml", "text/xml"})
 _JSON_FEED_HINT = re.compile(r"(?<![a-z])(?:json)?(?:feeds?|rss|atom)(?![a-z])", re.IGNORECASE)
 # What the URL standard drops from a URL before parsing it.
 _URL_DROPPED = re.compile(r"[\t\n\r]")
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 _YOUTUBE_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com"})
 _REDDIT_HOSTS = frozenset({"reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.com", "m.reddit.com"})
@@ -192,21 +191,9 @@ class _HeadReader(HTMLParser):
             self.title += data
 
 
-def _decode(data: bytes) -> str:
-    """A page's text: its byte-order mark, then its ``<meta charset>``, then UTF-8 (errors replaced)."""
-    encoding, skip = bom_encoding(data)
-    if encoding is None:
-        declared = _META_CHARSET.search(data[:4096])
-        encoding = declared.group(1).decode("ascii", "replace") if declared else "utf-8"
-    try:
-        return data[skip:].decode(encoding, errors="replace")
-    except LookupError:  # a charset Python does not know
-        return data[skip:].decode("utf-8", errors="replace")
-
-
 def _page_text(html: bytes | str) -> str:
     if isinstance(html, bytes):
-        return _decode(html[:MAX_PAGE_BYTES])
+        return decode_html(html[:MAX_PAGE_BYTES])
     return html[:MAX_PAGE_BYTES]
 
 
@@ -487,7 +474,7 @@ def youtube_channel_feed(html: bytes | str, page_url: str) -> str | None:
         split = _split(page_url)
         if split is None or split[0] not in _YOUTUBE_HOSTS:
             return None
-        text = _decode(html[:MAX_YOUTUBE_SCAN]) if isinstance(html, bytes) else html[:MAX_YOUTUBE_SCAN]
+        text = decode_html(html[:MAX_YOUTUBE_SCAN]) if isinstance(html, bytes) else html[:MAX_YOUTUBE_SCAN]
         from_meta: str | None = None
         for tag in _META_OR_LINK.finditer(text):
             values = _attributes(tag.group(2))
