@@ -579,3 +579,27 @@ def test_changes_made_while_the_server_cannot_be_reached_stay_queued_and_go_late
     assert list(feeds_here(run_reader)) == [second]
     with Store(db_path) as store:
         assert store.sync_feed_changes() == []
+
+
+def test_a_feed_subscribed_again_on_the_server_keeps_its_articles_here(store: Store) -> None:
+    """Unsubscribed and subscribed again there (a new server id, the same URL): the same feed here, whole."""
+    server = [SyncFeed("1", "http://example.org/a.xml", "A", "Tech"), SyncFeed("2", "http://example.org/b.xml", "B")]
+    linked = store.store_sync_feeds(server).feed_ids
+    article(store, linked["1"], "10", "Read and unstarred")
+
+    stored = store.store_sync_feeds([SyncFeed("9", "http://example.org/a.xml", "A", "Tech"), server[1]])
+
+    assert stored.feed_ids == {"9": linked["1"], "2": linked["2"]}
+    assert (stored.created, stored.gone) == (0, 0)
+    assert [row.title for row in store.list_articles(ArticleFilter(feed_id=linked["1"]))] == ["Read and unstarred"]
+    assert store.tags() == [("Tech", 1, 1)]
+
+
+def test_a_server_listing_nothing_leaves_even_a_single_feed_whole(store: Store) -> None:
+    linked = store.store_sync_feeds([SyncFeed("1", "http://example.org/a.xml", "A")]).feed_ids
+    article(store, linked["1"], "10", "Unstarred")
+
+    assert store.store_sync_feeds([]).gone == 1
+
+    assert [feed.id for feed in store.feeds()] == [linked["1"]]
+    assert [row.title for row in store.list_articles()] == ["Unstarred"]

@@ -80,6 +80,7 @@ class SyncState(Articles):
                     "SELECT remote_id FROM sync_feed_changes WHERE action = 'unsubscribe' AND remote_id IS NOT NULL"
                 )
             }
+            listed = {feed.remote_id for feed in feeds}
             for feed in feeds:
                 if feed.remote_id in known:
                     feed_id, category = known[feed.remote_id]
@@ -101,9 +102,22 @@ class SyncState(Articles):
                         feed_id = int(row["id"])
                         if feed.title and row["title"] in ("", row["url"]):
                             self.conn.execute("UPDATE feeds SET title = ? WHERE id = ?", (feed.title, feed_id))
-                    # A local feed already linked to another server feed (two server
-                    # feeds with one URL) keeps its first link.
-                    if self.conn.execute("SELECT 1 FROM sync_feeds WHERE feed_id = ?", (feed_id,)).fetchone():
+                    linked = self.conn.execute(
+                        "SELECT remote_id FROM sync_feeds WHERE feed_id = ?", (feed_id,)
+                    ).fetchone()
+                    if linked is not None:
+                        if linked["remote_id"] in listed:
+                            # Two server feeds with one URL: the local feed keeps its first link.
+                            continue
+                        # Subscribed again there (a new id for the same feed): the link moves to
+                        # it, and the feed, its articles and its tag stay as they are.
+                        self.conn.execute(
+                            "UPDATE sync_feeds SET remote_id = ? WHERE feed_id = ?", (feed.remote_id, feed_id)
+                        )
+                        category = known.pop(linked["remote_id"])[1]
+                        known[feed.remote_id] = (feed_id, category)
+                        self._apply_category(feed_id, category, feed.category)
+                        result.feed_ids[feed.remote_id] = feed_id
                         continue
                     if row is not None and row["removed"]:
                         self.conn.execute("UPDATE feeds SET removed = 0 WHERE id = ?", (feed_id,))
@@ -112,22 +126,15 @@ class SyncState(Articles):
                         (feed_id, feed.remote_id),
                     )
                     category = None
-                if feed.category != category:
-                    if category:
-                        self.conn.execute("DELETE FROM feed_tags WHERE feed_id = ? AND tag = ?", (feed_id, category))
-                    if feed.category:
-                        self.conn.execute(
-                            "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)", (feed_id, feed.category)
-                        )
-                    self.conn.execute("UPDATE sync_feeds SET category = ? WHERE feed_id = ?", (feed.category, feed_id))
+                self._apply_category(feed_id, category, feed.category)
                 result.feed_ids[feed.remote_id] = feed_id
             gone = [
                 (remote_id, feed_id) for remote_id, (feed_id, _) in known.items() if remote_id not in result.feed_ids
             ]
-            # A server that suddenly lists none of several linked feeds (reinstalled, another
-            # account at the same address) is not taken as the user unsubscribing from all of
-            # them: they are only unlinked, and keep every article.
-            wiped = len(known) > 1 and len(gone) == len(known)
+            # A server that suddenly lists none of the linked feeds (reinstalled, another
+            # account at the same address, an answer cut short) is not taken as the user
+            # unsubscribing from all of them: they are only unlinked, and keep every article.
+            wiped = len(gone) == len(known)
             for remote_id, feed_id in gone:
                 if not wiped:
                     self._remove_feed(feed_id)
@@ -135,6 +142,16 @@ class SyncState(Articles):
                 self.conn.execute("DELETE FROM sync_feed_changes WHERE remote_id = ?", (remote_id,))
             result.gone = len(gone)
         return result
+
+    def _apply_category(self, feed_id: int, before: str | None, now: str | None) -> None:
+        """The server's category is the feed's tag here: the old one goes, the new one comes."""
+        if now == before:
+            return
+        if before:
+            self.conn.execute("DELETE FROM feed_tags WHERE feed_id = ? AND tag = ?", (feed_id, before))
+        if now:
+            self.conn.execute("INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)", (feed_id, now))
+        self.conn.execute("UPDATE sync_feeds SET category = ? WHERE feed_id = ?", (now, feed_id))
 
     def store_synced_articles(self, copies: Sequence[SyncedCopy], now: int | None = None) -> SyncArticlesResult:
         """Store one page of the server's articles in one transaction, each linked to its server id.
