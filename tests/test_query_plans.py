@@ -90,8 +90,8 @@ LIST_CASES = {
     # (small, indexed) feed list: a page costs the same as an untagged one.
     "tag": (ArticleFilter(tag="tech"), "articles_by_date"),
     "tag unread": (ArticleFilter(tag="tech", unread=True), "articles_unread_by_date"),
-    # The same walk, each row's feed checked against the removed feeds (a partial index).
-    "saved": (ArticleFilter(saved=True), "articles_by_date"),
+    # The starred walk, each row's feed checked against the removed feeds (a partial index).
+    "saved": (ArticleFilter(saved=True), "articles_starred_by_date"),
 }
 
 

@@ -376,3 +376,73 @@ def test_move_onto_another_feeds_address_is_refused(two_feeds: tuple[str, str], 
 
     assert refused.returncode == 1
     assert "is already a feed here: Other (2)" in refused.stderr
+
+
+def test_adding_the_address_of_an_imported_feed_file_makes_it_a_fetched_subscription(
+    server: FeedServer, run_reader: RunReader, db_path: Path, tmp_path: Path
+) -> None:
+    url = server.url("/self.xml")
+    document = rss(items("self"), title="Self Feed").replace(
+        "<channel>", f'<channel><atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="{url}"/>', 1
+    )
+    server.route("/self.xml", ok(document))
+    local = tmp_path / "self.xml"
+    local.write_text(document, encoding="utf-8")
+    assert run_reader("import", str(local)).returncode == 0
+
+    added = run_reader("add", url)
+
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith("subscribed: Self Feed (1)")
+    feeds = json.loads(run_reader("feeds", "--json").stdout)
+    assert [(feed["id"], feed["kind"]) for feed in feeds] == [(1, "feed")]
+    server.clear()
+    assert run_reader("fetch", "-q").returncode == 0
+    assert server.requests_for("/self.xml"), "the subscription is fetched"
+
+
+def test_full_text_on_a_feed_already_subscribed_turns_article_pages_on(
+    server: FeedServer, run_reader: RunReader, db_path: Path
+) -> None:
+    feed = server.route("/feed.xml", ok(rss(items("a"), title="Short")))
+    assert run_reader("add", feed).returncode == 0
+
+    again = run_reader("add", "--full-text", feed)
+
+    assert again.returncode == 0, again.stderr
+    assert "its article pages are fetched from now on" in again.stdout
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT full_text FROM feeds").fetchall() == [(1,)]
+
+
+def test_an_article_unstarred_under_saved_leaves_saved(
+    two_feeds: tuple[str, str], run_reader: RunReader, db_path: Path
+) -> None:
+    assert run_reader("remove", "--yes", "Ars").returncode == 0
+    [saved] = json.loads(run_reader("list", "--saved", "--json").stdout)
+
+    assert run_reader("mark", str(saved["id"]), "--unstar").returncode == 0
+
+    assert article_titles(run_reader, "--saved") == []
+
+
+def test_a_removed_feed_is_no_feed_to_tag_fetch_or_list(two_feeds: tuple[str, str], run_reader: RunReader) -> None:
+    assert run_reader("remove", "--yes", "Ars").returncode == 0
+
+    for command in (["tag", "1", "ghost"], ["fetch", "1"], ["list", "--feed", "1"]):
+        refused = run_reader(*command)
+        assert refused.returncode == 1, command
+        assert "no feed with id 1" in refused.stderr, (command, refused.stderr)
+    assert json.loads(run_reader("tags", "--json").stdout) == []
+
+
+def test_moving_onto_a_removed_feeds_address_says_how_to_get_it_back(
+    two_feeds: tuple[str, str], run_reader: RunReader
+) -> None:
+    ars, _other = two_feeds
+    assert run_reader("remove", "--yes", "Ars").returncode == 0
+
+    refused = run_reader("move", "Other", ars)
+
+    assert refused.returncode == 1
+    assert f"`reader add {ars}` subscribes to it again" in refused.stderr

@@ -125,7 +125,8 @@ def add_command(
             if as_json:
                 continue
             if not done.created:
-                say(f"already subscribed: {done.title} ({done.feed_id}) {done.url}")
+                pages = "; its article pages are fetched from now on" if full_text else ""
+                say(f"already subscribed: {done.title} ({done.feed_id}) {done.url}{pages}")
                 continue
             again = " again (its starred articles are back)" if done.revived else ""
             found_on = "" if normalize_url(checked) == done.url else f" (found on {checked})"

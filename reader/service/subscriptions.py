@@ -92,16 +92,22 @@ def subscribe(store: Store, url: str, title: str = "", *, full_text: bool = Fals
     if checked is None:
         raise SubscriptionError(f"{clean_line(url)!r}: expected an http:// or https:// feed URL")
     known = store.find_feed_by_url(checked)
-    if known is not None and not known[1]:
-        feed = next(row for row in store.feeds() if row.id == known[0])
+    feed = next((row for row in store.feeds() if known is not None and row.id == known[0]), None)
+    if feed is not None and feed.kind == "feed":
+        if full_text:
+            store.set_feed_full_text(feed.id, True)
         return Subscribed(feed.id, feed_name(feed), feed.url or checked, created=False)
-    feed_id, _created = store.add_feed(FeedData(key=checked, url=checked, title=title or checked, kind="feed"))
+    # New, removed (it comes back), or a local copy of this feed imported from a file (it becomes
+    # a subscription, fetched from now on, with its articles).
+    feed_id, _created = store.add_feed(
+        FeedData(key=checked, url=checked, title=title or (feed.title if feed else "") or checked, kind="feed")
+    )
     if full_text:
         store.set_feed_full_text(feed_id, True)
     queued = _sync_account(store) and store.queue_feed_change("subscribe", feed_id, url=checked)
-    return Subscribed(
-        feed_id, clean_line(title) or checked, checked, created=True, revived=known is not None, queued=queued
-    )
+    shown = clean_line(title) or (feed_name(feed) if feed is not None else checked)
+    revived = known is not None and known[1]
+    return Subscribed(feed_id, shown, checked, created=True, revived=revived, queued=queued)
 
 
 @dataclass(frozen=True)
@@ -146,8 +152,15 @@ def move(store: Store, feed: FeedRow, url: str) -> tuple[str, bool]:
     known = store.find_feed_by_url(checked)
     if known is not None and known[0] != feed.id:
         other = known[0]
-        name = next((feed_name(row) for row in store.feeds() if row.id == other), "a removed feed")
+        if known[1]:
+            raise SubscriptionError(
+                f"{checked} is a removed feed's address (its starred articles are under Saved): "
+                f"`reader add {checked}` subscribes to it again"
+            )
+        name = next((feed_name(row) for row in store.feeds() if row.id == other), f"feed {other}")
         raise SubscriptionError(f"{checked} is already a feed here: {name} ({other})")
+    if store.move_feed(feed.id, checked, check_only=True) is not None:
+        raise SubscriptionError(f"{checked} is already another feed's address here (`reader feeds` lists them)")
     queued = _sync_account(store) and store.queue_feed_change("move", feed.id, url=checked)
     store.move_feed(feed.id, checked)
     return checked, queued

@@ -130,9 +130,11 @@ class Feeds(Connection):
         url_key = normalize_url(url)
         if url_key is None:
             return None
+        # The feed whose own address this is first (two feeds of an older library may share one spelling).
         row = self.conn.execute(
-            "SELECT id, removed FROM feeds WHERE url_key = ? OR key = ? ORDER BY removed, id LIMIT 1",
-            (url_key, url),
+            """SELECT id, removed FROM feeds WHERE url_key = :key OR key = :url
+            ORDER BY key = :url DESC, url = :url DESC, removed, id LIMIT 1""",
+            {"key": url_key, "url": url},
         ).fetchone()
         return None if row is None else (int(row["id"]), bool(row["removed"]))
 
@@ -180,13 +182,13 @@ class Feeds(Connection):
             row = self.conn.execute("SELECT title FROM feeds WHERE id = ?", (feed_id,)).fetchone()
         return str(row["title"]) if row is not None else ""
 
-    def move_feed(self, feed_id: int, url: str) -> int | None:
+    def move_feed(self, feed_id: int, url: str, *, check_only: bool = False) -> int | None:
         """Give a feed a new address, keeping its articles and their read and starred state.
 
         ``url`` is stored in its one spelling; the next fetch asks for it
         afresh (no validators, no error, no back-off from the old address).
         Returns the id of another feed that already has this address (and
-        changes nothing then), else None.
+        changes nothing then), else None; ``check_only`` only asks.
         """
         url_key = normalize_url(url)
         if url_key is None:
@@ -197,6 +199,8 @@ class Feeds(Connection):
             ).fetchone()
             if other is not None:
                 return int(other["id"])
+            if check_only:
+                return None
             self.conn.execute(
                 """UPDATE feeds SET key = :url, url = :url, url_key = :url, kind = 'feed', etag = NULL,
                     last_modified = NULL, last_status = NULL, last_error = NULL, error_count = 0, dead = 0,
@@ -207,8 +211,15 @@ class Feeds(Connection):
         return None
 
     def feed_exists(self, feed_id: int) -> bool:
-        """True if a feed with this id is stored."""
-        return self.conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is not None
+        """True if a feed with this id is subscribed (a removed one, kept for its starred articles, is not)."""
+        return self.conn.execute("SELECT 1 FROM feeds WHERE id = ? AND removed = 0", (feed_id,)).fetchone() is not None
+
+    def has_saved(self) -> bool:
+        """True if a removed feed kept starred articles (the feed list's "Saved" place has something)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM articles WHERE starred = 1 AND feed_id IN (SELECT id FROM feeds WHERE removed = 1) LIMIT 1"
+        ).fetchone()
+        return row is not None
 
     def feed_title(self, feed_id: int) -> tuple[str, str | None] | None:
         """A feed's title and its last error (None when its last fetch went well), or None for no such feed."""

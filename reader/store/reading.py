@@ -46,8 +46,9 @@ def filter_where(filter: ArticleFilter) -> tuple[str, list[object]]:
         clauses.append("+a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)")
         params.append(filter.tag)
     if filter.saved:
-        # The starred articles kept from feeds the user removed (a partial index lists those feeds).
-        clauses.append("+a.feed_id IN (SELECT id FROM feeds WHERE removed = 1)")
+        # The starred articles kept from feeds the user removed (a partial index lists those feeds);
+        # one unstarred there is an ordinary read article, which prune takes in time.
+        clauses.append(f"{_STARRED} AND +a.feed_id IN (SELECT id FROM feeds WHERE removed = 1)")
     return " AND ".join(clauses), params
 
 
@@ -171,7 +172,7 @@ class Reading(Connection):
 
         ``saved_unread`` is how many of the saved ones are unread (the feed list's number for Saved).
         """
-        saved = "+a.feed_id IN (SELECT id FROM feeds WHERE removed = 1)"
+        saved = f"{_STARRED} AND +a.feed_id IN (SELECT id FROM feeds WHERE removed = 1)"
         views = {
             "all": "1",
             "unread": _UNREAD,
