@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -390,6 +391,32 @@ async def test_d_then_y_removes_the_feed_and_keeps_its_starred_article_under_sav
         assert THREAD_TITLE not in listed and SHORT_TITLE not in listed
         assert LONG_TITLE in listed
     assert site.feed_titles() == ["Beta Blog"]
+
+
+@pytest.mark.slow
+async def test_a_removal_the_library_cannot_take_says_so_and_keeps_the_feed(site: Site) -> None:
+    """Another program holds the library past the wait (a long write): one error line, nothing half done."""
+    messages: list[Message] = []
+    async with running(site.path, messages=messages) as (app, pilot, screen):
+        await highlight(pilot, screen, f"feed:{site.alpha}")
+        await press(pilot, "d")
+        await wait_until(pilot, lambda: isinstance(current_screen(app), ConfirmScreen), "the question")
+        holder = sqlite3.connect(site.path, timeout=0)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            await press(pilot, "y")
+            await wait_until(
+                pilot,
+                lambda: any(note.startswith("Could not remove Alpha News") for note in notifications(messages)),
+                "the failure's one line",
+                timeout=30.0,
+            )
+        finally:
+            holder.rollback()
+            holder.close()
+        assert any(row.startswith("Alpha News") for row in feed_rows(screen.feed_list))
+        assert "\u2026" not in str(screen.sub_title), "the header does not stay on a step under way"
+    assert site.feed_titles() == ["Alpha News", "Beta Blog"]
 
 
 async def test_d_on_all_articles_says_to_highlight_a_feed(site: Site) -> None:

@@ -146,6 +146,8 @@ class MainScreen(
         saved = self.store.get_setting("ui.source")
         if saved:
             self.source = Source.from_key(saved)
+            if self.source.view == "saved" and not self.store.has_saved():
+                self.source = Source()  # Saved emptied since (unstarred, or its feed added again)
         self.unread_only = self.store.get_setting("ui.unread-only") == "1"
         self._apply_layout()
         self.article_list.focus()

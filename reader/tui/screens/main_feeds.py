@@ -12,13 +12,16 @@ A feed just added is shown and fetched at once, its progress in the header.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual.message import Message
 from textual.worker import get_current_worker
 
 from reader.models import FeedRow
+from reader.store import Store
 from reader.text import plural
 from reader.text.sanitize import clean_line, safe_url
 from reader.tui.screens.main_base import MainScreenBase
@@ -47,6 +50,20 @@ class FeedsMixin(MainScreenBase):
         def run_fetch(self, feed_ids: list[int] | None = None) -> Worker[None]: ...
 
     _discover_request = 0
+
+    def _in_library(self, what: str, change: Callable[[Store], Message]) -> None:
+        """Run ``change`` (in a worker) on the feeds' connection and post its answer.
+
+        Any failure is one line saying what could not be done: a refusal
+        (``SubscriptionError``), the library busy for too long, read-only or
+        full, or what nobody foresaw; the header never stays on "…ing".
+        """
+        try:
+            with self.services.connection("feeds") as store:
+                message = change(store)
+        except Exception as error:  # one change, one failure, never a crash
+            message = FeedsChanged(f"Could not {what}: {clean_line(str(error))[:160]}", failed=True)
+        self.post_message(message)
 
     def _feed_row(self, feed_id: int) -> FeedRow | None:
         return next((feed for feed in self._feeds if feed.id == feed_id), None)
@@ -116,18 +133,15 @@ class FeedsMixin(MainScreenBase):
     @work(thread=True, group="feeds", exit_on_error=False)
     def run_subscribe(self, url: str, title: str) -> None:
         """Subscribe (a write of its own connection, as a command's would be)."""
-        from reader.service.subscriptions import SubscriptionError, subscribe
+        from reader.service.subscriptions import subscribe
 
-        try:
-            with self.services.connection("feeds") as store:
-                done = subscribe(store, url, title)
-        except (SubscriptionError, OSError, RuntimeError) as error:
-            self.post_message(FeedsChanged(f"could not subscribe: {clean_line(str(error))[:160]}", failed=True))
-            return
-        if not done.created:
-            self.post_message(FeedsChanged(f"Already subscribed: {done.title}"))
-            return
-        self.post_message(FeedsChanged(f"Subscribed to {done.title}; fetching it\u2026", fetch_feed=done.feed_id))
+        def change(store: Store) -> Message:
+            done = subscribe(store, url, title)
+            if not done.created:
+                return FeedsChanged(f"Already subscribed: {done.title}")
+            return FeedsChanged(f"Subscribed to {done.title}; fetching it\u2026", fetch_feed=done.feed_id)
+
+        self._in_library("subscribe", change)
 
     # -- importing ------------------------------------------------------------
 
@@ -156,9 +170,10 @@ class FeedsMixin(MainScreenBase):
         if not path.exists():
             self.post_message(FeedsChanged(f"No such file or folder: {clean_line(typed)[:120]}", failed=True))
             return
-        files = failed = added = feeds = 0
-        first_error = ""
-        with self.services.connection("feeds") as store:
+
+        def change(store: Store) -> Message:
+            files = failed = added = feeds = 0
+            first_error = ""
             for outcome in import_paths(store, [path]):
                 files += 1
                 if outcome.error:
@@ -167,13 +182,15 @@ class FeedsMixin(MainScreenBase):
                     continue
                 added += outcome.stats.articles_added
                 feeds += outcome.stats.feeds_added
-        line = (
-            f"Imported {files - failed} of {plural(files, 'file')}: "
-            f"{plural(added, 'new article')}, {plural(feeds, 'new feed')}"
-        )
-        if first_error:
-            line += f"; {first_error[:120]}"
-        self.post_message(FeedsChanged(line, failed=bool(failed) and files == failed))
+            line = (
+                f"Imported {files - failed} of {plural(files, 'file')}: "
+                f"{plural(added, 'new article')}, {plural(feeds, 'new feed')}"
+            )
+            if first_error:
+                line += f"; {first_error[:120]}"
+            return FeedsChanged(line, failed=bool(failed) and files == failed)
+
+        self._in_library("import", change)
 
     # -- remove, rename, move -------------------------------------------------
 
@@ -195,9 +212,12 @@ class FeedsMixin(MainScreenBase):
     @work(thread=True, group="feeds", exit_on_error=False)
     def count_removal(self, feed: FeedRow, name: str) -> None:
         """Count what removing ``feed`` deletes, to ask with the numbers."""
-        with self.services.connection("feeds") as store:
+
+        def count(store: Store) -> Message:
             counts = store.feed_counts(feed.id)
-        self.post_message(RemovalCounted(feed, name, counts.total, counts.starred))
+            return RemovalCounted(feed, name, counts.total, counts.starred)
+
+        self._in_library("count its articles", count)
 
     def on_removal_counted(self, message: RemovalCounted) -> None:
         """Ask before deleting; nothing changes until yes."""
@@ -215,17 +235,21 @@ class FeedsMixin(MainScreenBase):
         """Unsubscribe; starred articles stay under Saved."""
         from reader.service.subscriptions import unsubscribe
 
-        with self.services.connection("feeds") as store:
+        def change(store: Store) -> Message:
             removed = unsubscribe(store, feed)
-        kept = f"; {plural(removed.kept, 'starred article')} kept under Saved" if removed.kept else ""
-        line = f"Removed {name}: {plural(removed.deleted, 'article')} deleted{kept}"
-        self.post_message(FeedsChanged(line, removed_feed=feed.id))
+            kept = f"; {plural(removed.kept, 'starred article')} kept under Saved" if removed.kept else ""
+            return FeedsChanged(
+                f"Removed {name}: {plural(removed.deleted, 'article')} deleted{kept}", removed_feed=feed.id
+            )
+
+        self._in_library(f"remove {name}", change)
 
     def _ask_rename(self, feed: FeedRow, name: str) -> None:
         from reader.tui.screens.ask import AskScreen
 
         def answered(title: str | None) -> None:
-            if title is not None:
+            # Enter on the name as it was is no rename (it would pin the title against fetches).
+            if title is not None and title != name:
                 self.run_rename(feed, title or None)
 
         question = AskScreen(
@@ -238,15 +262,13 @@ class FeedsMixin(MainScreenBase):
     @work(thread=True, group="feeds", exit_on_error=False)
     def run_rename(self, feed: FeedRow, title: str | None) -> None:
         """Give ``feed`` the user's title, or its own back (None)."""
-        from reader.service.subscriptions import SubscriptionError, rename
+        from reader.service.subscriptions import rename
 
-        try:
-            with self.services.connection("feeds") as store:
-                shown, _queued = rename(store, feed, title)
-        except SubscriptionError as error:
-            self.post_message(FeedsChanged(clean_line(str(error)), failed=True))
-            return
-        self.post_message(FeedsChanged(f"Renamed to {shown}" if title else f"Back to its own title: {shown}"))
+        def change(store: Store) -> Message:
+            shown, _queued = rename(store, feed, title)
+            return FeedsChanged(f"Renamed to {shown}" if title else f"Back to its own title: {shown}")
+
+        self._in_library("rename", change)
 
     def _ask_move(self, feed: FeedRow, name: str) -> None:
         from reader.tui.screens.ask import AskScreen
@@ -265,15 +287,13 @@ class FeedsMixin(MainScreenBase):
     @work(thread=True, group="feeds", exit_on_error=False)
     def run_move(self, feed: FeedRow, name: str, url: str) -> None:
         """Give ``feed`` a new address; the next fetch reads it there."""
-        from reader.service.subscriptions import SubscriptionError, move
+        from reader.service.subscriptions import move
 
-        try:
-            with self.services.connection("feeds") as store:
-                moved, _queued = move(store, feed, url)
-        except SubscriptionError as error:
-            self.post_message(FeedsChanged(clean_line(str(error)), failed=True))
-            return
-        self.post_message(FeedsChanged(f"Moved {name} to {moved}", fetch_feed=feed.id))
+        def change(store: Store) -> Message:
+            moved, _queued = move(store, feed, url)
+            return FeedsChanged(f"Moved {name} to {moved}", fetch_feed=feed.id)
+
+        self._in_library(f"move {name}", change)
 
     # -- afterwards -----------------------------------------------------------
 
@@ -295,6 +315,7 @@ class FeedsMixin(MainScreenBase):
                 shown_anew = True
             if self.fetching:
                 self._fetch_after.append(message.fetch_feed)  # the running fetch chose its feeds before
+                self.notify("It is fetched as soon as the fetch under way ends.", markup=False, timeout=4)
             else:
                 self.sub_title = "Fetching\u2026"
                 self.run_fetch([message.fetch_feed])

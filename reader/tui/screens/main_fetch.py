@@ -60,9 +60,7 @@ class FetchMixin(MainScreenBase):
     def on_fetch_finished(self, message: FetchFinished) -> None:
         """Say what a fetch brought, and show it; then fetch the feeds added while it ran."""
         self.sub_title = self.source_label()
-        if self._fetch_after:
-            waiting, self._fetch_after = self._fetch_after, []
-            self.call_after_refresh(self.run_fetch, waiting)
+        self._fetch_waiting()
         if message.summary is None or message.summary.error:
             error = message.summary.error if message.summary is not None else message.error
             self.notify(error or "fetch failed", severity="error", markup=False)
@@ -118,9 +116,16 @@ class FetchMixin(MainScreenBase):
     def on_sync_finished(self, message: SyncFinished) -> None:
         """Say how the sync went and show what it brought, keeping the user's place."""
         self.sub_title = self.source_label()
+        self._fetch_waiting()
         self.notify(message.line, markup=False, severity="error" if message.failed else "information", timeout=8)
         if not message.failed:
             self.library_changed()
+
+    def _fetch_waiting(self) -> None:
+        """Fetch the feeds added while a fetch or sync ran (it had chosen its feeds before)."""
+        if self._fetch_after:
+            waiting, self._fetch_after = self._fetch_after, []
+            self.call_after_refresh(self.run_fetch, waiting)
 
     def action_refresh(self) -> None:
         """Fetch every feed in the background."""
