@@ -184,3 +184,15 @@ def test_an_add_that_finds_no_feed_makes_no_library(run_reader: RunReader, tmp_p
     assert result.returncode == 1
     assert [line for line in result.stderr.splitlines() if "created" in line] == []
     assert everything_under(tmp_path) == before
+
+
+def test_an_import_of_a_path_that_does_not_exist_makes_no_library(
+    run_reader: RunReader, tmp_path: Path, missing: Path
+) -> None:
+    before = everything_under(tmp_path)
+
+    result = run_reader("import", str(tmp_path / "typo.opml"), db=missing)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"reader: error: {tmp_path / 'typo.opml'}: no such file or directory"]
+    assert everything_under(tmp_path) == before

@@ -27,12 +27,14 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
     """
     from reader.parse import import_paths
 
-    store = state.store()
     files = failed = 0
     added = updated = comments = feeds = 0
     missing = [p for p in sources if not p.exists()]
     for path in missing:
         say(f"reader: error: {path}: no such file or directory", err=True)
+    if len(missing) == len(sources):
+        sys.exit(EXIT_FAILURE)  # nothing to import: no library is made for a mistyped path
+    store = state.store()
     skipped: list[Path] = []
     for outcome in import_paths(store, [p for p in sources if p.exists()], on_skip=skipped.append):
         files += 1
