@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import reader_command
+from feedserver import FeedServer, Item, ok, rss
 from test_durability import launcher
 from test_e2e_tmux import Terminal, reader_terminal_env, tmux_or_skip
 
@@ -445,3 +446,27 @@ def test_a_library_from_before_the_check_is_noted_not_checked_on_its_first_open(
     other.close()
     Store(db).close()
     assert list(connection._CHECKED.values()) == [""]
+
+
+def test_a_fetch_on_a_read_only_library_fails_at_once_and_downloads_nothing(
+    read_only_library: Path, tmp_path: Path
+) -> None:
+    """Every answer would be thrown away at its first write: one line, exit 1, no request made."""
+    with FeedServer() as server:
+        url = server.route("/feed.xml", ok(rss([Item("a", "An article")])))
+        db = read_only_library
+        db.parent.chmod(0o755)
+        db.chmod(0o644)
+        with Store(db) as store:
+            store.add_feed(FeedData(key=url, url=url, title="Served"))
+        db.chmod(0o444)
+        db.parent.chmod(0o555)
+        file_before = db.read_bytes()
+
+        result = run("--db", str(db), "fetch", env=reader_env(tmp_path / "home"), prefix=launcher())
+
+        assert result.returncode == 1
+        [line] = lines(result.stderr)
+        assert line.startswith("reader: error: ") and "the library is read-only; nothing was fetched" in line
+        assert server.requests == []
+    assert db.read_bytes() == file_before

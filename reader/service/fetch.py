@@ -359,6 +359,9 @@ class Fetcher:
         writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-fetch-store")
         store = await loop.run_in_executor(writer, lambda: Store(self.db_path, bulk=True))
         try:
+            if store.read_only:
+                # Before anything is downloaded: every answer would be thrown away at its first write.
+                raise StoreError(f"{self.db_path}: the library is read-only; nothing was fetched")
             due = await loop.run_in_executor(writer, store.feeds_due, feed_ids)
             self.progress.feeds_total = len(due)
             self._report()
