@@ -68,3 +68,22 @@ def test_no_core_source_file_mentions_a_textual_import() -> None:
             if any(name == "textual" or name.startswith("textual.") for name in names):
                 offenders.append(str(path.relative_to(PACKAGE)))
     assert offenders == []
+
+
+def test_a_well_formed_feed_is_read_without_loading_feedparser() -> None:
+    """feedparser (40 ms to import) is loaded only for a feed the fast reader hands over to it."""
+    script = """
+import sys
+from reader.parse.feeds import parse_feed
+well_formed = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>' \\
+    b'<item><guid>1</guid><title>One</title><description>Words.</description></item></channel></rss>'
+batch = parse_feed(well_formed, source_key="https://t.example/feed", kind="feed")
+print(len(batch.articles), "feedparser" in sys.modules)
+odd = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>One</title>' \\
+    b'<description>a &nbsp; b</description></item></channel></rss>'
+parse_feed(odd, source_key="https://t.example/odd", kind="feed")
+print("feedparser" in sys.modules)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "False", "True"], result.stdout
