@@ -140,6 +140,19 @@ def test_json_reports_every_feed_found_and_the_one_subscribed(server: FeedServer
     assert [found["url"] for found in report["found"]] == [posts, notes]
     assert [subscribed["url"] for subscribed in report["subscribed"]] == [posts]
     assert [broken["url"] for broken in report["broken"]] == [server.url("/broken.xml")]
+    assert report["error"] is None
+    assert report["subscribed"] == [{"id": 1, "url": posts, "title": "Posts", "created": True}]
+
+    again = run_reader("add", "--json", posts)
+    assert json.loads(again.stdout) == [
+        {
+            "url": posts,
+            "found": [],
+            "broken": [],
+            "subscribed": [{"id": 1, "url": posts, "title": "Posts", "created": False}],
+            "error": None,
+        }
+    ]
 
 
 def test_several_feeds_on_a_terminal_are_offered_as_a_numbered_list(

@@ -84,7 +84,7 @@ def add_command(
     failed = False
     for url in urls:
         checked = safe_url(url)
-        entry: dict[str, Any] = {"url": url, "found": [], "subscribed": [], "error": None}
+        entry: dict[str, Any] = {"url": url, "found": [], "broken": [], "subscribed": [], "error": None}
         report.append(entry)
         if checked is None:
             entry["error"] = "expected an http:// or https:// URL"
