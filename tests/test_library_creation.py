@@ -40,6 +40,7 @@ REFUSING_WRITERS = [
     ["mark", "1", "--read"],
     ["mark-feed-read", "1"],
     ["comments", "1"],
+    ["fulltext", "1"],
 ]
 
 RSS = """<?xml version="1.0"?>

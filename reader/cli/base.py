@@ -102,6 +102,7 @@ _NEEDS_A_LIBRARY = frozenset(
         "mark",
         "mark-feed-read",
         "comments",
+        "fulltext",
     }
 )
 

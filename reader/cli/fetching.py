@@ -165,3 +165,24 @@ def comments_command(state: Context, article_ids: tuple[int, ...]) -> None:
     say(f"fetched {plural(summary.threads, 'thread')}: {plural(summary.comments, 'new comment')}")
     if summary.thread_errors:
         sys.exit(EXIT_FAILURE)
+
+
+@cli.command("fulltext")
+@click.argument("article_ids", nargs=-1, required=True, type=int)
+@pass_context
+def fulltext_command(state: Context, article_ids: tuple[int, ...]) -> None:
+    """Fetch articles' web pages now and keep their main text (for feeds that carry only a summary)."""
+    state.store()  # the library's own warnings, and a missing one said as for every command
+    outcome = state.library().fetch_full_text(article_ids)
+    if outcome.unknown:
+        raise UserError(f"no article with id {', '.join(map(str, outcome.unknown))}")
+    summary = outcome.summary
+    if summary.error:
+        raise UserError(summary.error)
+    for article_id in outcome.without_link:
+        say(f"reader: error: article {article_id}: it has no link to fetch", err=True)
+    for error in summary.page_errors:
+        say(f"reader: error: {error}", err=True)
+    say(f"fetched the full text of {plural(summary.full_texts, 'article')}")
+    if outcome.without_link or summary.page_errors:
+        sys.exit(EXIT_FAILURE)

@@ -151,6 +151,8 @@ class FetchSummary:
     threads: int = 0
     thread_errors: list[str] = field(default_factory=list)
     full_texts: int = 0
+    #: Article pages that gave no full text, one line each (``article 12: HTTP 404``).
+    page_errors: list[str] = field(default_factory=list)
     #: Why the run stopped early: the library itself could not be used (read-only, full, damaged).
     #: What was stored before stays; the counts above say what that was.
     error: str | None = None
@@ -318,6 +320,8 @@ class Fetcher:
         self.progress = Progress()
         self.summary = FetchSummary()
         self._host_limits: dict[str, Slots] = {}
+        #: Requests in flight in the whole run (``run`` starts it narrower and widens it).
+        self._global = Slots(settings.concurrency)
 
     def _report(self) -> None:
         if self._progress_callback is not None:
@@ -382,7 +386,7 @@ class Fetcher:
                     self.settings.full_text_threshold,
                     full_text_feeds,
                 )
-                await self._fetch_pages(pages[: self.settings.full_text_limit], store, writer)
+                await self.fetch_pages(pages[: self.settings.full_text_limit], store, writer)
         finally:
             await loop.run_in_executor(writer, store.close)
             writer.shutdown(wait=True)
@@ -585,7 +589,7 @@ class Fetcher:
 
     # -- full pages ------------------------------------------------------------------------
 
-    async def _fetch_pages(
+    async def fetch_pages(
         self, pages: Sequence[tuple[int, str]], store: Store, writer: concurrent.futures.Executor
     ) -> None:
         if not pages:
@@ -599,27 +603,31 @@ class Fetcher:
 
             async def one(article_id: int, url: str) -> None:
                 try:
-                    await page(article_id, url)
+                    problem = await page(article_id, url)
                 except Exception as failure:  # a page is a nicety: its failure costs only that page
                     if self._fatal(failure):
                         raise
                     self._debug(failure)
+                    problem = unexpected(failure)
+                if problem is not None:
+                    self.summary.page_errors.append(f"article {article_id}: {problem}")
 
-            async def page(article_id: int, url: str) -> None:
+            async def page(article_id: int, url: str) -> str | None:
                 try:
                     response = await self._get(client, url, {"Accept": "text/html, */*;q=0.5"})
-                except FetchError:
-                    return
+                except FetchError as error:
+                    return clean_line(str(error))
                 if response.status != 200 or not response.body:
-                    return
+                    return f"HTTP {response.status}" if response.status != 200 else "an empty page"
                 extracted = await loop.run_in_executor(None, extract_main_html, response.body, response.url)
                 if extracted is None:
-                    return
+                    return "no article text found on its page"
                 html, text = extracted
                 await loop.run_in_executor(writer, store.set_full_text, article_id, html, text)
                 self.summary.full_texts += 1
                 self.progress.pages += 1
                 self._report()
+                return None
 
             await asyncio.gather(*(one(article_id, url) for article_id, url in pages))
 
@@ -794,6 +802,30 @@ def _finished(fetcher: Fetcher, db_path: Path, run: Callable[[], FetchSummary]) 
             raise
         fetcher.summary.error = clean_line(str(failure))
     return fetcher.summary
+
+
+def fetch_full_text(
+    db_path: Path, pages: Sequence[tuple[int, str]], settings: FetchSettings | None = None
+) -> FetchSummary:
+    """Fetch these articles' pages now and keep their main text (``reader fulltext ID``, ``F`` in the reader).
+
+    ``pages`` are (article id, link); a page that gives no text is one line
+    in :attr:`FetchSummary.page_errors`.
+    """
+    fetcher = Fetcher(db_path, settings or FetchSettings())
+
+    async def run() -> FetchSummary:
+        loop = asyncio.get_running_loop()
+        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        store = await loop.run_in_executor(writer, Store, db_path)
+        try:
+            await fetcher.fetch_pages(list(pages), store, writer)
+        finally:
+            await loop.run_in_executor(writer, store.close)
+            writer.shutdown(wait=True)
+        return fetcher.summary
+
+    return _finished(fetcher, db_path, lambda: asyncio.run(run()))
 
 
 def fetch_comments(db_path: Path, article_ids: Sequence[int], settings: FetchSettings | None = None) -> FetchSummary:

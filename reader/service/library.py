@@ -36,6 +36,17 @@ class CommentsOutcome:
     unknown: list[int] = field(default_factory=list)
 
 
+@dataclass
+class FullTextOutcome:
+    """What fetching some articles' pages now did."""
+
+    summary: FetchSummary
+    #: Articles with no link to fetch.
+    without_link: list[int] = field(default_factory=list)
+    #: Ids that are no article of this library.
+    unknown: list[int] = field(default_factory=list)
+
+
 class Library:
     """The services over one library file, with one config.
 
@@ -91,6 +102,24 @@ class Library:
         wanted = [source.article_id for source in sources if source.article_id not in without]
         if wanted:
             outcome.summary = fetch_comments(self.db_path, wanted, settings)
+        return outcome
+
+    def fetch_full_text(self, article_ids: Sequence[int], **overrides: Any) -> FullTextOutcome:
+        """Fetch these articles' web pages now and keep their main text (summary-only feeds)."""
+        from reader.service.fetch import FetchSummary, fetch_full_text
+        from reader.store import Store
+
+        with Store(self.db_path) as store:
+            rows = store.articles_by_ids(list(dict.fromkeys(article_ids)))
+        found = {row.id for row in rows}
+        outcome = FullTextOutcome(
+            FetchSummary(),
+            [row.id for row in rows if not row.url],
+            [article_id for article_id in article_ids if article_id not in found],
+        )
+        pages = [(row.id, row.url) for row in rows if row.url]
+        if pages:
+            outcome.summary = fetch_full_text(self.db_path, pages, self.fetch_settings(**overrides))
         return outcome
 
     def fetch_more_replies(self, comment_id: int) -> MoreResult:

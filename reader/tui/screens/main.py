@@ -133,6 +133,7 @@ class MainScreen(
         Binding("R", "refresh", "Fetch", id="reader.refresh"),
         Binding("S", "sync", "Sync with server", show=False, id="reader.sync"),
         Binding("C", "fetch_comments", "Fetch comments", show=False, id="reader.fetch-comments"),
+        Binding("F", "fetch_full_text", "Fetch full text", show=False, id="reader.fetch-full-text"),
         Binding("a", "add_feed", "Add feed", show=False, id="reader.add-feed"),
         Binding("i", "import", "Import file", show=False, id="reader.import"),
         Binding("escape", "back", "Back", show=False, id="reader.back"),

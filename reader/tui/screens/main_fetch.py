@@ -9,7 +9,7 @@ from textual import work
 from reader.text import plural
 from reader.text.sanitize import clean_line
 from reader.tui.screens.main_base import MainScreenBase
-from reader.tui.screens.main_messages import FetchFinished, FetchProgressed, SyncFinished
+from reader.tui.screens.main_messages import FetchFinished, FetchProgressed, FullTextFetched, SyncFinished
 
 if TYPE_CHECKING:
     from reader.service.fetch import Progress
@@ -142,6 +142,40 @@ class FetchMixin(MainScreenBase):
             return
         self.notify("Fetching comments…", timeout=2)
         self.run_fetch_comments(row.id)
+
+    def action_fetch_full_text(self) -> None:
+        """Fetch the web page of the article being read (or the highlighted one) for its main text."""
+        row = self._target_row()
+        if row is None:
+            return
+        self.notify("Fetching the article's page\u2026", timeout=2)
+        self.run_fetch_full_text(row.id)
+
+    @work(thread=True, group="full-text", exit_on_error=False)
+    def run_fetch_full_text(self, article_id: int) -> None:
+        """Fetch one article's page now; one line says how it went."""
+        try:
+            outcome = self.library.fetch_full_text([article_id])
+        except Exception as error:  # a page that cannot be fetched is reported, never a crash
+            self.post_message(FullTextFetched(article_id, f"full text failed: {clean_line(str(error))[:160]}", True))
+            return
+        summary = outcome.summary
+        if outcome.without_link:
+            line, failed = "This article has no link to fetch.", True
+        elif summary.error or summary.page_errors:
+            line, failed = clean_line(summary.error or summary.page_errors[0])[:200], True
+        else:
+            line, failed = "Full text fetched.", False
+        self.post_message(FullTextFetched(article_id, line, failed))
+
+    def on_full_text_fetched(self, message: FullTextFetched) -> None:
+        """Say how it went; show the full text if the article is open."""
+        if message.failed:
+            self.notify(message.line, severity="warning", markup=False)
+            return
+        self.notify(message.line, markup=False, timeout=3)
+        if message.article_id == self.reading_id:
+            self.open_article(message.article_id, mark_read=False, focus=False)
 
     def _scheduled_refresh(self) -> None:
         # A timer's fetch waits its turn quietly instead of saying "Already fetching".

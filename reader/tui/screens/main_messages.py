@@ -198,3 +198,12 @@ class FeedsChanged(Message):
     fetch_feed: int | None = None
     #: The feed that is gone (the list leaves it for All articles).
     removed_feed: int | None = None
+
+
+@dataclass
+class FullTextFetched(Message):
+    """An article's page was fetched for its main text (or why not, in one line)."""
+
+    article_id: int
+    line: str
+    failed: bool = False
