@@ -744,5 +744,8 @@ def test_a_hostile_link_header_never_raises_and_yields_only_clean_http_links(val
 @settings(max_examples=100, deadline=None)
 @given(data=st.binary(max_size=2000))
 def test_any_bytes_as_a_page_never_raise(data: bytes) -> None:
-    links_in_page(data, BASE)
-    youtube_channel_feed(data, "https://www.youtube.com/@x")
+    for item in links_in_page(data, BASE):
+        assert normalize_url(item.url) == item.url
+        assert line_problem(item.title) is None
+    channel = youtube_channel_feed(data, "https://www.youtube.com/@x")
+    assert channel is None or channel.startswith("https://www.youtube.com/feeds/videos.xml?channel_id=UC")
