@@ -131,6 +131,14 @@ def test_a_feed_is_found_by_its_url_in_any_spelling_through_an_index(populated: 
     assert_no_full_scan(plans)
 
 
+def test_one_feed_by_number_is_a_lookup_not_the_whole_feed_list(populated: Store) -> None:
+    plans = plans_of(populated, lambda: populated.feed(2))
+    assert populated.feed(2) is not None
+    text = "\n".join(line for plan in plans for line in plan)
+    assert "SEARCH f USING INTEGER PRIMARY KEY" in text
+    assert_no_full_scan(plans)
+
+
 def test_feed_list_counts_use_per_feed_indexes(populated: Store) -> None:
     plans = plans_of(populated, populated.feeds)
     text = "\n".join(plans[0])

@@ -157,6 +157,8 @@ def comments_command(state: Context, article_ids: tuple[int, ...]) -> None:
     outcome = state.library().fetch_comments(article_ids)
     if outcome.unknown:
         raise UserError(f"no article with id {', '.join(map(str, outcome.unknown))}")
+    if outcome.summary.error:  # the library itself could not be used: said, not "fetched 0 threads"
+        raise UserError(outcome.summary.error)
     for article_id in outcome.without_source:
         say(f"article {article_id}: no known comment source; its discussion link is kept")
     summary = outcome.summary

@@ -17,7 +17,7 @@ import click
 
 from reader.cli.base import EXIT_FAILURE, Context, UserError, emit_json, interactive, pass_context, say
 from reader.cli.root import cli
-from reader.text import plural
+from reader.text import feed_name, plural
 from reader.text.sanitize import clean_line, normalize_url, safe_url
 
 if TYPE_CHECKING:  # discovery loads the HTTP client: only commands that use it import it
@@ -152,7 +152,7 @@ def remove_command(state: Context, feeds: tuple[str, ...], yes: bool, include_st
     Starred articles stay, listed under "Saved", unless --include-starred.
     Imported files can be removed the same way. Asks first on a terminal.
     """
-    from reader.service.subscriptions import SubscriptionError, feed_name, find_feed, unsubscribe
+    from reader.service.subscriptions import SubscriptionError, find_feed, unsubscribe
 
     store = state.store()
     try:
@@ -186,7 +186,7 @@ def remove_command(state: Context, feeds: tuple[str, ...], yes: bool, include_st
 @pass_context
 def rename_command(state: Context, feed: str, title: str | None, reset: bool) -> None:
     """Give a feed (by number, URL or title) a title of your own; fetching keeps it."""
-    from reader.service.subscriptions import SubscriptionError, feed_name, find_feed, rename
+    from reader.service.subscriptions import SubscriptionError, find_feed, rename
 
     if reset == (title is not None):
         raise UserError("give a new TITLE, or --reset to go back to the feed's own")
@@ -210,7 +210,7 @@ def rename_command(state: Context, feed: str, title: str | None, reset: bool) ->
 @pass_context
 def move_command(state: Context, feed: str, url: str) -> None:
     """Give a feed (by number, URL or title) a new address; its articles, read and starred marks stay."""
-    from reader.service.subscriptions import SubscriptionError, feed_name, find_feed, move
+    from reader.service.subscriptions import SubscriptionError, find_feed, move
 
     store = state.store()
     try:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reader.models import FeedCounts, FeedData, FeedRow
+from reader.models import FeedData, FeedRow
 from reader.service.sync.account import load_account
 from reader.store import Store
+from reader.text import feed_name
 from reader.text.sanitize import clean_line, normalize_url
 
 
@@ -40,36 +41,32 @@ class Subscribed:
     queued: bool = False
 
 
-def feed_name(feed: FeedRow) -> str:
-    """A feed as a sentence names it: its title, else its URL (cleaned, one line)."""
-    return clean_line(feed.title) or clean_line(feed.url or "") or f"feed {feed.id}"
-
-
 def find_feed(store: Store, spec: str) -> FeedRow:
     """The one subscribed feed ``spec`` names (number, URL or title); raises :class:`SubscriptionError`."""
-    feeds = store.feeds()
     text = spec.strip()
     if text.isascii() and text.isdigit():
-        for feed in feeds:
-            if feed.id == int(text):
-                return feed
-        raise SubscriptionError(f"no feed number {text} (`reader feeds` lists them)")
+        feed = store.feed(int(text))
+        if feed is None:
+            raise SubscriptionError(f"no feed number {text} (`reader feeds` lists them)")
+        return feed
     if normalize_url(text) is not None:
         found = store.find_feed_by_url(text)
-        for feed in feeds:
-            if found is not None and feed.id == found[0]:
-                return feed
-        raise SubscriptionError(f"no feed at {clean_line(text)} (`reader feeds` lists them)")
+        feed = store.feed(found[0]) if found is not None else None
+        if feed is None:
+            raise SubscriptionError(f"no feed at {clean_line(text)} (`reader feeds` lists them)")
+        return feed
     folded = text.casefold()
     if not folded:
         raise SubscriptionError("name a feed by its number, URL or title")
-    whole = [feed for feed in feeds if feed.title.casefold() == folded]
-    matches = whole or [feed for feed in feeds if folded in feed.title.casefold()]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
+    titles = store.feed_ids_by_title()
+    whole = [(feed_id, title) for feed_id, title in titles if title.casefold() == folded]
+    matches = whole or [(feed_id, title) for feed_id, title in titles if folded in title.casefold()]
+    single = store.feed(matches[0][0]) if len(matches) == 1 else None
+    if single is not None:
+        return single
+    if len(matches) <= 1:
         raise SubscriptionError(f"no feed is called {clean_line(text)!r} (`reader feeds` lists them)")
-    listed = ", ".join(f"{feed_name(feed)} ({feed.id})" for feed in matches[:5])
+    listed = ", ".join(f"{clean_line(title) or f'feed {feed_id}'} ({feed_id})" for feed_id, title in matches[:5])
     more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
     raise SubscriptionError(
         f"{clean_line(text)!r} could be {len(matches)} feeds: {listed}{more}; name one by its number"
@@ -92,7 +89,7 @@ def subscribe(store: Store, url: str, title: str = "", *, full_text: bool = Fals
     if checked is None:
         raise SubscriptionError(f"{clean_line(url)!r}: expected an http:// or https:// feed URL")
     known = store.find_feed_by_url(checked)
-    feed = next((row for row in store.feeds() if known is not None and row.id == known[0]), None)
+    feed = store.feed(known[0]) if known is not None else None
     if feed is not None and feed.kind == "feed":
         if full_text:
             store.set_feed_full_text(feed.id, True)
@@ -118,11 +115,6 @@ class Removed:
     deleted: int
     kept: int
     queued: bool
-
-
-def removal_counts(store: Store, feed: FeedRow) -> FeedCounts:
-    """What removing ``feed`` would touch: its articles and how many are starred."""
-    return store.feed_counts(feed.id)
 
 
 def unsubscribe(store: Store, feed: FeedRow, *, include_starred: bool = False) -> Removed:
@@ -157,7 +149,8 @@ def move(store: Store, feed: FeedRow, url: str) -> tuple[str, bool]:
                 f"{checked} is a removed feed's address (its starred articles are under Saved): "
                 f"`reader add {checked}` subscribes to it again"
             )
-        name = next((feed_name(row) for row in store.feeds() if row.id == other), f"feed {other}")
+        other_feed = store.feed(other)
+        name = feed_name(other_feed) if other_feed is not None else f"feed {other}"
         raise SubscriptionError(f"{checked} is already a feed here: {name} ({other})")
     if store.move_feed(feed.id, checked, check_only=True) is not None:
         raise SubscriptionError(f"{checked} is already another feed's address here (`reader feeds` lists them)")

@@ -91,18 +91,38 @@ class Feeds(Connection):
 
     def feeds(self) -> list[FeedRow]:
         """All feeds with unread and total counts, ordered by title."""
+        return self._feed_rows("f.removed = 0", ())
+
+    def feed(self, feed_id: int) -> FeedRow | None:
+        """One subscribed feed with its counts and tags (a removed one is None, as for no such feed)."""
+        rows = self._feed_rows("f.id = ? AND f.removed = 0", (feed_id,))
+        return rows[0] if rows else None
+
+    def feed_ids_by_title(self) -> list[tuple[int, str]]:
+        """Every subscribed feed's id and title, by title: what naming a feed by its title looks through."""
+        rows = self.conn.execute("SELECT id, title FROM feeds WHERE removed = 0 ORDER BY title COLLATE NOCASE, id")
+        return [(int(row["id"]), str(row["title"])) for row in rows]
+
+    def _feed_rows(self, where: str, params: tuple[object, ...]) -> list[FeedRow]:
+        # ``where`` is fixed SQL written here (never user text); the counts use the per-feed indexes.
         rows = self.conn.execute(
-            """
+            f"""
             SELECT f.*,
                 (SELECT count(*) FROM articles a WHERE a.feed_id = f.id AND a.read = 0) AS unread,
                 (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS total
             FROM feeds f
-            WHERE f.removed = 0
+            WHERE {where}
             ORDER BY f.title COLLATE NOCASE, f.id
-            """
+            """,
+            params,
         ).fetchall()
         tags: dict[int, list[str]] = {}
-        for tag_row in self.conn.execute("SELECT feed_id, tag FROM feed_tags ORDER BY tag"):
+        tag_query = "SELECT feed_id, tag FROM feed_tags ORDER BY tag"
+        tag_params: tuple[object, ...] = ()
+        if len(rows) == 1:
+            tag_query = "SELECT feed_id, tag FROM feed_tags WHERE feed_id = ? ORDER BY tag"
+            tag_params = (rows[0]["id"],)
+        for tag_row in self.conn.execute(tag_query, tag_params):
             tags.setdefault(tag_row["feed_id"], []).append(tag_row["tag"])
         return [
             FeedRow(

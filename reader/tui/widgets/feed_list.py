@@ -24,6 +24,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from reader.models import FeedRow
+from reader.text import feed_name
 from reader.text.sanitize import clean_line
 from reader.tui.widgets.line_list import LineList, moving_keys
 
@@ -78,11 +79,6 @@ SAVED_LABEL = "Saved"
 NAMED_VIEWS: tuple[SourceView, ...] = ("all", "unread", "starred", "saved")
 #: Feeds under a tag are indented by this much.
 INDENT = "  "
-
-
-def feed_title(feed: FeedRow) -> str:
-    """A feed's name as shown: cleaned of control characters, never empty."""
-    return clean_line(feed.title) or clean_line(feed.url) or f"feed {feed.id}"
 
 
 @dataclass(frozen=True)
@@ -220,7 +216,7 @@ class FeedList(LineList):
             # A feed whose last fetch failed is flagged (the header says why).
             mark = "\u26a0 " if feed.last_error else ""
             indent = INDENT if group is not None else ""
-            add(Source("feed", feed.id, group=group), feed_title(feed), feed.unread, indent=indent, mark=mark)
+            add(Source("feed", feed.id, group=group), feed_name(feed), feed.unread, indent=indent, mark=mark)
 
         for view, label in VIEW_LABELS.items():
             add(Source(view), label, counts.get(view, 0), bold=True)
