@@ -111,6 +111,27 @@ def _ca_file(value: Any) -> str | None:
     return None
 
 
+def _proxy(value: Any) -> str | None:
+    # The full check (and the error at fetch time) is reader.net.proxy's; this
+    # one catches a typo when the file is read. The value is never echoed: a
+    # proxy URL may hold a password.
+    if not isinstance(value, str):
+        return f'expected a proxy URL, "direct" or "", found {_kind(value)}'
+    text = value.strip()
+    if text.lower() in ("", "direct"):
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text if "://" in text else "http://" + text)
+        parts.port  # noqa: B018  # raises ValueError for a bad port
+    except ValueError:
+        return "not a proxy URL (scheme://host:port)"
+    if parts.scheme.lower() not in defaults.PROXY_SCHEMES or not parts.hostname:
+        return f"expected a proxy URL such as socks5h://127.0.0.1:9050 ({', '.join(defaults.PROXY_SCHEMES)})"
+    return None
+
+
 def _date_format(value: Any) -> str | None:
     if not isinstance(value, str) or (value != "relative" and "%" not in value):
         return f'expected "relative" or a strftime pattern like "%Y-%m-%d", found {_kind(value)}'
@@ -200,6 +221,21 @@ SETTINGS: tuple[Setting, ...] = (
         _ca_file,
     ),
     Setting(
+        "network.proxy",
+        "",
+        "Proxy for every request (fetch, comments, pages, sync): http://host:port, socks5://, socks5h:// (the"
+        ' proxy resolves names, as Tor needs), socks4://; "direct": none; empty: HTTP_PROXY, HTTPS_PROXY,'
+        " ALL_PROXY from the environment.",
+        _proxy,
+    ),
+    Setting(
+        "network.no_proxy",
+        "",
+        "Hosts reached without the proxy, comma-separated (example.org covers its subdomains; 10.0.0.0/8;"
+        " host:port; * for all); empty: NO_PROXY from the environment.",
+        _text,
+    ),
+    Setting(
         "comments.depth_cap",
         defaults.COMMENT_DEPTH_CAP,
         "Reply levels that indent; deeper replies keep the last indent.",
@@ -255,6 +291,8 @@ class Config:
     fetch_max_items: int = _default("fetch.max_items")
     fetch_comments: bool = _default("fetch.comments")
     tls_ca_file: str = _default("tls.ca_file")
+    network_proxy: str = _default("network.proxy")
+    network_no_proxy: str = _default("network.no_proxy")
     comments_depth_cap: int = _default("comments.depth_cap")
     comments_collapse_replies: bool = _default("comments.collapse_replies")
     sync_on_fetch: bool = _default("sync.on_fetch")

@@ -11,6 +11,8 @@ nothing, and every one of them imports it.
 
 from __future__ import annotations
 
+from typing import Literal
+
 #: Requests in flight at once (``fetch.concurrency``).
 FETCH_CONCURRENCY = 16
 #: Requests in flight to one host (``fetch.per_host``): as many as the whole run.
@@ -25,3 +27,7 @@ MAX_ITEMS = 10_000
 FETCH_COMMENTS = True
 #: Reply levels that indent; deeper replies keep the last indent (``comments.depth_cap``).
 COMMENT_DEPTH_CAP = 8
+#: What a proxy URL may start with (``network.proxy``): ``socks5h`` and ``socks4a``
+#: ask the proxy to resolve host names (Tor needs it); ``socks5`` and ``socks4`` resolve here.
+ProxyScheme = Literal["http", "socks4", "socks4a", "socks5", "socks5h"]
+PROXY_SCHEMES: tuple[ProxyScheme, ...] = ("http", "socks4", "socks4a", "socks5", "socks5h")

@@ -13,6 +13,7 @@ import pytest
 import ttrss_server as ttrss_server_module
 from feedserver import FeedServer
 from hypothesis import settings
+from proxyserver import StartProxy, proxies
 
 from reader.store import Store
 
@@ -47,6 +48,25 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("READER_HOME", str(home))
     monkeypatch.delenv("READER_DB", raising=False)
     return home
+
+
+#: The environment variables reader takes a proxy from (either case): no test inherits the machine's.
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proxy from the machine: every test talks to loopback directly unless it starts a proxy itself
+    (a CI machine that sets HTTP_PROXY for its package downloads would otherwise route the tests through it)."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture
+def start_proxy(tmp_path: Path) -> Iterator[StartProxy]:
+    """Real proxy servers on loopback (tests/proxyserver.py), stopped when the test ends."""
+    yield from proxies(tmp_path)
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,11 @@ import asyncio
 import json
 import socket
 import ssl
-from collections.abc import AsyncIterator
+import tempfile
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
 import pytest
 import trustme
 from feedserver import FeedServer, Item, ok, redirect, rss, stall
@@ -418,34 +419,53 @@ def test_the_canonical_channel_wins_over_ids_of_other_channels_in_the_scripts() 
 Answer = tuple[int, str, str]
 
 
-class _Body(httpx.AsyncByteStream):
-    """A body httpx streams (``Response(content=...)`` counts as read already, and reader.net streams)."""
+class _Loopback:
+    """An aiohttp resolver that sends every host name to one loopback port (for well-known sites' names)."""
 
-    def __init__(self, data: bytes) -> None:
-        self.data = data
+    def __init__(self, port: int) -> None:
+        self.port = port
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        yield self.data
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[dict[str, Any]]:
+        return [
+            {"hostname": host, "host": "127.0.0.1", "port": self.port, "family": socket.AF_INET, "proto": 0, "flags": 0}
+        ]
+
+    async def close(self) -> None:
+        return None
 
 
 def discover_offline(url: str, answers: dict[str, Answer]) -> tuple[Discovery, list[str]]:
-    """:func:`discover` through a client that never leaves this process: each URL gets its answer (else 404).
+    """:func:`discover` against a real loopback HTTPS server that answers for YouTube's and Reddit's names.
 
-    For the steps that only happen on YouTube, Reddit and the like: their pages cannot be served from
-    loopback under their own names, and no test sends traffic to them.
+    For the steps that only happen on those sites: a resolver of the test's own sends their names
+    to 127.0.0.1, where a server with a certificate for them (from an authority only this client
+    trusts) answers each URL with its answer, else 404. No test sends traffic beyond loopback.
     """
-    asked: list[str] = []
+    authority = trustme.CA()
+    names = sorted({urlsplit(each).hostname or "" for each in [url, *answers]})
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert(*names).configure_cert(context)
 
-    def answer(request: httpx.Request) -> httpx.Response:
-        asked.append(str(request.url))
-        status, content_type, body = answers.get(str(request.url), (404, "text/plain", "not found"))
-        return httpx.Response(status, headers={"Content-Type": content_type}, stream=_Body(body.encode()))
+    def by_url(handler, owner):  # type: ignore[no-untyped-def]
+        asked_url = f"https://{handler.headers['Host']}{handler.path}"
+        status, content_type, body = answers.get(asked_url, (404, "text/plain", "not found"))
+        handler.answer(status, body.encode(), {"Content-Type": content_type})
 
-    async def run() -> Discovery:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
-            return await discover(url, client, Limits())
+    with tempfile.TemporaryDirectory() as folder, FeedServer(tls=context) as server:
+        ca_file = Path(folder) / "authority.pem"
+        authority.cert_pem.write_to_path(str(ca_file))
+        for each in {urlsplit(u).path for u in [url, *answers]}:
+            server.route(each, by_url)
+        limits = Limits(ca_file=str(ca_file))
+        port = int(server.base.rsplit(":", 1)[1])
 
-    return asyncio.run(run()), asked
+        async def run() -> Discovery:
+            async with make_client(limits, resolver=_Loopback(port)) as client:  # type: ignore[arg-type]
+                return await discover(url, client, limits)
+
+        discovery = asyncio.run(run())
+        asked = [f"https://{r.header('host')}{r.path}" for r in server.requests]
+    return discovery, asked
 
 
 def test_a_youtube_handle_page_is_discovered_as_its_channels_feed() -> None:

@@ -609,7 +609,7 @@ def test_user_agent_names_the_project(server: FeedServer, store: Store, db_path:
     for request in server.requests:
         agent = request.header("User-Agent") or ""
         assert agent.startswith(f"reader/{__version__} "), agent
-        assert "python-httpx" in agent
+        assert "aiohttp" in agent
 
 
 # -- full text ---------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from conftest import RunReader
 from feedserver import FeedServer, Item, ok, rss, status
+from proxyserver import StartProxy
 from ttrss_server import PASSWORD, URL, FeedHost, TinyTinyRSS
 
 from reader.service.sync.account import Account, load_account, save_account
@@ -609,3 +610,21 @@ async def test_s_in_the_reader_syncs_in_the_background_and_shows_what_came(
         finally:
             account.resume()
         assert len(screen.article_list._ids) == 2
+
+
+# -- through a proxy -----------------------------------------------------------------------
+
+
+def test_sync_goes_through_the_proxy_the_environment_names(
+    run_reader: RunReader,
+    account: TinyTinyRSS,
+    feed_host: FeedHost,
+    start_proxy: StartProxy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account.subscribe(feed_host.put("/proxied.xml", rss(items("proxied", 2), title="Proxied")))
+    proxy = start_proxy("http")
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+
+    assert "1 feed (1 new), 2 new articles" in sync(run_reader)
+    assert URL.removeprefix("http://").split("/")[0] in proxy.reached()

@@ -1,10 +1,10 @@
-"""reader's HTTP transport (reader/net/transport.py) against real loopback servers.
+"""reader's HTTP client (reader/net/http.py, on aiohttp) against real loopback servers.
 
 The fetch tests already drive it through every hostile behaviour (stalls,
 drips, bombs, endless bodies, redirects); these check what a connection
 pool must get right: keeping connections, never reusing a dirty or closed
-one, the bound on open connections, HTTPS with certificate and host-name
-checks, and HTTP/2 where the server offers it.
+one, the bound on open connections, and HTTPS with certificate and
+host-name checks.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import pytest
 import trustme
 from conftest import RunReader
 from feedserver import Behaviour, FeedServer, Item, ok, rss
-from h2server import Http2Server
 
 from reader.net.http import FetchError, Limits, Response, get, make_client, post
 from reader.store import Store
@@ -176,13 +175,12 @@ def test_a_body_left_unread_does_not_leak_into_the_next_answer(server: FeedServe
 
     async def run() -> tuple[int, bytes]:
         async with make_client() as client:
-            request = client.build_request("GET", server.url("/big"))
-            response = await client.send(request, stream=True)
-            async for _chunk in response.aiter_raw():
-                break  # read a little, then give up on it
-            await response.aclose()
+            session, _proxy = client.route(server.url("/big"))
+            async with session.get(server.url("/big")) as response:
+                async for _chunk in response.content.iter_any():
+                    break  # read a little, then give up on it
             small = await get(client, server.url("/small"))
-        return response.status_code, small.body
+        return response.status, small.body
 
     assert asyncio.run(run()) == (200, b"the small answer")
 
@@ -235,28 +233,6 @@ def test_https_certificate_for_another_host_is_refused(authority: trustme.CA, ca
     assert isinstance(answer, FetchError)
     assert "127.0.0.1" in str(answer) or "match" in str(answer) or "mismatch" in str(answer)
     assert tls_server.requests_for("/feed") == []
-
-
-@pytest.fixture
-def certificate_files(authority: trustme.CA, tmp_path: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 from the tests' authority and its key, as files (for hypercorn)."""
-    certificate = authority.issue_cert("127.0.0.1")
-    certfile, keyfile = tmp_path / "server.pem", tmp_path / "server.key"
-    certificate.cert_chain_pems[0].write_to_path(str(certfile))
-    certificate.private_key_pem.write_to_path(str(keyfile))
-    return certfile, keyfile
-
-
-def test_http2_carries_concurrent_requests_on_one_connection(
-    certificate_files: tuple[Path, Path], ca_file: Path
-) -> None:
-    with Http2Server(*certificate_files) as h2:
-        answers = fetch_all([h2.base + "/slow"] * 8 + [h2.base + "/missing"], Limits(ca_file=str(ca_file)))
-        seen = list(h2.seen)
-    assert [a.status for a in answers] == [200] * 8 + [404]
-    assert all(b"Multiplexed" in a.body for a in answers[:8])
-    assert {s.http_version for s in seen} == {"2"}
-    assert len({s.client_port for s in seen}) == 1
 
 
 def test_reader_fetch_reads_a_feed_over_https_with_the_configured_authority(
@@ -359,92 +335,3 @@ def test_the_connection_limit_holds_across_hosts() -> None:
         for each in servers:
             each.stop()
     assert most == 4
-
-
-def test_http2_connection_the_server_closed_while_idle_is_replaced(
-    certificate_files: tuple[Path, Path], ca_file: Path
-) -> None:
-    limits = Limits(ca_file=str(ca_file))
-    with Http2Server(*certificate_files, keep_alive_seconds=0.2) as h2:
-
-        async def run() -> list[int]:
-            async with make_client(limits) as client:
-                first = await get(client, h2.base + "/feed", limits=limits)
-                await asyncio.sleep(0.6)  # hypercorn closes the idle connection (GOAWAY) meanwhile
-                second = await get(client, h2.base + "/feed", limits=limits)
-            return [first.status, second.status]
-
-        assert asyncio.run(run()) == [200, 200]
-        seen = list(h2.seen)
-    assert [s.http_version for s in seen] == ["2", "2"]
-    assert len({s.client_port for s in seen}) == 2
-
-
-async def _hostile_http2(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, requests: int) -> None:
-    """An HTTP/2 server that, once ``requests`` requests are in, answers the first and then
-    breaks the rules: with two or more it goes away (GOAWAY after the first stream); with one it
-    sends a DATA frame on stream 0 in the middle of the body."""
-    import h2.config
-    import h2.connection
-    import h2.events
-
-    connection = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
-    connection.initiate_connection()
-    writer.write(connection.data_to_send())
-    streams: list[int] = []
-    while data := await reader.read(65536):
-        streams += [e.stream_id for e in connection.receive_data(data) if isinstance(e, h2.events.RequestReceived)]
-        writer.write(connection.data_to_send())
-        if len(streams) < requests:
-            continue
-        if requests >= 2:
-            connection.send_headers(streams[0], [(":status", "200"), ("content-length", "2")])
-            connection.send_data(streams[0], b"ok", end_stream=True)
-            connection.close_connection(last_stream_id=streams[0])
-            writer.write(connection.data_to_send())
-        else:
-            connection.send_headers(streams[0], [(":status", "200"), ("content-length", "100")])
-            connection.send_data(streams[0], b"part of the body")
-            writer.write(connection.data_to_send())
-            writer.write((4).to_bytes(3, "big") + b"\x00\x00" + (0).to_bytes(4, "big") + b"abcd")
-        await writer.drain()
-        await asyncio.sleep(0.3)
-        break
-    writer.close()
-
-
-def test_hostile_http2_servers_give_one_line_errors_or_a_retry(authority: trustme.CA, ca_file: Path) -> None:
-    context = server_context(authority, "127.0.0.1")
-    context.set_alpn_protocols(["h2"])
-    limits = Limits(ca_file=str(ca_file), total_seconds=5)
-    connections = 0
-
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connections
-        connections += 1
-        # The first connection gets two requests and goes away after one; the
-        # second carries the retried request and breaks its body.
-        try:
-            await _hostile_http2(reader, writer, requests=2 if connections == 1 else 1)
-        except asyncio.CancelledError:  # the test is over: asyncio.run cancels what still waits
-            writer.close()
-
-    async def run() -> list[Response | BaseException]:
-        server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
-        port = server.sockets[0].getsockname()[1]
-        try:
-            async with make_client(limits) as client:
-                urls = [f"https://127.0.0.1:{port}/feed{n}" for n in range(2)]
-                return list(
-                    await asyncio.gather(*(get(client, u, limits=limits) for u in urls), return_exceptions=True)
-                )
-        finally:
-            server.close()
-
-    answers = asyncio.run(run())
-    assert isinstance(answers[0], Response) and answers[0].body == b"ok"
-    # The request the server never took went again, on a new connection, whose body then broke:
-    # a one-line FetchError, not a traceback from the HTTP/2 library.
-    assert connections == 2
-    assert isinstance(answers[1], FetchError), answers[1]
-    assert str(answers[1]).startswith("network error: ") and "\n" not in str(answers[1])

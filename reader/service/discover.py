@@ -49,7 +49,7 @@ from reader.parse.discover import (
 from reader.text.sanitize import clean_line, normalize_url
 
 if TYPE_CHECKING:
-    import httpx
+    from reader.net.http import Client
 
 __all__ = ["CONCURRENCY", "MAX_CANDIDATES", "Discovery", "FoundFeed", "discover", "discover_feeds"]
 
@@ -105,7 +105,7 @@ def _mime(response: Response) -> str:
     return response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
-async def _fetch(client: httpx.AsyncClient, url: str, limits: Limits, accept: str) -> Response | str:
+async def _fetch(client: Client, url: str, limits: Limits, accept: str) -> Response | str:
     """GET ``url``: the answer when it is a 2xx with a body, else why not in one line."""
     try:
         response = await get(client, url, headers={"Accept": accept}, limits=limits)
@@ -175,9 +175,7 @@ async def _as_feed(response: Response, asked: str, fallback_title: str = "") -> 
     return await asyncio.to_thread(_parse, response, url, kind, fallback_title)
 
 
-async def _check(
-    client: httpx.AsyncClient, url: str, title: str, limits: Limits, gate: asyncio.Semaphore
-) -> FoundFeed | str:
+async def _check(client: Client, url: str, title: str, limits: Limits, gate: asyncio.Semaphore) -> FoundFeed | str:
     """Fetch one candidate and parse it: the feed, or why it is none (never raises for a server's doing)."""
     async with gate:
         try:
@@ -190,7 +188,7 @@ async def _check(
 
 
 async def _check_all(
-    client: httpx.AsyncClient, candidates: Iterable[tuple[str, str]], limits: Limits
+    client: Client, candidates: Iterable[tuple[str, str]], limits: Limits
 ) -> list[tuple[str, FoundFeed | str]]:
     """Each (url, title) candidate checked, :data:`CONCURRENCY` at a time; results in candidate order."""
     gate = asyncio.Semaphore(CONCURRENCY)
@@ -205,7 +203,7 @@ def _keep(discovery: Discovery, feed: FoundFeed) -> None:
         discovery.feeds.append(feed)
 
 
-async def discover(url: str, client: httpx.AsyncClient, limits: Limits) -> Discovery:
+async def discover(url: str, client: Client, limits: Limits) -> Discovery:
     """The feeds behind ``url``, each fetched and checked (see the module's docstring for the steps).
 
     Never raises for anything a server (or the network) does: the failure is
@@ -219,7 +217,7 @@ async def discover(url: str, client: httpx.AsyncClient, limits: Limits) -> Disco
     return discovery
 
 
-async def _discover(discovery: Discovery, client: httpx.AsyncClient, limits: Limits) -> None:
+async def _discover(discovery: Discovery, client: Client, limits: Limits) -> None:
     url = discovery.url
     shown = _one_line(url)
     tried: set[str] = set()

@@ -1,7 +1,7 @@
 """Fetch subscribed feeds, their comment threads and full article pages.
 
-One asyncio loop drives every request through one httpx client (keep-alive,
-HTTP/2 where offered) with a global and a per-host limit. Parsing is the hot
+One asyncio loop drives every request through one aiohttp client
+(keep-alive, through a proxy when set) with a global and a per-host limit. Parsing is the hot
 path, so it runs in a pool of processes (both cores), and the library is
 written by one thread in batches (one transaction per batch of feeds). A
 feed that fails, answers 304 or comes back empty changes nothing it stored
@@ -104,7 +104,7 @@ class FetchSettings:
         values: dict[str, Any] = {
             "concurrency": config.fetch_concurrency,
             "per_host": config.fetch_per_host,
-            "limits": Limits(total_seconds=config.fetch_timeout_seconds, ca_file=config.tls_ca_file or None),
+            "limits": Limits.from_config(config),
             "comments": config.fetch_comments,
             "full_text_threshold": config.fetch_full_text_threshold,
             "max_items": config.fetch_max_items,

@@ -115,11 +115,11 @@ def make_backend(account: Account, password: str, limits: Limits) -> Backend:
 
 def limits_for(config: Config) -> Limits:
     """Bounds on each API call: the config's time, and room for a page of 200 articles with their text."""
-    return Limits(
+    return Limits.from_config(
+        config,
         total_seconds=config.sync_timeout_seconds,
         max_raw_bytes=64 * 1024 * 1024,
         max_decoded_bytes=64 * 1024 * 1024,
-        ca_file=config.tls_ca_file or None,
     )
 
 

@@ -42,7 +42,7 @@ from reader.text.render import html_to_plain, html_to_text, sanitize_html
 from reader.text.sanitize import clean_line, safe_url
 
 if TYPE_CHECKING:
-    import httpx
+    from reader.net.http import Client
 from reader.service.sync.base import (
     MARKS_PER_PUSH,
     ArticlePage,
@@ -89,7 +89,7 @@ class TinyTinyRSS:
         self._password = password
         # Pages of 200 articles with their content can be large; still bounded.
         self.limits = limits or Limits(max_raw_bytes=64 * 1024 * 1024, max_decoded_bytes=64 * 1024 * 1024)
-        self._client: httpx.AsyncClient | None = None
+        self._client: Client | None = None
         self._sid: str | None = None
         self._seq = 0
 
