@@ -1,8 +1,8 @@
 """Time `reader fetch` against a loopback feed server, beside newsboat.
 
 For each latency (0 and 50 ms by default) this starts ``feedserver.py``
-(``--feeds`` feeds × 50 items) and, ``--runs`` times, makes a fresh library,
-subscribes it to every feed by importing an OPML file (not timed), then times
+(``--feeds`` feeds × ``--items`` items) and, ``--runs`` times, makes a fresh
+library, subscribes it to every feed by importing an OPML file (not timed), then times
 
 * a cold fetch: ``reader --db lib.db fetch --quiet --json --no-comments
   --no-full-text``, the real command in a child process, every item new;
@@ -10,8 +10,14 @@ subscribes it to every feed by importing an OPML file (not timed), then times
   answering 304 Not Modified to its ETag.
 
 Each command runs under ``/usr/bin/time -v`` (its "Maximum resident set size"
-is the biggest single process, the reader or one of its parse workers), and
-``/proc`` is polled every 50 ms for the summed RSS of the whole process tree.
+is the biggest single process, the reader or one of its parse workers; its
+CPU that of the command and every process it waited for), and ``/proc`` is
+polled every 20 ms for each process of the tree: its VmHWM (the largest
+single process is the higher of the two figures), the summed VmRSS of all of
+them at once (the sum over processes), and each one's own CPU (summed, it
+replaces time's figure when higher: a helper nobody waits for).
+``--code LABEL=PATH[,PYTHON]`` measures other checkouts instead, taking turns
+run by run with each other and with newsboat.
 The articles stored are counted in the library afterwards, and the server's
 counters say what it answered (200, 304, gzip). If ``newsboat`` is installed,
 ``newsboat -x reload`` runs the same way on the same server: a fresh cache,
@@ -28,6 +34,8 @@ of each kind.
 
     python benchmarks/fetch.py
     python benchmarks/fetch.py --feeds 100 --runs 5 --latencies 0 --no-newsboat
+    python benchmarks/fetch.py --feeds 200 --items 500 --runs 2 --latencies 0   # 2 MB feeds: memory
+    python benchmarks/fetch.py --code before=/tmp/wt-before --code after=. --newsboat-threads 8
     python benchmarks/fetch.py --profile
 """
 
@@ -64,9 +72,17 @@ import feedserver
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TIME = "/usr/bin/time"
-#: (kind, latency ms) → target seconds, for the reader.
-TARGETS = {("cold", 0): 5.0, ("cold", 50): 6.0, ("refresh", 0): 0.5, ("refresh", 50): 2.0}
-MEMORY_TARGET_MB = 200
+#: (feeds, items per feed) → {(kind, latency ms) → target seconds} for the reader (issue 16 and before).
+TARGETS: dict[tuple[int, int], dict[tuple[str, int], float]] = {
+    (10, 50): {("cold", 0): 0.4, ("refresh", 0): 0.15},
+    (500, 50): {("cold", 0): 5.0, ("cold", 50): 6.0, ("refresh", 0): 0.3, ("refresh", 50): 2.0},
+}
+#: (feeds, items per feed) → most MB the largest process of a cold fetch may reach (and, reported beside
+#: it, the sum over processes).
+MEMORY_TARGETS_MB = {(500, 50): 100, (200, 500): 150}
+#: At these sizes the reader's cold fetch must take no more CPU than newsboat's and no more wall time than
+#: newsboat's with this many reload threads, at every latency measured.
+NEWSBOAT_TARGETS = {(100, 50): 8}
 LABELS = {"cold": "cold fetch", "refresh": "all-304 refresh", "second": "2nd reload", "third": "3rd reload"}
 FETCH_ARGS = ["fetch", "--quiet", "--json", "--no-comments", "--no-full-text"]
 
@@ -78,8 +94,8 @@ FETCH_ARGS = ["fetch", "--quiet", "--json", "--no-comments", "--no-full-text"]
 class Server:
     """``feedserver.py`` in a child process."""
 
-    def __init__(self, feeds: int, latency_ms: float, hosts: int) -> None:
-        command = [sys.executable, str(HERE / "feedserver.py"), "--feeds", str(feeds)]
+    def __init__(self, feeds: int, latency_ms: float, hosts: int, items: int = feedserver.DEFAULT_ITEMS) -> None:
+        command = [sys.executable, str(HERE / "feedserver.py"), "--feeds", str(feeds), "--items", str(items)]
         command += ["--latency-ms", str(latency_ms), "--hosts", str(hosts)]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
@@ -195,7 +211,7 @@ class Run:
     seconds: float
     #: "Maximum resident set size" from /usr/bin/time -v (the biggest single process), in kB.
     max_rss_kb: int | None
-    #: Peak of the summed VmRSS of the process tree, polled every 50 ms, in kB.
+    #: Peak of the summed VmRSS of the process tree, polled every 20 ms, in kB.
     tree_rss_kb: int
     #: VmHWM of the command's own process, last polled value, in kB.
     main_hwm_kb: int
@@ -203,9 +219,21 @@ class Run:
     served: Served
     exit_status: int
     failed: int = 0
-    #: User + system CPU seconds of the command and its children (/usr/bin/time -v).
+    #: User + system CPU seconds of the command and every process it started: /usr/bin/time -v's
+    #: figure, or the sum of each process's own CPU polled from /proc if that is higher.
     cpu: float | None = None
     notes: list[str] = field(default_factory=list)
+    #: The highest VmHWM of any one process of the tree (polled), in kB.
+    largest_hwm_kb: int = 0
+    #: Peak of the summed PSS of the process tree (pages shared by several processes split among them), in kB.
+    tree_pss_kb: int = 0
+    #: Processes in the tree (the command and every process it started), as many as were seen.
+    processes: int = 1
+
+    @property
+    def largest_kb(self) -> int:
+        """The biggest single process: /usr/bin/time's figure, or the polled one if that is higher or missing."""
+        return max(self.max_rss_kb or 0, self.largest_hwm_kb, self.main_hwm_kb)
 
 
 def _children(pid: int) -> list[int]:
@@ -229,20 +257,62 @@ def _status_kb(pid: int, key: str) -> int:
     return 0
 
 
-def run_command(
-    command: list[str], env: dict[str, str], cwd: Path
-) -> tuple[float, int, str, int | None, int, int, float | None]:
-    """Run ``command``; (seconds, exit status, stdout, time -v max RSS, tree peak RSS, main VmHWM, CPU seconds)."""
+@dataclass
+class Measured:
+    """What :func:`run_command` saw of one command."""
+
+    seconds: float
+    status: int
+    out: str
+    #: "Maximum resident set size" from /usr/bin/time -v, in kB.
+    max_rss_kb: int | None
+    #: Peak of the summed VmRSS of the process tree, in kB.
+    tree_kb: int
+    #: VmHWM of the command's own process, in kB.
+    main_hwm_kb: int
+    #: The highest VmHWM of any process of the tree, in kB.
+    largest_hwm_kb: int
+    processes: int
+    cpu: float | None
+    #: Peak of the summed PSS of the process tree, in kB.
+    tree_pss_kb: int = 0
+
+
+def _rollup_kb(pid: int, key: str) -> int:
+    """A field of /proc/PID/smaps_rollup in kB (``Pss:``), 0 if the process is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    """User + system clock ticks ``pid`` has used itself (children not included)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[11]) + int(fields[12])
+
+
+def run_command(command: list[str], env: dict[str, str], cwd: Path) -> Measured:
+    """Run ``command``, polling its process tree's memory in /proc every 20 ms."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         wrapped = [TIME, "-v", "-o", report.name, *command] if Path(TIME).exists() else command
         began = time.perf_counter()
         process = subprocess.Popen(wrapped, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd)
         tree_peak = 0
+        pss_peak = 0
         main_hwm = 0
+        hwm: dict[int, int] = {}
+        ticks: dict[int, int] = {}
         stop = threading.Event()
 
         def poll() -> None:
-            nonlocal tree_peak, main_hwm
+            nonlocal tree_peak, pss_peak, main_hwm
             while not stop.is_set():
                 # Under /usr/bin/time the command is its only child.
                 top = _children(process.pid) if wrapped[0] == TIME else [process.pid]
@@ -250,9 +320,15 @@ def run_command(
                 for pid in pids:
                     pids.extend(_children(pid))
                 tree_peak = max(tree_peak, sum(_status_kb(pid, "VmRSS:") for pid in pids))
+                pss_peak = max(pss_peak, sum(_rollup_kb(pid, "Pss:") for pid in pids))
+                for pid in pids:
+                    hwm[pid] = max(hwm.get(pid, 0), _status_kb(pid, "VmHWM:"))
+                    used = _cpu_ticks(pid)
+                    if used is not None:
+                        ticks[pid] = max(ticks.get(pid, 0), used)
                 if top:
-                    main_hwm = max(main_hwm, _status_kb(top[0], "VmHWM:"))
-                stop.wait(0.05)
+                    main_hwm = max(main_hwm, hwm.get(top[0], 0))
+                stop.wait(0.02)
 
         poller = threading.Thread(target=poll, daemon=True)
         poller.start()
@@ -274,7 +350,22 @@ def run_command(
             status = process.returncode
     if status not in (0, 1):
         sys.stderr.write(err.decode(errors="replace")[-2000:])
-    return seconds, status, out.decode(errors="replace"), max_rss, tree_peak, main_hwm, cpu
+    # /usr/bin/time counts the processes the command waited for; a helper that is not waited for (a
+    # forkserver and the workers it forked) is counted from the polled /proc figures instead.
+    polled = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
+    cpu = polled if cpu is None else max(cpu, polled)
+    return Measured(
+        seconds,
+        status,
+        out.decode(errors="replace"),
+        max_rss,
+        tree_peak,
+        main_hwm,
+        max(hwm.values(), default=0),
+        max(1, len(hwm)),
+        cpu,
+        pss_peak,
+    )
 
 
 def count_rows(db: Path, table: str) -> int:
@@ -283,13 +374,17 @@ def count_rows(db: Path, table: str) -> int:
     return int(count)
 
 
-def reader_env() -> dict[str, str]:
+def reader_env(code: Path | None = None) -> dict[str, str]:
+    """The environment a client runs in: no proxy, no READER_DB; with ``code`` first on PYTHONPATH."""
     env = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy")}
     env.pop("READER_DB", None)
+    env.pop("PYTHONPATH", None)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     return env
 
 
-def compile_reader() -> str:
+def compile_reader(code: Path | None = None) -> str:
     """Write reader's bytecode, as ``pip install`` does, so a run does not compile its sources.
 
     An editable install compiles a module at its first import and caches the
@@ -299,9 +394,12 @@ def compile_reader() -> str:
     """
     import compileall
 
-    import reader
+    if code is None:
+        import reader
 
-    package = Path(reader.__file__).parent
+        package = Path(reader.__file__).parent
+    else:
+        package = code / "reader"
     compileall.compile_dir(str(package), quiet=1)
     return f"bytecode: compiled {package} (as an install does)"
 
@@ -311,14 +409,56 @@ def reader_command() -> str:
     return str(found) if found.exists() else shutil.which("reader") or "reader"
 
 
-def run_reader(server: Server, folder: Path) -> list[Run]:
+@dataclass(frozen=True)
+class Code:
+    """A copy of reader to measure: ``label`` in the tables, ``path`` put first on PYTHONPATH (None: this one).
+
+    ``python`` is the interpreter of another virtualenv (its ``reader`` script is run): a checkout from
+    before a change of dependencies needs the ones it was written for.
+    """
+
+    label: str
+    path: Path | None = None
+    python: Path | None = None
+
+    @property
+    def client(self) -> str:
+        return "reader" if self.path is None else f"reader {self.label}"
+
+    def command(self) -> str:
+        if self.python is None:
+            return reader_command()
+        found = self.python.with_name("reader")
+        return str(found) if found.exists() else str(self.python)
+
+
+def _run(client: str, kind: str, server: Server, measured: Measured, articles: int, done: Served) -> Run:
+    return Run(
+        client,
+        kind,
+        server.latency_ms,
+        measured.seconds,
+        measured.max_rss_kb,
+        measured.tree_kb,
+        measured.main_hwm_kb,
+        articles,
+        done,
+        measured.status,
+        cpu=measured.cpu,
+        largest_hwm_kb=measured.largest_hwm_kb,
+        processes=measured.processes,
+        tree_pss_kb=measured.tree_pss_kb,
+    )
+
+
+def run_reader(server: Server, folder: Path, code: Code = Code("reader")) -> list[Run]:
     """A fresh library: import the OPML (not timed), then a cold fetch and an all-304 refresh."""
     db = folder / "library.db"
     opml = folder / "feeds.opml"
     opml.write_text(feedserver.opml(server.urls), encoding="utf-8")
-    env = reader_env()
+    env = reader_env(code.path)
     subprocess.run(
-        [reader_command(), "--db", str(db), "import", "--quiet", str(opml)],
+        [code.command(), "--db", str(db), "import", "--quiet", str(opml)],
         check=True,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -326,24 +466,11 @@ def run_reader(server: Server, folder: Path) -> list[Run]:
     runs = []
     for kind in ("cold", "refresh"):
         with served(server) as done:
-            seconds, status, out, max_rss, tree, hwm, cpu = run_command(
-                [reader_command(), "--db", str(db), *FETCH_ARGS], env, folder
-            )
+            measured = run_command([code.command(), "--db", str(db), *FETCH_ARGS], env, folder)
+        out = measured.out
         report = json.loads(out) if out.strip().startswith("{") else {"feeds": [], "failed": -1}
-        run = Run(
-            "reader",
-            kind,
-            server.latency_ms,
-            seconds,
-            max_rss,
-            tree,
-            hwm,
-            count_rows(db, "articles"),
-            done[0],
-            status,
-            report["failed"],
-            cpu,
-        )
+        run = _run(code.client, kind, server, measured, count_rows(db, "articles"), done[0])
+        run.failed = report["failed"]
         statuses = Counter(feed["status"] for feed in report["feeds"])
         run.notes.append("reader saw " + ", ".join(f"{n}×{s}" for s, n in sorted(statuses.items())))
         runs.append(run)
@@ -365,23 +492,9 @@ def run_newsboat(server: Server, folder: Path, threads: int) -> list[Run]:
     # and the third is the first that can be all 304.
     for kind in ("cold", "second", "third"):
         with served(server) as done:
-            seconds, status, _out, max_rss, tree, hwm, cpu = run_command(command, env, folder)
+            measured = run_command(command, env, folder)
         client = "newsboat" if threads == 1 else f"newsboat, reload-threads {threads}"
-        runs.append(
-            Run(
-                client,
-                kind,
-                server.latency_ms,
-                seconds,
-                max_rss,
-                tree,
-                hwm,
-                count_rows(cache, "rss_item"),
-                done[0],
-                status,
-                cpu=cpu,
-            )
-        )
+        runs.append(_run(client, kind, server, measured, count_rows(cache, "rss_item"), done[0]))
     return runs
 
 
@@ -392,7 +505,7 @@ def run_newsboat(server: Server, folder: Path, threads: int) -> list[Run]:
 def machine() -> str:
     """One line describing the machine and the software measured."""
     versions = []
-    for module in ("httpx", "feedparser"):
+    for module in ("aiohttp", "httpx", "feedparser", "nh3"):
         with contextlib.suppress(ImportError, AttributeError):
             versions.append(f"{module} {__import__(module).__version__}")
     newsboat = newsboat_version()
@@ -408,25 +521,25 @@ def newsboat_version() -> str | None:
     return " ".join(out.split()[:2]) if out else "newsboat"
 
 
-def code_state() -> tuple[str, str]:
+def code_state(root: Path = ROOT) -> tuple[str, str]:
     """The commit measured and whether reader/ has uncommitted changes; and a fingerprint of reader/'s code."""
     digest = hashlib.sha1()
-    for path in sorted((ROOT / "reader").rglob("*.py")):
+    for path in sorted((root / "reader").rglob("*.py")):
         digest.update(str(path).encode() + path.read_bytes())
     try:
         commit = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "reader"],
+            ["git", "-C", str(root), "status", "--porcelain", "--", "reader"],
             capture_output=True,
             text=True,
             check=True,
         ).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
-        return "reader code: unknown (no git)", digest.hexdigest()
+        return f"reader code in {root}: unknown (no git)", digest.hexdigest()
     changes = f", plus uncommitted changes to {len(dirty)} file(s) in reader/" if dirty else ""
-    return f"reader code: commit {commit}{changes}", digest.hexdigest()
+    return f"reader code in {root}: commit {commit}{changes}", digest.hexdigest()
 
 
 def _mb(kb: int | None) -> float:
@@ -439,6 +552,10 @@ def table(rows: list[tuple[str, ...]]) -> str:
     return benchinfo.aligned(rows, left=(0, 4, 8))
 
 
+def _is_reader(client: str) -> bool:
+    return client.startswith("reader")
+
+
 def summarise(runs: list[Run], feeds: int, items: int) -> tuple[str, list[str]]:
     """The figures table and the list of missed targets."""
     rows: list[tuple[str, ...]] = []
@@ -446,10 +563,11 @@ def summarise(runs: list[Run], feeds: int, items: int) -> tuple[str, list[str]]:
     groups: dict[tuple[str, str, float], list[Run]] = {}
     for run in runs:
         groups.setdefault((run.client, run.kind, run.latency_ms), []).append(run)
+    targets = TARGETS.get((feeds, items), {})
     for (client, kind, latency), group in groups.items():
         seconds = [run.seconds for run in group]
         median = statistics.median(seconds)
-        target = TARGETS.get((kind, int(latency))) if client == "reader" else None
+        target = targets.get((kind, int(latency))) if _is_reader(client) else None
         verdict = ""
         if target is not None:
             verdict = "ok" if median <= target else "MISSED"
@@ -471,11 +589,11 @@ def summarise(runs: list[Run], feeds: int, items: int) -> tuple[str, list[str]]:
             f"server CPU {statistics.median(run.served.cpu for run in group):.2f} s",
         ]
         if cpu:
-            notes.insert(1, f"CPU {statistics.median(cpu):.1f} s")
+            notes.insert(1, f"CPU {statistics.median(cpu):.2f} s")
         if any(run.failed or run.exit_status not in (0,) for run in group):
             notes.append(f"exit {sorted({run.exit_status for run in group})}, failed {[r.failed for r in group]}")
-        if kind == "cold" and client == "reader" and any(run.articles != feeds * items for run in group):
-            missed.append(f"reader cold at {latency:g} ms stored {articles} articles, not {feeds * items}")
+        if kind == "cold" and _is_reader(client) and any(run.articles != feeds * items for run in group):
+            missed.append(f"{client} cold at {latency:g} ms stored {articles} articles, not {feeds * items}")
         label = f"{client}: {LABELS[kind]}, {latency:g} ms latency"
         rows.append(
             (
@@ -490,27 +608,36 @@ def summarise(runs: list[Run], feeds: int, items: int) -> tuple[str, list[str]]:
                 "; ".join(notes),
             )
         )
+    memory_target = MEMORY_TARGETS_MB.get((feeds, items))
     for client in dict.fromkeys(run.client for run in runs):
-        later = [_mb(run.max_rss_kb or run.main_hwm_kb) for run in runs if run.client == client and run.kind != "cold"]
+        later = [_mb(run.largest_kb) for run in runs if run.client == client and run.kind != "cold"]
         for latency in dict.fromkeys(run.latency_ms for run in runs):
             mine = [run for run in runs if run.client == client and run.kind == "cold" and run.latency_ms == latency]
             if not mine:
                 continue
-            largest = [_mb(run.max_rss_kb or run.main_hwm_kb) for run in mine]
+            largest = [_mb(run.largest_kb) for run in mine]
             main = statistics.median(_mb(run.main_hwm_kb) for run in mine)
-            tree = statistics.median(_mb(run.tree_rss_kb) for run in mine)
+            tree = [_mb(run.tree_rss_kb) for run in mine]
             verdict = target = ""
-            if client == "reader":
-                target = f"≤ {MEMORY_TARGET_MB} MB"
-                verdict = "ok" if max(largest) <= MEMORY_TARGET_MB else "MISSED"
+            if _is_reader(client) and memory_target is not None:
+                target = f"≤ {memory_target} MB"
+                verdict = "ok" if statistics.median(largest) <= memory_target else "MISSED"
                 if verdict == "MISSED":
                     missed.append(
-                        f"reader peak memory at {latency:g} ms: {max(largest):.0f} MB > {MEMORY_TARGET_MB} MB"
+                        f"{client} peak memory at {latency:g} ms: {statistics.median(largest):.0f} MB "
+                        f"> {memory_target} MB"
+                    )
+                if statistics.median(tree) > memory_target:
+                    missed.append(
+                        f"{client} memory summed over processes at {latency:g} ms: "
+                        f"{statistics.median(tree):.0f} MB > {memory_target} MB"
                     )
             notes = [
-                "largest process (time -v)",
+                "largest process (time -v, or VmHWM polled if higher)",
                 f"main process {main:.0f} MB (VmHWM)",
-                f"all processes {tree:.0f} MB (summed VmRSS)",
+                f"all {max(run.processes for run in mine)} processes {statistics.median(tree):.0f} MB "
+                f"(summed VmRSS, polled every 20 ms; {min(tree):.0f}-{max(tree):.0f}); "
+                f"{statistics.median(_mb(run.tree_pss_kb) for run in mine):.0f} MB summed PSS (shared pages split)",
             ]
             if later:
                 notes.append(f"later fetches ≤ {max(later):.0f} MB")
@@ -527,7 +654,68 @@ def summarise(runs: list[Run], feeds: int, items: int) -> tuple[str, list[str]]:
                     "; ".join(notes),
                 )
             )
-    return table(rows), missed
+    missed += _against_newsboat(groups, feeds, items)
+    return table(rows) + "\n\n" + side_by_side(groups), missed
+
+
+def _median_cpu(group: list[Run]) -> float:
+    return statistics.median(run.cpu for run in group if run.cpu is not None) if any(r.cpu for r in group) else 0.0
+
+
+def _against_newsboat(groups: dict[tuple[str, str, float], list[Run]], feeds: int, items: int) -> list[str]:
+    """The targets relative to newsboat in the same run: cold CPU ≤ newsboat's, wall ≤ newsboat's with N threads."""
+    threads = NEWSBOAT_TARGETS.get((feeds, items))
+    if threads is None:
+        return []
+    missed = []
+    newsboat = f"newsboat, reload-threads {threads}"
+    for (client, kind, latency), group in groups.items():
+        theirs = groups.get((newsboat, "cold", latency))
+        if kind != "cold" or not _is_reader(client) or theirs is None:
+            continue
+        wall, their_wall = statistics.median(r.seconds for r in group), statistics.median(r.seconds for r in theirs)
+        cpu, their_cpu = _median_cpu(group), _median_cpu(theirs)
+        if wall > their_wall:
+            missed.append(f"{client} cold at {latency:g} ms: wall {wall:.2f} s > {newsboat}'s {their_wall:.2f} s")
+        if cpu > their_cpu:
+            missed.append(f"{client} cold at {latency:g} ms: CPU {cpu:.2f} s > {newsboat}'s {their_cpu:.2f} s")
+    return missed
+
+
+def side_by_side(groups: dict[tuple[str, str, float], list[Run]]) -> str:
+    """One line per client and latency: cold wall and CPU, refresh wall and CPU, memory (medians)."""
+    rows: list[tuple[str, ...]] = [
+        (
+            "side by side (medians)",
+            "latency",
+            "cold wall",
+            "cold CPU",
+            "refresh wall",
+            "refresh CPU",
+            "largest",
+            "sum RSS",
+            "sum PSS",
+        )
+    ]
+    pairs = dict.fromkeys((client, latency) for client, _kind, latency in groups)
+    for client, latency in pairs:
+        cold = groups.get((client, "cold", latency))
+        refresh = groups.get((client, "refresh", latency)) or groups.get((client, "third", latency))
+        if cold is None:
+            continue
+        cells = [client + ("" if _is_reader(client) or refresh is None else " (3rd reload)"), f"{latency:g} ms"]
+        cells += [f"{statistics.median(r.seconds for r in cold):.2f} s", f"{_median_cpu(cold):.2f} s"]
+        if refresh is not None:
+            cells += [f"{statistics.median(r.seconds for r in refresh):.2f} s", f"{_median_cpu(refresh):.2f} s"]
+        else:
+            cells += ["", ""]
+        cells += [
+            f"{statistics.median(_mb(r.largest_kb) for r in cold):.0f} MB",
+            f"{statistics.median(_mb(r.tree_rss_kb) for r in cold):.0f} MB",
+            f"{statistics.median(_mb(r.tree_pss_kb) for r in cold):.0f} MB",
+        ]
+        rows.append(tuple(cells))
+    return benchinfo.aligned(rows, left=(0,))
 
 
 # --------------------------------------------------------------------------
@@ -800,13 +988,37 @@ def _short(filename: str) -> str:
 # --------------------------------------------------------------------------
 
 
+def _code(value: str) -> Code:
+    label, _, rest = value.partition("=")
+    path, _, python = rest.partition(",")
+    if not path:
+        label, path = "", label
+    folder = Path(path).resolve()
+    if not (folder / "reader" / "__init__.py").exists():
+        raise argparse.ArgumentTypeError(f"{folder} holds no reader/ package")
+    if python and not Path(python).exists():
+        raise argparse.ArgumentTypeError(f"{python}: no such interpreter")
+    return Code(label or folder.name, folder, Path(python) if python else None)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=feedserver.DEFAULT_FEEDS, help="feeds (default %(default)s)")
+    parser.add_argument(
+        "--items", type=int, default=feedserver.DEFAULT_ITEMS, help="items per feed (default %(default)s)"
+    )
     parser.add_argument("--runs", type=int, default=3, help="cold + refresh pairs per latency (default %(default)s)")
     parser.add_argument("--latencies", type=float, nargs="+", default=[0, 50], help="ms (default 0 50)")
     parser.add_argument("--hosts", type=int, default=1, help="spread the feeds over 127.0.0.1 … 127.0.0.N (default 1)")
+    parser.add_argument(
+        "--code",
+        type=_code,
+        action="append",
+        metavar="LABEL=PATH[,PYTHON]",
+        help="measure the reader of this checkout (put first on PYTHONPATH; run by PYTHON's virtualenv if "
+        "given) instead of this one; repeat to compare several, run by run",
+    )
     parser.add_argument("--no-newsboat", action="store_true", help="do not run newsboat")
     parser.add_argument(
         "--newsboat-threads",
@@ -818,28 +1030,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="profile one cold fetch instead of timing")
     parser.add_argument("--top", type=int, default=20, help="functions shown per profile (default %(default)s)")
     args = parser.parse_args(argv)
-    if args.runs < 1 or args.feeds < 1:
-        parser.error("--runs and --feeds must be positive")
+    if args.runs < 1 or args.feeds < 1 or args.items < 1:
+        parser.error("--runs, --feeds and --items must be positive")
 
-    print(f"machine: {machine()}")
-    state, fingerprint = code_state()
-    print(state)
+    print(f"machine: {machine()}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    codes: list[Code] = args.code or [Code("reader")]
+    roots = [code.path or ROOT for code in codes]
+    states = [code_state(root) for root in roots]
+    print("\n".join(state for state, _ in states))
     if args.profile:
         profile(args.feeds, args.hosts, args.top)
         return 0
-    print(compile_reader())
+    for code in codes:
+        print(f"{code.client}: " + compile_reader(code.path))
     newsboat = not args.no_newsboat and shutil.which("newsboat") is not None
     if not args.no_newsboat and not newsboat:
         print("newsboat: not installed (`apt-get install -y newsboat`), so not measured")
     print(
-        f"each figure: median of {args.runs} runs after one unmeasured warm-up; every cold run on a fresh library; "
-        f"{args.feeds} feeds × {feedserver.DEFAULT_ITEMS} items on "
+        f"each figure: median of {args.runs} runs after one unmeasured warm-up, the clients taking turns run by run; "
+        f"every cold run on a fresh library; {args.feeds} feeds × {args.items} items on "
         + ("127.0.0.1" if args.hosts == 1 else f"127.0.0.1 … 127.0.0.{args.hosts}")
     )
     runs: list[Run] = []
     warmed = False
     for latency in args.latencies:
-        server = Server(args.feeds, latency, args.hosts)
+        server = Server(args.feeds, latency, args.hosts, args.items)
         try:
             info = server.info
             print(
@@ -851,32 +1066,36 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"  server alone (16-thread client loop): {check_server(server)}", flush=True)
             if not warmed:
-                with tempfile.TemporaryDirectory(prefix="reader-fetch-warm-") as name:
-                    run_reader(server, Path(name))
+                for code in codes:
+                    with tempfile.TemporaryDirectory(prefix="reader-fetch-warm-") as name:
+                        run_reader(server, Path(name), code)
                 warmed = True
             for number in range(args.runs):
-                with tempfile.TemporaryDirectory(prefix="reader-fetch-") as name:
-                    mine = run_reader(server, Path(name))
-                runs += mine
-                print(
-                    f"  reader run {number + 1}: "
-                    + ", ".join(
-                        f"{run.kind} {run.seconds:.2f} s ({run.articles} articles, {run.notes[0]}, "
-                        f"max RSS {_mb(run.max_rss_kb):.0f} MB)"
-                        for run in mine
-                    ),
-                    flush=True,
-                )
-            if newsboat:
-                for threads in args.newsboat_threads:
-                    for number in range(args.runs):
+                # Turn by turn, so that a change in the machine's load falls on every client alike.
+                for code in codes:
+                    with tempfile.TemporaryDirectory(prefix="reader-fetch-") as name:
+                        mine = run_reader(server, Path(name), code)
+                    runs += mine
+                    print(
+                        f"  {code.client} run {number + 1}: "
+                        + ", ".join(
+                            f"{run.kind} {run.seconds:.2f} s CPU {run.cpu or 0:.2f} s ({run.articles} articles, "
+                            f"{run.notes[0]}, largest {_mb(run.largest_kb):.0f} MB, sum {_mb(run.tree_rss_kb):.0f} MB, "
+                            f"PSS {_mb(run.tree_pss_kb):.0f} MB)"
+                            for run in mine
+                        ),
+                        flush=True,
+                    )
+                if newsboat:
+                    for threads in args.newsboat_threads:
                         with tempfile.TemporaryDirectory(prefix="newsboat-fetch-") as name:
                             mine = run_newsboat(server, Path(name), threads)
                         runs += mine
                         print(
                             f"  {mine[0].client} run {number + 1}: "
                             + ", ".join(
-                                f"{run.kind} {run.seconds:.2f} s ({run.articles} items, {dict(run.served.status)})"
+                                f"{run.kind} {run.seconds:.2f} s CPU {run.cpu or 0:.2f} s ({run.articles} items, "
+                                f"{dict(run.served.status)})"
                                 for run in mine
                             ),
                             flush=True,
@@ -884,9 +1103,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.close()
 
-    text, missed = summarise(runs, args.feeds, feedserver.DEFAULT_ITEMS)
-    if code_state()[1] != fingerprint:
-        print(f"\nWARNING: the code in reader/ changed during the runs (now {code_state()[0]}); measure again")
+    text, missed = summarise(runs, args.feeds, args.items)
+    for root, (_state, fingerprint) in zip(roots, states, strict=True):
+        if code_state(root)[1] != fingerprint:
+            print(f"\nWARNING: the code in {root}/reader changed during the runs; measure again")
+    print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
     print(text)
     if missed:

@@ -212,7 +212,27 @@ SETTINGS: tuple[Setting, ...] = (
         "Most articles one fetch keeps from one feed, the newest by date; a feed listing more is cut (and says so).",
         _integer(1, 1_000_000),
     ),
+    Setting(
+        "fetch.memory_budget_mb",
+        defaults.FETCH_MEMORY_BUDGET_MB,
+        "Megabytes of fetched feeds held before they are stored; more wait their turn (one feed bigger than"
+        " this is fetched alone).",
+        _integer(1, 100_000),
+    ),
     Setting("fetch.comments", defaults.FETCH_COMMENTS, "Fetch comment threads of new articles.", _boolean),
+    Setting(
+        "fetch.refresh_threads_days",
+        defaults.REFRESH_THREADS_DAYS,
+        "For this many days after an article's date, each fetch asks its thread's source for the comment count"
+        " (Hacker News, Reddit; Lobsters: the thread) and fetches the thread again when it changed; 0 never.",
+        _integer(0, 3650),
+    ),
+    Setting(
+        "fetch.refresh_threads_limit",
+        defaults.REFRESH_THREADS_LIMIT,
+        "Most threads one fetch fetches again that way, the newest articles' first.",
+        _integer(0, 100_000),
+    ),
     Setting(
         "tls.ca_file",
         "",
@@ -289,7 +309,10 @@ class Config:
     fetch_timeout_seconds: float = _default("fetch.timeout_seconds")
     fetch_full_text_threshold: int = _default("fetch.full_text_threshold")
     fetch_max_items: int = _default("fetch.max_items")
+    fetch_memory_budget_mb: int = _default("fetch.memory_budget_mb")
     fetch_comments: bool = _default("fetch.comments")
+    fetch_refresh_threads_days: int = _default("fetch.refresh_threads_days")
+    fetch_refresh_threads_limit: int = _default("fetch.refresh_threads_limit")
     tls_ca_file: str = _default("tls.ca_file")
     network_proxy: str = _default("network.proxy")
     network_no_proxy: str = _default("network.no_proxy")

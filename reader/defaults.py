@@ -23,10 +23,18 @@ REQUEST_TIMEOUT_SECONDS = 30.0
 FULL_TEXT_THRESHOLD = 300
 #: Most articles one fetch keeps from one feed, the newest (``fetch.max_items``).
 MAX_ITEMS = 10_000
+#: Megabytes (10^6 bytes) of fetched feeds a fetch holds before they are stored (``fetch.memory_budget_mb``).
+FETCH_MEMORY_BUDGET_MB = 16
 #: Whether a fetch also fetches the comment threads of new articles (``fetch.comments``).
 FETCH_COMMENTS = True
 #: Reply levels that indent; deeper replies keep the last indent (``comments.depth_cap``).
 COMMENT_DEPTH_CAP = 8
+#: Threads of articles younger than this (days) are fetched again when their source
+#: reports a new comment count (``fetch.refresh_threads_days``; 0: never).
+REFRESH_THREADS_DAYS = 2
+#: Most threads one fetch fetches again that way (``fetch.refresh_threads_limit``).
+REFRESH_THREADS_LIMIT = 100
+
 #: What a proxy URL may start with (``network.proxy``): ``socks5h`` and ``socks4a``
 #: ask the proxy to resolve host names (Tor needs it); ``socks5`` and ``socks4`` resolve here.
 ProxyScheme = Literal["http", "socks4", "socks4a", "socks5", "socks5h"]

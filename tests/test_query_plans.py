@@ -227,6 +227,27 @@ def test_threads_to_retry_read_only_the_small_index_of_failed_threads(populated:
     assert populated.threads_to_retry() == [failed]
 
 
+def test_threads_to_refresh_read_one_range_of_the_index_of_fetched_threads(populated: Store) -> None:
+    # Every fetch asks; only articles whose thread was fetched are in the index, the recent ones one range of it.
+    articles = populated.list_articles(limit=900)
+    fetched = [a.id for a in articles[:40]] + [a.id for a in articles[-5:]]
+    for article_id in fetched:
+        populated.mark_comments_fetched(article_id)
+    populated.note_reported_counts([(articles[0].id, 3)])
+    since = articles[19].published
+    plans = plans_of(populated, lambda: populated.threads_to_refresh(since, 1000))
+    assert len(plans) == 1
+    assert any("USING INDEX articles_thread_refresh (published>?)" in line for line in plans[0]), plans[0]
+    assert not any("TEMP B-TREE" in line for line in plans[0]), plans[0]
+    assert_no_full_scan(plans)
+    found = populated.threads_to_refresh(since, 1000)
+    assert [thread.source.article_id for thread in found] == [a.id for a in articles[:20]]
+    assert (found[0].reported, found[1].reported) == (3, None)
+    assert [thread.held for thread in found[1:]] == [len(populated.comments(t.source.article_id)) for t in found[1:]]
+    assert any(thread.held for thread in found)
+    assert [thread.source.article_id for thread in populated.threads_to_refresh(since, 5)] == fetched[:5]
+
+
 @pytest.mark.parametrize("case", ["all", "feed", "tag"])
 @pytest.mark.parametrize("step", [1, -1], ids=["down", "up"])
 def test_the_next_unread_article_is_one_seek_of_an_unread_index(populated: Store, case: str, step: int) -> None:

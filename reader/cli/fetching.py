@@ -77,6 +77,7 @@ def fetch_command(
                 ],
                 "new_articles": summary.new_articles,
                 "threads": summary.threads,
+                "threads_refreshed": summary.threads_refreshed,
                 "comments": summary.comments,
                 "thread_errors": summary.thread_errors,
                 "full_texts": summary.full_texts,
@@ -100,7 +101,9 @@ def fetch_command(
             line = (
                 f"fetched {plural(len(summary.feeds), 'feed')}: "
                 f"{plural(summary.new_articles, 'new article')}, {plural(summary.comments, 'new comment')} "
-                f"in {plural(summary.threads, 'thread')}, {plural(summary.full_texts, 'full page')}"
+                f"in {plural(summary.threads, 'thread')}"
+                + (f" ({summary.threads_refreshed} refreshed)" if summary.threads_refreshed else "")
+                + f", {plural(summary.full_texts, 'full page')}"
             )
             say(line + (f"; {failed} failed" if failed else ""))
     synced = True

@@ -13,6 +13,13 @@ Sources, by the article's links:
   "continue this thread" through the parent comment's own permalink;
 * Lobsters (``lobste.rs/s/<id>``): ``/s/<id>.json``, flat and in order.
 
+A thread fetched before is fetched again when its source reports a different
+comment count (``service/fetch.py``). Hacker News and Reddit give the counts
+of many threads in one answer (:func:`count_urls`, :func:`parse_counts`:
+Algolia's search, ``num_comments``; Reddit's ``api/info``, ``num_comments``);
+Lobsters gives ``comment_count`` only with the thread itself
+(:attr:`ParsedThread.reported`).
+
 Base URLs are settings (environment ``READER_HN_API``, ``READER_REDDIT_URL``,
 ``READER_LOBSTERS_URL``) so tests point them at a loopback server. Every
 parser walks its tree with an explicit stack: threads are hundreds deep.
@@ -37,6 +44,7 @@ from reader.text.sanitize import clean_line, json_document, safe_url
 _REDDIT_PATH = re.compile(r"^(/r/[^/]+/comments/([A-Za-z0-9]+))(?:/|$)")
 #: A Reddit id (base 36): what may go into a morechildren or permalink URL.
 _REDDIT_ID = re.compile(r"[A-Za-z0-9]{1,20}")
+_HN_ID = re.compile(r"[0-9]{1,20}")
 #: At most this many reply ids are kept per "more" stub (Reddit lists thousands
 #: under a big thread's top-level stub; each call fetches 100 of them).
 MAX_MORE_CHILDREN = 500
@@ -69,20 +77,38 @@ class CommentSources:
 ThreadKind = Literal["feed", "hackernews", "reddit", "lobsters"]
 
 
+#: The sources whose comment counts can be asked for many threads at once.
+CountKind = Literal["hackernews", "reddit"]
+COUNTED: tuple[CountKind, ...] = ("hackernews", "reddit")
+#: Threads whose counts one request asks for (Reddit's api/info takes 100 at most).
+COUNTS_PER_REQUEST = 100
+
+
 @dataclass(frozen=True)
 class ThreadPlan:
-    """How to fetch one article's thread: the kind of source and the URLs to try, in order."""
+    """How to fetch one article's thread: the kind of source and the URLs to try, in order.
+
+    ``key`` is the thread's id at an API source (the HN item, the Reddit post,
+    the Lobsters story), which its comment count is asked by.
+    """
 
     kind: ThreadKind
     urls: tuple[str, ...]
+    key: str | None = None
 
 
 @dataclass(frozen=True)
 class ParsedThread:
-    """A fetched thread read: its comments in display order, and the total the source reports (None: none)."""
+    """A fetched thread read: its comments in display order, and the total the source reports (None: none).
+
+    ``reported`` is the comment count the source gives with the thread, the
+    one a later check compares with (Reddit's ``num_comments``, Lobsters'
+    ``comment_count``; None where the thread's answer has none).
+    """
 
     comments: list[CommentData]
     source_total: int | None = None
+    reported: int | None = None
 
 
 def reddit_thread_path(source: ThreadSource) -> str | None:
@@ -129,15 +155,15 @@ def plan_thread(source: ThreadSource, bases: CommentSources) -> ThreadPlan | Non
         if host == "news.ycombinator.com" and parts.path == "/item":
             item = parse_qs(parts.query).get("id", [""])[0]
             if item.isdigit():
-                return ThreadPlan("hackernews", (f"{bases.hn_api}/items/{item}",))
+                return ThreadPlan("hackernews", (f"{bases.hn_api}/items/{item}",), item)
         if host in _REDDIT_HOSTS:
             match = _REDDIT_PATH.match(parts.path)
             if match:
-                return ThreadPlan("reddit", (f"{bases.reddit}{match.group(1)}.json",))
+                return ThreadPlan("reddit", (f"{bases.reddit}{match.group(1)}.json",), match.group(2))
         if host == "lobste.rs":
             match = _LOBSTERS_PATH.match(parts.path)
             if match:
-                return ThreadPlan("lobsters", (f"{bases.lobsters}/s/{match.group(1)}.json",))
+                return ThreadPlan("lobsters", (f"{bases.lobsters}/s/{match.group(1)}.json",), match.group(1))
     feed = safe_url(source.comment_feed_url)
     if feed is not None:
         path = urlsplit(feed).path
@@ -162,10 +188,71 @@ def parse_thread_result(kind: ThreadKind, data: bytes, source: ThreadSource, now
     if kind == "hackernews":
         return ParsedThread(list(_from_hacker_news(document, now)))
     if kind == "reddit":
-        return ParsedThread(list(_from_reddit(document, now)), _reddit_total(document))
+        total = _reddit_total(document)
+        return ParsedThread(list(_from_reddit(document, now)), total, total)
     if kind == "lobsters":
-        return ParsedThread(list(_from_lobsters(document, now)))
+        comments = list(_from_lobsters(document, now))
+        count = document.get("comment_count")
+        return ParsedThread(comments, reported=_count(count) if _is_count(count) else None)
     raise ValueError(f"unknown comment source {kind!r}")
+
+
+def count_urls(kind: CountKind, keys: list[str], bases: CommentSources) -> list[tuple[str, list[str]]]:
+    """The requests that ask the comment counts of the threads ``keys`` (ids from :attr:`ThreadPlan.key`).
+
+    One request per :data:`COUNTS_PER_REQUEST` threads, each with the keys
+    it asks for. Hacker News: Algolia's search for these stories (tags
+    ``story,(story_1,story_2)``: stories, and any of these); Reddit:
+    ``api/info`` for these posts. Keys that are not ids of the source are
+    left out, so nothing can change a request beyond its list.
+    """
+    valid = _HN_ID if kind == "hackernews" else _REDDIT_ID
+    wanted = list(dict.fromkeys(key for key in keys if valid.fullmatch(key)))
+    requests: list[tuple[str, list[str]]] = []
+    for start in range(0, len(wanted), COUNTS_PER_REQUEST):
+        chunk = wanted[start : start + COUNTS_PER_REQUEST]
+        if kind == "hackernews":
+            tags = ",".join(f"story_{key}" for key in chunk)
+            url = f"{bases.hn_api}/search?tags=story,({tags})&hitsPerPage={len(chunk)}"
+        else:
+            names = ",".join(f"t3_{key}" for key in chunk)
+            url = f"{bases.reddit}/api/info.json?id={names}&raw_json=1"
+        requests.append((url, chunk))
+    return requests
+
+
+def parse_counts(kind: CountKind, data: bytes) -> dict[str, int]:
+    """The comment count of each thread an answer to :func:`count_urls` gives, by key.
+
+    A thread the answer leaves out (not indexed yet, removed) is not in it:
+    its count is unknown, not zero.
+    """
+    document = _json(data, "Hacker News search" if kind == "hackernews" else "Reddit info")
+    counts: dict[str, int] = {}
+    if kind == "hackernews":
+        hits = document.get("hits") if isinstance(document, dict) else None
+        if not isinstance(hits, list):
+            raise ImportFailure("expected Hacker News search hits, found other JSON")
+        for hit in _dicts(hits):
+            ident, count = hit.get("objectID"), hit.get("num_comments")
+            if _is_count(count) and isinstance(ident, (int, str)) and _HN_ID.fullmatch(str(ident)):
+                counts[str(ident)] = _count(count)
+        return counts
+    if not isinstance(document, dict) or document.get("kind") != "Listing":
+        raise ImportFailure("expected a Reddit listing, found other JSON")
+    for thing in _children(document):
+        post = thing.get("data") if isinstance(thing, dict) and thing.get("kind") == "t3" else None
+        if not isinstance(post, dict):
+            continue
+        ident, count = post.get("id"), post.get("num_comments")
+        if _is_count(count) and isinstance(ident, str) and _REDDIT_ID.fullmatch(ident):
+            counts[ident] = _count(count)
+    return counts
+
+
+def _is_count(value: object) -> bool:
+    """True for a JSON integer (``true`` is no count)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _json(data: bytes, kind: str) -> Any:

@@ -36,7 +36,7 @@ from reader.parse.simplefeed import (
 )
 from reader.parse.xmlprolog import read_prolog, to_utf8
 from reader.text import dates
-from reader.text.render import html_to_markdown, html_to_plain, html_to_text, sanitize_html
+from reader.text.render import html_to_markdown, html_to_plain, html_to_text, sanitize_with_text
 from reader.text.sanitize import clean_line, clean_text, safe_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -47,6 +47,14 @@ _MAX_ENTITIES = 64
 _TRUNCATED_MESSAGES = ("no element found", "unclosed token", "unclosed cdata", "incomplete")
 _NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
 _XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+
+#: An absolute http(s) URL that ``urljoin`` would give back unchanged (most links are): an ASCII host
+#: without brackets, no empty query, fragment or parameters, nothing it strips or removes. Joining
+#: costs more than the rest of a link's checks together.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://[A-Za-z0-9._~%!$&'()*+,=:@-]+"
+    r"(?:/[^?#;\s\x00-\x1f\x7f-\x9f]*)?(?:\?[^#\s\x00-\x1f\x7f-\x9f]+)?(?:#[^\s\x00-\x1f\x7f-\x9f]+)?"
+)
 
 #: Finds where a guid lives: ``(article id, True if the guid names a stored comment)``.
 ThreadLookup = Callable[[str], "tuple[int, bool] | None"]
@@ -331,7 +339,9 @@ def parse_feed(
         value = (value or "").strip()
         if not value:
             return None
-        return safe_url(urljoin(document, value) if document else value)
+        if document and not _PLAIN_ABSOLUTE.fullmatch(value):
+            value = urljoin(document, value)
+        return safe_url(value)
 
     self_url = None if subscription else absolute(raw.self_link)
     site_url = absolute(raw.link)
@@ -356,8 +366,7 @@ def parse_feed(
         base_url = link or site_url
         # XML's rule: the body's links resolve against its xml:base, else the document's address.
         body_base = absolute(entry.base) if entry.base else document
-        body_html = sanitize_html(entry.html, body_base or link)
-        text = html_to_text(body_html)
+        body_html, text = sanitize_with_text(entry.html, body_base or link)
         title = entry_title(entry.title, entry.title_is_html)
         author = clean_line(html_to_plain(entry.author))
         guid = clean_line(raw_id) or link or "hash:" + short_hash(title, text)

@@ -10,7 +10,7 @@ from reader.models import ArticleData, ImportBatch
 from reader.parse.base import ImportFailure, bom_encoding, short_hash
 from reader.parse.plaintext import local_source
 from reader.text import dates
-from reader.text.render import html_to_plain, html_to_text, sanitize_html
+from reader.text.render import html_to_plain, sanitize_with_text
 from reader.text.sanitize import clean_line, safe_url
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
@@ -96,8 +96,7 @@ def parse_html_page(data: bytes, path: Path, now: int | None = None) -> ImportBa
         main = page
     main = _FURNITURE.sub("", main)
     url = safe_url(head.canonical) or safe_url(head.meta.get("og:url"))
-    body_html = sanitize_html(main)
-    text = html_to_text(body_html)
+    body_html, text = sanitize_with_text(main)
     if not text.strip():
         raise ImportFailure("expected an HTML page with readable text, found none")
     title = (

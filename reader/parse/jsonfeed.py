@@ -11,7 +11,7 @@ from typing import Any
 from reader.models import ArticleData, FeedData, FeedKind, ImportBatch
 from reader.parse.base import ImportFailure, keep_newest, short_hash
 from reader.text import dates
-from reader.text.render import html_to_text, sanitize_html
+from reader.text.render import sanitize_with_text
 from reader.text.sanitize import clean_line, json_document, safe_url
 
 
@@ -81,8 +81,7 @@ def parse_json_feed(
             content = "".join(f"<p>{html_lib.escape(p)}</p>" for p in paragraphs)
         if not content:
             content = html_lib.escape(_text(item.get("summary")))
-        body_html = sanitize_html(content)
-        text = html_to_text(body_html)
+        body_html, text = sanitize_with_text(content)
         # JSON Feed titles are plain text (the spec): "</example>" is a title, not a tag to strip.
         title = clean_line(_text(item.get("title")))
         raw_id = item.get("id")

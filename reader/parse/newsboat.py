@@ -22,7 +22,7 @@ from urllib.parse import quote
 from reader.models import ArticleData, FeedData, ImportBatch
 from reader.parse.base import ImportFailure
 from reader.text import dates
-from reader.text.render import html_to_plain, html_to_text, sanitize_html
+from reader.text.render import html_to_plain, sanitize_with_text
 from reader.text.sanitize import clean_line, safe_url
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -143,8 +143,7 @@ def _read_cache(connection: sqlite3.Connection) -> ImportBatch:
         feed = feeds.get(_text(row["feedurl"]))
         if feed is None:
             continue
-        html = sanitize_html(_text(row["content"]))
-        text = html_to_text(html)
+        html, text = sanitize_with_text(_text(row["content"]))
         link = safe_url(_text(row["url"]))
         guid = clean_line(_text(row["guid"])) or link
         if not guid:

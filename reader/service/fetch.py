@@ -2,20 +2,46 @@
 
 One asyncio loop drives every request through one aiohttp client
 (keep-alive, through a proxy when set) with a global and a per-host limit. Parsing is the hot
-path, so it runs in a pool of processes (both cores), and the library is
-written by one thread in batches (one transaction per batch of feeds). A
+path: a few feeds are parsed in a thread here, many in a pool of worker
+processes (both cores), and the library is written by one thread in batches
+(one transaction per batch of feeds). What was fetched and is not stored yet
+is bounded in bytes (``fetch.memory_budget_mb``, :class:`_Budget`): the
+fetch waits for the store rather than pile up bodies and parsed articles. A
 feed that fails, answers 304 or comes back empty changes nothing it stored
 before: errors are recorded on the feed and reported, never turned into
 "the feed is now empty".
+
+How the workers start (measured on a 2-core Linux VM, Python 3.11, two workers
+parsing 22 feeds of 50 items; ``benchmarks/README.md`` has the whole runs):
+"spawn" starts a fresh interpreter per worker, which imports the parser
+again: first results after 0.38-0.46 s, 0.64 s of CPU in the workers of
+which ~0.42 s start-up. "forkserver" starts one fresh interpreter (with the
+parser preloaded) and forks the workers from it: first results after
+0.23-0.31 s, the server's start-up still on the critical path. "fork" copies
+this process: first results after 0.08-0.10 s, ~0.08 s of CPU of start-up for
+both. ``reader fetch`` of 100 feeds × 50 items, cold (medians of 5, the
+machine shared): workers forked 1.43 s wall and 2.14 s of CPU, spawned
+1.58 s and 2.42 s, parsing in a thread 1.86 s and 2.27 s (one core for
+everything, and the threads contend for the interpreter). So: fewer than
+:data:`POOL_FROM` due feeds parse in a thread; more, in workers forked before
+the first request, at a moment when the only other thread is the idle store
+writer (forking a process whose threads hold locks can hang the child; see
+:class:`_LazyParser`), else spawned as before. Forking costs a refresh where
+nothing changed about 10 ms.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
 import sqlite3
+import sys
+import threading
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,11 +62,15 @@ from reader.models import (
 from reader.net.http import FetchError, Limits, Response, get, make_client
 from reader.parse.base import ImportFailure
 from reader.parse.comments import (
+    COUNTED,
     MAX_MORE_CHILDREN,
     CommentSources,
+    CountKind,
     ParsedThread,
     ThreadKind,
+    count_urls,
     more_stub,
+    parse_counts,
     parse_more_children,
     parse_thread,
     parse_thread_result,
@@ -53,7 +83,8 @@ from reader.store import Store, StoreError, library_failure
 from reader.text import dates
 from reader.text.sanitize import clean_line
 
-#: Feeds stored per transaction.
+#: Feeds stored per transaction, at most (fewer when they are big: a round is
+#: written once it holds half of ``FetchSettings.memory_budget``).
 WRITE_BATCH = 40
 #: Requests a run starts with. A server that answers within SLOW_ANSWER keeps
 #: up with one client on a few connections (more only add bookkeeping: about
@@ -62,12 +93,12 @@ WRITE_BATCH = 40
 #: any real network is the first answer.
 START_CONCURRENCY = 4
 SLOW_ANSWER = 0.010
-#: Feeds fetched but not yet stored, at most: without a bound, bodies pile up
-#: in front of the parsers and parsed feeds in front of the store (290 MB
-#: for 500 feeds on loopback); with it the fetch waits for them instead.
-MAX_UNSTORED = 2 * WRITE_BATCH + 16
-#: Feeds below which parsing stays in this process (starting workers costs more).
+#: Feeds due below which parsing stays in a thread of this process: workers,
+#: even forked, gain nothing there (10 feeds: the same wall time, 0.06 s more
+#: CPU, and 0.03 s more for a refresh that parses nothing).
 POOL_FROM = 12
+#: ``fetch.memory_budget_mb`` counts in these (10^6 bytes).
+MB = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -93,6 +124,14 @@ class FetchSettings:
     full_text_limit: int = 200
     #: Articles kept from one feed per fetch, the newest (``fetch.max_items``).
     max_items: int = defaults.MAX_ITEMS
+    #: Bytes of fetched feeds not yet stored, about (``fetch.memory_budget_mb``):
+    #: see :class:`_Budget`. A feed bigger than this is still fetched, alone.
+    memory_budget: int = defaults.FETCH_MEMORY_BUDGET_MB * MB
+    #: Threads of articles younger than this (days) are fetched again when their
+    #: source reports a new comment count (``fetch.refresh_threads_days``; 0: never).
+    refresh_threads_days: int = defaults.REFRESH_THREADS_DAYS
+    #: Most threads fetched again that way per run (``fetch.refresh_threads_limit``).
+    refresh_threads_limit: int = defaults.REFRESH_THREADS_LIMIT
     parse_processes: int = field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)))
     sources: CommentSources = field(default_factory=CommentSources.from_environment)
     #: Print the traceback of an unforeseen error in one feed or thread (``--debug``) besides its one line.
@@ -108,6 +147,9 @@ class FetchSettings:
             "comments": config.fetch_comments,
             "full_text_threshold": config.fetch_full_text_threshold,
             "max_items": config.fetch_max_items,
+            "memory_budget": config.fetch_memory_budget_mb * MB,
+            "refresh_threads_days": config.fetch_refresh_threads_days,
+            "refresh_threads_limit": config.fetch_refresh_threads_limit,
         }
         values.update(overrides)
         return cls(**values)
@@ -149,6 +191,8 @@ class FetchSummary:
     new_articles: int = 0
     comments: int = 0
     threads: int = 0
+    #: Of ``threads``, those fetched before and fetched again (their source reported a new count).
+    threads_refreshed: int = 0
     thread_errors: list[str] = field(default_factory=list)
     full_texts: int = 0
     #: Article pages that gave no full text, one line each (``article 12: HTTP 404``).
@@ -236,10 +280,22 @@ def _outcome_for(response: Response, now: int) -> FetchOutcome | None:
 
 
 class _LazyParser:
-    """Where fetched feeds are parsed: worker processes for a big run, else a thread.
+    """Where fetched feeds are parsed: a thread of this process, or worker processes for a big run.
 
-    Made at the first body to parse, so a refresh where every feed answers
-    304 never pays for starting (and importing into) worker processes.
+    A run of fewer than :data:`POOL_FROM` due feeds parses in one thread here.
+    A bigger one parses in worker processes (both cores) that :meth:`fork_early`
+    forks from this process before the first request: each starts in about a
+    millisecond with every module already imported, where a spawned worker
+    pays a fresh interpreter and its imports (0.2 s of CPU each, measured;
+    multiprocessing's "forkserver" pays one, and 0.25 s before the first
+    result). Forking a process that runs threads can hang the child on a lock
+    another thread held at that moment, so this forks only on Linux, from the
+    main thread, while the one other thread is this fetch's store writer,
+    waiting for work: the child runs nothing but the parser, which takes no
+    lock the writer could hold. Anywhere else (another system, a host
+    application with threads of its own) the workers are spawned, at the
+    first body to parse, so a refresh where every feed answers 304 never
+    pays for them.
     """
 
     def __init__(self, processes: bool, count: int) -> None:
@@ -249,23 +305,44 @@ class _LazyParser:
         #: Lets go of the workers' lifeline (see reader.service.workers) once they are done.
         self._release_workers: Callable[[], None] | None = None
 
+    def may_fork(self) -> bool:
+        """True if this run is to parse in worker processes and they may be forked here (see the class)."""
+        return self._processes and self._executor is None and _fork_is_safe()
+
+    def fork_early(self) -> None:
+        """Fork the workers now, if :meth:`may_fork` (else they are spawned when the first body comes)."""
+        if self.may_fork():
+            self._start("fork")
+
     def executor(self) -> concurrent.futures.Executor:
         if self._executor is None:
             if self._processes:
-                # Imported with the pool, as lazily: most runs never start one.
-                from reader.service.workers import Lifeline, watch_parent
-
-                # "spawn": forking a process that runs threads (the TUI) can deadlock.
-                context = multiprocessing.get_context("spawn")
-                # The workers exit when this process dies, however it dies.
-                lifeline = Lifeline(context)
-                self._release_workers = lifeline.close
-                self._executor = concurrent.futures.ProcessPoolExecutor(
-                    self._count, mp_context=context, initializer=watch_parent, initargs=(lifeline.child_end,)
-                )
+                self._start("spawn")
             else:
                 self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-parse")
+        assert self._executor is not None
         return self._executor
+
+    def _start(self, method: str) -> None:
+        # Imported with the pool, as lazily: most runs never start one.
+        from reader.service.workers import Lifeline, watch_parent
+
+        context = multiprocessing.get_context(method)
+        # The workers exit when this process dies, however it dies.
+        lifeline = Lifeline(context)
+        self._release_workers = lifeline.close
+        # A forked worker holds a copy of the lifeline's end that must stay here alone: it closes it.
+        inherited = lifeline.parent_end if method == "fork" else None
+        executor = concurrent.futures.ProcessPoolExecutor(
+            self._count, mp_context=context, initializer=watch_parent, initargs=(lifeline.child_end, inherited)
+        )
+        if method == "fork":
+            with warnings.catch_warnings():
+                # Python 3.12+ warns of forking with threads; see the class for why this one is safe.
+                warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+                # A "fork" pool forks every worker at its first job: that is now, while it is safe.
+                executor.submit(os.getpid)
+        self._executor = executor
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         if self._executor is not None:
@@ -274,6 +351,141 @@ class _LazyParser:
             # Only once the workers are done: letting go ends any that still run.
             self._release_workers()
             self._release_workers = None
+
+
+def _fork_is_safe() -> bool:
+    """True on Linux in the main thread when the only other threads are this fetch's store writer's (idle)."""
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    here = threading.current_thread()
+    if here is not threading.main_thread():
+        return False
+    return all(thread is here or thread.name.startswith(_WRITER_THREAD) for thread in threading.enumerate())
+
+
+#: The name of the thread that writes a fetch's library (its ThreadPoolExecutor's prefix).
+_WRITER_THREAD = "reader-fetch-store"
+#: What an article or a comment takes besides its text (its object and the other fields), about.
+_RECORD_BYTES = 500
+
+
+def _held_size(batch: ImportBatch) -> int:
+    """About the memory a parsed feed takes until it is stored: its articles' and comments' text and objects."""
+    size = 0
+    for _feed, article in batch.articles:
+        size += sys.getsizeof(article.text) + sys.getsizeof(article.html or "") + sys.getsizeof(article.title)
+        size += _RECORD_BYTES + len(article.comments) * _RECORD_BYTES
+        for comment in article.comments:
+            size += sys.getsizeof(comment.text) + sys.getsizeof(comment.html or "")
+    for _article_id, comments in batch.thread_additions:
+        for comment in comments:
+            size += sys.getsizeof(comment.text) + sys.getsizeof(comment.html or "") + _RECORD_BYTES
+    return size
+
+
+class _Budget:
+    """Bytes fetched but not yet stored, and the requests that may add to them (``fetch.memory_budget_mb``).
+
+    Each feed counts from its answer until its articles are stored: what it
+    is expected to come to (or its body, if bigger) while it waits for the
+    parser, then what parsing made of it (:func:`_held_size`; three times the
+    body, measured: its text twice, as HTML and as plain text, in Python's
+    strings). A request starts only when what is held plus what the requests
+    in flight are expected to bring (the mean feed so far; at first a quarter
+    of the budget) leaves room for its own. With nothing held and nothing in
+    flight a request always starts, so a feed bigger than the whole budget is
+    fetched, alone. A feed bigger than expected can take the total over the
+    budget by the difference; then nothing starts until enough is stored.
+    """
+
+    def __init__(self, limit: int, on_wait: Callable[[], None]) -> None:
+        self.limit = max(1, limit)
+        #: Bytes held for the feeds answered and not yet stored.
+        self.held = 0
+        #: Requests started and not answered.
+        self.in_flight = 0
+        #: The most that was held at once.
+        self.peak = 0
+        #: Feeds answered and their bodies' bytes; feeds parsed (or dropped) and what they came to.
+        self._answers = 0
+        self._answered_bytes = 0
+        self._settled = 0
+        self._settled_bytes = 0
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        #: Called when a request has to wait: what is held must be written for it to go on.
+        self._on_wait = on_wait
+
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for room."""
+        return len(self._waiters)
+
+    def _expected(self) -> int:
+        """What one more feed is expected to come to: the mean parsed feed, else the mean body, at first a guess."""
+        if self._settled:
+            return -(-self._settled_bytes // self._settled)
+        if self._answers:
+            return -(-self._answered_bytes // self._answers)
+        return self.limit // START_CONCURRENCY
+
+    def _room(self) -> bool:
+        if not self.held and not self.in_flight:
+            return True
+        return self.held + (self.in_flight + 1) * self._expected() <= self.limit
+
+    async def start(self) -> None:
+        """Wait until a request may start, and count it in flight."""
+        if not self._waiters and self._room():
+            self.in_flight += 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        self._on_wait()
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.in_flight -= 1  # counted by _wake, then cancelled before it could run
+                self._wake()
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+
+    def answered(self, size: int) -> int:
+        """A request in flight came back with a body of ``size`` bytes (0: none); what is now held for it.
+
+        That is what its feed is expected to come to once parsed, if more
+        than the body: a body waiting for the parser holds its room.
+        """
+        charge = max(size, self._expected()) if size else 0
+        self.in_flight -= 1
+        self.held += charge
+        self.peak = max(self.peak, self.held)
+        self._answers += 1
+        self._answered_bytes += size
+        self._wake()
+        return charge
+
+    def resized(self, old: int, new: int, body: int) -> None:
+        """What was held for one feed (``old``, from :meth:`answered`) is now ``new``: what it was parsed into."""
+        self.held += new - old
+        self.peak = max(self.peak, self.held)
+        self._settled += 1
+        self._settled_bytes += max(body, new)
+        self._wake()
+
+    def release(self, size: int) -> None:
+        """``size`` bytes held were stored (or dropped)."""
+        self.held -= size
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiters and self._room():
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self.in_flight += 1
+                waiter.set_result(None)
 
 
 class Slots:
@@ -322,6 +534,10 @@ class Fetcher:
         self._host_limits: dict[str, Slots] = {}
         #: Requests in flight in the whole run (``run`` starts it narrower and widens it).
         self._global = Slots(settings.concurrency)
+        #: Articles whose thread was fetched before: fetching it now is a refresh (``threads_refreshed``).
+        self._refreshing: set[int] = set()
+        #: The comment count a source reported for a thread about to be fetched again, kept with the thread.
+        self._reported: dict[int, int] = {}
 
     def _report(self) -> None:
         if self._progress_callback is not None:
@@ -372,12 +588,17 @@ class Fetcher:
             fresh = await self._fetch_feeds(due, store, writer)
             full_text_feeds = {feed.id for feed in due if feed.full_text}
             if self.settings.comments:
-                # New articles' threads, and those that failed on an earlier fetch.
+                # New articles' threads (and those whose feed declares a new count), those that
+                # failed on an earlier fetch, and recent ones whose source reports a new count.
                 retry = await loop.run_in_executor(writer, store.threads_to_retry)
                 wanted = list(dict.fromkeys([*fresh, *retry]))
-                if wanted:
-                    sources = await loop.run_in_executor(writer, store.articles_for_comments, wanted)
-                    await self.fetch_threads(sources, store, writer)
+                self._refreshing = await loop.run_in_executor(writer, store.threads_fetched_before, wanted)
+                sources = await loop.run_in_executor(writer, store.articles_for_comments, wanted) if wanted else []
+                fetched_feeds = {feed.id for feed in due} if feed_ids is not None else None
+                again = await self._threads_to_refresh(store, writer, set(wanted), fetched_feeds)
+                self._refreshing.update(source.article_id for source in again)
+                if sources or again:
+                    await self.fetch_threads([*sources, *again], store, writer)
             if self.settings.full_text and fresh:
                 pages = await loop.run_in_executor(
                     writer,
@@ -399,53 +620,84 @@ class Fetcher:
     ) -> list[int]:
         loop = asyncio.get_running_loop()
         parser = _LazyParser(len(due) >= POOL_FROM and self.settings.parse_processes > 1, self.settings.parse_processes)
-        pending: list[tuple[FeedToFetch, FetchOutcome, ImportBatch | None]] = []
+        if parser.may_fork():
+            # The writer finishes what it was given (nothing more is given before the fork): idle, as forking needs.
+            await loop.run_in_executor(writer, int)
+            parser.fork_early()
+        Round = list[tuple[FeedToFetch, FetchOutcome, ImportBatch | None, int]]
+        pending: Round = []
+        pending_bytes = 0
         fresh: list[int] = []
         writes: list[asyncio.Future[None]] = []
+        writing = 0
 
-        def write(round_: list[tuple[FeedToFetch, FetchOutcome, ImportBatch | None]]) -> None:
-            stats = store.store_fetched([(feed.id, outcome, batch) for feed, outcome, batch in round_])
-            for (feed, outcome, batch), stat in zip(round_, stats, strict=True):
+        def write(round_: Round) -> None:
+            stats = store.store_fetched([(feed.id, outcome, batch) for feed, outcome, batch, _size in round_])
+            for (feed, outcome, batch, _size), stat in zip(round_, stats, strict=True):
                 self._account(feed, outcome, stat, batch.warnings if batch is not None else [])
                 fresh.extend(stat.fresh_article_ids)
 
-        room = asyncio.Semaphore(max(MAX_UNSTORED, WRITE_BATCH))
+        def written(size: int) -> None:
+            nonlocal writing
+            writing -= 1
+            budget.release(size)
+            flush()
 
-        def release(count: int) -> None:
-            for _ in range(count):
-                room.release()
+        def send() -> None:
+            nonlocal pending, pending_bytes, writing
+            round_, size = pending, pending_bytes
+            pending, pending_bytes = [], 0
+            writing += 1
+            future = loop.run_in_executor(writer, write, round_)
+            # Done-callbacks run on the event loop, where the budget lives.
+            future.add_done_callback(lambda _future: written(size))
+            writes.append(future)
 
-        def send(round_: list[tuple[FeedToFetch, FetchOutcome, ImportBatch | None]]) -> None:
-            written = loop.run_in_executor(writer, write, round_)
-            # Done-callbacks run on the event loop, where the semaphore lives.
-            written.add_done_callback(lambda _future: release(len(round_)))
-            writes.append(written)
+        def flush() -> None:
+            """Write what waits, once there is a round of it, or as soon as a request waits for room."""
+            if pending and (
+                len(pending) >= WRITE_BATCH or pending_bytes >= budget.limit // 2 or (budget.waiting and not writing)
+            ):
+                send()
 
+        budget = _Budget(self.settings.memory_budget, flush)
         async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
 
             async def one(feed: FeedToFetch) -> None:
-                await room.acquire()
+                nonlocal pending_bytes
+                await budget.start()
+                sizes: list[int] = []
+
+                def answered(size: int) -> None:
+                    sizes.append(size)
+                    sizes.append(budget.answered(size))
+
                 try:
-                    outcome, batch = await self._fetch_feed(client, feed, parser)
+                    outcome, batch = await self._fetch_feed(client, feed, parser, answered)
                 except Exception as error:  # one feed's surprise is its own error, never the run's
                     self._debug(error)
                     outcome, batch = FetchOutcome("error", unexpected(error)), None
-                pending.append((feed, outcome, batch))
+                finally:
+                    if not sizes:
+                        answered(0)
+                # The body is gone now; what waits for the store is what it was parsed into (or nothing).
+                size = _held_size(batch) if batch is not None else 0
+                body, charged = sizes
+                budget.resized(charged, size, body)
+                pending.append((feed, outcome, batch, size))
+                pending_bytes += size
                 self.progress.feeds_done += 1
                 if outcome.error:
                     self.progress.errors += 1
                 self._report()
-                if len(pending) >= WRITE_BATCH:
-                    round_ = pending[:]
-                    pending.clear()
-                    send(round_)
+                flush()
 
             try:
                 await asyncio.gather(*(one(feed) for feed in due))
             finally:
                 parser.shutdown(wait=True, cancel_futures=True)
         if pending:
-            send(pending[:])
+            send()
         # Every write ends before one's failure is raised: the store closes
         # after this, and a write still running would meet a closed database.
         for result in await asyncio.gather(*writes, return_exceptions=True):
@@ -455,13 +707,15 @@ class Fetcher:
         return fresh
 
     async def _fetch_feed(
-        self, client: object, feed: FeedToFetch, parser: _LazyParser
+        self, client: object, feed: FeedToFetch, parser: _LazyParser, answered: Callable[[int], None]
     ) -> tuple[FetchOutcome, ImportBatch | None]:
+        """Fetch and parse one feed; ``answered`` gets the size of its body as soon as it is in."""
         now = dates.now()
         try:
             response = await self._get(client, feed.url, _conditional_headers(feed))
         except FetchError as error:
             return FetchOutcome(error.kind, str(error)), None
+        answered(len(response.body))
         outcome = _outcome_for(response, now)
         if outcome is not None:
             outcome.moved_to = outcome.moved_to or response.moved_to
@@ -509,6 +763,84 @@ class Fetcher:
         self.progress.new_articles += stats.articles_added
 
     # -- comment threads --------------------------------------------------------------
+
+    #: Recent threads whose counts one run asks for at most, the newest articles' (10 requests to each API).
+    REFRESH_CHECKS = 1000
+
+    async def _threads_to_refresh(
+        self,
+        store: Store,
+        writer: concurrent.futures.Executor,
+        skip: set[int],
+        feed_ids: set[int] | None,
+    ) -> list[ThreadSource]:
+        """Recent threads fetched before whose source now reports another comment count, newest first.
+
+        Hacker News and Reddit are asked for the counts of many threads in one
+        request; Lobsters gives its count only with the thread, so its recent
+        threads are fetched to learn it. A comment feed's count comes with its
+        feed (a changed ``slash:comments`` makes the article fresh), so those
+        are not asked here. At most ``refresh_threads_limit`` threads; those
+        left over are asked again by the next fetch. ``skip``: threads fetched
+        anyway; ``feed_ids``: only these feeds' articles (None: every feed's).
+        """
+        days, limit = self.settings.refresh_threads_days, self.settings.refresh_threads_limit
+        if days <= 0 or limit <= 0:
+            return []
+        loop = asyncio.get_running_loop()
+        since = dates.now() - days * 86_400
+        recent = await loop.run_in_executor(writer, store.threads_to_refresh, since, self.REFRESH_CHECKS)
+        planned = [
+            (thread, plan)
+            for thread in recent
+            if thread.source.article_id not in skip and (feed_ids is None or thread.feed_id in feed_ids)
+            if (plan := plan_thread(thread.source, self.settings.sources)) is not None and plan.key is not None
+        ]
+        counts: dict[tuple[str, str], int] = {}
+        asked = {kind: [plan.key for _, plan in planned if plan.kind == kind and plan.key] for kind in COUNTED}
+        if any(asked.values()):
+            self.progress.phase = "comments"
+            self._report()
+            async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
+                answers = await asyncio.gather(
+                    *(self._ask_counts(client, kind, keys) for kind, keys in asked.items() if keys)
+                )
+            counts = {key: count for answer in answers for key, count in answer.items()}
+        again: list[ThreadSource] = []
+        first_counts: list[tuple[int, int]] = []
+        for thread, plan in planned:
+            article_id = thread.source.article_id
+            if plan.kind == "lobsters":
+                again.append(thread.source)  # the count comes only with the thread
+                continue
+            count = counts.get((plan.kind, plan.key or ""))
+            if count is None:
+                continue  # not asked, or the source did not say: nothing to go by
+            # Never asked before, new replies make the count more than the comments stored.
+            changed = count > thread.held if thread.reported is None else count != thread.reported
+            if changed:
+                again.append(thread.source)
+                self._reported[article_id] = count
+            elif count != thread.reported:
+                first_counts.append((article_id, count))
+        await loop.run_in_executor(writer, store.note_reported_counts, first_counts)
+        return again[:limit]
+
+    async def _ask_counts(self, client: object, kind: CountKind, keys: list[str]) -> dict[tuple[str, str], int]:
+        """The comment counts ``kind`` reports for the threads ``keys``; a failed request is one line, no counts."""
+        counts: dict[tuple[str, str], int] = {}
+        label = "Hacker News" if kind == "hackernews" else "Reddit"
+        for url, _chunk in count_urls(kind, keys, self.settings.sources):
+            try:
+                response = await self._get(client, url, {"Accept": "application/json"})
+                if response.status != 200 or not response.body:
+                    raise ImportFailure(f"HTTP {response.status}")
+                found = parse_counts(kind, response.body)
+            except (FetchError, ImportFailure) as failure:
+                self.summary.thread_errors.append(f"{label} comment counts: {clean_line(str(failure))}")
+                continue
+            counts.update(((kind, key), count) for key, count in found.items())
+        return counts
 
     async def fetch_threads(
         self, sources: Sequence[ThreadSource], store: Store, writer: concurrent.futures.Executor
@@ -567,8 +899,10 @@ class Fetcher:
             except (ImportFailure, ValueError) as failure:
                 error = str(failure)
                 continue
-            added = await loop.run_in_executor(writer, self._store_thread, store, source.article_id, parsed)
+            reported = parsed.reported if parsed.reported is not None else self._reported.get(source.article_id)
+            added = await loop.run_in_executor(writer, self._store_thread, store, source.article_id, parsed, reported)
             self.summary.threads += 1
+            self.summary.threads_refreshed += source.article_id in self._refreshing
             self.summary.comments += added
             self.progress.comments += added
             return None
@@ -579,12 +913,14 @@ class Fetcher:
         return library_failure(error, self.db_path) is not None
 
     @staticmethod
-    def _store_thread(store: Store, article_id: int, parsed: ParsedThread) -> int:
+    def _store_thread(store: Store, article_id: int, parsed: ParsedThread, reported: int | None = None) -> int:
+        # Merged into what is stored: a comment the answer no longer has (deleted at the
+        # source) stays, one stored before stays not new, only those never seen come in new.
         comments = parsed.comments
         if any(comment.kind == "more" and comment.more_children for comment in comments):
             comments = _without_loaded_replies(comments, store.comment_guids(article_id))
         added = store.add_comments(article_id, comments) if comments else 0
-        store.mark_comments_fetched(article_id, source_total=parsed.source_total)
+        store.mark_comments_fetched(article_id, source_total=parsed.source_total, reported=reported)
         return added
 
     # -- full pages ------------------------------------------------------------------------

@@ -3,12 +3,15 @@
 A round of fetched feeds is stored in one transaction with their fetch
 records (:meth:`Fetching.store_fetched`); a feed whose batch cannot be stored
 fails alone, and only a library that cannot be written fails the round.
-Threads whose fetch failed are tried again by the next fetches, a few times.
+Threads whose fetch failed are tried again by the next fetches, a few times;
+recent threads fetched before are fetched again when their source reports a
+new count (:meth:`Fetching.threads_to_refresh`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from reader.models import BatchStats, FeedToFetch, FetchOutcome, ImportBatch, ThreadSource
 from reader.store._sql import in_chunks
@@ -18,6 +21,19 @@ from reader.text.sanitize import clean_line
 
 #: Fetches that try a failed thread before it is left to `reader comments ID`.
 THREAD_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class ThreadToRefresh:
+    """A recent article whose thread was fetched before, and what its count is compared with."""
+
+    source: ThreadSource
+    feed_id: int
+    #: The comment count its source last reported (None: never asked yet).
+    reported: int | None
+    #: Comments stored that are not deleted: what a first reported count is
+    #: compared with (0 when ``reported`` is known: not counted then).
+    held: int
 
 
 class Fetching(Articles):
@@ -176,19 +192,78 @@ class Fetching(Articles):
         return wanted
 
     def mark_comments_fetched(
-        self, article_id: int, when: int | None = None, *, source_total: int | None = None
+        self,
+        article_id: int,
+        when: int | None = None,
+        *,
+        source_total: int | None = None,
+        reported: int | None = None,
     ) -> None:
         """Remember when an article's thread was last fetched, and how many comments its source reported.
 
-        ``source_total`` None keeps what was stored (a source that reports no total).
+        ``source_total`` is the total shown beside the thread, ``reported`` the
+        count a later check compares with; None keeps what was stored (a
+        source that reports none).
         """
         with self.transaction():
             self.conn.execute(
                 """UPDATE articles SET comments_fetched = ?, source_comment_count = coalesce(?, source_comment_count),
-                    thread_failures = 0
+                    reported_comment_count = coalesce(?, reported_comment_count), thread_failures = 0
                 WHERE id = ?""",
-                (when if when is not None else dates.now(), source_total, article_id),
+                (when if when is not None else dates.now(), source_total, reported, article_id),
             )
+
+    def threads_to_refresh(self, since: int, limit: int) -> list[ThreadToRefresh]:
+        """Articles published since ``since`` whose thread was fetched before, newest first, at most ``limit``.
+
+        One range of the index ``articles_thread_refresh``; the stored
+        comments are counted only for a thread whose source was never asked.
+        """
+        rows = self.conn.execute(
+            """SELECT a.id, a.feed_id, a.guid, a.url, a.comments_url, a.comment_feed_url,
+                a.declared_comment_count, a.reported_comment_count,
+                CASE WHEN a.reported_comment_count IS NULL THEN
+                    (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.kind = 'comment' AND c.deleted = 0)
+                ELSE 0 END AS held
+            FROM articles a
+            WHERE a.comments_fetched IS NOT NULL AND a.published >= ?
+            ORDER BY a.published DESC, a.id DESC LIMIT ?""",
+            (since, limit),
+        )
+        return [
+            ThreadToRefresh(
+                ThreadSource(
+                    row["id"],
+                    row["guid"],
+                    row["url"],
+                    row["comments_url"],
+                    row["comment_feed_url"],
+                    row["declared_comment_count"],
+                ),
+                int(row["feed_id"]),
+                row["reported_comment_count"],
+                int(row["held"]),
+            )
+            for row in rows
+        ]
+
+    def note_reported_counts(self, counts: Sequence[tuple[int, int]]) -> None:
+        """Keep the comment counts sources reported for threads not fetched again: ``(article id, count)``."""
+        if not counts:
+            return
+        with self.transaction():
+            self.conn.executemany(
+                "UPDATE articles SET reported_comment_count = ? WHERE id = ?",
+                [(count, article_id) for article_id, count in counts],
+            )
+
+    def threads_fetched_before(self, article_ids: Sequence[int]) -> set[int]:
+        """Those of ``article_ids`` whose thread has been fetched (a fetch now is a refresh)."""
+        found: set[int] = set()
+        for marks, chunk in in_chunks(article_ids):
+            query = f"SELECT id FROM articles WHERE comments_fetched IS NOT NULL AND id IN ({marks})"
+            found.update(int(row[0]) for row in self.conn.execute(query, chunk))
+        return found
 
     def record_thread_failure(self, article_id: int) -> None:
         """Count a failed fetch of an article's thread, so the next fetches try it again (:meth:`threads_to_retry`)."""

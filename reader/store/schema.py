@@ -338,6 +338,18 @@ CREATE TABLE sync_feed_changes (
 );
 """
 
+# Version 11: threads kept fresh. A fetch asks the sources of recent threads
+# fetched before for their comment counts (Hacker News, Reddit) or fetches the
+# thread (Lobsters), and fetches a thread again when its count is not the one
+# the source reported last, kept here; Reddit's was kept already, as the
+# source's total. The index holds only articles whose thread was fetched,
+# newest first: the recent ones are one range of it.
+_SCHEMA_11 = """
+ALTER TABLE articles ADD COLUMN reported_comment_count INTEGER;
+UPDATE articles SET reported_comment_count = source_comment_count WHERE source_comment_count IS NOT NULL;
+CREATE INDEX articles_thread_refresh ON articles(published DESC, id DESC) WHERE comments_fetched IS NOT NULL;
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_1,
     _SCHEMA_2,
@@ -349,6 +361,7 @@ MIGRATIONS: list[str] = [
     _SCHEMA_8,
     _SCHEMA_9,
     _SCHEMA_10,
+    _SCHEMA_11,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -29,6 +29,7 @@ CREATE TABLE articles (
     source_comment_count INTEGER,
     thread_failures INTEGER NOT NULL DEFAULT 0,
     undated INTEGER NOT NULL DEFAULT 0,
+    reported_comment_count INTEGER,
     UNIQUE (feed_id, guid)
 );
 
@@ -39,6 +40,8 @@ CREATE INDEX articles_by_feed_date ON articles(feed_id, published DESC, id DESC)
 CREATE INDEX articles_by_guid ON articles(guid);
 
 CREATE INDEX articles_starred_by_date ON articles(published DESC, id DESC) WHERE starred = 1;
+
+CREATE INDEX articles_thread_refresh ON articles(published DESC, id DESC) WHERE comments_fetched IS NOT NULL;
 
 CREATE INDEX articles_thread_retry ON articles(id) WHERE thread_failures > 0;
 
@@ -198,4 +201,4 @@ CREATE TABLE sync_pending (
     PRIMARY KEY (remote_id, field)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 10;
+PRAGMA user_version = 11;
