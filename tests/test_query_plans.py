@@ -248,6 +248,24 @@ def test_threads_to_refresh_read_one_range_of_the_index_of_fetched_threads(popul
     assert [thread.source.article_id for thread in populated.threads_to_refresh(since, 5)] == fetched[:5]
 
 
+def test_pages_wanted_read_the_small_index_of_waiting_articles_newest_first(populated: Store) -> None:
+    # Every fetch asks which articles wait for their page: a partial index of only those, newest first.
+    articles = populated.list_articles(limit=900)
+    waiting = [a.id for a in articles[100:130]]
+    marks = ",".join("?" * len(waiting))
+    populated.conn.execute(
+        f"UPDATE articles SET url = 'http://h' || (id % 2) || '.example/' || id WHERE id IN ({marks})", waiting
+    )
+    populated.conn.execute(f"UPDATE articles SET page_tries = 3 WHERE id IN ({marks})", waiting)
+    plans = plans_of(populated, lambda: populated.pages_wanted(10, 4))
+    assert any("USING INDEX articles_page_wanted" in line for line in plans[0]), plans[0]
+    assert not any("TEMP B-TREE" in line for line in plans[0]), plans[0]
+    assert_no_full_scan(plans)
+    # Newest first, four a host: the first four of each of the two hosts.
+    chosen = [article_id for article_id, _url in populated.pages_wanted(10, 4)]
+    assert chosen == waiting[:8]
+
+
 @pytest.mark.parametrize("case", ["all", "feed", "tag"])
 @pytest.mark.parametrize("step", [1, -1], ids=["down", "up"])
 def test_the_next_unread_article_is_one_seek_of_an_unread_index(populated: Store, case: str, step: int) -> None:

@@ -97,6 +97,9 @@ SLOW_ANSWER = 0.010
 #: even forked, gain nothing there (10 feeds: the same wall time, 0.06 s more
 #: CPU, and 0.03 s more for a refresh that parses nothing).
 POOL_FROM = 12
+#: Article pages fetched from one host in one run, at most (full text for the backlog: a site
+#: with hundreds of waiting articles gets them over several fetches, not all at once).
+PAGES_PER_HOST = 20
 #: ``fetch.memory_budget_mb`` counts in these (10^6 bytes).
 MB = 1_000_000
 
@@ -599,15 +602,21 @@ class Fetcher:
                 self._refreshing.update(source.article_id for source in again)
                 if sources or again:
                     await self.fetch_threads([*sources, *again], store, writer)
-            if self.settings.full_text and fresh:
+            if self.settings.full_text:
+                # New articles whose text is short wait for their page with those left from earlier
+                # fetches; the newest go first, a bounded number per run and per host.
+                if fresh:
+                    await loop.run_in_executor(
+                        writer, store.want_pages, fresh, self.settings.full_text_threshold, full_text_feeds
+                    )
                 pages = await loop.run_in_executor(
                     writer,
-                    store.articles_needing_full_text,
-                    fresh,
-                    self.settings.full_text_threshold,
-                    full_text_feeds,
+                    store.pages_wanted,
+                    self.settings.full_text_limit,
+                    PAGES_PER_HOST,
+                    [feed.id for feed in due] if feed_ids is not None else None,
                 )
-                await self.fetch_pages(pages[: self.settings.full_text_limit], store, writer)
+                await self.fetch_pages(pages, store, writer)
         finally:
             await loop.run_in_executor(writer, store.close)
             writer.shutdown(wait=True)
@@ -939,25 +948,31 @@ class Fetcher:
 
             async def one(article_id: int, url: str) -> None:
                 try:
-                    problem = await page(article_id, url)
+                    failed = await page(article_id, url)
                 except Exception as failure:  # a page is a nicety: its failure costs only that page
                     if self._fatal(failure):
                         raise
                     self._debug(failure)
-                    problem = unexpected(failure)
-                if problem is not None:
+                    failed = (unexpected(failure), False)
+                if failed is not None:
+                    problem, for_good = failed
                     self.summary.page_errors.append(f"article {article_id}: {problem}")
+                    await loop.run_in_executor(writer, lambda: store.page_failed(article_id, for_good=for_good))
 
-            async def page(article_id: int, url: str) -> str | None:
+            async def page(article_id: int, url: str) -> tuple[str, bool] | None:
+                """None when the page's text is kept, else (why not, whether trying again is pointless)."""
                 try:
                     response = await self._get(client, url, {"Accept": "text/html, */*;q=0.5"})
                 except FetchError as error:
-                    return clean_line(str(error))
-                if response.status != 200 or not response.body:
-                    return f"HTTP {response.status}" if response.status != 200 else "an empty page"
+                    return clean_line(str(error)), False
+                if response.status != 200:
+                    # Gone, forbidden or not there: the same next time. A busy or failing server may recover.
+                    return f"HTTP {response.status}", 400 <= response.status < 500 and response.status not in (408, 429)
+                if not response.body:
+                    return "an empty page", True
                 extracted = await loop.run_in_executor(None, extract_main_html, response.body, response.url)
                 if extracted is None:
-                    return "no article text found on its page"
+                    return "no article text found on its page", True
                 html, text = extracted
                 await loop.run_in_executor(writer, store.set_full_text, article_id, html, text)
                 self.summary.full_texts += 1

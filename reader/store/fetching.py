@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from reader.models import BatchStats, FeedToFetch, FetchOutcome, ImportBatch, ThreadSource
 from reader.store._sql import in_chunks
@@ -21,6 +22,8 @@ from reader.text.sanitize import clean_line
 
 #: Fetches that try a failed thread before it is left to `reader comments ID`.
 THREAD_ATTEMPTS = 3
+#: Fetches that try an article's page for its full text before giving up on it (``articles.page_tries``).
+PAGE_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -150,9 +153,17 @@ class Fetching(Articles):
         """Keep an article's extracted full page beside the feed's version; search sees its text."""
         with self.transaction():
             self.conn.execute(
-                "UPDATE articles SET full_html = ?, text = CASE WHEN length(?) > length(text) THEN ? ELSE text END "
-                "WHERE id = ?",
+                "UPDATE articles SET full_html = ?, text = CASE WHEN length(?) > length(text) THEN ? ELSE text END, "
+                "page_tries = 0 WHERE id = ?",
                 (html, text, text, article_id),
+            )
+
+    def page_failed(self, article_id: int, *, for_good: bool) -> None:
+        """An article's page gave no full text: try again later (one try fewer), or never (``for_good``)."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE articles SET page_tries = CASE WHEN ? THEN 0 ELSE max(page_tries - 1, 0) END WHERE id = ?",
+                (int(for_good), article_id),
             )
 
     def articles_for_comments(self, article_ids: Sequence[int]) -> list[ThreadSource]:
@@ -176,20 +187,51 @@ class Fetching(Articles):
                 )
         return found
 
-    def articles_needing_full_text(
-        self, article_ids: Sequence[int], threshold: int, full_text_feeds: set[int]
-    ) -> list[tuple[int, str]]:
-        """(id, url) of articles whose stored text is shorter than ``threshold`` or whose feed wants full text."""
+    def want_pages(self, article_ids: Sequence[int], threshold: int, full_text_feeds: set[int]) -> int:
+        """Mark for a page fetch (:data:`PAGE_TRIES` tries) those of these articles whose stored text is
+        shorter than ``threshold`` or whose feed wants full text, and that have a link and no page yet.
+        Returns how many."""
         wanted = []
         for marks, chunk in in_chunks(article_ids):
             for row in self.conn.execute(
-                f"""SELECT id, url, feed_id, length(text) AS size FROM articles
+                f"""SELECT id, feed_id, length(text) AS size FROM articles
                 WHERE id IN ({marks}) AND full_html IS NULL AND url IS NOT NULL""",
                 chunk,
             ):
                 if row["size"] < threshold or row["feed_id"] in full_text_feeds:
-                    wanted.append((int(row["id"]), str(row["url"])))
-        return wanted
+                    wanted.append(int(row["id"]))
+        with self.transaction():
+            for marks, chunk in in_chunks(wanted):
+                self.conn.execute(f"UPDATE articles SET page_tries = {PAGE_TRIES} WHERE id IN ({marks})", chunk)
+        return len(wanted)
+
+    def pages_wanted(self, limit: int, per_host: int, feed_ids: Sequence[int] | None = None) -> list[tuple[int, str]]:
+        """(id, link) of the newest articles waiting for their page: at most ``limit``, ``per_host`` a host.
+
+        Only subscribed feeds' articles (not those kept under Saved), and only
+        ``feed_ids``' when given. Reads the ``articles_page_wanted`` index
+        newest first and stops after ``limit * 4`` rows, so a backlog that is
+        all one host costs one short range, not the whole index.
+        """
+        where = "" if feed_ids is None else f" AND a.feed_id IN ({', '.join('?' * len(feed_ids))})"
+        rows = self.conn.execute(
+            f"""SELECT a.id, a.url FROM articles a
+            JOIN feeds f ON f.id = a.feed_id AND f.removed = 0
+            WHERE a.page_tries > 0{where}
+            ORDER BY a.published DESC, a.id DESC LIMIT ?""",
+            (*(feed_ids or ()), limit * 4),
+        )
+        chosen: list[tuple[int, str]] = []
+        per: dict[str, int] = {}
+        for row in rows:
+            host = (urlsplit(row["url"]).hostname or "").lower()
+            if per.get(host, 0) >= per_host:
+                continue
+            per[host] = per.get(host, 0) + 1
+            chosen.append((int(row["id"]), str(row["url"])))
+            if len(chosen) >= limit:
+                break
+        return chosen
 
     def mark_comments_fetched(
         self,

@@ -350,6 +350,22 @@ UPDATE articles SET reported_comment_count = source_comment_count WHERE source_c
 CREATE INDEX articles_thread_refresh ON articles(published DESC, id DESC) WHERE comments_fetched IS NOT NULL;
 """
 
+# Version 12: full text for the backlog. ``page_tries`` is how many more times
+# a fetch may try an article's page for its full text (0: not wanted, or done).
+# A new article whose text is short, or whose feed asks for full text, gets 3;
+# a fetch tries the newest waiting ones, a bounded number per run and per
+# host; a page that gives the text, or one that never will (404, no article
+# text in it), sets 0, a network failure takes one try off. Articles of the
+# last 30 days that were left waiting before (text shorter than the default
+# 300 characters, or a full-text feed; no page kept) get one try.
+_SCHEMA_12 = """
+ALTER TABLE articles ADD COLUMN page_tries INTEGER NOT NULL DEFAULT 0;
+UPDATE articles SET page_tries = 1
+WHERE full_html IS NULL AND url IS NOT NULL AND published > CAST(strftime('%s', 'now') AS INTEGER) - 30 * 86400
+AND (length(text) < 300 OR feed_id IN (SELECT id FROM feeds WHERE full_text = 1));
+CREATE INDEX articles_page_wanted ON articles(published DESC, id DESC) WHERE page_tries > 0;
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_1,
     _SCHEMA_2,
@@ -362,6 +378,7 @@ MIGRATIONS: list[str] = [
     _SCHEMA_9,
     _SCHEMA_10,
     _SCHEMA_11,
+    _SCHEMA_12,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -30,6 +30,7 @@ CREATE TABLE articles (
     thread_failures INTEGER NOT NULL DEFAULT 0,
     undated INTEGER NOT NULL DEFAULT 0,
     reported_comment_count INTEGER,
+    page_tries INTEGER NOT NULL DEFAULT 0,
     UNIQUE (feed_id, guid)
 );
 
@@ -38,6 +39,8 @@ CREATE INDEX articles_by_date ON articles(published DESC, id DESC);
 CREATE INDEX articles_by_feed_date ON articles(feed_id, published DESC, id DESC);
 
 CREATE INDEX articles_by_guid ON articles(guid);
+
+CREATE INDEX articles_page_wanted ON articles(published DESC, id DESC) WHERE page_tries > 0;
 
 CREATE INDEX articles_starred_by_date ON articles(published DESC, id DESC) WHERE starred = 1;
 
@@ -201,4 +204,4 @@ CREATE TABLE sync_pending (
     PRIMARY KEY (remote_id, field)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 11;
+PRAGMA user_version = 12;
