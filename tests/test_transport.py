@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import os
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -335,3 +337,22 @@ def test_the_connection_limit_holds_across_hosts() -> None:
         for each in servers:
             each.stop()
     assert most == 4
+
+
+def test_aiohttp_is_imported_without_trusting_anything_by_default_and_ssl_is_left_as_it_was() -> None:
+    """reader skips the two TLS contexts aiohttp builds on import (40 ms): they must trust no one, and the
+    standard library's functions must be the real ones afterwards (a fresh interpreter: the first import)."""
+    script = (
+        "import ssl\n"
+        "create, paths = ssl.create_default_context, ssl.SSLContext.set_default_verify_paths\n"
+        "from reader.net import http\n"
+        "http._load_aiohttp()\n"
+        "import aiohttp.connector as connector\n"
+        "assert ssl.create_default_context is create and ssl.SSLContext.set_default_verify_paths is paths\n"
+        "verified = connector._SSL_CONTEXT_VERIFIED\n"
+        "assert verified.verify_mode == ssl.CERT_REQUIRED and verified.check_hostname\n"
+        "print(verified.cert_store_stats()['x509_ca'], len(ssl.create_default_context().get_ca_certs()) > 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "True"]
