@@ -363,6 +363,12 @@ def parse(text: str, path: Path | None = None) -> Config:
             problems.append(f"{where}: {key}: unknown setting (ignored)")
             continue
         problem = setting.check(value)
+        if problem and key == "network.proxy":
+            # Fail closed: someone who asked for a proxy (Tor, a company's) and mistyped it must
+            # not have every request go out directly instead.
+            problems.append(f"{where}: {key}: {problem}; nothing is fetched until it is fixed")
+            values[_attribute(key)] = defaults.UNUSABLE_PROXY
+            continue
         if problem:
             problems.append(f"{where}: {key}: {problem}; using {_show(setting.default)}")
             continue

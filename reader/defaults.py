@@ -39,3 +39,6 @@ REFRESH_THREADS_LIMIT = 100
 #: ask the proxy to resolve host names (Tor needs it); ``socks5`` and ``socks4`` resolve here.
 ProxyScheme = Literal["http", "socks4", "socks4a", "socks5", "socks5h"]
 PROXY_SCHEMES: tuple[ProxyScheme, ...] = ("http", "socks4", "socks4a", "socks5", "socks5h")
+#: ``network.proxy`` as read from a config whose value is no proxy URL: every request fails
+#: (naming the setting) rather than going out without the proxy the user asked for.
+UNUSABLE_PROXY = "unusable:"

@@ -301,3 +301,22 @@ def test_a_bad_proxy_url_is_named_without_its_password(value: str) -> None:
         parse_proxy(value)
     assert "pw-123" not in str(refused.value)
     assert "pw-123" not in repr(parse_proxy("socks5h://u:pw-123@127.0.0.1:9050"))
+
+
+def test_a_mistyped_proxy_in_the_config_stops_every_request_instead_of_going_direct(
+    server: FeedServer, run_reader: RunReader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Someone behind Tor who mistypes the proxy must not have reader connect directly.
+    url = server.route("/feed.xml", ok(rss([Item("t", "Never fetched")]).encode()))
+    assert run_reader("add", "--no-check", url).returncode == 0
+    config = tmp_path / "config.toml"
+    config.write_text('[network]\nproxy = "sock5h://tor:pa55word@127.0.0.1:9050"\n', encoding="utf-8")
+    monkeypatch.setenv("READER_CONFIG", str(config))
+
+    fetched = run_reader("fetch")
+
+    output = fetched.stdout + fetched.stderr
+    assert fetched.returncode != 0
+    assert "network.proxy" in output and "nothing is fetched until it is fixed" in output
+    assert "pa55word" not in output and "Traceback" not in output
+    assert server.requests == []

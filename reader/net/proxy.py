@@ -149,6 +149,8 @@ def choose_proxy(url: str, setting: str, environ: Mapping[str, str], no_proxy: s
     setting = setting.strip()
     if setting.lower() == DIRECT:
         return None
+    if setting == defaults.UNUSABLE_PROXY:
+        raise ProxyError('network.proxy in the config is not a proxy URL: fix it, or set "direct" for none')
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     chosen = setting or _environment_value(environ, f"{scheme}_proxy") or _environment_value(environ, "all_proxy")
