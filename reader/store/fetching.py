@@ -10,6 +10,7 @@ new count (:meth:`Fetching.threads_to_refresh`).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -37,6 +38,13 @@ class ThreadToRefresh:
     #: Comments stored that are not deleted: what a first reported count is
     #: compared with (0 when ``reported`` is known: not counted then).
     held: int
+
+
+def _thread_source(row: sqlite3.Row) -> ThreadSource:
+    """Where an article's thread comes from, out of a row with the columns ThreadSource names."""
+    return ThreadSource(
+        row["id"], row["guid"], row["url"], row["comments_url"], row["comment_feed_url"], row["declared_comment_count"]
+    )
 
 
 class Fetching(Articles):
@@ -175,16 +183,7 @@ class Fetching(Articles):
                 FROM articles WHERE id IN ({marks})""",
                 chunk,
             ):
-                found.append(
-                    ThreadSource(
-                        row["id"],
-                        row["guid"],
-                        row["url"],
-                        row["comments_url"],
-                        row["comment_feed_url"],
-                        row["declared_comment_count"],
-                    )
-                )
+                found.append(_thread_source(row))
         return found
 
     def want_pages(self, article_ids: Sequence[int], threshold: int, full_text_feeds: set[int]) -> int:
@@ -274,14 +273,7 @@ class Fetching(Articles):
         )
         return [
             ThreadToRefresh(
-                ThreadSource(
-                    row["id"],
-                    row["guid"],
-                    row["url"],
-                    row["comments_url"],
-                    row["comment_feed_url"],
-                    row["declared_comment_count"],
-                ),
+                _thread_source(row),
                 int(row["feed_id"]),
                 row["reported_comment_count"],
                 int(row["held"]),
