@@ -45,18 +45,18 @@ class Context:
     config: Config = field(default_factory=Config)
     _store: Store | None = field(default=None, repr=False)
 
-    def store(self, *, must_exist: bool = False) -> Store:
+    def store(self) -> Store:
         """Open the library (once per command), its warnings on stderr.
 
-        A command that only reads (or ``must_exist``: ``prune --dry-run``),
-        or one with nothing to act on without a library (``remove``), does
+        A command that only reads, or one with nothing to act on without a
+        library (``remove``, ``prune``), does
         not create a missing library, nor its folders (a mistyped ``--db`` or
         a wrong ``HOME`` would leave them behind): it says there is none yet.
         The others create it and say so, once, on stderr.
         """
         if self._store is None:
             existed = self.db_path.exists()
-            if not existed and (must_exist or _command_name() in _NEEDS_A_LIBRARY):
+            if not existed and _command_name() in _NEEDS_A_LIBRARY:
                 raise UserError(
                     f"no library yet at {self.db_path}: `reader add URL` or `reader import FILE` starts one"
                 )

@@ -77,7 +77,7 @@ def prune_command(
     from reader.text import dates
 
     cutoff = dates.now() - _parse_age(older_than)
-    store = state.store(must_exist=dry_run)
+    store = state.store()
     starred, unread = not keep_starred, include_unread
     which = _prune_kinds(starred=starred, unread=unread, cutoff=dates.to_human(cutoff))
     count = store.prune_count(cutoff, starred=starred, unread=unread)

@@ -348,14 +348,13 @@ def links_in_header(value: str, base_url: str) -> list[FeedLink]:
     resolve against ``base_url``. Never raises.
     """
     found: dict[str, FeedLink] = {}
-    try:
+    # A parser slip must not lose the page's other chances: the links read before it count.
+    with contextlib.suppress(Exception):
         for target, params in _header_links(value[:MAX_HEADER_CHARS]):
             title = params.get("title", "")
             if "title*" in params:
                 title = _extended(params["title*"]) or title
             _add(found, params.get("rel", ""), _mime(params.get("type")), target, title, base_url)
-    except Exception:  # a parser slip must not lose the page's other chances: no links from the header
-        return list(found.values())
     return list(found.values())
 
 

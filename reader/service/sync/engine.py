@@ -277,11 +277,10 @@ async def _push_feed_changes(store: Store, backend: Backend, summary: SyncSummar
     the sync with the change still queued, so nothing is lost.
     """
     for change in store.sync_feed_changes():
-        label = _feed_label(store, change)
         try:
             sent = await _send_feed_change(store, backend, change)
-        except SyncRefused as refusal:
-            note = f"{label}: {clean_line(str(refusal))}"
+        except SyncRefused as refusal:  # named only now: most changes go through unremarked
+            note = f"{_feed_label(store, change)}: {clean_line(str(refusal))}"
             if refusal.retry and dates.now() - change.changed < RETRY_SECONDS:
                 summary.feed_notes.append(f"{note}; tried again at the next sync")
                 continue

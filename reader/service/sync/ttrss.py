@@ -92,6 +92,8 @@ class TinyTinyRSS:
         self._client: Client | None = None
         self._sid: str | None = None
         self._seq = 0
+        #: The server's categories by folded title, asked once per sync (by the first subscribe).
+        self._categories: dict[str, int] | None = None
 
     # -- calls ---------------------------------------------------------------
 
@@ -320,13 +322,14 @@ class TinyTinyRSS:
 
     async def _category_id(self, name: str) -> int | None:
         """The id of the server's category called ``name`` (as :meth:`subscriptions` shows it), or None."""
-        wanted = clean_line(name).casefold()
-        for row in _rows(await self._call("getCategories", include_empty=True), "getCategories"):
-            number = _int(row.get("id"))
-            title = clean_line(html_to_plain(str(row.get("title") or "")))
-            if number is not None and number > 0 and title.casefold() == wanted:
-                return number
-        return None
+        if self._categories is None:
+            self._categories = {}
+            for row in _rows(await self._call("getCategories", include_empty=True), "getCategories"):
+                number = _int(row.get("id"))
+                title = clean_line(html_to_plain(str(row.get("title") or ""))).casefold()
+                if number is not None and number > 0:
+                    self._categories.setdefault(title, number)
+        return self._categories.get(clean_line(name).casefold())
 
     async def unsubscribe(self, remote_id: str) -> None:
         """unsubscribeFeed; a feed the server no longer has (FEED_NOT_FOUND) is as good as done."""

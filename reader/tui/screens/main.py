@@ -204,8 +204,7 @@ class MainScreen(
                 # Another feed's list: the article read so far is put away, and the list gets the room.
                 self.close_article()
             self.search_query = None
-            self.source = event.source
-            self.services.writer.setting("ui.source", self.source.key)
+            self.show_source(event.source)
             self.request_list(keep=self.article_list.article_id)
         if event.opened:
             self.show_pane("articles")

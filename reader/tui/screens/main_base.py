@@ -151,6 +151,11 @@ class MainScreenBase(Screen[None]):
             message = LibraryLoaded(store.feeds(), store.counts())
         self.post_message(message)
 
+    def show_source(self, source: Source) -> None:
+        """Make ``source`` the one listed, remembered for the next start (the caller asks for its list)."""
+        self.source = source
+        self.services.writer.setting("ui.source", source.key)
+
     def request_list(
         self, keep: int | None = None, open_kept: bool = False, open_unread: int = 0, focus_reading: bool = False
     ) -> None:

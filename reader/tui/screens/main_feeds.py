@@ -327,8 +327,6 @@ class FeedsMixin(MainScreenBase):
             self.library_changed()
 
     def _show_source(self, source: Source) -> None:
-        """List ``source`` (read afresh), dropping any refresh of the list shown until now."""
-        self.source = source
-        self.services.writer.setting("ui.source", source.key)
-        self._refresh_request += 1
+        """List ``source`` (read afresh; ``request_list`` drops any refresh of the list shown until now)."""
+        self.show_source(source)
         self.request_list()

@@ -146,10 +146,9 @@ class MarksMixin(MainScreenBase):
             if source.feed_id is not None and source.feed_id == self.source.feed_id:
                 continue
             self.notify(f"No more unread here: on to {entry.name}.", timeout=3, markup=False)
-            self.source = source
+            self.show_source(source)
             self.search_query = None
             feeds.select_source(source)
-            self.services.writer.setting("ui.source", source.key)
             focus = isinstance(self.focused, (ArticleView, CommentThread))
             self.request_list(open_unread=step, focus_reading=focus)
             return True

@@ -129,12 +129,11 @@ class FeedList(LineList):
     ]
 
     @dataclass
-    class Chosen(Message):
-        """A view, tag or feed was highlighted or selected."""
+    class _About(Message):
+        """What every message of the list carries: the list itself and the source it is about."""
 
         feed_list: FeedList
         source: Source
-        opened: bool
 
         @property
         def control(self) -> FeedList:
@@ -142,33 +141,25 @@ class FeedList(LineList):
             return self.feed_list
 
     @dataclass
-    class MarkReadAsked(Message):
+    class Chosen(_About):
+        """A view, tag or feed was highlighted or selected."""
+
+        opened: bool
+
+    @dataclass
+    class MarkReadAsked(_About):
         """The user asked to mark every unread article of ``source`` read (not yet confirmed)."""
 
-        feed_list: FeedList
-        source: Source
         #: How the source is named in the list (cleaned text, never markup).
         name: str
 
-        @property
-        def control(self) -> FeedList:
-            """The list that sent the message."""
-            return self.feed_list
-
     @dataclass
-    class ManageAsked(Message):
+    class ManageAsked(_About):
         """The user asked to remove, rename or move the highlighted source (a feed; not yet done)."""
 
-        feed_list: FeedList
-        source: Source
         #: How the source is named in the list (cleaned text, never markup).
         name: str
         action: FeedAction
-
-        @property
-        def control(self) -> FeedList:
-            """The list that sent the message."""
-            return self.feed_list
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
