@@ -290,3 +290,25 @@ def test_parsing_in_a_thread_or_in_worker_processes_stores_the_same(
     assert len(expected["articles"]) >= 20
     assert stored(libraries["spawned"]) == expected
     assert stored(libraries["forked"]) == expected
+
+
+def test_answers_without_a_body_leave_the_budget_bounding_the_feeds_that_follow() -> None:
+    """A refresh that opens with 304s: those empty answers say nothing of the next feed's size."""
+    import asyncio
+
+    from reader.service.fetch import _Budget
+
+    async def run() -> bool:
+        budget = _Budget(1000, lambda: None)
+        for _ in range(4):  # four feeds answer 304
+            await budget.start()
+            budget.answered(0)
+        await budget.start()
+        budget.answered(600)  # then one brings 600 bytes, held until stored
+        try:  # another 600-byte feed would take the total past 1,000: it has to wait
+            await asyncio.wait_for(budget.start(), timeout=0.2)
+        except TimeoutError:
+            return True
+        return False
+
+    assert asyncio.run(run()), "a request started although what is held leaves no room"

@@ -407,9 +407,9 @@ class _Budget:
         self.held = 0
         #: Requests started and not answered.
         self.in_flight = 0
-        #: The most that was held at once.
-        self.peak = 0
-        #: Feeds answered and their bodies' bytes; feeds parsed (or dropped) and what they came to.
+        #: Feeds answered with a body and their bodies' bytes; feeds parsed and what they came to.
+        #: Answers without a body (304, errors) are left out: they say nothing of the next feed's
+        #: size, and counting them would bring the means, and so the bound, down to nothing.
         self._answers = 0
         self._answered_bytes = 0
         self._settled = 0
@@ -464,18 +464,18 @@ class _Budget:
         charge = max(size, self._expected()) if size else 0
         self.in_flight -= 1
         self.held += charge
-        self.peak = max(self.peak, self.held)
-        self._answers += 1
-        self._answered_bytes += size
+        if size:
+            self._answers += 1
+            self._answered_bytes += size
         self._wake()
         return charge
 
     def resized(self, old: int, new: int, body: int) -> None:
         """What was held for one feed (``old``, from :meth:`answered`) is now ``new``: what it was parsed into."""
         self.held += new - old
-        self.peak = max(self.peak, self.held)
-        self._settled += 1
-        self._settled_bytes += max(body, new)
+        if body or new:
+            self._settled += 1
+            self._settled_bytes += max(body, new)
         self._wake()
 
     def release(self, size: int) -> None:
@@ -855,8 +855,6 @@ class Fetcher:
         self, sources: Sequence[ThreadSource], store: Store, writer: concurrent.futures.Executor
     ) -> None:
         """Fetch and store the threads of ``sources`` that have a known comment source."""
-        if not hasattr(self, "_global"):
-            self._global = Slots(min(START_CONCURRENCY, self.settings.concurrency))
         loop = asyncio.get_running_loop()
         plans = [(source, plan) for source in sources if (plan := plan_thread(source, self.settings.sources))]
         self.progress.phase = "comments"
