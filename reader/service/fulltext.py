@@ -10,7 +10,7 @@ dependencies; trafilatura also dropped paragraphs it judged duplicates.
 from __future__ import annotations
 
 from reader.parse.htmlpage import decode_html
-from reader.text.render import html_to_text, sanitize_html
+from reader.text.render import sanitize_with_text
 
 #: Extracted text shorter than this is a failed extraction (a cookie wall, a
 #: login page), not an article.
@@ -26,8 +26,7 @@ def extract_main_html(page: bytes, url: str | None = None) -> tuple[str, str] | 
         summary = document.summary(html_partial=True)
     except Exception:  # readability raises on pages it cannot make sense of
         return None
-    html = sanitize_html(summary)
-    text = html_to_text(html)
+    html, text = sanitize_with_text(summary)
     if len(text) < MIN_TEXT:
         return None
     return html, text

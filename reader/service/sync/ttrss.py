@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from reader.models import ArticleData, MarkField, SyncFeed
 from reader.net.http import FetchError, Limits, make_client, post
 from reader.text import dates
-from reader.text.render import html_to_plain, html_to_text, sanitize_html
+from reader.text.render import html_to_plain, sanitize_with_text
 from reader.text.sanitize import clean_line, safe_url
 
 if TYPE_CHECKING:
@@ -435,8 +435,7 @@ def _article(row: dict[str, Any]) -> RemoteArticle | None:
     if number is None or number <= 0 or feed is None:
         return None
     link = safe_url(str(row.get("link") or ""))
-    body = sanitize_html(str(row.get("content") or ""))
-    text = html_to_text(body)
+    body, text = sanitize_with_text(str(row.get("content") or ""))
     title = clean_line(html_to_plain(str(row.get("title") or ""))) or clean_line(text[:80]) or "(untitled)"
     count = _int(row.get("comments_count"))
     article = ArticleData(
