@@ -286,3 +286,20 @@ def test_the_next_unread_article_is_one_seek_of_an_unread_index(populated: Store
     here = (middle.published, middle.id)
     expected = max(k for k in keys if k < here) if step > 0 else min(k for k in keys if k > here)
     assert found == expected
+
+
+def test_threads_of_removed_feeds_are_not_refreshed(populated: Store) -> None:
+    # Starred articles kept under Saved belong to no subscription: their threads are not asked about.
+    articles = populated.list_articles(limit=10)
+    for article in articles:
+        populated.mark_comments_fetched(article.id)
+    removed = populated.conn.execute("SELECT feed_id FROM articles WHERE id = ?", (articles[0].id,)).fetchone()[0]
+    populated.conn.execute("UPDATE feeds SET removed = 1 WHERE id = ?", (removed,))
+    since = articles[-1].published
+    found = [thread.source.article_id for thread in populated.threads_to_refresh(since, 100)]
+    kept = [
+        a.id
+        for a in articles
+        if populated.conn.execute("SELECT feed_id FROM articles WHERE id = ?", (a.id,)).fetchone()[0] != removed
+    ]
+    assert found == kept and articles[0].id not in found

@@ -177,7 +177,9 @@ class Client:
         session = self._sessions.get(key)
         if session is None:
             socks = proxy if key != "direct" else None
-            session = self._sessions[key] = _session(self.max_connections, socks, self._resolver)
+            session = self._sessions[key] = _session(
+                self.max_connections, socks, self._resolver, self.limits.connect_seconds
+            )
         return session, proxy
 
 
@@ -273,7 +275,7 @@ def _bounded(base: type[aiohttp.TCPConnector]) -> type[aiohttp.TCPConnector]:
 
 
 def _session(
-    max_connections: int, socks: Proxy | None, resolver: aiohttp.abc.AbstractResolver | None
+    max_connections: int, socks: Proxy | None, resolver: aiohttp.abc.AbstractResolver | None, connect_seconds: float
 ) -> aiohttp.ClientSession:
     _load_aiohttp()
     import aiohttp
@@ -312,8 +314,9 @@ def _session(
         # Proxies are chosen by reader.net.proxy; no .netrc, no cookies kept between feeds.
         trust_env=False,
         cookie_jar=aiohttp.DummyCookieJar(),
-        # The whole-request deadline is asyncio.timeout around each exchange.
-        timeout=aiohttp.ClientTimeout(total=None),
+        # The whole-request deadline is asyncio.timeout around each exchange; a host that never
+        # takes the connection gives up sooner (Limits.connect_seconds, TCP and TLS together).
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=connect_seconds),
         max_line_size=MAX_HEAD_LINE,
         max_field_size=MAX_HEAD_LINE,
         max_headers=MAX_HEADERS,

@@ -816,11 +816,13 @@ class Fetcher:
                 )
             counts = {key: count for answer in answers for key, count in answer.items()}
         again: list[ThreadSource] = []
+        #: Lobsters gives its count only with the thread: those go after every thread known to have changed.
+        unknown: list[ThreadSource] = []
         first_counts: list[tuple[int, int]] = []
         for thread, plan in planned:
             article_id = thread.source.article_id
             if plan.kind == "lobsters":
-                again.append(thread.source)  # the count comes only with the thread
+                unknown.append(thread.source)
                 continue
             count = counts.get((plan.kind, plan.key or ""))
             if count is None:
@@ -833,7 +835,7 @@ class Fetcher:
             elif count != thread.reported:
                 first_counts.append((article_id, count))
         await loop.run_in_executor(writer, store.note_reported_counts, first_counts)
-        return again[:limit]
+        return [*again, *unknown][:limit]
 
     async def _ask_counts(self, client: object, kind: CountKind, keys: list[str]) -> dict[tuple[str, str], int]:
         """The comment counts ``kind`` reports for the threads ``keys``; a failed request is one line, no counts."""

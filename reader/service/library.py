@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from reader.config import Config
 
 if TYPE_CHECKING:
-    # Imported where used: the reader starts without httpx and the parsers
+    # Imported where used: the reader starts without aiohttp and the parsers
     # (about 0.1 s), and most commands never fetch.
     from reader.service.fetch import FetchSettings, FetchSummary, MoreResult, ProgressCallback
     from reader.service.sync.engine import SyncSummary

@@ -267,6 +267,7 @@ class Fetching(Articles):
                     (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.kind = 'comment' AND c.deleted = 0)
                 ELSE 0 END AS held
             FROM articles a
+            JOIN feeds f ON f.id = a.feed_id AND f.removed = 0
             WHERE a.comments_fetched IS NOT NULL AND a.published >= ?
             ORDER BY a.published DESC, a.id DESC LIMIT ?""",
             (since, limit),

@@ -27,6 +27,8 @@ _ARTICLE_COLUMNS = """
 # literals so SQLite can prove that the partial indexes apply.
 _UNREAD = "a.read = 0"
 _STARRED = "a.starred = 1"
+#: Starred and from a removed feed: what "Saved" lists.
+_SAVED = f"{_STARRED} AND +a.feed_id IN (SELECT id FROM feeds WHERE removed = 1)"
 
 
 def filter_where(filter: ArticleFilter) -> tuple[str, list[object]]:
@@ -48,7 +50,7 @@ def filter_where(filter: ArticleFilter) -> tuple[str, list[object]]:
     if filter.saved:
         # The starred articles kept from feeds the user removed (a partial index lists those feeds);
         # one unstarred there is an ordinary read article, which prune takes in time.
-        clauses.append(f"{_STARRED} AND +a.feed_id IN (SELECT id FROM feeds WHERE removed = 1)")
+        clauses.append(_SAVED)
     return " AND ".join(clauses), params
 
 
@@ -172,13 +174,12 @@ class Reading(Connection):
 
         ``saved_unread`` is how many of the saved ones are unread (the feed list's number for Saved).
         """
-        saved = f"{_STARRED} AND +a.feed_id IN (SELECT id FROM feeds WHERE removed = 1)"
         views = {
             "all": "1",
             "unread": _UNREAD,
             "starred": _STARRED,
-            "saved": saved,
-            "saved_unread": f"{_UNREAD} AND {saved}",
+            "saved": _SAVED,
+            "saved_unread": f"{_UNREAD} AND {_SAVED}",
         }
         return {
             view: self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}").fetchone()[0]

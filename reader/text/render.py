@@ -70,10 +70,7 @@ def sanitize_html(markup: str, base_url: str | None = None) -> str:
     if not markup:
         return ""
     base = base_url if base_url and base_url.startswith(("http://", "https://")) else None
-    try:
-        cleaned = _cleaner(base).clean(markup)
-    except ValueError:  # a base nh3 cannot use: links stay as written
-        cleaned = _cleaner(None).clean(markup)
+    cleaned = _cleaner(base).clean(markup)  # a base nh3 cannot use gives the cleaner without it
     # nh3 keeps control characters in text; the stored HTML must be as clean
     # as the stored Markdown.
     return clean_text(cleaned)
