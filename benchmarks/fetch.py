@@ -902,6 +902,16 @@ def profile(feeds: int, hosts: int, top: int) -> None:
         _print_profile(profiler, top, f"parse_fetched × 5, feed {number}")
 
 
+# The store adds a transaction's new articles to ``articles_fts`` in one
+# statement before it commits; a view that swallows inserts stands in for the
+# index, so that statement still runs and costs only the reading of the rows.
+_NO_ARTICLE_INDEX = [
+    "DROP TABLE articles_fts",
+    "CREATE VIEW articles_fts(rowid, title, text) AS SELECT NULL, NULL, NULL WHERE 0",
+    "CREATE TRIGGER articles_fts_swallow INSTEAD OF INSERT ON articles_fts BEGIN SELECT 1; END",
+]
+
+
 def store_breakdown(count: int) -> None:
     """Time ``Store.store_fetched`` of ``count`` parsed feeds into scratch libraries, whole and cut down.
 
@@ -924,11 +934,11 @@ def store_breakdown(count: int) -> None:
     indexes += ["articles_unread_by_feed_date", "articles_starred_by_date", "articles_by_guid"]
     variants = {
         "as reader stores them": [],
-        "without the full-text trigger (articles_fts_insert)": ["DROP TRIGGER articles_fts_insert"],
+        "without the articles' full-text index": _NO_ARTICLE_INDEX,
         "without the 6 secondary indexes on articles": [f"DROP INDEX {name}" for name in indexes],
         "with PRAGMA synchronous = NORMAL (no fsync per commit)": ["PRAGMA synchronous = NORMAL"],
-        "without the trigger and the indexes, synchronous = NORMAL": [
-            "DROP TRIGGER articles_fts_insert",
+        "without the full-text index and the indexes, synchronous = NORMAL": [
+            *_NO_ARTICLE_INDEX,
             *(f"DROP INDEX {name}" for name in indexes),
             "PRAGMA synchronous = NORMAL",
         ],
