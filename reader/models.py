@@ -287,6 +287,57 @@ class ThreadSource:
     declared_count: int | None
 
 
+#: Where a comment thread comes from. "feed": a comment feed (``wfw:commentRss``,
+#: RFC 4685) or comments that came with the article itself.
+ThreadSourceName = Literal[
+    "feed", "hackernews", "reddit", "lobsters", "mastodon", "bluesky", "discourse", "lemmy", "wordpress", "isso"
+]
+#: How a thread was found: the feed linked it, the article's page named it, a lookup found it.
+ThreadFoundBy = Literal["feed", "page", "lookup"]
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """One discussion somewhere: its source, its id there, and where a person reads it.
+
+    ``remote_id`` is the thread's id at its source (an HN item, a Mastodon
+    status, a Discourse topic, an at:// URI, a comment feed's URL), which keys
+    it with the source: one discussion is stored once per article however
+    it was found. ``api`` is where its API is asked when that is not the
+    source's configured base: a Mastodon, Lemmy or Discourse server, a blog's
+    ``/wp-json/``, an Isso server (empty: the configured base).
+    """
+
+    source: ThreadSourceName
+    remote_id: str
+    url: str
+    api: str = ""
+    title: str = ""
+    points: int | None = None
+    comment_count: int | None = None
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    """A stored thread of an article, as the list, the panel and ``reader show`` present it."""
+
+    id: int
+    source: ThreadSourceName
+    remote_id: str
+    url: str | None
+    title: str
+    points: int | None
+    comment_count: int
+    #: How many comments the source says the thread has (None: it does not say).
+    source_count: int | None
+    fetched: int | None
+    #: When the user last read this thread (None: never); newer comments are new.
+    seen: int | None
+    #: A one-line remark about the stored thread ("Mastodon shows at most 60 replies ...").
+    note: str
+    found_by: ThreadFoundBy
+
+
 @dataclass(frozen=True)
 class MorePlaceholder:
     """A stored "more replies" row, with what fetching the replies behind it needs."""

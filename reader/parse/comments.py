@@ -61,6 +61,8 @@ class CommentSources:
     hn_api: str = "https://hn.algolia.com/api/v1"
     reddit: str = "https://www.reddit.com"
     lobsters: str = "https://lobste.rs"
+    #: Bluesky's public AppView (``app.bsky.*`` and ``com.atproto.identity.resolveHandle``, no login).
+    bluesky: str = "https://public.api.bsky.app"
 
     @classmethod
     def from_environment(cls) -> CommentSources:
@@ -70,6 +72,7 @@ class CommentSources:
             hn_api=os.environ.get("READER_HN_API", default.hn_api).rstrip("/"),
             reddit=os.environ.get("READER_REDDIT_URL", default.reddit).rstrip("/"),
             lobsters=os.environ.get("READER_LOBSTERS_URL", default.lobsters).rstrip("/"),
+            bluesky=os.environ.get("READER_BLUESKY_URL", default.bluesky).rstrip("/"),
         )
 
 
@@ -109,6 +112,8 @@ class ParsedThread:
     comments: list[CommentData]
     source_total: int | None = None
     reported: int | None = None
+    #: One line about what the source left out ("Mastodon shows at most 60 replies ..."), else None.
+    note: str | None = None
 
 
 def reddit_thread_path(source: ThreadSource) -> str | None:
@@ -260,6 +265,24 @@ def _json(data: bytes, kind: str) -> Any:
         return json_document(data)
     except (ValueError, RecursionError):
         raise ImportFailure(f"expected {kind} JSON, found something else") from None
+
+
+def make_comment(
+    guid: str,
+    author: object,
+    html: object,
+    parent: str | None,
+    when: int | None,
+    url: str | None = None,
+    *,
+    deleted: bool = False,
+) -> CommentData:
+    """A comment from a source's answer: the HTML sanitized, the Markdown made, the author cleaned.
+
+    What every source's parser builds its comments with; anything that is not
+    a string counts as missing.
+    """
+    return _comment(guid, author, html, parent, when, url, deleted=deleted)
 
 
 def _comment(

@@ -1,0 +1,1 @@
+"""Placeholder: the bluesky source is being written (registered once it is)."""

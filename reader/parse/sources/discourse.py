@@ -1,0 +1,1 @@
+"""Placeholder: the discourse source is being written (registered once it is)."""

@@ -1,0 +1,1 @@
+"""Placeholder: the isso source is being written (registered once it is)."""

@@ -1,0 +1,1 @@
+"""Placeholder: the lemmy source is being written (registered once it is)."""

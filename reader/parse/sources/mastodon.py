@@ -1,0 +1,1 @@
+"""Placeholder: the mastodon source is being written (registered once it is)."""

@@ -1,0 +1,1 @@
+"""Placeholder: the wordpress source is being written (registered once it is)."""

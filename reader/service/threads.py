@@ -1,0 +1,69 @@
+"""Reading one discussion from its source, bounded: the glue between the comment-source registry and HTTP.
+
+:func:`fetch_thread` hands a source (``reader/parse/sources``) a ``get`` that
+asks through the run's client, within its deadline and byte caps, for JSON
+or HTML, and that fails with one line for anything but a 200 with a body.
+A source therefore never opens a connection itself and cannot outlast the
+bounds of the run. ``ThreadGone`` tells a 404/410 (the discussion is gone:
+asking again will not help) from a failure that may pass (429, 5xx, the
+network), so the caller knows whether to try again later.
+"""
+
+from __future__ import annotations
+
+from reader.models import ThreadRef
+from reader.net.http import Client, Limits, get
+from reader.parse.comments import CommentSources, ParsedThread
+from reader.parse.sources import SOURCES, Get, _load
+from reader.text import dates
+from reader.text.sanitize import clean_line
+
+#: How many requests one thread may make (a Discourse topic of thousands of posts, WordPress pages).
+MAX_REQUESTS_PER_THREAD = 40
+
+
+class ThreadFailed(Exception):
+    """A thread could not be read; ``str()`` is one line for the user."""
+
+
+class ThreadGone(ThreadFailed):
+    """The source says the thread is not there (404, 410): asking again will not help."""
+
+
+def getter(client: Client, limits: Limits, budget: int = MAX_REQUESTS_PER_THREAD) -> Get:
+    """A ``get`` for a source: the body of a 200 answer, else :class:`ThreadFailed` in one line.
+
+    At most ``budget`` requests: a source that would ask for more is stopped
+    there (its thread is then read from what it has, or fails).
+    """
+    asked = 0
+
+    async def fetch(url: str) -> bytes:
+        nonlocal asked
+        asked += 1
+        if asked > budget:
+            raise ThreadFailed(f"the thread needs more than {budget} requests")
+        response = await get(client, url, headers={"Accept": "application/json, */*;q=0.5"}, limits=limits)
+        if response.status in (404, 410):
+            raise ThreadGone(f"HTTP {response.status}: not there")
+        if response.status == 429:
+            wait = response.retry_after
+            raise ThreadFailed("HTTP 429: too many requests" + (f", retry after {wait:.0f} s" if wait else ""))
+        if response.status != 200:
+            raise ThreadFailed(f"HTTP {response.status}")
+        if not response.body:
+            raise ThreadFailed("an empty answer")
+        return response.body
+
+    return fetch
+
+
+async def fetch_thread(
+    ref: ThreadRef, client: Client, limits: Limits, bases: CommentSources, now: int | None = None
+) -> ParsedThread:
+    """Read the discussion ``ref`` from its source within ``limits``; raises an exception whose text is one line."""
+    _load()
+    source = SOURCES.get(ref.source)
+    if source is None:
+        raise ThreadFailed(f"no comment source {clean_line(ref.source)!r}")
+    return await source.fetch(ref, getter(client, limits), bases, now if now is not None else dates.now())
