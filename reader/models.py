@@ -169,6 +169,8 @@ class CommentRow:
     more_count: int = 0
     #: The source's ids of the replies behind a "more" row (empty: unknown, or "continue this thread").
     more_children: list[str] = field(default_factory=list)
+    #: The thread it belongs to (:class:`ThreadInfo`), None only for rows made by hand.
+    thread_id: int | None = None
 
 
 @dataclass
@@ -191,6 +193,8 @@ class ArticleDetail:
     source_comment_count: int | None = None
     #: The feed gave no date that could be read: ``article.published`` is when it was first seen.
     undated: bool = False
+    #: Every thread of the article, in the order their comments are laid out.
+    threads: list[ThreadInfo] = field(default_factory=list)
 
 
 #: Where a search result's snippet comes from: the article's title, its text, or one of its comments.
@@ -222,6 +226,8 @@ class SearchResult:
     comment_id: int | None = None
     #: Its author as stored ("" when unknown); None unless the snippet is from a comment.
     comment_author: str | None = None
+    #: The source of that comment's thread ("hackernews"); None unless the snippet is from a comment.
+    comment_source: ThreadSourceName | None = None
 
 
 # -- what the store takes and gives for fetching ------------------------------
@@ -292,6 +298,49 @@ class ThreadSource:
 ThreadSourceName = Literal[
     "feed", "hackernews", "reddit", "lobsters", "mastodon", "bluesky", "discourse", "lemmy", "wordpress", "isso"
 ]
+_THREAD_SOURCE_NAMES: tuple[ThreadSourceName, ...] = (
+    "feed",
+    "hackernews",
+    "reddit",
+    "lobsters",
+    "mastodon",
+    "bluesky",
+    "discourse",
+    "lemmy",
+    "wordpress",
+    "isso",
+)
+
+
+def thread_source_name(value: str) -> ThreadSourceName:
+    """``value`` as a source name (a stored one); anything unknown reads as "feed"."""
+    for name in _THREAD_SOURCE_NAMES:
+        if name == value:
+            return name
+    return "feed"
+
+
+#: How each source's threads are named to the user. A comment feed, WordPress's
+#: and Isso's comments are the blog's own.
+THREAD_SOURCE_LABELS: dict[ThreadSourceName, str] = {
+    "feed": "Blog",
+    "hackernews": "Hacker News",
+    "reddit": "Reddit",
+    "lobsters": "Lobsters",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "discourse": "Discourse",
+    "lemmy": "Lemmy",
+    "wordpress": "Blog",
+    "isso": "Blog",
+}
+
+
+def source_label(name: str) -> str:
+    """How a thread source is named to the user ("Hacker News"); an unknown name as it is."""
+    return THREAD_SOURCE_LABELS[thread_source_name(name)] if name in _THREAD_SOURCE_NAMES else name
+
+
 #: How a thread was found: the feed linked it, the article's page named it, a lookup found it.
 ThreadFoundBy = Literal["feed", "page", "lookup"]
 

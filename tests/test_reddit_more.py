@@ -203,7 +203,7 @@ def test_built_thread_stores_placeholders_apart_from_comments(
 
     shown = run_reader("show", str(post))
     assert shown.returncode == 0, shown.stderr
-    assert "\u2500\u2500 3 comments \u2500\u2500" in shown.stdout
+    assert "\u2500\u2500 Reddit \u00b7 3 comments \u2500\u2500" in shown.stdout
     assert "\n  [\u2026 4 more replies not fetched]\n" in shown.stdout
     assert f"\n[\u2026 {MANY + 40} more replies not fetched]\n" in shown.stdout
     assert "anonymous" not in shown.stdout
@@ -443,7 +443,7 @@ def test_recorded_thread_counts_199_comments_not_its_127_placeholders(
 
     shown = run_reader("show", str(post))
     assert shown.returncode == 0, shown.stderr
-    assert "\u2500\u2500 199 comments \u2500\u2500" in shown.stdout and "anonymous" not in shown.stdout
+    assert "\u2500\u2500 Reddit \u00b7 199 comments \u2500\u2500" in shown.stdout and "anonymous" not in shown.stdout
     assert shown.stdout.count(" more replies not fetched]") + shown.stdout.count(" more reply not fetched]") == 114
     assert shown.stdout.count("[\u2026 this thread continues (replies not fetched)]") == 13
 
@@ -566,7 +566,7 @@ def test_a_schema_6_library_turns_its_stubs_into_placeholders(
 
     shown = run_reader("show", "1")
     assert shown.returncode == 0, shown.stderr
-    assert "\u2500\u2500 1 comment \u2500\u2500" in shown.stdout
+    assert "\u2500\u2500 Reddit \u00b7 1 comment \u2500\u2500" in shown.stdout
     assert "\n  [\u2026 12 more replies not fetched]\n" in shown.stdout
     assert "anonymous" not in shown.stdout
 

@@ -499,7 +499,7 @@ def test_search_prints_where_each_article_matched(run_reader: RunReader, on_disk
     lines = result.stdout.splitlines()
     assert ANSI not in result.stdout, "a pipe gets no escape sequences, bold included"
     garden = lines.index(next(line for line in lines if "Gardening notes" in line))
-    assert lines[garden + 1].startswith("        in a comment by Alice (id ")
+    assert lines[garden + 1].startswith("        in a comment by Alice on Blog (id ")
     assert lines[garden + 1].endswith("): The reconstruction package is huge.")
     grid = lines.index(next(line for line in lines if "Winter power grid" in line))
     assert lines[grid + 1] == "        in the text: Attacks on the energy infrastructure slow the reconstruction."

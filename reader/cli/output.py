@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from reader.models import ArticleDetail, ArticleRow, CommentRow, FeedRow, SearchResult
+from reader.models import ArticleDetail, ArticleRow, CommentRow, FeedRow, SearchResult, ThreadInfo, source_label
 from reader.text import dates, plural
 from reader.text.errors import error_sentence
 from reader.text.sanitize import clean_line, clean_text, safe_url
@@ -53,11 +53,50 @@ def comment_json(comment: CommentRow) -> dict[str, Any]:
 
 
 def detail_json(detail: ArticleDetail) -> dict[str, Any]:
-    """An article with text and comments, as ``show --json`` prints it."""
+    """An article with text and comments, as ``show --json`` prints it.
+
+    ``threads`` lists every thread with its own comments; ``comments`` is
+    all of them in one list (each naming its ``thread_id``), as before there
+    could be several.
+    """
     data = article_json(detail.article)
     data["text"] = clean_text(detail.text)
     data["comments"] = [comment_json(c) for c in detail.comments]
+    data["threads"] = [
+        {**thread_json(thread), "comments": [comment_json(c) for c in comments]}
+        for thread, comments in thread_groups(detail)
+    ]
     return data
+
+
+def thread_json(thread: ThreadInfo) -> dict[str, Any]:
+    """One thread of an article, without its comments."""
+    return {
+        "id": thread.id,
+        "source": thread.source,
+        "label": source_label(thread.source),
+        "url": safe_url(thread.url),
+        "title": clean_line(thread.title),
+        "points": thread.points,
+        "comment_count": thread.comment_count,
+        "source_count": thread.source_count,
+        "fetched": dates.to_iso(thread.fetched) if thread.fetched is not None else None,
+        "note": clean_line(thread.note),
+        "found_by": thread.found_by,
+    }
+
+
+def thread_groups(detail: ArticleDetail) -> list[tuple[ThreadInfo, list[CommentRow]]]:
+    """Each thread of the article with its comments in display order (threads without comments too)."""
+    by_thread: dict[int | None, list[CommentRow]] = {}
+    for comment in detail.comments:
+        by_thread.setdefault(comment.thread_id, []).append(comment)
+    groups = [(thread, by_thread.pop(thread.id, [])) for thread in detail.threads]
+    for comments in by_thread.values():  # rows of no known thread (made by hand): shown, never lost
+        groups.append(
+            (ThreadInfo(0, "feed", "", None, "", None, len(comments), None, None, None, "", "feed"), comments)
+        )
+    return groups
 
 
 def search_json(result: SearchResult) -> dict[str, Any]:
@@ -67,6 +106,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
     data["match_in"] = result.match_in
     data["comment_id"] = result.comment_id
     data["comment_author"] = None if result.comment_author is None else clean_line(result.comment_author)
+    data["comment_thread"] = result.comment_source
     return data
 
 
@@ -130,6 +170,8 @@ def search_result_text(result: SearchResult, *, emphasis: bool = False) -> str:
     if result.match_in == "comment":
         author = clean_line(result.comment_author)
         where = f"in a comment by {author}" if author else "in an anonymous comment"
+        if result.comment_source is not None:
+            where += f" on {source_label(result.comment_source)}"
         where += f" (id {result.comment_id})"
     else:
         where = f"in the {result.match_in}"
@@ -312,9 +354,16 @@ def article_text(detail: ArticleDetail, width: int = 100) -> str:
     lines.append("")
     body = clean_text(detail.text).strip()
     lines += reading_lines(body, width) if body else ["(no text)"]
-    if detail.comments:
-        lines += ["", f"\u2500\u2500 {plural(comment_total(detail.comments), 'comment')} \u2500\u2500"]
-        for comment in detail.comments:
+    for thread, comments in thread_groups(detail):
+        if not comments and not thread.note:
+            continue
+        heading = f"{source_label(thread.source)} \u00b7 {plural(comment_total(comments), 'comment')}"
+        lines += ["", f"\u2500\u2500 {heading} \u2500\u2500"]
+        if safe_url(thread.url) and thread.url != row.comments_url:
+            lines.append(f"Thread: {thread.url}")
+        if thread.note:
+            lines += wrap(f"({clean_line(thread.note)})", width)
+        for comment in comments:
             indent = "  " * min(comment.depth, width // 8)
             available = width - len(indent)
             lines.append("")
@@ -341,9 +390,11 @@ def article_markdown(detail: ArticleDetail) -> str:
     if safe_url(row.url):
         out += ["", f"<{row.url}>"]
     out += ["", clean_text(detail.text).strip()]
-    if detail.comments:
-        out += ["", f"## Comments ({comment_total(detail.comments)})"]
-        for comment in detail.comments:
+    for thread, comments in thread_groups(detail):
+        if not comments:
+            continue
+        out += ["", f"## {source_label(thread.source)}: {plural(comment_total(comments), 'comment')}"]
+        for comment in comments:
             prefix = "> " * comment.depth
             out.append(prefix.rstrip() if prefix else "")
             if comment.kind == "more":

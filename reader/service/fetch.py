@@ -57,6 +57,8 @@ from reader.models import (
     FetchOutcome,
     ImportBatch,
     MorePlaceholder,
+    ThreadFoundBy,
+    ThreadRef,
     ThreadSource,
 )
 from reader.net.http import FetchError, Limits, Response, get, make_client
@@ -67,7 +69,7 @@ from reader.parse.comments import (
     CommentSources,
     CountKind,
     ParsedThread,
-    ThreadKind,
+    ThreadPlan,
     count_urls,
     more_stub,
     parse_counts,
@@ -79,6 +81,8 @@ from reader.parse.comments import (
     reddit_more_children_url,
     reddit_thread_path,
 )
+from reader.parse.sources import thread_for_url
+from reader.service.threads import ThreadFailed, fetch_thread_by
 from reader.store import Store, StoreError, library_failure
 from reader.text import dates
 from reader.text.sanitize import clean_line
@@ -93,6 +97,8 @@ WRITE_BATCH = 40
 #: any real network is the first answer.
 START_CONCURRENCY = 4
 SLOW_ANSWER = 0.010
+#: What a comment API is asked for.
+THREAD_ACCEPT = "application/json, */*;q=0.5"
 #: Feeds due below which parsing stays in a thread of this process: workers,
 #: even forked, gain nothing there (10 feeds: the same wall time, 0.06 s more
 #: CPU, and 0.03 s more for a refresh that parses nothing).
@@ -856,9 +862,23 @@ class Fetcher:
     async def fetch_threads(
         self, sources: Sequence[ThreadSource], store: Store, writer: concurrent.futures.Executor
     ) -> None:
-        """Fetch and store the threads of ``sources`` that have a known comment source."""
+        """Fetch and store the threads of ``sources`` that have a known comment source.
+
+        The first four sources (comment feeds, Hacker News, Reddit, Lobsters)
+        go by their URL plans (``parse/comments.py``); a link none of them
+        knows is offered to the registry (a Mastodon status, a Bluesky post,
+        a Discourse topic as the article's link or its ``rel="replies"``).
+        """
         loop = asyncio.get_running_loop()
-        plans = [(source, plan) for source in sources if (plan := plan_thread(source, self.settings.sources))]
+        plans: list[tuple[ThreadSource, ThreadPlan | ThreadRef]] = []
+        for source in sources:
+            plan: ThreadPlan | ThreadRef | None = plan_thread(source, self.settings.sources)
+            if plan is None:
+                plan = thread_for_url(source.comments_url, self.settings.sources) or thread_for_url(
+                    source.url, self.settings.sources
+                )
+            if plan is not None:
+                plans.append((source, plan))
         self.progress.phase = "comments"
         self.progress.threads_total = len(plans)
         self._report()
@@ -866,9 +886,13 @@ class Fetcher:
             return
         async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
 
-            async def one(source: ThreadSource, kind: ThreadKind, urls: tuple[str, ...]) -> None:
+            async def one(source: ThreadSource, plan: ThreadPlan | ThreadRef) -> None:
+                kind = plan.kind if isinstance(plan, ThreadPlan) else plan.source
                 try:
-                    error = await self._fetch_thread(client, source, kind, urls, store, writer)
+                    if isinstance(plan, ThreadPlan):
+                        error = await self._fetch_thread(client, source, plan, store, writer)
+                    else:
+                        error = await self._fetch_registered(client, source.article_id, plan, "feed", store, writer)
                 except Exception as failure:  # one thread's surprise is its own line, never the run's
                     if self._fatal(failure):
                         raise
@@ -880,21 +904,45 @@ class Fetcher:
                 self.progress.threads_done += 1
                 self._report()
 
-            await asyncio.gather(*(one(source, plan.kind, plan.urls) for source, plan in plans))
+            await asyncio.gather(*(one(source, plan) for source, plan in plans))
+
+    async def _fetch_registered(
+        self,
+        client: object,
+        article_id: int,
+        ref: ThreadRef,
+        found_by: ThreadFoundBy,
+        store: Store,
+        writer: concurrent.futures.Executor,
+    ) -> str | None:
+        """Fetch one thread through its registered source and store it under the article; None, or the error."""
+        loop = asyncio.get_running_loop()
+
+        async def request(url: str) -> Response:
+            return await self._get(client, url, {"Accept": THREAD_ACCEPT})
+
+        try:
+            parsed = await fetch_thread_by(ref, request, self.settings.sources)
+        except (ThreadFailed, ImportFailure, ValueError) as failure:
+            return str(failure)
+        added = await loop.run_in_executor(writer, self._store_thread, store, article_id, parsed, None, ref, found_by)
+        self.summary.threads += 1
+        self.summary.comments += added
+        self.progress.comments += added
+        return None
 
     async def _fetch_thread(
         self,
         client: object,
         source: ThreadSource,
-        kind: ThreadKind,
-        urls: tuple[str, ...],
+        plan: ThreadPlan,
         store: Store,
         writer: concurrent.futures.Executor,
     ) -> str | None:
-        """Fetch, read and store one thread from the first of ``urls`` that answers; None, or the last error."""
+        """Fetch, read and store one thread from the first of the plan's URLs that answers; None, or the last error."""
         loop = asyncio.get_running_loop()
         error = "no answer"
-        for url in urls:
+        for url in plan.urls:
             try:
                 response = await self._get(client, url)
             except FetchError as failure:
@@ -904,12 +952,15 @@ class Fetcher:
                 error = f"HTTP {response.status}"
                 continue
             try:
-                parsed = await loop.run_in_executor(None, parse_thread_result, kind, response.body, source)
+                parsed = await loop.run_in_executor(None, parse_thread_result, plan.kind, response.body, source)
             except (ImportFailure, ValueError) as failure:
                 error = str(failure)
                 continue
             reported = parsed.reported if parsed.reported is not None else self._reported.get(source.article_id)
-            added = await loop.run_in_executor(writer, self._store_thread, store, source.article_id, parsed, reported)
+            ref = own_thread_ref(source, plan)
+            added = await loop.run_in_executor(
+                writer, self._store_thread, store, source.article_id, parsed, reported, ref
+            )
             self.summary.threads += 1
             self.summary.threads_refreshed += source.article_id in self._refreshing
             self.summary.comments += added
@@ -922,14 +973,25 @@ class Fetcher:
         return library_failure(error, self.db_path) is not None
 
     @staticmethod
-    def _store_thread(store: Store, article_id: int, parsed: ParsedThread, reported: int | None = None) -> int:
+    def _store_thread(
+        store: Store,
+        article_id: int,
+        parsed: ParsedThread,
+        reported: int | None = None,
+        ref: ThreadRef | None = None,
+        found_by: ThreadFoundBy = "feed",
+    ) -> int:
         # Merged into what is stored: a comment the answer no longer has (deleted at the
         # source) stays, one stored before stays not new, only those never seen come in new.
+        thread_id = store.open_thread(article_id, ref, found_by) if ref is not None else None
         comments = parsed.comments
         if any(comment.kind == "more" and comment.more_children for comment in comments):
             comments = _without_loaded_replies(comments, store.comment_guids(article_id))
-        added = store.add_comments(article_id, comments) if comments else 0
-        store.mark_comments_fetched(article_id, source_total=parsed.source_total, reported=reported)
+        added = store.add_comments(article_id, comments, thread_id=thread_id) if comments else 0
+        if found_by == "feed":
+            store.mark_comments_fetched(article_id, source_total=parsed.source_total, reported=reported)
+        if thread_id is not None:
+            store.mark_thread_fetched(thread_id, source_total=parsed.source_total, note=parsed.note or "")
         return added
 
     # -- full pages ------------------------------------------------------------------------
@@ -981,6 +1043,18 @@ class Fetcher:
                 return None
 
             await asyncio.gather(*(one(article_id, url) for article_id, url in pages))
+
+
+def own_thread_ref(source: ThreadSource, plan: ThreadPlan) -> ThreadRef:
+    """The thread an article's feed leads to, as the registry keys it.
+
+    An API thread by its id there; a comment feed by its own URL (the last of
+    the plan's, the one the feed gave).
+    """
+    page = source.comments_url or source.url or ""
+    if plan.kind == "feed" or plan.key is None:
+        return ThreadRef("feed", plan.urls[-1], page)
+    return ThreadRef(plan.kind, plan.key, page)
 
 
 def _without_loaded_replies(comments: list[CommentData], known: set[str]) -> list[CommentData]:

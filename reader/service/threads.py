@@ -1,8 +1,9 @@
 """Reading one discussion from its source, bounded: the glue between the comment-source registry and HTTP.
 
 :func:`fetch_thread` hands a source (``reader/parse/sources``) a ``get`` that
-asks through the run's client, within its deadline and byte caps, for JSON
-or HTML, and that fails with one line for anything but a 200 with a body.
+asks through the caller's request (a fetch run's, with its per-host limit, or
+:func:`plain_request`), within the client's deadline and byte caps, and that
+fails with one line for anything but a 200 with a body.
 A source therefore never opens a connection itself and cannot outlast the
 bounds of the run. ``ThreadGone`` tells a 404/410 (the discussion is gone:
 asking again will not help) from a failure that may pass (429, 5xx, the
@@ -11,15 +12,18 @@ network), so the caller knows whether to try again later.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from reader.models import ThreadRef
-from reader.net.http import Client, Limits, get
+from reader.net.http import Client, FetchError, Limits, Response, get
 from reader.parse.comments import CommentSources, ParsedThread
-from reader.parse.sources import SOURCES, Get, _load
+from reader.parse.sources import Get, load_sources
 from reader.text import dates
 from reader.text.sanitize import clean_line
 
 #: How many requests one thread may make (a Discourse topic of thousands of posts, WordPress pages).
 MAX_REQUESTS_PER_THREAD = 40
+ACCEPT = "application/json, */*;q=0.5"
 
 
 class ThreadFailed(Exception):
@@ -30,7 +34,20 @@ class ThreadGone(ThreadFailed):
     """The source says the thread is not there (404, 410): asking again will not help."""
 
 
-def getter(client: Client, limits: Limits, budget: int = MAX_REQUESTS_PER_THREAD) -> Get:
+#: One request as the caller makes it (the fetch's own, with its per-host limit; or a plain bounded GET).
+Request = Callable[[str], Awaitable[Response]]
+
+
+def plain_request(client: Client, limits: Limits) -> Request:
+    """A :data:`Request` that is one bounded GET through ``client`` (for commands outside a fetch run)."""
+
+    async def request(url: str) -> Response:
+        return await get(client, url, headers={"Accept": ACCEPT}, limits=limits)
+
+    return request
+
+
+def getter(request: Request, budget: int = MAX_REQUESTS_PER_THREAD) -> Get:
     """A ``get`` for a source: the body of a 200 answer, else :class:`ThreadFailed` in one line.
 
     At most ``budget`` requests: a source that would ask for more is stopped
@@ -43,7 +60,10 @@ def getter(client: Client, limits: Limits, budget: int = MAX_REQUESTS_PER_THREAD
         asked += 1
         if asked > budget:
             raise ThreadFailed(f"the thread needs more than {budget} requests")
-        response = await get(client, url, headers={"Accept": "application/json, */*;q=0.5"}, limits=limits)
+        try:
+            response = await request(url)
+        except FetchError as error:
+            raise ThreadFailed(str(error)) from None
         if response.status in (404, 410):
             raise ThreadGone(f"HTTP {response.status}: not there")
         if response.status == 429:
@@ -61,9 +81,20 @@ def getter(client: Client, limits: Limits, budget: int = MAX_REQUESTS_PER_THREAD
 async def fetch_thread(
     ref: ThreadRef, client: Client, limits: Limits, bases: CommentSources, now: int | None = None
 ) -> ParsedThread:
-    """Read the discussion ``ref`` from its source within ``limits``; raises an exception whose text is one line."""
-    _load()
-    source = SOURCES.get(ref.source)
+    """Read the discussion ``ref`` with plain bounded GETs through ``client`` (see :func:`fetch_thread_by`)."""
+    return await fetch_thread_by(ref, plain_request(client, limits), bases, now)
+
+
+async def fetch_thread_by(
+    ref: ThreadRef, request: Request, bases: CommentSources, now: int | None = None
+) -> ParsedThread:
+    """Read the discussion ``ref`` from its source, each request made by ``request``.
+
+    Raises :class:`ThreadFailed` (or :class:`~reader.parse.base.ImportFailure`
+    for an answer that is not what the source sends), whose text is one line.
+    """
+    sources = load_sources()
+    source = sources.get(ref.source)
     if source is None:
         raise ThreadFailed(f"no comment source {clean_line(ref.source)!r}")
-    return await source.fetch(ref, getter(client, limits), bases, now if now is not None else dates.now())
+    return await source.fetch(ref, getter(request), bases, now if now is not None else dates.now())

@@ -19,7 +19,16 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from reader.models import ArticleData, BatchStats, CommentData, FeedData, ImportBatch, MorePlaceholder
+from reader.models import (
+    ArticleData,
+    BatchStats,
+    CommentData,
+    FeedData,
+    ImportBatch,
+    MorePlaceholder,
+    ThreadFoundBy,
+    ThreadRef,
+)
 from reader.store._sql import json_ids
 from reader.store.connection import StoreError
 from reader.store.feeds import Feeds
@@ -123,11 +132,81 @@ class Articles(Feeds):
         ).fetchone()
         return (int(row["article_id"]), True) if row else None
 
-    def add_comments(self, article_id: int, comments: Sequence[CommentData], now: int | None = None) -> int:
-        """Merge ``comments`` into an article's thread in one transaction; returns how many were new."""
+    def add_comments(
+        self, article_id: int, comments: Sequence[CommentData], now: int | None = None, *, thread_id: int | None = None
+    ) -> int:
+        """Merge ``comments`` into one of an article's threads in one transaction; returns how many were new.
+
+        ``thread_id`` None: the article's own thread (see :meth:`_own_thread`).
+        """
         now = now if now is not None else dates.now()
         with self.transaction():
-            return self._merge_comments(article_id, comments, now)
+            return self._merge_comments(article_id, comments, now, thread_id)
+
+    def open_thread(self, article_id: int, ref: ThreadRef, found_by: ThreadFoundBy = "feed") -> int:
+        """The id of the article's thread ``ref`` (by source and id there), made if new; in one transaction.
+
+        A thread kept from before schema 13 has no id there yet: the first
+        thread of the same source that the feed leads to takes it over, so its
+        comments and "seen" time stay with it. What ``ref`` knows of the
+        thread (title, points, its page, its API) is kept; how it was found
+        is the first way.
+        """
+        with self.transaction():
+            return self._open_thread(article_id, ref, found_by)
+
+    def _open_thread(self, article_id: int, ref: ThreadRef, found_by: ThreadFoundBy) -> int:
+        values = {
+            "article_id": article_id,
+            "source": ref.source,
+            "remote_id": ref.remote_id,
+            "url": ref.url or None,
+            "api": ref.api,
+            "title": ref.title,
+            "points": ref.points,
+            "count": ref.comment_count,
+            "found_by": found_by,
+        }
+        row = self.conn.execute(
+            "SELECT id FROM threads WHERE article_id = :article_id AND source = :source AND remote_id = :remote_id",
+            values,
+        ).fetchone()
+        if row is None and found_by == "feed":
+            row = self.conn.execute(
+                """SELECT id FROM threads WHERE article_id = :article_id AND source = :source AND remote_id = ''
+                ORDER BY id LIMIT 1""",
+                values,
+            ).fetchone()
+        if row is not None:
+            values["id"] = row["id"]
+            self.conn.execute(
+                """UPDATE threads SET remote_id = :remote_id, url = coalesce(:url, url),
+                    api = CASE WHEN :api != '' THEN :api ELSE api END,
+                    title = CASE WHEN :title != '' THEN :title ELSE title END,
+                    points = coalesce(:points, points), source_count = coalesce(:count, source_count)
+                WHERE id = :id""",
+                values,
+            )
+            return int(row["id"])
+        cursor = self.conn.execute(
+            """INSERT INTO threads (article_id, source, remote_id, url, api, title, points, source_count, found_by)
+            VALUES (:article_id, :source, :remote_id, :url, :api, :title, :points, :count, :found_by)""",
+            values,
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _own_thread(self, article_id: int) -> int:
+        """The thread of comments that come with the article itself (a file's, a comment feed's), made if new.
+
+        The first thread the feed led to; an article without one gets a
+        "feed" thread keyed by nothing more (its comments came with it).
+        """
+        row = self.conn.execute(
+            "SELECT id FROM threads WHERE article_id = ? AND found_by = 'feed' ORDER BY id LIMIT 1", (article_id,)
+        ).fetchone()
+        if row is not None:
+            return int(row["id"])
+        return self._open_thread(article_id, ThreadRef("feed", "", ""), "feed")
 
     # How a stored article takes in a newer copy, column by new value. Read
     # and starred state only ever gains a mark here, and a value missing from
@@ -224,8 +303,14 @@ class Articles(Feeds):
         )
         return article_id, False, adopted or cursor.rowcount > 0, fresh
 
-    def _merge_comments(self, article_id: int, comments: Sequence[CommentData], now: int) -> int:
-        """Upsert comments into an article's thread, then recompute its display order.
+    def _merge_comments(
+        self, article_id: int, comments: Sequence[CommentData], now: int, thread_id: int | None = None
+    ) -> int:
+        """Upsert comments into one of an article's threads, then recompute its display order.
+
+        ``thread_id`` None: the article's own thread. A comment is keyed by
+        its guid within the article (guids carry their source's prefix), and
+        stays in the thread it first came in.
 
         Returns how many comments were new ("more" placeholders are stored
         but not counted: they are not comments). A row's kind is set when it
@@ -234,6 +319,8 @@ class Articles(Feeds):
         """
         if not comments:
             return 0
+        if thread_id is None:
+            thread_id = self._own_thread(article_id)
         existing = {
             row["guid"]: row["id"]
             for row in self.conn.execute("SELECT id, guid FROM comments WHERE article_id = ?", (article_id,))
@@ -262,6 +349,7 @@ class Articles(Feeds):
                 "kind": comment.kind,
                 "more_count": comment.more_count if comment.kind == "more" else 0,
                 "more_children": json.dumps(comment.more_children) if comment.kind == "more" else None,
+                "thread_id": thread_id,
             }
             if comment.guid in existing:
                 values["id"] = existing[comment.guid]
@@ -284,9 +372,9 @@ class Articles(Feeds):
             else:
                 cursor = self.conn.execute(
                     """INSERT INTO comments (article_id, guid, parent_guid, source_rank, author,
-                        published, text, html, url, deleted, first_seen, kind, more_count, more_children)
+                        published, text, html, url, deleted, first_seen, kind, more_count, more_children, thread_id)
                     VALUES (:article_id, :guid, :parent_guid, :rank, :author, :published, :text,
-                        :html, :url, :deleted, :now, :kind, :more_count, :more_children)""",
+                        :html, :url, :deleted, :now, :kind, :more_count, :more_children, :thread_id)""",
                     values,
                 )
                 existing[comment.guid] = int(cursor.lastrowid or 0)
@@ -298,12 +386,24 @@ class Articles(Feeds):
         return added
 
     def _reorder_thread(self, article_id: int) -> None:
+        """Lay out every thread of the article: one after another (in the order they came), each a tree.
+
+        Positions run over the whole article, so each thread is one range of
+        them; a reply can only hang under a comment of its own thread.
+        """
         rows = self.conn.execute(
-            "SELECT id, guid, parent_guid, kind FROM comments WHERE article_id = ? ORDER BY source_rank, id",
+            """SELECT id, guid, parent_guid, kind, thread_id FROM comments WHERE article_id = ?
+            ORDER BY thread_id, source_rank, id""",
             (article_id,),
         ).fetchall()
+        thread_of = {row["guid"]: row["thread_id"] for row in rows}
+
+        def parent(row: sqlite3.Row) -> str | None:
+            guid: str | None = row["parent_guid"]
+            return guid if guid is None or thread_of.get(guid, row["thread_id"]) == row["thread_id"] else None
+
         id_by_guid = {row["guid"]: row["id"] for row in rows}
-        placed = order_thread([(row["guid"], row["parent_guid"]) for row in rows])
+        placed = order_thread([(row["guid"], parent(row)) for row in rows])
         self.conn.executemany(
             "UPDATE comments SET parent_id = ?, position = ?, depth = ? WHERE id = ?",
             [
@@ -315,6 +415,15 @@ class Articles(Feeds):
                 )
                 for p in placed
             ],
+        )
+        per_thread: dict[int, int] = {}
+        for row in rows:
+            if row["kind"] == "comment" and row["thread_id"] is not None:
+                per_thread[row["thread_id"]] = per_thread.get(row["thread_id"], 0) + 1
+        self.conn.execute(
+            """UPDATE threads SET comment_count = coalesce((SELECT value FROM json_each(?) WHERE key = threads.id), 0)
+            WHERE article_id = ?""",
+            (json.dumps({str(key): value for key, value in per_thread.items()}), article_id),
         )
         self.conn.execute(
             "UPDATE articles SET comment_count = max(?, coalesce(declared_comment_count, 0)) WHERE id = ?",
@@ -362,7 +471,7 @@ class Articles(Feeds):
         now = now if now is not None else dates.now()
         with self.transaction():
             row = self.conn.execute(
-                "SELECT article_id FROM comments WHERE id = ? AND kind = 'more'", (more_comment_id,)
+                "SELECT article_id, thread_id FROM comments WHERE id = ? AND kind = 'more'", (more_comment_id,)
             ).fetchone()
             if row is None:
                 raise StoreError(f"comment {more_comment_id} is not a placeholder for more replies (loaded already?)")
@@ -370,7 +479,7 @@ class Articles(Feeds):
             if self._unindexed:
                 self._index_pending()
             self.conn.execute("DELETE FROM comments WHERE id = ?", (more_comment_id,))
-            added = self._merge_comments(article_id, comments, now)
+            added = self._merge_comments(article_id, comments, now, row["thread_id"])
             if not comments:
                 self._reorder_thread(article_id)
         return added

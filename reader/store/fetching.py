@@ -254,6 +254,16 @@ class Fetching(Articles):
                 (when if when is not None else dates.now(), source_total, reported, article_id),
             )
 
+    def mark_thread_fetched(
+        self, thread_id: int, when: int | None = None, *, source_total: int | None = None, note: str = ""
+    ) -> None:
+        """Remember when one thread was fetched, the total its source gave (None keeps the last), and its note."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE threads SET fetched = ?, source_count = coalesce(?, source_count), note = ? WHERE id = ?",
+                (when if when is not None else dates.now(), source_total, note, thread_id),
+            )
+
     def threads_to_refresh(self, since: int, limit: int) -> list[ThreadToRefresh]:
         """Articles published since ``since`` whose thread was fetched before, newest first, at most ``limit``.
 

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from reader.models import ArticleDetail, ArticleFilter, ArticleRow, CommentRow
+from reader.models import ArticleDetail, ArticleFilter, ArticleRow, CommentRow, ThreadInfo, thread_source_name
 from reader.store._sql import in_chunks, json_ids
 from reader.store.connection import Connection
 from reader.text import dates
@@ -129,13 +129,18 @@ class Reading(Connection):
                 self._queue_marks(chunk, read=read, starred=starred, now=now)
         return found
 
-    def mark_thread_seen(self, article_id: int, when: int | None = None) -> None:
-        """Remember that the user has seen this article's comments as of ``when``."""
+    def mark_thread_seen(self, article_id: int, when: int | None = None, *, thread_id: int | None = None) -> None:
+        """Remember that the user has seen this article's comments as of ``when``: one thread's, or all.
+
+        The article's own ``comments_seen`` is the latest of its threads'.
+        """
+        when = when if when is not None else dates.now()
         with self.transaction():
             self.conn.execute(
-                "UPDATE articles SET comments_seen = ? WHERE id = ?",
-                (when if when is not None else dates.now(), article_id),
+                "UPDATE threads SET seen = ? WHERE article_id = ? AND (? IS NULL OR id = ?)",
+                (when, article_id, thread_id, thread_id),
             )
+            self.conn.execute("UPDATE articles SET comments_seen = ? WHERE id = ?", (when, article_id))
 
     def mark_feed_read(self, feed_id: int) -> int:
         """Mark every article of one feed read; returns how many changed (queued for a sync server too)."""
@@ -288,7 +293,33 @@ class Reading(Connection):
             comments=self.comments(article_id),
             source_comment_count=row["source_comment_count"],
             undated=bool(row["undated"]),
+            threads=self.threads(article_id),
         )
+
+    def threads(self, article_id: int) -> list[ThreadInfo]:
+        """The article's threads in the order their comments are laid out (each its count, source, state)."""
+        return [
+            ThreadInfo(
+                id=row["id"],
+                source=thread_source_name(row["source"]),
+                remote_id=row["remote_id"],
+                url=row["url"],
+                title=row["title"],
+                points=row["points"],
+                comment_count=row["comment_count"],
+                source_count=row["source_count"],
+                fetched=row["fetched"],
+                seen=row["seen"],
+                note=row["note"],
+                found_by="page" if row["found_by"] == "page" else "lookup" if row["found_by"] == "lookup" else "feed",
+            )
+            for row in self.conn.execute(
+                """SELECT id, source, remote_id, url, title, points, comment_count, source_count, fetched, seen,
+                    note, found_by
+                FROM threads WHERE article_id = ? ORDER BY id""",
+                (article_id,),
+            )
+        ]
 
     def comments(self, article_id: int) -> list[CommentRow]:
         """An article's comments in display order (each followed by its replies)."""
@@ -307,10 +338,11 @@ class Reading(Connection):
                 kind="more" if row["kind"] == "more" else "comment",
                 more_count=row["more_count"],
                 more_children=json_ids(row["more_children"]),
+                thread_id=row["thread_id"],
             )
             for row in self.conn.execute(
                 """SELECT id, parent_id, depth, position, author, published, text, url, deleted, first_seen,
-                    kind, more_count, more_children
+                    kind, more_count, more_children, thread_id
                 FROM comments WHERE article_id = ? ORDER BY position""",
                 (article_id,),
             )

@@ -366,6 +366,51 @@ AND (length(text) < 300 OR feed_id IN (SELECT id FROM feeds WHERE full_text = 1)
 CREATE INDEX articles_page_wanted ON articles(published DESC, id DESC) WHERE page_tries > 0;
 """
 
+# Version 13: several threads per article. A thread is keyed by its source
+# and its id there (an HN item, a Mastodon status, a comment feed's URL), so
+# one discussion is stored once per article however it was found (the feed
+# linked it, the article's page named it, a lookup found it); each has its
+# own count, fetch time and "seen" time (comments first seen after it are
+# new). Every comment belongs to one thread. Existing threads become one
+# thread per article, found by the feed, its source told by its comments'
+# guids; its id there is left empty and filled in by the next fetch of that
+# thread (``Store.open_thread``), which knows it.
+_SCHEMA_13 = """
+CREATE TABLE threads (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    remote_id TEXT NOT NULL,
+    url TEXT,
+    api TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    points INTEGER,
+    comment_count INTEGER NOT NULL DEFAULT 0,
+    source_count INTEGER,
+    fetched INTEGER,
+    seen INTEGER,
+    note TEXT NOT NULL DEFAULT '',
+    found_by TEXT NOT NULL DEFAULT 'feed' CHECK (found_by IN ('feed', 'page', 'lookup')),
+    UNIQUE (article_id, source, remote_id)
+);
+ALTER TABLE comments ADD COLUMN thread_id INTEGER REFERENCES threads(id) ON DELETE CASCADE;
+INSERT INTO threads (article_id, source, remote_id, url, comment_count, source_count, fetched, seen)
+SELECT a.id,
+    CASE (SELECT substr(c.guid, 1, instr(c.guid, ':')) FROM comments c WHERE c.article_id = a.id ORDER BY c.id LIMIT 1)
+        WHEN 'hn:' THEN 'hackernews'
+        WHEN 'reddit:' THEN 'reddit'
+        WHEN 'reddit-more:' THEN 'reddit'
+        WHEN 'lobsters:' THEN 'lobsters'
+        ELSE 'feed'
+    END,
+    '', coalesce(a.comments_url, a.comment_feed_url),
+    (SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.kind = 'comment'),
+    a.source_comment_count, a.comments_fetched, a.comments_seen
+FROM articles a WHERE EXISTS (SELECT 1 FROM comments c WHERE c.article_id = a.id);
+UPDATE comments SET thread_id = (SELECT t.id FROM threads t WHERE t.article_id = comments.article_id);
+CREATE INDEX comments_by_thread ON comments(thread_id, position);
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_1,
     _SCHEMA_2,
@@ -379,6 +424,7 @@ MIGRATIONS: list[str] = [
     _SCHEMA_10,
     _SCHEMA_11,
     _SCHEMA_12,
+    _SCHEMA_13,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

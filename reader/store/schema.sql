@@ -101,12 +101,15 @@ CREATE TABLE comments (
     kind TEXT NOT NULL DEFAULT 'comment' CHECK (kind IN ('comment', 'more')),
     more_count INTEGER NOT NULL DEFAULT 0,
     more_children TEXT,
+    thread_id INTEGER REFERENCES threads(id) ON DELETE CASCADE,
     UNIQUE (article_id, guid)
 );
 
 CREATE INDEX comments_by_guid ON comments(guid);
 
 CREATE INDEX comments_by_parent ON comments(parent_id);
+
+CREATE INDEX comments_by_thread ON comments(thread_id, position);
 
 CREATE INDEX comments_in_thread_order ON comments(article_id, position);
 
@@ -204,4 +207,22 @@ CREATE TABLE sync_pending (
     PRIMARY KEY (remote_id, field)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 12;
+CREATE TABLE threads (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    remote_id TEXT NOT NULL,
+    url TEXT,
+    api TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    points INTEGER,
+    comment_count INTEGER NOT NULL DEFAULT 0,
+    source_count INTEGER,
+    fetched INTEGER,
+    seen INTEGER,
+    note TEXT NOT NULL DEFAULT '',
+    found_by TEXT NOT NULL DEFAULT 'feed' CHECK (found_by IN ('feed', 'page', 'lookup')),
+    UNIQUE (article_id, source, remote_id)
+);
+
+PRAGMA user_version = 13;

@@ -14,7 +14,7 @@ import heapq
 import sqlite3
 from collections.abc import Iterator, Sequence
 
-from reader.models import ArticleRow, SearchHits, SearchResult
+from reader.models import ArticleRow, SearchHits, SearchResult, thread_source_name
 from reader.store._sql import in_chunks
 from reader.store.reading import Reading
 from reader.text.search import InvalidSearchError, SearchTerm, build_match, search_terms, snippet
@@ -26,7 +26,7 @@ _ROW_ID_MASK = (1 << 31) - 1
 # the article's date (parameters: mask, MATCH, first key, last key, article
 # id). Other articles of the same second share the range, hence the
 # article_id test; CROSS JOIN keeps the index first, so only matches are read.
-_THREAD_MATCHES = """SELECT c.id, c.author, c.text
+_THREAD_MATCHES = """SELECT c.id, c.author, c.text, c.thread_id
 FROM comments_fts CROSS JOIN comments c ON c.id = comments_fts.rowid & ?
 WHERE comments_fts MATCH ? AND comments_fts.rowid BETWEEN ? AND ? AND c.article_id = ?
 ORDER BY c.position"""
@@ -168,7 +168,16 @@ class Search(Reading):
         if first is None:  # only if the index and the rows disagree
             return SearchResult(row, "title", *snippet(row.title, terms))
         text, spans = snippet(first["text"], terms)
-        return SearchResult(row, "comment", text, spans, comment_id=first["id"], comment_author=first["author"])
+        thread = self.conn.execute("SELECT source FROM threads WHERE id = ?", (first["thread_id"],)).fetchone()
+        return SearchResult(
+            row,
+            "comment",
+            text,
+            spans,
+            comment_id=first["id"],
+            comment_author=first["author"],
+            comment_source=thread_source_name(thread["source"]) if thread else None,
+        )
 
     def _article_matches(self, key: int, match: str) -> bool:
         """Whether the article with index key ``key`` matches ``match`` in its own title and text."""

@@ -55,20 +55,6 @@ class CommentSource:
 #: Every registered source, by name (filled by :func:`_register` as the source modules load).
 SOURCES: dict[ThreadSourceName, CommentSource] = {}
 
-#: Labels of every source name, including those whose threads only come with a feed.
-LABELS: dict[ThreadSourceName, str] = {
-    "feed": "Blog",
-    "hackernews": "Hacker News",
-    "reddit": "Reddit",
-    "lobsters": "Lobsters",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "discourse": "Discourse",
-    "lemmy": "Lemmy",
-    "wordpress": "Blog",
-    "isso": "Blog",
-}
-
 
 def register(source: CommentSource) -> CommentSource:
     """Add ``source`` to :data:`SOURCES` (each source module calls this once)."""
@@ -76,15 +62,7 @@ def register(source: CommentSource) -> CommentSource:
     return source
 
 
-def label(name: str) -> str:
-    """How a source is named to the user ("Hacker News"); an unknown name as it is."""
-    for known, text in LABELS.items():
-        if known == name:
-            return text
-    return name
-
-
-def _load() -> dict[ThreadSourceName, CommentSource]:
+def load_sources() -> dict[ThreadSourceName, CommentSource]:
     """Import every source module (each registers itself) and return the registry."""
     from reader.parse.sources import (  # noqa: F401  # imported for their registration
         bluesky,
@@ -103,7 +81,7 @@ def thread_for_url(url: str | None, bases: CommentSources) -> ThreadRef | None:
     """The first registered source that claims ``url`` as one of its threads, or None."""
     if not url:
         return None
-    for source in _load().values():
+    for source in load_sources().values():
         ref = source.from_url(url, bases)
         if ref is not None:
             return ref
@@ -113,7 +91,7 @@ def thread_for_url(url: str | None, bases: CommentSources) -> ThreadRef | None:
 def threads_in_page(html: str, page_url: str, bases: CommentSources) -> list[ThreadRef]:
     """Every thread the article page at ``page_url`` embeds or links, each once, in the registry's order."""
     found: dict[tuple[str, str], ThreadRef] = {}
-    for source in _load().values():
+    for source in load_sources().values():
         for ref in source.from_page(html, page_url, bases):
             found.setdefault((ref.source, ref.remote_id), ref)
     return list(found.values())
