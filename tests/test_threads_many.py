@@ -1,0 +1,172 @@
+"""Several threads per article: each keyed by its source and id there, laid out one after another.
+
+Real parts: a library file made by the real store (and one made by the
+migrations of schema 12, as an older reader left it), the real ``reader``
+command for what a user reads (``show``, ``show --json``, ``search``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import RunReader
+
+from reader.models import ArticleData, CommentData, FeedData, ImportBatch, ThreadRef
+from reader.store import Store
+from reader.store.schema import MIGRATIONS
+from reader.text.sanitize import normalize_url
+
+
+def article_with_feed(store: Store) -> int:
+    feed = FeedData(key="http://127.0.0.1:9/feed.xml", title="A blog", url="http://127.0.0.1:9/feed.xml")
+    article = ArticleData(guid="post-1", title="Gardens on roofs", text="About roofs.", url="http://blog/p1")
+    store.store_batch(ImportBatch("RSS", [feed], [(feed, article)]))
+    found = store.find_article("post-1")
+    assert found is not None
+    return found
+
+
+def said(guid: str, author: str, text: str, parent: str | None = None) -> CommentData:
+    return CommentData(guid=guid, author=author, text=text, parent_guid=parent, published=1_770_000_000)
+
+
+def two_threads(store: Store) -> tuple[int, int, int]:
+    """An article discussed on Hacker News (3 comments, a reply chain) and on Lobsters (2)."""
+    article = article_with_feed(store)
+    hn = store.open_thread(article, ThreadRef("hackernews", "4242", "https://news.ycombinator.com/item?id=4242"))
+    lobsters = store.open_thread(
+        article, ThreadRef("lobsters", "abc123", "https://lobste.rs/s/abc123", title="Gardens", points=31), "lookup"
+    )
+    store.add_comments(
+        article,
+        [
+            said("hn:1", "ann", "first on hn"),
+            said("hn:2", "bob", "a reply", "hn:1"),
+            said("hn:3", "cy", "deeper", "hn:2"),
+        ],
+        thread_id=hn,
+    )
+    store.add_comments(
+        article,
+        [said("lobsters:x1", "dee", "marmalade on lobsters"), said("lobsters:x2", "eve", "answer", "lobsters:x1")],
+        thread_id=lobsters,
+    )
+    return article, hn, lobsters
+
+
+def test_each_thread_keeps_its_comments_tree_and_count(store: Store) -> None:
+    article, hn, lobsters = two_threads(store)
+    detail = store.article(article)
+    assert detail is not None
+    assert [(t.source, t.comment_count) for t in detail.threads] == [("hackernews", 3), ("lobsters", 2)]
+    assert detail.article.comment_count == 5  # the list's count is the sum
+    by_thread = [(c.thread_id, c.author, c.depth) for c in detail.comments]
+    # One thread after the other, each a tree.
+    assert by_thread == [(hn, "ann", 0), (hn, "bob", 1), (hn, "cy", 2), (lobsters, "dee", 0), (lobsters, "eve", 1)]
+    lobsters_info = detail.threads[1]
+    assert (lobsters_info.title, lobsters_info.points, lobsters_info.found_by) == ("Gardens", 31, "lookup")
+
+
+def test_one_discussion_found_twice_is_stored_once(store: Store) -> None:
+    article, hn, _lobsters = two_threads(store)
+    again = store.open_thread(
+        article, ThreadRef("hackernews", "4242", "https://news.ycombinator.com/item?id=4242"), "lookup"
+    )
+    assert again == hn
+    store.add_comments(article, [said("hn:1", "ann", "first on hn"), said("hn:4", "dan", "new")], thread_id=again)
+    detail = store.article(article)
+    assert detail is not None
+    assert [(t.source, t.comment_count) for t in detail.threads] == [("hackernews", 4), ("lobsters", 2)]
+
+
+def test_a_reply_cannot_hang_under_another_threads_comment(store: Store) -> None:
+    article, _hn, lobsters = two_threads(store)
+    store.add_comments(article, [said("lobsters:x3", "fay", "odd parent", "hn:1")], thread_id=lobsters)
+    detail = store.article(article)
+    assert detail is not None
+    odd = next(c for c in detail.comments if c.author == "fay")
+    assert (odd.thread_id, odd.parent_id, odd.depth) == (lobsters, None, 0)
+
+
+def test_seen_is_kept_per_thread(store: Store) -> None:
+    article, hn, lobsters = two_threads(store)
+    store.mark_thread_seen(article, 1_780_000_000, thread_id=hn)
+    seen = {t.id: t.seen for t in store.threads(article)}
+    assert seen == {hn: 1_780_000_000, lobsters: None}
+
+
+def test_show_prints_every_thread_under_its_source(store: Store, run_reader: RunReader) -> None:
+    article, _hn, _lobsters = two_threads(store)
+    shown = run_reader("show", str(article), "--no-pager")
+    assert shown.returncode == 0, shown.stderr
+    out = shown.stdout
+    hn_at = out.index("\u2500\u2500 Hacker News \u00b7 3 comments \u2500\u2500")
+    lobsters_at = out.index("\u2500\u2500 Lobsters \u00b7 2 comments \u2500\u2500")
+    assert hn_at < out.index("first on hn") < lobsters_at < out.index("marmalade on lobsters")
+    assert "Thread: https://lobste.rs/s/abc123" in out
+
+    as_json = json.loads(run_reader("show", str(article), "--json").stdout)
+    threads = as_json["threads"]
+    assert [(t["source"], t["label"], t["comment_count"]) for t in threads] == [
+        ("hackernews", "Hacker News", 3),
+        ("lobsters", "Lobsters", 2),
+    ]
+    assert [c["author"] for c in threads[1]["comments"]] == ["dee", "eve"]
+    assert len(as_json["comments"]) == 5  # every thread's, as before there were several
+
+
+def test_search_says_on_which_thread_a_comment_matched(store: Store, run_reader: RunReader) -> None:
+    two_threads(store)
+    found = run_reader("search", "marmalade")
+    assert found.returncode == 0, found.stderr
+    assert "in a comment by dee on Lobsters (id " in found.stdout
+    (result,) = json.loads(run_reader("search", "marmalade", "--json").stdout)
+    assert (result["match_in"], result["comment_thread"]) == ("comment", "lobsters")
+
+
+def library_at_schema_12(db_path: Path) -> None:
+    """A library as schema 12 left it: an article with a Hacker News thread of two comments, seen once."""
+    raw = sqlite3.connect(db_path)
+    raw.create_function("reader_url_key", 1, normalize_url, deterministic=True)  # as the store's connection has
+    for script in MIGRATIONS[:12]:
+        raw.executescript(script)
+    raw.execute("PRAGMA user_version = 12")
+    raw.execute(
+        "INSERT INTO feeds (id, key, url, title, kind, created) VALUES (1, 'f', 'http://127.0.0.1/f', 'HN', 'feed', 0)"
+    )
+    raw.execute(
+        """INSERT INTO articles (id, feed_id, guid, title, published, first_seen, comment_count, comments_url,
+            comments_fetched, comments_seen, source_comment_count)
+        VALUES (1, 1, 'g1', 'Old story', 1770000000, 1770000000, 2, 'https://news.ycombinator.com/item?id=77',
+            1770000500, 1770000600, 2)"""
+    )
+    raw.execute(
+        """INSERT INTO comments (id, article_id, guid, parent_guid, position, depth, author, text, first_seen)
+        VALUES (1, 1, 'hn:1', NULL, 0, 0, 'ann', 'old words', 1770000100),
+               (2, 1, 'hn:2', 'hn:1', 1, 1, 'bob', 'a reply', 1770000200)"""
+    )
+    raw.commit()
+    raw.close()
+
+
+def test_existing_threads_are_migrated_and_kept_by_the_next_fetch(db_path: Path) -> None:
+    library_at_schema_12(db_path)
+    with Store(db_path) as store:
+        (thread,) = store.threads(1)
+        assert (thread.source, thread.comment_count, thread.fetched, thread.seen) == (
+            "hackernews",
+            2,
+            1770000500,
+            1770000600,
+        )
+        assert {c.thread_id for c in store.comments(1)} == {thread.id}
+        # The next fetch of the feed's thread knows its id at HN: it takes the migrated thread over.
+        claimed = store.open_thread(1, ThreadRef("hackernews", "77", "https://news.ycombinator.com/item?id=77"))
+        assert claimed == thread.id
+        store.add_comments(
+            1, [said("hn:1", "ann", "old words"), said("hn:3", "cy", "new one", "hn:1")], thread_id=claimed
+        )
+        (after,) = store.threads(1)
+        assert (after.remote_id, after.comment_count, after.seen) == ("77", 3, 1770000600)
