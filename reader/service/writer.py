@@ -173,9 +173,9 @@ class Writer:
         self.lost_reason = self.lost_reason or reason
         self._report(reason)
 
-    def thread_seen(self, article_id: int, when: int) -> None:
-        """Remember when the user last opened a thread."""
-        self.submit(lambda store: store.mark_thread_seen(article_id, when))
+    def thread_seen(self, article_id: int, when: int, thread_id: int | None = None) -> None:
+        """Remember when the user last opened a thread (one of the article's, or all of them)."""
+        self.submit(lambda store: store.mark_thread_seen(article_id, when, thread_id=thread_id))
 
     def setting(self, key: str, value: str) -> None:
         """Save a setting."""

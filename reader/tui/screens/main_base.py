@@ -15,7 +15,7 @@ from textual import work
 from textual.message import Message
 from textual.screen import Screen
 
-from reader.models import ArticleFilter, ArticleRow, FeedRow
+from reader.models import ArticleFilter, ArticleRow, FeedRow, ThreadInfo
 from reader.store import Store
 from reader.text.errors import error_sentence
 from reader.text.sanitize import clean_line
@@ -67,6 +67,8 @@ class MainScreenBase(Screen[None]):
         #: The pane that last had the focus (the layout follows it).
         self._last_pane: Pane = "articles"
         self.reading_id: int | None = None
+        #: What is known of each thread of the article read (its source, id, count), in the panel's order.
+        self._thread_infos: list[ThreadInfo] = []
         self._restored = False
         self._render_width = 0
         self._show_when_rendered = False

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from textual.message import Message
 
-from reader.models import ArticleDetail, ArticleRow, FeedRow
+from reader.models import ArticleDetail, ArticleRow, FeedRow, ThreadInfo
 from reader.text.search import SearchTerm
 from reader.text.threads import ThreadLayout
 from reader.tui.widgets.feed_list import Source
@@ -129,6 +129,11 @@ class ThreadLoaded(Message):
     match_ids: list[int] = field(default_factory=list)
     #: The article's own title and text match too (else the match is only in comments).
     in_article: bool = True
+    #: Every thread of the article laid out (``layout`` is the one shown first), with what is known of each.
+    threads: list[ThreadLayout] = field(default_factory=list)
+    infos: list[ThreadInfo] = field(default_factory=list)
+    #: Which of ``threads`` is shown.
+    index: int = 0
 
 
 @dataclass

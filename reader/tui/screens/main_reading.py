@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.widget import Widget
 
-from reader.models import ArticleDetail, ArticleRow
+from reader.models import ArticleDetail, ArticleRow, CommentRow, ThreadInfo, source_label
 from reader.text.render import opening_html, readable_markdown
 from reader.text.sanitize import clean_line
 from reader.text.search import InvalidSearchError, SearchTerm, search_terms
@@ -117,34 +117,66 @@ class ReadingMixin(MainScreenBase):
         # Let the UI thread paint the first screen before this thread competes
         # with it for the interpreter lock.
         painted.wait(0.5)
-        layout = self._thread_layout(detail, comment_width)
-        loaded = ThreadLoaded(request.article_id, layout, detail.source_comment_count, terms=terms)
+        layouts = self._thread_layouts(detail, comment_width)
+        match_ids: list[int] = []
+        in_article = True
         if terms and request.query:
             try:
                 with self.services.connection("article") as store:
                     hits = store.search_hits(request.article_id, request.query)
-                loaded.match_ids, loaded.in_article = hits.comment_ids, hits.in_article
+                match_ids, in_article = hits.comment_ids, hits.in_article
             except InvalidSearchError:
                 pass  # the words are still highlighted; the thread must show whatever happens
+        # Opened from a search: the thread of the first matching comment; else the first thread.
+        wanted = set(match_ids)
+        index = next((n for n, layout in enumerate(layouts) if any(c.id in wanted for c in layout.comments)), 0)
+        loaded = self._loaded(request.article_id, detail, layouts, index)
+        loaded.terms, loaded.match_ids, loaded.in_article = terms, match_ids, in_article
         self.post_message(loaded)
         if more:
             lines, _ = render_article(detail, request.width, request.styles, base=request.base)
             found = mark_matches(lines, terms, request.styles)
             self.post_message(ArticleRendered(detail, lines, complete=True, width=request.width, match_lines=found))
 
-    def _thread_layout(self, detail: ArticleDetail, width: int, *, collapse: bool = True) -> ThreadLayout:
-        """A thread laid out for ``width`` (in a worker: laying out 2,000 comments is not for the UI thread)."""
-        seen = detail.comments_seen
-        new_ids = [c.id for c in detail.comments if seen is not None and c.first_seen > seen and c.kind == "comment"]
+    def _thread_layouts(self, detail: ArticleDetail, width: int, *, collapse: bool = True) -> list[ThreadLayout]:
+        """Each of the article's threads laid out for ``width`` (in a worker: 2,000 comments are not for the UI thread).
+
+        A comment is new when it came after the user last read its own thread.
+        Comments of no known thread (rows made by hand) make one more.
+        """
         config = self.services.config
-        layout = ThreadLayout(
-            detail.comments, op_author=detail.article.author, new_ids=new_ids, indent_cap=config.comments_depth_cap
+        groups: dict[int | None, list[CommentRow]] = {thread.id: [] for thread in detail.threads}
+        for comment in detail.comments:
+            groups.setdefault(comment.thread_id, []).append(comment)
+        seen_by_thread: dict[int | None, int | None] = {thread.id: thread.seen for thread in detail.threads}
+        layouts = []
+        for thread_id, comments in groups.items():
+            seen = seen_by_thread.get(thread_id, detail.comments_seen)
+            new_ids = [c.id for c in comments if seen is not None and c.first_seen > seen and c.kind == "comment"]
+            layout = ThreadLayout(
+                comments, op_author=detail.article.author, new_ids=new_ids, indent_cap=config.comments_depth_cap
+            )
+            if collapse and config.comments_collapse_replies:
+                layout.collapse_all()
+            layout.set_width(width)
+            layout.lines  # noqa: B018 - lay out here, in the worker, not on the UI thread
+            layouts.append(layout)
+        return layouts
+
+    @staticmethod
+    def _loaded(
+        article_id: int, detail: ArticleDetail, layouts: list[ThreadLayout], index: int, cursor: int | None = None
+    ) -> ThreadLoaded:
+        """The message that shows ``layouts[index]`` (an empty layout when the article has no thread)."""
+        infos = list(detail.threads)
+        if len(layouts) > len(infos):  # comments of no known thread: shown under the article's own name
+            infos.append(ThreadInfo(0, "feed", "", None, "", None, 0, None, None, None, "", "feed"))
+        index = min(index, max(len(layouts) - 1, 0))
+        layout = layouts[index] if layouts else ThreadLayout([])
+        source_total = infos[index].source_count if infos and len(layouts) > 1 else detail.source_comment_count
+        return ThreadLoaded(
+            article_id, layout, source_total, cursor=cursor, threads=layouts, infos=infos[: len(layouts)], index=index
         )
-        if collapse and config.comments_collapse_replies:
-            layout.collapse_all()
-        layout.set_width(width)
-        layout.lines  # noqa: B018 - lay out here, in the worker, not on the UI thread
-        return layout
 
     @work(thread=True, exclusive=True, group="more", exit_on_error=False)
     def load_more(self, article_id: int, comment_id: int) -> None:
@@ -157,14 +189,14 @@ class ReadingMixin(MainScreenBase):
         self.post_message(MoreLoaded(article_id, result.added, result.error))
 
     @work(thread=True, exclusive=True, group="thread", exit_on_error=False)
-    def reload_thread(self, article_id: int, width: int, cursor: int) -> None:
-        """Read and lay out an article's thread again (replies were added in place), keeping the row highlighted."""
+    def reload_thread(self, article_id: int, width: int, cursor: int, index: int = 0) -> None:
+        """Read and lay out an article's threads again (replies added in place), keeping thread ``index`` and row."""
         with self.services.connection("article") as store:
             detail = store.article(article_id)
         if detail is None:
             return
-        layout = self._thread_layout(detail, width, collapse=False)
-        self.post_message(ThreadLoaded(article_id, layout, detail.source_comment_count, cursor=cursor))
+        layouts = self._thread_layouts(detail, width, collapse=False)
+        self.post_message(self._loaded(article_id, detail, layouts, index, cursor))
 
     @work(thread=True, exclusive=True, group="render", exit_on_error=False)
     def rerender(self, detail: ArticleDetail, request: RenderRequest) -> None:
@@ -213,22 +245,63 @@ class ReadingMixin(MainScreenBase):
             return
         layout = message.layout
         count = layout.comment_count
-        new = len(layout.new_ids)
         thread = self.comment_thread
-        thread.show_thread(message.article_id, layout, "No comments stored for this article.", cursor=message.cursor)
-        self.query_one("#reading").set_class(not len(layout), "-empty-thread")
-        thread.border_title = thread_title(count, message.source_total, new)
+        empty = "No comments stored for this article."
+        threads = message.threads or [layout]
+        thread.show_threads(message.article_id, threads, message.index, empty, cursor=message.cursor)
+        self._thread_infos = message.infos
+        self.query_one("#reading").set_class(not any(len(each) for each in threads), "-empty-thread")
+        title = self._threads_title(message.source_total)
+        thread.border_title = title
         if message.terms:
             thread.set_matches(message.terms, message.match_ids)
             if message.match_ids:
-                thread.border_title += f" \u00b7 {len(message.match_ids)} match" + (
-                    "es" if len(message.match_ids) > 1 else ""
-                )
+                matches = len(message.match_ids)
+                thread.border_title = title + f" \u00b7 {matches} match" + ("es" if matches > 1 else "")
                 # Found only through its comments: the comments are what the user is looking for.
                 if not message.in_article and isinstance(self.focused, ArticleView):
                     self.show_pane("comments")
         if count:
-            self.services.writer.thread_seen(message.article_id, self.services.clock())
+            self._thread_seen(message.article_id, message.index)
+
+    def _thread_seen(self, article_id: int, index: int) -> None:
+        """Remember that the user read thread ``index`` of the article now (its newer comments are new)."""
+        infos = self._thread_infos
+        thread_id = infos[index].id if index < len(infos) and infos[index].id else None
+        self.services.writer.thread_seen(article_id, self.services.clock(), thread_id)
+
+    def _threads_title(self, source_total: int | None) -> Content | str:
+        """The panel's title: with one thread, its count (and the source's own, and the new ones); with
+        several, every thread and its count, the shown one marked, then the shown one's new comments."""
+        panel = self.comment_thread
+        infos, layouts, index = self._thread_infos, panel.threads, panel.thread_index
+        shown = layouts[index] if index < len(layouts) else panel.layout_model
+        count = shown.comment_count if shown is not None else 0
+        new = len(shown.new_ids) if shown is not None else 0
+        if len(layouts) < 2 or len(infos) != len(layouts):
+            return thread_title(count, source_total, new)
+        parts: list[str | tuple[str, str]] = []
+        for n, (info, layout) in enumerate(zip(infos, layouts, strict=True)):
+            if parts:
+                parts.append(" \u00b7 ")
+            label = f"{source_label(info.source)} {layout.comment_count:,}"
+            parts.append((label, "bold reverse") if n == index else label)
+        if new:
+            parts.append(f" \u00b7 {new} new")
+        return Content.assemble(*parts)
+
+    @on(CommentThread.ThreadSwitched)
+    def thread_switched(self, event: CommentThread.ThreadSwitched) -> None:
+        """Another thread shown: name it in the title, and count it as read now."""
+        if event.article_id != self.reading_id:
+            return
+        panel = self.comment_thread
+        infos = self._thread_infos
+        source_total = infos[event.index].source_count if event.index < len(infos) else None
+        panel.border_title = self._threads_title(source_total)
+        self.query_one("#reading").set_class(not len(panel.threads[event.index]), "-empty-thread")
+        if panel.threads[event.index].comment_count:
+            self._thread_seen(event.article_id, event.index)
 
     @on(CommentThread.MoreRequested)
     def more_requested(self, event: CommentThread.MoreRequested) -> None:
@@ -245,7 +318,7 @@ class ReadingMixin(MainScreenBase):
         self.notify(f"{message.added} {replies} loaded.", timeout=3)
         thread = self.comment_thread
         if message.article_id == self.reading_id == thread.article_id:
-            self.reload_thread(message.article_id, self._comment_width(), thread.cursor)
+            self.reload_thread(message.article_id, self._comment_width(), thread.cursor, thread.thread_index)
 
     @on(ArticleList.Opened)
     def article_opened(self, event: ArticleList.Opened) -> None:

@@ -126,6 +126,8 @@ class CommentThread(ScrollView, can_focus=True):
         Binding("G,end", "go('last')", "Last", show=False, id="comments.last"),
         Binding("pagedown", "go('page-down')", "Page down", show=False, id="comments.page-down"),
         Binding("pageup", "go('page-up')", "Page up", show=False, id="comments.page-up"),
+        Binding("t", "switch_thread(1)", "Next thread", id="comments.next-thread"),
+        Binding("T", "switch_thread(-1)", "Previous thread", show=False, id="comments.previous-thread"),
     ]
 
     @dataclass
@@ -153,6 +155,19 @@ class CommentThread(ScrollView, can_focus=True):
             """The panel that sent the message."""
             return self.comment_thread
 
+    @dataclass
+    class ThreadSwitched(Message):
+        """Another of the article's threads is shown (``t``/``T``)."""
+
+        comment_thread: CommentThread
+        article_id: int
+        index: int
+
+        @property
+        def control(self) -> CommentThread:
+            """The panel that sent the message."""
+            return self.comment_thread
+
     def __init__(
         self,
         *,
@@ -172,8 +187,43 @@ class CommentThread(ScrollView, can_focus=True):
         #: The search the thread was opened from: its terms, and the comments (by index) they match.
         self.terms: list[SearchTerm] = []
         self.matches: list[int] = []
+        #: Every thread of the article, each laid out on its own; one is shown at a time.
+        self.threads: list[ThreadLayout] = []
+        self.thread_index = 0
 
     # -- content -------------------------------------------------------------
+
+    def show_threads(
+        self,
+        article_id: int,
+        threads: list[ThreadLayout],
+        index: int = 0,
+        message: str = "No comments.",
+        *,
+        cursor: int | None = None,
+    ) -> None:
+        """Show one of an article's threads (``index``); ``t``/``T`` go to the others."""
+        several = len(threads) > 1 or len(self.threads) > 1
+        self.threads = threads
+        self.thread_index = min(max(index, 0), max(len(threads) - 1, 0))
+        layout = threads[self.thread_index] if threads else ThreadLayout([])
+        self.show_thread(article_id, layout, message, cursor=cursor)
+        if several:
+            self.refresh_bindings()  # the footer offers "Next thread" only with several
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Switching threads is offered (and listed in the footer) only when the article has several."""
+        if action == "switch_thread":
+            return len(self.threads) > 1
+        return True
+
+    def action_switch_thread(self, step: int) -> None:
+        """Show the next (or previous) of the article's threads, round the end."""
+        if len(self.threads) < 2 or self.article_id is None:
+            return
+        self.thread_index = (self.thread_index + step) % len(self.threads)
+        self.show_thread(self.article_id, self.threads[self.thread_index], self.message)
+        self.post_message(self.ThreadSwitched(self, self.article_id, self.thread_index))
 
     def show_thread(
         self, article_id: int, layout: ThreadLayout, message: str = "No comments.", *, cursor: int | None = None

@@ -1,0 +1,117 @@
+"""Several threads in the comments panel: one shown at a time, every one named in its title, ``t`` to switch.
+
+The library is the standard test library (a real SQLite file) plus one article
+discussed on its blog, on Hacker News and on Lobsters, stored through the
+real store API; the reader runs headless under Pilot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.content import Content
+from textual.widget import Widget
+from tui_helpers import (
+    FIXED_EPOCH,
+    HOUR,
+    Library,
+    add_article,
+    build_library,
+    open_article,
+    press,
+    running,
+    widget_text,
+)
+
+from reader.models import CommentData, ThreadRef
+from reader.store import Store
+
+
+@pytest.fixture
+def library(db_path: Path) -> Library:
+    return build_library(db_path)
+
+
+def said(guid: str, author: str, text: str, parent: str | None = None, *, minutes: int = 0) -> CommentData:
+    return CommentData(guid=guid, author=author, text=text, parent_guid=parent, published=FIXED_EPOCH - HOUR + minutes)
+
+
+def discussed_article(db_path: Path) -> tuple[int, dict[str, int]]:
+    """An article with its own two comments, 3 on Hacker News (read an hour ago; one came since), 1 on Lobsters."""
+    article = add_article(
+        db_path,
+        "Discussed everywhere",
+        comments=[said("blog-1", "Bea", "On the blog itself."), said("blog-2", "Cal", "Blog reply.", "blog-1")],
+    )
+    with Store(db_path) as store:
+        hn = store.open_thread(
+            article, ThreadRef("hackernews", "99", "https://news.ycombinator.com/item?id=99"), "lookup"
+        )
+        store.add_comments(
+            article,
+            [said("hn:1", "Hal", "Hacker News words."), said("hn:2", "Ivy", "An answer on HN.", "hn:1")],
+            now=FIXED_EPOCH - 2 * HOUR,
+            thread_id=hn,
+        )
+        store.mark_thread_seen(article, FIXED_EPOCH - HOUR, thread_id=hn)
+        store.add_comments(article, [said("hn:3", "Jo", "Came after.", "hn:1")], now=FIXED_EPOCH - 60, thread_id=hn)
+        lobsters = store.open_thread(article, ThreadRef("lobsters", "zz9", "https://lobste.rs/s/zz9"), "lookup")
+        store.add_comments(article, [said("lobsters:q", "Kim", "Lobsters take.")], thread_id=lobsters)
+        threads = {t.source: t.id for t in store.threads(article)}
+    return article, threads
+
+
+def title_of(panel: Widget) -> Content:
+    """The panel's title as drawn (Textual keeps a border title as markup)."""
+    return Content.from_markup(str(panel.border_title))
+
+
+def marked(panel: Widget) -> list[str]:
+    """The parts of the title drawn in a style of their own: the thread shown."""
+    title = title_of(panel)
+    return [title.plain[span.start : span.end] for span in title.spans]
+
+
+async def test_the_panel_names_every_thread_and_t_switches(library: Library) -> None:
+    article, threads = discussed_article(library.path)
+    async with running(library.path) as (_app, pilot, screen):
+        await open_article(pilot, article)
+        panel = screen.comment_thread
+        assert title_of(panel).plain == "Blog 2 \u00b7 Hacker News 3 \u00b7 Lobsters 1"
+        # The shown thread is the marked one; its comments are what the panel draws.
+        assert "On the blog itself." in widget_text(panel) and "Hacker News words." not in widget_text(panel)
+        assert marked(panel) == ["Blog 2"]
+
+        panel.focus()
+        await press(pilot, "t")
+        text = widget_text(panel)
+        assert "Hacker News words." in text and "On the blog itself." not in text
+        assert marked(panel) == ["Hacker News 3"]
+        # New is per thread: Jo's reply came after this thread was last read.
+        assert title_of(panel).plain.endswith("\u00b7 1 new")
+        assert "new" in text
+
+        await press(pilot, "t")
+        assert "Lobsters take." in widget_text(panel)
+        await press(pilot, "t")  # round the end, back to the first
+        assert "On the blog itself." in widget_text(panel)
+        await press(pilot, "T")
+        assert "Lobsters take." in widget_text(panel)
+
+    with Store(library.path) as store:
+        seen = {t.source: t.seen for t in store.threads(article)}
+    # Reading a thread counts for that thread: each shown one is now read.
+    assert seen["lobsters"] == FIXED_EPOCH and seen["hackernews"] == FIXED_EPOCH
+    assert threads.keys() == {"feed", "hackernews", "lobsters"}
+
+
+async def test_one_thread_keeps_the_plain_title_and_offers_no_switch(library: Library) -> None:
+    async with running(library.path) as (_app, pilot, screen):
+        await open_article(pilot, library.thread)
+        panel = screen.comment_thread
+        assert str(panel.border_title) == "Comments \u00b7 8"
+        panel.focus()
+        await press(pilot, "t")
+        assert str(panel.border_title) == "Comments \u00b7 8"
+        assert panel.check_action("switch_thread", (1,)) is False
