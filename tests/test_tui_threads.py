@@ -58,7 +58,7 @@ def discussed_article(db_path: Path) -> tuple[int, dict[str, int]]:
         store.add_comments(article, [said("hn:3", "Jo", "Came after.", "hn:1")], now=FIXED_EPOCH - 60, thread_id=hn)
         lobsters = store.open_thread(article, ThreadRef("lobsters", "zz9", "https://lobste.rs/s/zz9"), "lookup")
         store.add_comments(article, [said("lobsters:q", "Kim", "Lobsters take.")], thread_id=lobsters)
-        threads = {t.source: t.id for t in store.threads(article)}
+        threads: dict[str, int] = {t.source: t.id for t in store.threads(article)}
     return article, threads
 
 
