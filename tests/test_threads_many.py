@@ -12,8 +12,13 @@ import sqlite3
 from pathlib import Path
 
 from conftest import RunReader
+from feedserver import FeedServer, Item, ok, rss
+from fetch_helpers import fetch_settings, subscribe
 
 from reader.models import ArticleData, CommentData, FeedData, ImportBatch, ThreadRef
+from reader.net.http import Limits
+from reader.parse.comments import CommentSources
+from reader.service.fetch import fetch
 from reader.store import Store
 from reader.store.schema import MIGRATIONS
 from reader.text.sanitize import normalize_url
@@ -170,3 +175,67 @@ def test_existing_threads_are_migrated_and_kept_by_the_next_fetch(db_path: Path)
         )
         (after,) = store.threads(1)
         assert (after.remote_id, after.comment_count, after.seen) == ("77", 3, 1770000600)
+
+
+# -- threads an article's page names, fetched with its full text ---------------------
+
+
+def test_threads_the_page_names_are_fetched_and_kept_apart(server: FeedServer, db_path: Path) -> None:
+    """A blog post's page says "discuss on Hacker News / Lobsters": both threads come with its full text."""
+    algolia = {
+        "id": 4242,
+        "children": [
+            {
+                "id": 1,
+                "author": "ann",
+                "text": "<p>hn first</p>",
+                "created_at_i": 1770000000,
+                "children": [
+                    {"id": 2, "author": "bob", "text": "<p>hn reply</p>", "created_at_i": 1770000100, "children": []}
+                ],
+            }
+        ],
+    }
+    story = {
+        "short_id": "abc123",
+        "comment_count": 1,
+        "comments": [
+            {
+                "short_id": "c1",
+                "comment": "<p>lobsters words</p>",
+                "commenting_user": "dee",
+                "created_at": "2026-02-01T10:00:00Z",
+                "parent_comment": None,
+            }
+        ],
+    }
+    server.route("/api/v1/items/4242", ok(json.dumps(algolia).encode(), "application/json"))
+    server.route("/s/abc123.json", ok(json.dumps(story).encode(), "application/json"))
+    paragraphs = "".join(f"<p>Paragraph {n} about roof gardens and the soil they need to thrive.</p>" for n in range(6))
+    page = server.route(
+        "/post.html",
+        ok(
+            (
+                f"<html><body><article><h1>Roofs</h1>{paragraphs}</article><footer>Discuss on "
+                "<a href='https://news.ycombinator.com/item?id=4242'>Hacker News</a> or "
+                "<a href='https://lobste.rs/s/abc123/roofs'>Lobsters</a></footer></body></html>"
+            ).encode(),
+            "text/html; charset=utf-8",
+        ),
+    )
+    with Store(db_path) as store:
+        subscribe(store, server.route("/feed.xml", ok(rss([Item("p1", "Roofs", page, "<p>Short.</p>")]).encode())))
+    bases = CommentSources(hn_api=server.base + "/api/v1", reddit=server.base, lobsters=server.base)
+    summary = fetch(db_path, fetch_settings(Limits(total_seconds=10), full_text=True, sources=bases))
+    assert summary.full_texts == 1 and not summary.thread_errors
+    with Store(db_path) as store:
+        article = store.find_article("p1")
+        assert article is not None
+        detail = store.article(article)
+    assert detail is not None
+    assert [(t.source, t.remote_id, t.comment_count, t.found_by) for t in detail.threads] == [
+        ("hackernews", "4242", 2, "page"),
+        ("lobsters", "abc123", 1, "page"),
+    ]
+    assert [(c.author, c.depth) for c in detail.comments] == [("ann", 0), ("bob", 1), ("dee", 0)]
+    assert detail.article.comment_count == 3

@@ -81,7 +81,7 @@ from reader.parse.comments import (
     reddit_more_children_url,
     reddit_thread_path,
 )
-from reader.parse.sources import thread_for_url
+from reader.parse.sources import thread_for_url, threads_in_page
 from reader.service.threads import ThreadFailed, fetch_thread_by
 from reader.store import Store, StoreError, library_failure
 from reader.text import dates
@@ -97,6 +97,8 @@ WRITE_BATCH = 40
 #: any real network is the first answer.
 START_CONCURRENCY = 4
 SLOW_ANSWER = 0.010
+#: Threads fetched from what one article page names, at most (a page that links a dozen discussions).
+THREADS_PER_PAGE = 5
 #: What a comment API is asked for.
 THREAD_ACCEPT = "application/json, */*;q=0.5"
 #: Feeds due below which parsing stays in a thread of this process: workers,
@@ -870,15 +872,7 @@ class Fetcher:
         a Discourse topic as the article's link or its ``rel="replies"``).
         """
         loop = asyncio.get_running_loop()
-        plans: list[tuple[ThreadSource, ThreadPlan | ThreadRef]] = []
-        for source in sources:
-            plan: ThreadPlan | ThreadRef | None = plan_thread(source, self.settings.sources)
-            if plan is None:
-                plan = thread_for_url(source.comments_url, self.settings.sources) or thread_for_url(
-                    source.url, self.settings.sources
-                )
-            if plan is not None:
-                plans.append((source, plan))
+        plans = [(source, plan) for source in sources if (plan := thread_plan(source, self.settings.sources))]
         self.progress.phase = "comments"
         self.progress.threads_total = len(plans)
         self._report()
@@ -1021,6 +1015,14 @@ class Fetcher:
                     self.summary.page_errors.append(f"article {article_id}: {problem}")
                     await loop.run_in_executor(writer, lambda: store.page_failed(article_id, for_good=for_good))
 
+            async def discussions_in_page(article_id: int, response: Response) -> None:
+                """Fetch the threads the article's page embeds or links (its Isso, Discourse, Mastodon ...)."""
+                refs = await loop.run_in_executor(None, _threads_in_page, response.body, response.url, self.settings)
+                for ref in refs[:THREADS_PER_PAGE]:
+                    error = await self._fetch_registered(client, article_id, ref, "page", store, writer)
+                    if error is not None:
+                        self.summary.thread_errors.append(f"article {article_id}: {ref.source}: {clean_line(error)}")
+
             async def page(article_id: int, url: str) -> tuple[str, bool] | None:
                 """None when the page's text is kept, else (why not, whether trying again is pointless)."""
                 try:
@@ -1032,6 +1034,8 @@ class Fetcher:
                     return f"HTTP {response.status}", 400 <= response.status < 500 and response.status not in (408, 429)
                 if not response.body:
                     return "an empty page", True
+                if self.settings.comments:
+                    await discussions_in_page(article_id, response)
                 extracted = await loop.run_in_executor(None, extract_main_html, response.body, response.url)
                 if extracted is None:
                     return "no article text found on its page", True
@@ -1043,6 +1047,21 @@ class Fetcher:
                 return None
 
             await asyncio.gather(*(one(article_id, url) for article_id, url in pages))
+
+
+def thread_plan(source: ThreadSource, bases: CommentSources) -> ThreadPlan | ThreadRef | None:
+    """Where the thread an article's feed leads to is fetched from: a URL plan, a registered source, or None."""
+    plan = plan_thread(source, bases)
+    if plan is not None:
+        return plan
+    return thread_for_url(source.comments_url, bases) or thread_for_url(source.url, bases)
+
+
+def _threads_in_page(body: bytes, url: str, settings: FetchSettings) -> list[ThreadRef]:
+    """The discussions an article page names (see ``parse/sources``), read in a worker thread."""
+    from reader.parse.htmlpage import decode_html
+
+    return threads_in_page(decode_html(body), url, settings.sources)
 
 
 def own_thread_ref(source: ThreadSource, plan: ThreadPlan) -> ThreadRef:

@@ -87,15 +87,14 @@ class Library:
 
     def fetch_comments(self, article_ids: Sequence[int], **overrides: Any) -> CommentsOutcome:
         """Fetch these articles' threads now; say which have no known source and which are no article."""
-        from reader.parse.comments import plan_thread
-        from reader.service.fetch import FetchSummary, fetch_comments
+        from reader.service.fetch import FetchSummary, fetch_comments, thread_plan
         from reader.store import Store
 
         settings = self.fetch_settings(**overrides)
         with Store(self.db_path) as store:
             sources = store.articles_for_comments(list(article_ids))
         known = {source.article_id for source in sources}
-        without = [source.article_id for source in sources if plan_thread(source, settings.sources) is None]
+        without = [source.article_id for source in sources if thread_plan(source, settings.sources) is None]
         outcome = CommentsOutcome(
             FetchSummary(), without, [article_id for article_id in article_ids if article_id not in known]
         )
