@@ -591,5 +591,10 @@ def _from_comment_feed(data: bytes, source: ThreadSource, now: int) -> list[Comm
                 url=article.url,
             )
         )
+        # Replies the feed nests under an entry (RFC 4685 with no in-reply-to of its own on the
+        # entry, as Isso writes them) answer that entry: every entry here is a comment.
+        for reply in article.comments:
+            if reply.parent_guid is None:
+                reply.parent_guid = article.guid
         comments.extend(article.comments)
     return comments

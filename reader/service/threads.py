@@ -27,7 +27,11 @@ ACCEPT = "application/json, */*;q=0.5"
 
 
 class ThreadFailed(Exception):
-    """A thread could not be read; ``str()`` is one line for the user."""
+    """A thread could not be read; ``str()`` is one line for the user, ``status`` the HTTP status (None: none)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class ThreadGone(ThreadFailed):
@@ -65,12 +69,14 @@ def getter(request: Request, budget: int = MAX_REQUESTS_PER_THREAD) -> Get:
         except FetchError as error:
             raise ThreadFailed(str(error)) from None
         if response.status in (404, 410):
-            raise ThreadGone(f"HTTP {response.status}: not there")
+            raise ThreadGone(f"HTTP {response.status}: not there", response.status)
         if response.status == 429:
             wait = response.retry_after
-            raise ThreadFailed("HTTP 429: too many requests" + (f", retry after {wait:.0f} s" if wait else ""))
+            raise ThreadFailed(
+                "HTTP 429: too many requests" + (f", retry after {wait:.0f} s" if wait else ""), response.status
+            )
         if response.status != 200:
-            raise ThreadFailed(f"HTTP {response.status}")
+            raise ThreadFailed(f"HTTP {response.status}", response.status)
         if not response.body:
             raise ThreadFailed("an empty answer")
         return response.body

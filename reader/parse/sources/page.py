@@ -18,7 +18,7 @@ from reader.text.sanitize import safe_url
 
 MAX_PAGE_CHARS = 2_000_000
 MAX_TAGS = 20_000
-_KEPT = {"a", "link", "script", "div", "section", "meta"}
+_KEPT = {"a", "link", "script", "div", "section", "meta", "body", "iframe", "blockquote"}
 
 
 @dataclass(frozen=True)
