@@ -354,7 +354,8 @@ class ThreadRef:
     it with the source: one discussion is stored once per article however
     it was found. ``api`` is where its API is asked when that is not the
     source's configured base: a Mastodon, Lemmy or Discourse server, a blog's
-    ``/wp-json/``, an Isso server (empty: the configured base).
+    ``/wp-json/``, an Isso server (empty: the configured base). It is part of
+    the key: an id on such a server is that server's own.
     """
 
     source: ThreadSourceName

@@ -478,7 +478,7 @@ def test_cli_comments_on_demand(server: FeedServer, run_reader: RunReader, store
     server.route("/api/v1/items/9", status(500))
     items = [
         Item("lobsters-tdfoqh", "Ranking comments", server.url("/l/1"), comments=LOBSTERS_POST),
-        Item("forum-1", "Elsewhere", server.url("/f/1"), comments="https://forum.example.org/t/topic/123"),
+        Item("forum-1", "Elsewhere", server.url("/f/1"), comments="https://forum.example.org/discussion?id=123"),
         hn_item(server, 9),
     ]
     assert run_reader("add", server.route("/feed.xml", ok(rss(items)))).returncode == 0

@@ -144,7 +144,7 @@ class Articles(Feeds):
             return self._merge_comments(article_id, comments, now, thread_id)
 
     def open_thread(self, article_id: int, ref: ThreadRef, found_by: ThreadFoundBy = "feed") -> int:
-        """The id of the article's thread ``ref`` (by source and id there), made if new; in one transaction.
+        """The id of the article's thread ``ref`` (by source, id there and server), made if new; in one transaction.
 
         A thread kept from before schema 13 has no id there yet: the first
         thread of the same source that the feed leads to takes it over, so its
@@ -168,7 +168,8 @@ class Articles(Feeds):
             "found_by": found_by,
         }
         row = self.conn.execute(
-            "SELECT id FROM threads WHERE article_id = :article_id AND source = :source AND remote_id = :remote_id",
+            """SELECT id FROM threads
+            WHERE article_id = :article_id AND source = :source AND remote_id = :remote_id AND api = :api""",
             values,
         ).fetchone()
         if row is None and found_by == "feed":
@@ -180,8 +181,7 @@ class Articles(Feeds):
         if row is not None:
             values["id"] = row["id"]
             self.conn.execute(
-                """UPDATE threads SET remote_id = :remote_id, url = coalesce(:url, url),
-                    api = CASE WHEN :api != '' THEN :api ELSE api END,
+                """UPDATE threads SET remote_id = :remote_id, url = coalesce(:url, url), api = :api,
                     title = CASE WHEN :title != '' THEN :title ELSE title END,
                     points = coalesce(:points, points), source_count = coalesce(:count, source_count)
                 WHERE id = :id""",

@@ -366,8 +366,10 @@ AND (length(text) < 300 OR feed_id IN (SELECT id FROM feeds WHERE full_text = 1)
 CREATE INDEX articles_page_wanted ON articles(published DESC, id DESC) WHERE page_tries > 0;
 """
 
-# Version 13: several threads per article. A thread is keyed by its source
-# and its id there (an HN item, a Mastodon status, a comment feed's URL), so
+# Version 13: several threads per article. A thread is keyed by its source,
+# its id there (an HN item, a Mastodon status, a comment feed's URL) and the
+# server it is on (``api``: a Mastodon, Lemmy or Discourse post's id is its
+# server's own; empty for single-site sources), so
 # one discussion is stored once per article however it was found (the feed
 # linked it, the article's page named it, a lookup found it); each has its
 # own count, fetch time and "seen" time (comments first seen after it are
@@ -391,7 +393,7 @@ CREATE TABLE threads (
     seen INTEGER,
     note TEXT NOT NULL DEFAULT '',
     found_by TEXT NOT NULL DEFAULT 'feed' CHECK (found_by IN ('feed', 'page', 'lookup')),
-    UNIQUE (article_id, source, remote_id)
+    UNIQUE (article_id, source, remote_id, api)
 );
 ALTER TABLE comments ADD COLUMN thread_id INTEGER REFERENCES threads(id) ON DELETE CASCADE;
 INSERT INTO threads (article_id, source, remote_id, url, comment_count, source_count, fetched, seen)

@@ -222,7 +222,7 @@ CREATE TABLE threads (
     seen INTEGER,
     note TEXT NOT NULL DEFAULT '',
     found_by TEXT NOT NULL DEFAULT 'feed' CHECK (found_by IN ('feed', 'page', 'lookup')),
-    UNIQUE (article_id, source, remote_id)
+    UNIQUE (article_id, source, remote_id, api)
 );
 
 PRAGMA user_version = 13;
