@@ -115,3 +115,25 @@ async def test_one_thread_keeps_the_plain_title_and_offers_no_switch(library: Li
         await press(pilot, "t")
         assert str(panel.border_title) == "Comments \u00b7 8"
         assert panel.check_action("switch_thread", (1,)) is False
+
+
+async def test_a_thread_laid_out_for_an_earlier_opening_is_dropped(library: Library) -> None:
+    """An article opened twice (D kept new threads while the first opening was still laying out): the older
+    answer, read before the threads were stored, must not replace the newer one (found by the tmux test)."""
+    from reader.text.threads import ThreadLayout
+    from reader.tui.screens.main_messages import ThreadLoaded
+
+    article, _threads = discussed_article(library.path)
+    async with running(library.path) as (_app, pilot, screen):
+        await open_article(pilot, article)
+        panel = screen.comment_thread
+        assert title_of(panel).plain.startswith("Blog 2")
+        stale = ThreadLoaded(article, ThreadLayout([]), sequence=screen._thread_request - 1)
+        screen.post_message(stale)
+        await press(pilot)
+        assert title_of(panel).plain == "Blog 2 \u00b7 Hacker News 3 \u00b7 Lobsters 1"
+        assert "On the blog itself." in widget_text(panel)
+        # The same answer for the current opening is shown: the check is the sequence, not luck.
+        screen.post_message(ThreadLoaded(article, ThreadLayout([]), sequence=screen._thread_request))
+        await press(pilot)
+        assert "No comments stored" in widget_text(panel)

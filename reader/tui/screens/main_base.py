@@ -69,6 +69,8 @@ class MainScreenBase(Screen[None]):
         self.reading_id: int | None = None
         #: What is known of each thread of the article read (its source, id, count), in the panel's order.
         self._thread_infos: list[ThreadInfo] = []
+        #: Counts the article openings (and thread reloads): a thread laid out for an earlier one is dropped.
+        self._thread_request = 0
         self._restored = False
         self._render_width = 0
         self._show_when_rendered = False

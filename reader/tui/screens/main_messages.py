@@ -17,6 +17,7 @@ from reader.tui.widgets.feed_list import Source
 if TYPE_CHECKING:
     from reader.service.discover import Discovery
     from reader.service.fetch import FetchSummary, Progress
+    from reader.service.library import DiscussionsOutcome
 
 
 @dataclass
@@ -134,6 +135,8 @@ class ThreadLoaded(Message):
     infos: list[ThreadInfo] = field(default_factory=list)
     #: Which of ``threads`` is shown.
     index: int = 0
+    #: The opening of the article it answers (``MainScreenBase._thread_request``); an older one is dropped.
+    sequence: int = 0
 
 
 @dataclass
@@ -212,3 +215,22 @@ class FullTextFetched(Message):
     article_id: int
     line: str
     failed: bool = False
+
+
+@dataclass
+class DiscussionsFound(Message):
+    """What looking an article up on the discussion sites gave (``outcome`` None: the lookup could not run)."""
+
+    article_id: int
+    outcome: DiscussionsOutcome | None
+    error: str | None = None
+
+
+@dataclass
+class DiscussionsFetched(Message):
+    """The picked discussions were fetched: how many threads and new comments came, and what failed."""
+
+    article_id: int
+    threads: int
+    comments: int
+    errors: list[str]

@@ -37,6 +37,8 @@ class RenderRequest:
     base: Style
     #: The search the article was opened from: its matches are highlighted (empty: none).
     query: str | None = None
+    #: Which opening of an article this is: a thread laid out for an earlier one is dropped.
+    sequence: int = 0
 
 
 def search_terms_of(query: str | None) -> list[SearchTerm]:
@@ -130,7 +132,7 @@ class ReadingMixin(MainScreenBase):
         # Opened from a search: the thread of the first matching comment; else the first thread.
         wanted = set(match_ids)
         index = next((n for n, layout in enumerate(layouts) if any(c.id in wanted for c in layout.comments)), 0)
-        loaded = self._loaded(request.article_id, detail, layouts, index)
+        loaded = self._loaded(request.article_id, detail, layouts, index, sequence=request.sequence)
         loaded.terms, loaded.match_ids, loaded.in_article = terms, match_ids, in_article
         self.post_message(loaded)
         if more:
@@ -165,7 +167,13 @@ class ReadingMixin(MainScreenBase):
 
     @staticmethod
     def _loaded(
-        article_id: int, detail: ArticleDetail, layouts: list[ThreadLayout], index: int, cursor: int | None = None
+        article_id: int,
+        detail: ArticleDetail,
+        layouts: list[ThreadLayout],
+        index: int,
+        cursor: int | None = None,
+        *,
+        sequence: int,
     ) -> ThreadLoaded:
         """The message that shows ``layouts[index]`` (an empty layout when the article has no thread)."""
         infos = list(detail.threads)
@@ -175,7 +183,14 @@ class ReadingMixin(MainScreenBase):
         layout = layouts[index] if layouts else ThreadLayout([])
         source_total = infos[index].source_count if infos and len(layouts) > 1 else detail.source_comment_count
         return ThreadLoaded(
-            article_id, layout, source_total, cursor=cursor, threads=layouts, infos=infos[: len(layouts)], index=index
+            article_id,
+            layout,
+            source_total,
+            cursor=cursor,
+            threads=layouts,
+            infos=infos[: len(layouts)],
+            index=index,
+            sequence=sequence,
         )
 
     @work(thread=True, exclusive=True, group="more", exit_on_error=False)
@@ -189,14 +204,14 @@ class ReadingMixin(MainScreenBase):
         self.post_message(MoreLoaded(article_id, result.added, result.error))
 
     @work(thread=True, exclusive=True, group="thread", exit_on_error=False)
-    def reload_thread(self, article_id: int, width: int, cursor: int, index: int = 0) -> None:
+    def reload_thread(self, article_id: int, width: int, cursor: int, index: int = 0, *, sequence: int) -> None:
         """Read and lay out an article's threads again (replies added in place), keeping thread ``index`` and row."""
         with self.services.connection("article") as store:
             detail = store.article(article_id)
         if detail is None:
             return
         layouts = self._thread_layouts(detail, width, collapse=False)
-        self.post_message(self._loaded(article_id, detail, layouts, index, cursor))
+        self.post_message(self._loaded(article_id, detail, layouts, index, cursor, sequence=sequence))
 
     @work(thread=True, exclusive=True, group="render", exit_on_error=False)
     def rerender(self, detail: ArticleDetail, request: RenderRequest) -> None:
@@ -241,8 +256,8 @@ class ReadingMixin(MainScreenBase):
 
     def on_thread_loaded(self, message: ThreadLoaded) -> None:
         """Show the comments of the article being read."""
-        if message.article_id != self.reading_id:
-            return
+        if message.article_id != self.reading_id or message.sequence != self._thread_request:
+            return  # another article, or this one opened again since: a later answer is coming
         layout = message.layout
         count = layout.comment_count
         thread = self.comment_thread
@@ -318,7 +333,14 @@ class ReadingMixin(MainScreenBase):
         self.notify(f"{message.added} {replies} loaded.", timeout=3)
         thread = self.comment_thread
         if message.article_id == self.reading_id == thread.article_id:
-            self.reload_thread(message.article_id, self._comment_width(), thread.cursor, thread.thread_index)
+            self._thread_request += 1
+            self.reload_thread(
+                message.article_id,
+                self._comment_width(),
+                thread.cursor,
+                thread.thread_index,
+                sequence=self._thread_request,
+            )
 
     @on(ArticleList.Opened)
     def article_opened(self, event: ArticleList.Opened) -> None:
@@ -349,7 +371,8 @@ class ReadingMixin(MainScreenBase):
             # at once, the empty pane was a frame of its own: 63 ms to the
             # article's first paint instead of 54).
             self._apply_layout()
-        request = self.render_request(article_id)
+        self._thread_request += 1
+        request = replace(self.render_request(article_id), sequence=self._thread_request)
         self._render_width = request.width
         self.load_article(request, self._comment_width())
         self.services.writer.setting("ui.article", str(article_id))
