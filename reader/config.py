@@ -88,6 +88,22 @@ def _browser(value: Any) -> str | None:
     return None if value == [] else _argv(value)
 
 
+def _strings(value: Any) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return f"expected a list of strings, found {_kind(value)}"
+    return None
+
+
+def _sites(value: Any) -> str | None:
+    problem = _strings(value)
+    if problem is not None:
+        return problem
+    unknown = [site for site in value if site not in defaults.DISCUSSION_SITES]
+    if unknown:
+        return f"unknown site {unknown[0]!r} (known: {', '.join(defaults.DISCUSSION_SITES)})"
+    return None
+
+
 def _auto_or_boolean(value: Any) -> str | None:
     if isinstance(value, bool) or value == "auto":
         return None
@@ -268,6 +284,39 @@ SETTINGS: tuple[Setting, ...] = (
         _boolean,
     ),
     Setting(
+        "discussions.sites",
+        ["hackernews", "lobsters"],
+        "Where `reader discussions` and `D` look an article up: any of hackernews, lobsters, lemmy (needs "
+        "`discussions.lemmy`), reddit (often refused to readers who are not logged in). Each lookup tells that "
+        "site the article's address.",
+        _sites,
+    ),
+    Setting(
+        "discussions.lemmy",
+        "",
+        "A Lemmy server to search (`https://lemmy.world`); empty: Lemmy is not asked.",
+        _text,
+    ),
+    Setting(
+        "discussions.auto",
+        [],
+        "Feeds and tags whose new articles get their discussions found and fetched by `reader fetch`, as a list: "
+        'a feed\'s URL or title, or `"tag:NAME"` (also set by `reader discussions --auto`).',
+        _strings,
+    ),
+    Setting(
+        "discussions.cache_hours",
+        12,
+        "How long a lookup's answer is kept before the sites are asked again.",
+        _integer(0, 24 * 365),
+    ),
+    Setting(
+        "discussions.per_run",
+        20,
+        "Articles looked up by one `reader fetch` at most (the newest first).",
+        _integer(0, 10_000),
+    ),
+    Setting(
         "sync.on_fetch",
         False,
         "Also sync with the server of `reader sync setup` after every `reader fetch` of all feeds.",
@@ -318,6 +367,11 @@ class Config:
     network_no_proxy: str = _default("network.no_proxy")
     comments_depth_cap: int = _default("comments.depth_cap")
     comments_collapse_replies: bool = _default("comments.collapse_replies")
+    discussions_sites: tuple[str, ...] = _default("discussions.sites")
+    discussions_lemmy: str = _default("discussions.lemmy")
+    discussions_auto: tuple[str, ...] = _default("discussions.auto")
+    discussions_cache_hours: int = _default("discussions.cache_hours")
+    discussions_per_run: int = _default("discussions.per_run")
     sync_on_fetch: bool = _default("sync.on_fetch")
     sync_timeout_seconds: float = _default("sync.timeout_seconds")
     #: Binding id -> keys (comma-separated, Textual's keymap syntax).

@@ -42,3 +42,7 @@ PROXY_SCHEMES: tuple[ProxyScheme, ...] = ("http", "socks4", "socks4a", "socks5",
 #: ``network.proxy`` as read from a config whose value is no proxy URL: every request fails
 #: (naming the setting) rather than going out without the proxy the user asked for.
 UNUSABLE_PROXY = "unusable:"
+
+#: The sites a discussion lookup can ask (``discussions.sites``).
+DiscussionSite = Literal["hackernews", "lobsters", "lemmy", "reddit"]
+DISCUSSION_SITES: tuple[DiscussionSite, ...] = ("hackernews", "lobsters", "lemmy", "reddit")

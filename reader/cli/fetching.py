@@ -1,4 +1,4 @@
-"""``reader fetch`` (feeds, threads, pages, then sync) and ``reader comments``."""
+"""``reader fetch`` (feeds, threads, pages, then sync), ``reader comments``, ``fulltext`` and ``discussions``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import click
 from reader.cli.base import EXIT_FAILURE, Context, UserError, emit_json, interactive, pass_context, say
 from reader.cli.sync import sync_after_fetch
 from reader.defaults import FETCH_CONCURRENCY
+from reader.models import ThreadRef, source_label
 from reader.text import plural
+from reader.text.sanitize import clean_line
 
 if TYPE_CHECKING:
     from reader.service.fetch import FetchSummary
@@ -80,6 +82,8 @@ def fetch_command(
                 "threads_refreshed": summary.threads_refreshed,
                 "comments": summary.comments,
                 "thread_errors": summary.thread_errors,
+                "looked_up": summary.looked_up,
+                "discussions_found": summary.discussions_found,
                 "full_texts": summary.full_texts,
                 "failed": len(summary.failed),
                 "error": summary.error,
@@ -190,4 +194,154 @@ def fulltext_command(state: Context, article_ids: tuple[int, ...]) -> None:
         say(f"reader: error: {error}", err=True)
     say(f"fetched the full text of {plural(summary.full_texts, 'article')}")
     if outcome.without_link or summary.page_errors:
+        sys.exit(EXIT_FAILURE)
+
+
+def _discussion_line(number: int, ref: ThreadRef, stored: bool) -> str:
+    """``  1. Hacker News · "Title" · 412 points · 87 comments · https://…`` (stored ones say so)."""
+    parts = [source_label(ref.source)]
+    if ref.title:
+        parts.append(f"\u201c{clean_line(ref.title)}\u201d")
+    if ref.points is not None:
+        parts.append(plural(ref.points, "point"))
+    if ref.comment_count is not None:
+        parts.append(plural(ref.comment_count, "comment"))
+    parts.append(ref.url)
+    return f"  {number}. " + " \u00b7 ".join(parts) + (" (stored)" if stored else "")
+
+
+def _chosen(found: list[ThreadRef], take_all: bool) -> list[ThreadRef]:
+    """Which found discussions to fetch: all (``--fetch``), those picked at a terminal, or none."""
+    if take_all:
+        return found
+    if not interactive() or not found:
+        return []
+    answer = click.prompt(
+        "Fetch which? (numbers separated by spaces, a for all, enter for none)", default="", show_default=False
+    ).strip()
+    if answer.lower() == "a":
+        return found
+    picked: list[ThreadRef] = []
+    for word in answer.replace(",", " ").split():
+        if not word.isdigit() or not 1 <= int(word) <= len(found):
+            raise UserError(f"no discussion numbered {clean_line(word)!r} (1 to {len(found)})")
+        if found[int(word) - 1] not in picked:
+            picked.append(found[int(word) - 1])
+    return picked
+
+
+def _set_auto(state: Context, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
+    """``--auto`` / ``--no-auto``: the feeds and tags whose new articles a fetch looks up."""
+    from reader.service.subscriptions import SubscriptionError, find_feed
+
+    store = state.store()
+    feeds, tags = store.auto_discussions()
+    for spec, adding in [*((spec, True) for spec in add), *((spec, False) for spec in remove)]:
+        if spec.startswith("tag:"):
+            tag = spec[4:].strip()
+            if not tag:
+                raise UserError("tag: needs a tag's name (tag:tech)")
+            (tags.add if adding else tags.discard)(tag)
+            say(f"{'looking up' if adding else 'no longer looking up'} the new articles of tag {clean_line(tag)!r}")
+            continue
+        try:
+            feed = find_feed(store, spec)
+        except SubscriptionError as error:
+            raise UserError(str(error)) from None
+        (feeds.add if adding else feeds.discard)(feed.id)
+        verb = "looking up" if adding else "no longer looking up"
+        say(f"{verb} the new articles of {clean_line(feed.title) or feed.url} during fetches")
+    store.set_auto_discussions(feeds, tags)
+
+
+@cli.command("discussions")
+@click.argument("article_id", type=int, required=False)
+@click.option("--fetch", "take_all", is_flag=True, help="Fetch and keep every discussion found.")
+@click.option("--refresh", is_flag=True, help="Ask the sites again, even if a recent answer is kept.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was found as JSON (see README).")
+@click.option(
+    "--auto", "auto", multiple=True, metavar="FEED|tag:NAME", help="Look up this feed's new articles in every fetch."
+)
+@click.option("--no-auto", "no_auto", multiple=True, metavar="FEED|tag:NAME", help="Stop looking this feed up.")
+@pass_context
+def discussions_command(
+    state: Context,
+    article_id: int | None,
+    take_all: bool,
+    refresh: bool,
+    as_json: bool,
+    auto: tuple[str, ...],
+    no_auto: tuple[str, ...],
+) -> None:
+    """Find an article's discussions on Hacker News, Lobsters (and Lemmy, Reddit: see config), and keep them.
+
+    Each lookup tells those sites the article's address, so none happens
+    unless asked: here, with D in the reader, or for the feeds and tags
+    named with --auto. The answer is kept for discussions.cache_hours.
+    """
+    if auto or no_auto:
+        _set_auto(state, auto, no_auto)
+        if article_id is None:
+            return
+    if article_id is None:
+        raise UserError("name an article (reader discussions ID), or feeds with --auto")
+    state.store()  # the library's own warnings, and a missing one said as for every command
+    library = state.library()
+    outcome = library.find_discussions(article_id, refresh=refresh)
+    if not outcome.found and outcome.errors and outcome.errors[0].startswith("no article"):
+        raise UserError(outcome.errors[0])
+    stored = [(ref.source, ref.remote_id, ref.api) in outcome.stored for ref in outcome.found]
+    if as_json:
+        summary = library.fetch_discussions(article_id, outcome.found) if take_all and outcome.found else None
+        if summary is not None and summary.error:
+            raise UserError(summary.error)
+        emit_json(
+            {
+                "article_id": article_id,
+                "cached": outcome.cached,
+                "discussions": [
+                    {
+                        "source": ref.source,
+                        "label": source_label(ref.source),
+                        "url": ref.url,
+                        "title": clean_line(ref.title),
+                        "points": ref.points,
+                        "comment_count": ref.comment_count,
+                        "stored": is_stored or summary is not None,
+                    }
+                    for ref, is_stored in zip(outcome.found, stored, strict=True)
+                ],
+                "errors": [clean_line(error) for error in outcome.errors],
+                "fetched": None
+                if summary is None
+                else {
+                    "threads": summary.threads,
+                    "comments": summary.comments,
+                    "thread_errors": [clean_line(error) for error in summary.thread_errors],
+                },
+            }
+        )
+        if (outcome.errors and not outcome.found) or (summary is not None and summary.thread_errors):
+            sys.exit(EXIT_FAILURE)
+        return
+    for error in outcome.errors:
+        say(f"reader: error: {error}", err=True)
+    if outcome.found:
+        kept = " (the answer kept from earlier; --refresh asks again)" if outcome.cached else ""
+        say(f"article {article_id} is discussed in {plural(len(outcome.found), 'place')}{kept}:")
+        for number, (ref, is_stored) in enumerate(zip(outcome.found, stored, strict=True), 1):
+            say(_discussion_line(number, ref, is_stored))
+    elif not outcome.errors:
+        say(f"article {article_id}: no discussion found")
+    chosen = _chosen(outcome.found, take_all)
+    if chosen:
+        summary = library.fetch_discussions(article_id, chosen)
+        if summary.error:
+            raise UserError(summary.error)
+        for error in summary.thread_errors:
+            say(f"reader: error: {error}", err=True)
+        say(f"fetched {plural(summary.threads, 'thread')}: {plural(summary.comments, 'new comment')}")
+        if summary.thread_errors:
+            sys.exit(EXIT_FAILURE)
+    if outcome.errors and not outcome.found:
         sys.exit(EXIT_FAILURE)

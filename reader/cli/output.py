@@ -49,6 +49,7 @@ def comment_json(comment: CommentRow) -> dict[str, Any]:
         "text": clean_text(comment.text) if comment.kind == "comment" else more_text(comment),
         "url": safe_url(comment.url),
         "more_count": comment.more_count if comment.kind == "more" else 0,
+        "thread_id": comment.thread_id,
     }
 
 

@@ -63,16 +63,19 @@ class CommentSources:
     lobsters: str = "https://lobste.rs"
     #: Bluesky's public AppView (``app.bsky.*`` and ``com.atproto.identity.resolveHandle``, no login).
     bluesky: str = "https://public.api.bsky.app"
+    #: Lemmy servers whose ``/post/ID`` links are threads (``discussions.lemmy``; more in ``READER_LEMMY_INSTANCES``).
+    lemmy: tuple[str, ...] = ()
 
     @classmethod
-    def from_environment(cls) -> CommentSources:
-        """The defaults, each overridable by an environment variable."""
+    def from_environment(cls, *, lemmy: str = "") -> CommentSources:
+        """The defaults, each overridable by an environment variable; ``lemmy``: the config's Lemmy server."""
         default = cls()
         return cls(
             hn_api=os.environ.get("READER_HN_API", default.hn_api).rstrip("/"),
             reddit=os.environ.get("READER_REDDIT_URL", default.reddit).rstrip("/"),
             lobsters=os.environ.get("READER_LOBSTERS_URL", default.lobsters).rstrip("/"),
             bluesky=os.environ.get("READER_BLUESKY_URL", default.bluesky).rstrip("/"),
+            lemmy=(lemmy,) if lemmy else (),
         )
 
 

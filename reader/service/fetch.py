@@ -50,6 +50,7 @@ from urllib.parse import urlsplit
 
 from reader import defaults
 from reader.config import Config
+from reader.defaults import DiscussionSite
 from reader.models import (
     BatchStats,
     CommentData,
@@ -60,6 +61,7 @@ from reader.models import (
     ThreadFoundBy,
     ThreadRef,
     ThreadSource,
+    source_label,
 )
 from reader.net.http import FetchError, Limits, Response, get, make_client
 from reader.parse.base import ImportFailure
@@ -82,7 +84,7 @@ from reader.parse.comments import (
     reddit_thread_path,
 )
 from reader.parse.sources import thread_for_url, threads_in_page
-from reader.service.threads import ThreadFailed, fetch_thread_by
+from reader.service.threads import LookupResult, LookupSettings, ThreadFailed, fetch_thread_by, look_up
 from reader.store import Store, StoreError, library_failure
 from reader.text import dates
 from reader.text.sanitize import clean_line
@@ -99,6 +101,8 @@ START_CONCURRENCY = 4
 SLOW_ANSWER = 0.010
 #: Threads fetched from what one article page names, at most (a page that links a dozen discussions).
 THREADS_PER_PAGE = 5
+#: Threads fetched from one lookup's answer, at most (the first: the sites list the most discussed first).
+THREADS_PER_LOOKUP = 5
 #: What a comment API is asked for.
 THREAD_ACCEPT = "application/json, */*;q=0.5"
 #: Feeds due below which parsing stays in a thread of this process: workers,
@@ -145,6 +149,13 @@ class FetchSettings:
     refresh_threads_limit: int = defaults.REFRESH_THREADS_LIMIT
     parse_processes: int = field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)))
     sources: CommentSources = field(default_factory=CommentSources.from_environment)
+    #: Where discussions are looked up (``discussions.sites``, ``discussions.lemmy``).
+    lookup: LookupSettings = field(default_factory=LookupSettings)
+    #: Feeds (URL or title) and ``tag:NAME`` whose new articles a fetch looks up (``discussions.auto``),
+    #: besides the library's own list (``reader discussions --auto``).
+    discussions_auto: tuple[str, ...] = ()
+    #: Articles looked up per run at most (``discussions.per_run``).
+    discussions_per_run: int = 20
     #: Print the traceback of an unforeseen error in one feed or thread (``--debug``) besides its one line.
     debug: bool = False
 
@@ -161,6 +172,13 @@ class FetchSettings:
             "memory_budget": config.fetch_memory_budget_mb * MB,
             "refresh_threads_days": config.fetch_refresh_threads_days,
             "refresh_threads_limit": config.fetch_refresh_threads_limit,
+            "sources": CommentSources.from_environment(lemmy=config.discussions_lemmy),
+            "lookup": LookupSettings(
+                tuple(site for site in defaults.DISCUSSION_SITES if site in config.discussions_sites),
+                config.discussions_lemmy,
+            ),
+            "discussions_auto": config.discussions_auto,
+            "discussions_per_run": config.discussions_per_run,
         }
         values.update(overrides)
         return cls(**values)
@@ -205,6 +223,9 @@ class FetchSummary:
     #: Of ``threads``, those fetched before and fetched again (their source reported a new count).
     threads_refreshed: int = 0
     thread_errors: list[str] = field(default_factory=list)
+    #: Articles whose discussions elsewhere were looked up, and the discussions found.
+    looked_up: int = 0
+    discussions_found: int = 0
     full_texts: int = 0
     #: Article pages that gave no full text, one line each (``article 12: HTTP 404``).
     page_errors: list[str] = field(default_factory=list)
@@ -610,6 +631,12 @@ class Fetcher:
                 self._refreshing.update(source.article_id for source in again)
                 if sources or again:
                     await self.fetch_threads([*sources, *again], store, writer)
+                if fresh and self.settings.discussions_per_run:
+                    feeds, tags = await loop.run_in_executor(writer, self._auto_discussions, store)
+                    chosen = await loop.run_in_executor(
+                        writer, store.articles_to_look_up, fresh, feeds, tags, self.settings.discussions_per_run
+                    )
+                    await self.fetch_discussions(chosen, store, writer)
             if self.settings.full_text:
                 # New articles whose text is short wait for their page with those left from earlier
                 # fetches; the newest go first, a bounded number per run and per host.
@@ -988,6 +1015,104 @@ class Fetcher:
             store.mark_thread_fetched(thread_id, source_total=parsed.source_total, note=parsed.note or "")
         return added
 
+    # -- discussions elsewhere --------------------------------------------------------
+
+    def _auto_discussions(self, store: Store) -> tuple[set[int], set[str]]:
+        """The feeds and tags opted in to lookups: the library's list and the config's (by URL, title or tag:)."""
+        feeds, tags = store.auto_discussions()
+        wanted = [entry.strip() for entry in self.settings.discussions_auto if entry.strip()]
+        if wanted:
+            known = store.feeds()
+            for entry in wanted:
+                if entry.startswith("tag:"):
+                    tags.add(entry[4:].strip())
+                    continue
+                feeds.update(feed.id for feed in known if entry in (feed.url, feed.title))
+        return feeds, tags
+
+    async def fetch_discussions(
+        self,
+        articles: Sequence[tuple[int, str]],
+        store: Store,
+        writer: concurrent.futures.Executor,
+        *,
+        with_threads: bool = True,
+    ) -> list[LookupResult]:
+        """Look each article up on the discussion sites, keep what was found, and fetch and store those threads.
+
+        One article at a time (the lookups all go to the same few sites); a
+        site that answers 429 is asked no more in this run. Each article and
+        each thread is its own unit of failure.
+        """
+        results: list[LookupResult] = []
+        if not articles:
+            return results
+        loop = asyncio.get_running_loop()
+        self.progress.phase = "discussions"
+        self._report()
+        refused: set[DiscussionSite] = set()
+        async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
+
+            async def request(url: str) -> Response:
+                return await self._get(client, url, {"Accept": THREAD_ACCEPT})
+
+            for article_id, url in articles:
+                try:
+                    result = await look_up(url, request, self.settings.lookup, self.settings.sources, skip=refused)
+                except Exception as failure:  # one article's surprise is its own line
+                    if self._fatal(failure):
+                        raise
+                    self._debug(failure)
+                    self.summary.thread_errors.append(f"article {article_id}: discussions: {unexpected(failure)}")
+                    results.append(LookupResult(errors=[unexpected(failure)]))
+                    continue
+                results.append(result)
+                refused |= result.refused
+                self.summary.looked_up += 1
+                self.summary.discussions_found += len(result.found)
+                self.summary.thread_errors.extend(f"article {article_id}: {error}" for error in result.errors)
+                if result.answered:
+                    await loop.run_in_executor(writer, store.save_lookup, article_id, result.found)
+                for ref in result.found[:THREADS_PER_LOOKUP] if with_threads else []:
+                    try:
+                        error = await self._fetch_registered(client, article_id, ref, "lookup", store, writer)
+                    except Exception as failure:
+                        if self._fatal(failure):
+                            raise
+                        self._debug(failure)
+                        error = unexpected(failure)
+                    if error is not None:
+                        label = source_label(ref.source)
+                        self.summary.thread_errors.append(f"article {article_id}: {label}: {clean_line(error)}")
+        return results
+
+    async def fetch_found(
+        self, article_id: int, refs: Sequence[ThreadRef], store: Store, writer: concurrent.futures.Executor
+    ) -> None:
+        """Fetch the discussions ``refs`` (chosen from a lookup) and store each as a thread of the article."""
+        if not refs:
+            return
+        self.progress.phase = "comments"
+        self.progress.threads_total = len(refs)
+        self._report()
+        async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
+
+            async def one(ref: ThreadRef) -> None:
+                try:
+                    error = await self._fetch_registered(client, article_id, ref, "lookup", store, writer)
+                except Exception as failure:  # one thread's surprise is its own line
+                    if self._fatal(failure):
+                        raise
+                    self._debug(failure)
+                    error = unexpected(failure)
+                if error is not None:
+                    label = source_label(ref.source)
+                    self.summary.thread_errors.append(f"article {article_id}: {label}: {clean_line(error)}")
+                self.progress.threads_done += 1
+                self._report()
+
+            await asyncio.gather(*(one(ref) for ref in refs))
+
     # -- full pages ------------------------------------------------------------------------
 
     async def fetch_pages(
@@ -1283,6 +1408,48 @@ def fetch_comments(db_path: Path, article_ids: Sequence[int], settings: FetchSet
         try:
             sources = await loop.run_in_executor(writer, store.articles_for_comments, list(article_ids))
             await fetcher.fetch_threads(sources, store, writer)
+        finally:
+            await loop.run_in_executor(writer, store.close)
+            writer.shutdown(wait=True)
+        return fetcher.summary
+
+    return _finished(fetcher, db_path, lambda: asyncio.run(run()))
+
+
+def look_up_discussions(
+    db_path: Path, article_id: int, url: str, settings: FetchSettings | None = None
+) -> tuple[LookupResult, FetchSummary]:
+    """Ask the discussion sites about one article now and keep the answer (``reader discussions ID``, ``D``)."""
+    fetcher = Fetcher(db_path, settings or FetchSettings())
+    results: list[LookupResult] = []
+
+    async def run() -> FetchSummary:
+        loop = asyncio.get_running_loop()
+        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        store = await loop.run_in_executor(writer, Store, db_path)
+        try:
+            results.extend(await fetcher.fetch_discussions([(article_id, url)], store, writer, with_threads=False))
+        finally:
+            await loop.run_in_executor(writer, store.close)
+            writer.shutdown(wait=True)
+        return fetcher.summary
+
+    summary = _finished(fetcher, db_path, lambda: asyncio.run(run()))
+    return (results[0] if results else LookupResult(errors=[summary.error or "nothing was asked"])), summary
+
+
+def fetch_found_discussions(
+    db_path: Path, article_id: int, refs: Sequence[ThreadRef], settings: FetchSettings | None = None
+) -> FetchSummary:
+    """Fetch the chosen discussions of an article and store each as one of its threads."""
+    fetcher = Fetcher(db_path, settings or FetchSettings())
+
+    async def run() -> FetchSummary:
+        loop = asyncio.get_running_loop()
+        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        store = await loop.run_in_executor(writer, Store, db_path)
+        try:
+            await fetcher.fetch_found(article_id, list(refs), store, writer)
         finally:
             await loop.run_in_executor(writer, store.close)
             writer.shutdown(wait=True)

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader.config import Config
+from reader.models import ThreadRef
+from reader.text import dates
 
 if TYPE_CHECKING:
     # Imported where used: the reader starts without aiohttp and the parsers
@@ -34,6 +36,20 @@ class CommentsOutcome:
     without_source: list[int] = field(default_factory=list)
     #: Ids that are no article of this library.
     unknown: list[int] = field(default_factory=list)
+
+
+@dataclass
+class DiscussionsOutcome:
+    """An article's discussions elsewhere: what the sites answered (or the kept answer), and which are stored."""
+
+    article_id: int
+    found: list[ThreadRef] = field(default_factory=list)
+    #: One line per site that could not be asked (or "no such article", "no link").
+    errors: list[str] = field(default_factory=list)
+    #: The answer is the one kept from an earlier lookup (within ``discussions.cache_hours``).
+    cached: bool = False
+    #: Keys (source, id there, server) of the found discussions already stored as threads of the article.
+    stored: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 @dataclass
@@ -102,6 +118,53 @@ class Library:
         if wanted:
             outcome.summary = fetch_comments(self.db_path, wanted, settings)
         return outcome
+
+    def find_discussions(self, article_id: int, *, refresh: bool = False) -> DiscussionsOutcome:
+        """Look the article up on the discussion sites (the kept answer if recent, unless ``refresh``).
+
+        Each lookup tells the sites in ``discussions.sites`` the article's
+        address: it happens only when asked (``reader discussions``, ``D``)
+        or for the feeds the user opted in.
+        """
+        from reader.service.fetch import look_up_discussions
+        from reader.store import Store
+
+        outcome = DiscussionsOutcome(article_id)
+        with Store(self.db_path) as store:
+            rows = store.articles_by_ids([article_id])
+            cached = None
+            if rows and not refresh and self.config.discussions_cache_hours:
+                since = dates.now() - self.config.discussions_cache_hours * 3600
+                cached = store.cached_lookup(article_id, since)
+        if not rows:
+            outcome.errors.append(f"no article with id {article_id}")
+            return outcome
+        url = rows[0].url
+        if cached is not None:
+            outcome.found, outcome.cached = cached, True
+        elif not url:
+            outcome.errors.append("the article has no link to look up")
+            return outcome
+        else:
+            result, summary = look_up_discussions(self.db_path, article_id, url, self.fetch_settings())
+            outcome.found, outcome.errors = result.found, result.errors
+            if summary.error:
+                outcome.errors.append(summary.error)
+        outcome.stored = self._stored_keys(article_id)
+        return outcome
+
+    def fetch_discussions(self, article_id: int, refs: Sequence[ThreadRef]) -> FetchSummary:
+        """Fetch these discussions of the article (found by :meth:`find_discussions`) and keep them as its threads."""
+        from reader.service.fetch import fetch_found_discussions
+
+        return fetch_found_discussions(self.db_path, article_id, refs, self.fetch_settings())
+
+    def _stored_keys(self, article_id: int) -> set[tuple[str, str, str]]:
+        from reader.store import Store
+
+        with Store(self.db_path) as store:
+            rows = store.conn.execute("SELECT source, remote_id, api FROM threads WHERE article_id = ?", (article_id,))
+            return {(row[0], row[1], row[2]) for row in rows}
 
     def fetch_full_text(self, article_ids: Sequence[int], **overrides: Any) -> FullTextOutcome:
         """Fetch these articles' web pages now and keep their main text (summary-only feeds)."""

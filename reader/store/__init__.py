@@ -40,6 +40,7 @@ records the store takes and returns are in :mod:`reader.models`.
 from __future__ import annotations
 
 from reader.store.connection import StoreError, library_failure
+from reader.store.discussions import Discussions
 from reader.store.fetching import Fetching
 from reader.store.search import Search
 from reader.store.sync import SyncState
@@ -47,7 +48,7 @@ from reader.store.sync import SyncState
 __all__ = ["Store", "StoreError", "library_failure"]
 
 
-class Store(Fetching, SyncState, Search):
+class Store(Fetching, SyncState, Search, Discussions):
     """The library of feeds, articles and comments in one SQLite file.
 
     Open one ``Store`` per thread; SQLite's WAL mode lets readers and one

@@ -413,6 +413,20 @@ UPDATE comments SET thread_id = (SELECT t.id FROM threads t WHERE t.article_id =
 CREATE INDEX comments_by_thread ON comments(thread_id, position);
 """
 
+# Version 14: discussions found elsewhere. A lookup of an article's address
+# on Hacker News, Lobsters, Lemmy or Reddit (``reader discussions``, ``D``, or
+# a fetch for the feeds the user opted in) is kept here with its time, so the
+# sites are not asked again within ``discussions.cache_hours``, and a fetch
+# does not look an article up twice. ``found`` is the JSON list of what the
+# sites answered (the threads chosen are in ``threads``).
+_SCHEMA_14 = """
+CREATE TABLE discussion_lookups (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    checked INTEGER NOT NULL,
+    found TEXT NOT NULL DEFAULT '[]'
+);
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_1,
     _SCHEMA_2,
@@ -427,6 +441,7 @@ MIGRATIONS: list[str] = [
     _SCHEMA_11,
     _SCHEMA_12,
     _SCHEMA_13,
+    _SCHEMA_14,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

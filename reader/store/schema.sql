@@ -131,6 +131,12 @@ CREATE VIRTUAL TABLE comments_fts USING fts5(
     text, content='', tokenize='unicode61 remove_diacritics 2'
 );
 
+CREATE TABLE discussion_lookups (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    checked INTEGER NOT NULL,
+    found TEXT NOT NULL DEFAULT '[]'
+);
+
 CREATE TABLE feed_tags (
     feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
     tag TEXT NOT NULL,
@@ -225,4 +231,4 @@ CREATE TABLE threads (
     UNIQUE (article_id, source, remote_id, api)
 );
 
-PRAGMA user_version = 13;
+PRAGMA user_version = 14;

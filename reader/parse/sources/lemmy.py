@@ -79,11 +79,8 @@ def _origin(value: str) -> str | None:
 
 
 def lemmy_instances(bases: CommentSources) -> tuple[str, ...]:
-    """The Lemmy instances the user named, as origins (``READER_LEMMY_INSTANCES``, comma-separated).
-
-    ``bases`` is where the config will name them; until then the environment does.
-    """
-    found = (_origin(part) for part in os.environ.get(ENVIRONMENT, "").split(","))
+    """The Lemmy instances the user named, as origins: the config's (``bases.lemmy``) and ``READER_LEMMY_INSTANCES``."""
+    found = (_origin(part) for part in (*bases.lemmy, *os.environ.get(ENVIRONMENT, "").split(",")))
     return tuple(dict.fromkeys(origin for origin in found if origin is not None))
 
 

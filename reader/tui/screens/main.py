@@ -27,6 +27,7 @@ from textual.binding import Binding
 from textual.content import Content
 
 from reader.tui.screens.main_base import MainScreenBase, describe_source
+from reader.tui.screens.main_discussions import DiscussionsMixin
 from reader.tui.screens.main_feeds import FeedsMixin
 from reader.tui.screens.main_fetch import FetchMixin
 from reader.tui.screens.main_layout import PANES, LayoutMixin
@@ -109,6 +110,7 @@ class MainScreen(
     MarksMixin,
     SearchMixin,
     FetchMixin,
+    DiscussionsMixin,
     FeedsMixin,
     WatchMixin,
     LinksMixin,
@@ -133,6 +135,7 @@ class MainScreen(
         Binding("R", "refresh", "Fetch", id="reader.refresh"),
         Binding("S", "sync", "Sync with server", show=False, id="reader.sync"),
         Binding("C", "fetch_comments", "Fetch comments", show=False, id="reader.fetch-comments"),
+        Binding("D", "discussions", "Discussions elsewhere", show=False, id="reader.discussions"),
         Binding("F", "fetch_full_text", "Fetch full text", show=False, id="reader.fetch-full-text"),
         Binding("a", "add_feed", "Add feed", show=False, id="reader.add-feed"),
         Binding("i", "import", "Import file", show=False, id="reader.import"),

@@ -1,0 +1,130 @@
+"""Discussions found elsewhere: the lookups made for an article, and which articles a fetch looks up.
+
+A lookup's answer is kept per article with its time (``discussion_lookups``,
+schema 14): within ``discussions.cache_hours`` the sites are not asked
+again, and a fetch never looks up an article twice. Which feeds are looked
+up by a fetch is the user's choice, kept as the library setting
+``discussions.auto`` (``reader discussions --auto``) beside the config's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from reader.models import ThreadRef, thread_source_name
+from reader.store._sql import in_chunks
+from reader.store.articles import Articles
+from reader.text import dates
+from reader.text.sanitize import clean_line, safe_url
+
+#: The library setting that lists the feeds (by id) and tags whose articles a fetch looks up.
+AUTO_SETTING = "discussions.auto"
+
+
+def _ref_json(ref: ThreadRef) -> dict[str, object]:
+    return {
+        "source": ref.source,
+        "remote_id": ref.remote_id,
+        "url": ref.url,
+        "api": ref.api,
+        "title": ref.title,
+        "points": ref.points,
+        "comment_count": ref.comment_count,
+    }
+
+
+def _ref_from(item: object) -> ThreadRef | None:
+    """A stored lookup's discussion, or None for anything that is not one (a damaged row)."""
+    if not isinstance(item, dict):
+        return None
+    url = safe_url(item.get("url") if isinstance(item.get("url"), str) else None)
+    remote_id, source = item.get("remote_id"), item.get("source")
+    if url is None or not isinstance(remote_id, str) or not isinstance(source, str) or not remote_id:
+        return None
+    api, title = item.get("api"), item.get("title")
+    points, count = item.get("points"), item.get("comment_count")
+    return ThreadRef(
+        thread_source_name(source),
+        remote_id,
+        url,
+        api if isinstance(api, str) else "",
+        clean_line(title) if isinstance(title, str) else "",
+        points if isinstance(points, int) and not isinstance(points, bool) else None,
+        count if isinstance(count, int) and not isinstance(count, bool) else None,
+    )
+
+
+class Discussions(Articles):
+    """Lookups of discussions elsewhere, and the feeds and tags opted in to them."""
+
+    def cached_lookup(self, article_id: int, since: int) -> list[ThreadRef] | None:
+        """What the last lookup of the article found, if it was made at ``since`` or later; else None."""
+        row = self.conn.execute(
+            "SELECT found FROM discussion_lookups WHERE article_id = ? AND checked >= ?", (article_id, since)
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            items = json.loads(row["found"])
+        except ValueError:
+            return None
+        refs = [_ref_from(item) for item in items] if isinstance(items, list) else []
+        return [ref for ref in refs if ref is not None]
+
+    def save_lookup(self, article_id: int, found: Sequence[ThreadRef], when: int | None = None) -> None:
+        """Keep what a lookup of the article found (an empty list too: nobody discussed it yet)."""
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO discussion_lookups (article_id, checked, found) VALUES (?, ?, ?)
+                ON CONFLICT (article_id) DO UPDATE SET checked = excluded.checked, found = excluded.found""",
+                (article_id, when if when is not None else dates.now(), json.dumps([_ref_json(ref) for ref in found])),
+            )
+
+    def auto_discussions(self) -> tuple[set[int], set[str]]:
+        """The feeds (ids) and tags the user opted in to lookups during fetches (the library's own list)."""
+        stored = self.conn.execute("SELECT value FROM settings WHERE key = ?", (AUTO_SETTING,)).fetchone()
+        try:
+            value = json.loads(stored[0]) if stored else {}
+        except ValueError:
+            value = {}
+        feeds = value.get("feeds", []) if isinstance(value, dict) else []
+        tags = value.get("tags", []) if isinstance(value, dict) else []
+        return (
+            {item for item in feeds if isinstance(item, int) and not isinstance(item, bool)},
+            {item for item in tags if isinstance(item, str)},
+        )
+
+    def set_auto_discussions(self, feeds: set[int], tags: set[str]) -> None:
+        """Replace the library's list of feeds and tags whose articles a fetch looks up."""
+        value = json.dumps({"feeds": sorted(feeds), "tags": sorted(tags)})
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO settings (key, value) VALUES (?, ?)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value""",
+                (AUTO_SETTING, value),
+            )
+
+    def articles_to_look_up(
+        self, article_ids: Sequence[int], feeds: set[int], tags: set[str], limit: int
+    ) -> list[tuple[int, str]]:
+        """Of ``article_ids``, those of the ``feeds`` or tagged ``tags`` never looked up, with links; newest first."""
+        if limit <= 0 or not (feeds or tags):
+            return []
+        found: list[tuple[int, int, str]] = []
+        tag_list = sorted(tags)
+        tag_marks = ", ".join("?" for _ in tag_list) or "NULL"
+        feed_list = sorted(feeds)
+        feed_marks = ", ".join("?" for _ in feed_list) or "NULL"
+        for marks, chunk in in_chunks(article_ids):
+            rows = self.conn.execute(
+                f"""SELECT a.id, a.published, a.url FROM articles a
+                WHERE a.id IN ({marks}) AND a.url IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM discussion_lookups d WHERE d.article_id = a.id)
+                AND (a.feed_id IN ({feed_marks})
+                    OR EXISTS (SELECT 1 FROM feed_tags t WHERE t.feed_id = a.feed_id AND t.tag IN ({tag_marks})))""",
+                [*chunk, *feed_list, *tag_list],
+            )
+            found.extend((int(row["id"]), int(row["published"]), str(row["url"])) for row in rows)
+        found.sort(key=lambda item: (item[1], item[0]), reverse=True)
+        return [(article_id, url) for article_id, _published, url in found[:limit]]
