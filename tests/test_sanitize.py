@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reader.models import ThreadSource
+from reader.parse.comments import parse_thread_result
 from reader.text.render import html_to_markdown, sanitize_html
-from reader.text.sanitize import clean_line, clean_text, safe_url
+from reader.text.sanitize import clean_line, clean_text, json_document, safe_url
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -101,3 +105,48 @@ def test_html_sanitizer_drops_scripts_handlers_and_unsafe_link_targets() -> None
 def test_relative_links_resolve_against_the_article() -> None:
     text = html_to_markdown(sanitize_html('<p><a href="/about">about</a></p>'), "https://example.com/post/1")
     assert "[about](https://example.com/about)" in text
+
+
+# -- JSON nested past the recursion limit ------------------------------------------
+
+
+def reddit_chain(depth: int) -> bytes:
+    """A Reddit permalink answer whose comments each answer the one before: four JSON levels a reply.
+
+    Written out piece by piece: ``json.dumps`` itself recurses, and would not write it.
+    """
+    opening, closing = [], []
+    for n in range(depth):
+        data = {"id": f"c{n}", "name": f"t1_c{n}", "author": f"user{n}", "body": f"reply {n}", "created_utc": 1.7e9}
+        child = '{"kind": "t1", "data": ' + json.dumps(data)[:-1] + ', "replies": '
+        opening.append('{"kind": "Listing", "data": {"children": [' + child)
+        closing.append("}}]}}")  # the comment's data, the child, the list of children, the listing's data, itself
+    listing = "".join(opening) + '""' + "".join(closing)
+    post = {"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "p1", "num_comments": depth}}]}}
+    return ("[" + json.dumps(post) + ", " + listing + "]").encode()
+
+
+def test_a_reddit_thread_of_400_levels_is_read_whole() -> None:
+    """400 replies deep is 1,600 JSON levels, past json.loads (about 450 here): read without recursion."""
+    body = reddit_chain(400)
+    with pytest.raises(RecursionError):
+        json.loads(body)
+    parsed = parse_thread_result("reddit", body, ThreadSource(1, "g", None, None, None, None))
+    assert len(parsed.comments) == 400
+    assert [(c.guid, c.parent_guid) for c in parsed.comments[:2]] == [
+        ("reddit:t1_c0", None),
+        ("reddit:t1_c1", "reddit:t1_c0"),
+    ]
+    assert parsed.comments[-1].parent_guid == "reddit:t1_c398" and parsed.comments[-1].text == "reply 399"
+
+
+def test_deep_json_reads_as_json_does_and_refuses_what_is_not_json() -> None:
+    deep = b"[" * 5000 + b'{"a": "x\\ud800y", "b": [1, 2.5, true, null]}' + b"]" * 5000
+    value = json_document(deep)
+    for _ in range(5000):
+        assert isinstance(value, list) and len(value) == 1
+        value = value[0]
+    assert value == {"a": "x\ufffdy", "b": [1, 2.5, True, None]}
+    for broken in (b"[" * 5000, b"[" * 5000 + b"1" + b"]" * 4999 + b"}", b"[" * 5000 + b"]" * 5000 + b"x"):
+        with pytest.raises(ValueError):
+            json_document(broken)

@@ -24,9 +24,10 @@ from reader.net.http import Limits, make_client
 from reader.parse.base import ImportFailure
 from reader.parse.comments import CommentSources, ParsedThread
 from reader.parse.sources import thread_for_url, threads_in_page
-from reader.parse.sources.bluesky import _read_deep, from_page, from_url
+from reader.parse.sources.bluesky import from_page, from_url
 from reader.service.threads import ThreadGone, fetch_thread
 from reader.store import Store
+from reader.text.sanitize import _read_deep
 from reader.text.threads import comment_plain_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources" / "bluesky"

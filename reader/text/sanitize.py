@@ -143,11 +143,17 @@ def json_document(data: bytes) -> Any:
     a whole fetch down. Ids and URLs do not pass through :func:`clean_text`,
     so they are mended here, where the text enters. Only a document whose
     text holds such an escape is walked (real pairs, as in emoji, are joined
-    by the parser and never need it). Raises ``ValueError`` or
-    ``RecursionError`` as ``json.loads`` does.
+    by the parser and never need it). A document nested deeper than
+    ``json.loads`` can go is read by :func:`_read_deep`, without recursion.
+    Raises ``ValueError`` as ``json.loads`` does.
     """
     text = data.decode("utf-8-sig", errors="replace")
-    document = json.loads(text)
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        # Nested past what json.loads takes (about 450 levels here): a thread of a few hundred
+        # replies, as Bluesky, Reddit (4 levels a reply) and Hacker News (2) nest them.
+        return _read_deep(text)
     if _SURROGATE_ESCAPE.search(text):
         document = _mend_surrogates(document)
     return document
@@ -182,3 +188,89 @@ def _mend_surrogates(document: Any) -> Any:
                 del node[key]
             node[mended] = value
     return document
+
+
+# -- JSON nested past the recursion limit ---------------------------------------
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _read_deep(text: str) -> Any:
+    """JSON read with a loop and a stack of open containers, so nesting costs no recursion.
+
+    Scalars (strings, numbers, literals) are read by the standard decoder
+    one at a time (they never nest); lone surrogates in strings become U+FFFD,
+    as :func:`~reader.text.sanitize.json_document` makes them.
+    """
+    decoder = json.JSONDecoder()
+    mend = bool(_SURROGATE_ESCAPE.search(text))
+    open_: list[list[Any] | dict[str, Any]] = []
+    keys: list[str] = []  # the key awaiting its value, for each open object
+    position = _skip(text, 0)
+
+    def scalar(at: int) -> tuple[Any, int]:
+        if text.startswith(("{", "["), at):
+            raise ValueError("a container where a scalar was read")
+        value, end = decoder.raw_decode(text, at)
+        if mend and isinstance(value, str):
+            value = _LONE_SURROGATE.sub("\ufffd", value)
+        return value, end
+
+    def key(at: int) -> tuple[str, int]:
+        if not text.startswith('"', at):
+            raise ValueError(f"expected a key at {at}")
+        name, end = scalar(at)
+        end = _skip(text, end)
+        if not text.startswith(":", end):
+            raise ValueError(f"expected ':' at {end}")
+        return name, _skip(text, end + 1)
+
+    while True:
+        value: Any
+        if text.startswith("{", position):
+            position = _skip(text, position + 1)
+            if text.startswith("}", position):
+                value, position = {}, position + 1
+            else:
+                name, position = key(position)
+                open_.append({})
+                keys.append(name)
+                continue
+        elif text.startswith("[", position):
+            position = _skip(text, position + 1)
+            if text.startswith("]", position):
+                value, position = [], position + 1
+            else:
+                open_.append([])
+                continue
+        else:
+            value, position = scalar(position)
+        # Put the value in its container; close every container that ends here.
+        while True:
+            if not open_:
+                if _skip(text, position) != len(text):
+                    raise ValueError("extra data after the document")
+                return value
+            top = open_[-1]
+            if isinstance(top, dict):
+                top[keys[-1]] = value
+            else:
+                top.append(value)
+            position = _skip(text, position)
+            if text.startswith(",", position):
+                position = _skip(text, position + 1)
+                if isinstance(top, dict):
+                    keys[-1], position = key(position)
+                break
+            if not text.startswith("}" if isinstance(top, dict) else "]", position):
+                raise ValueError(f"expected ',' or a closing bracket at {position}")
+            position += 1
+            value = open_.pop()
+            if isinstance(value, dict):
+                keys.pop()
+
+
+def _skip(text: str, position: int) -> int:
+    match = _SPACE.match(text, position)
+    return match.end() if match else position
