@@ -25,19 +25,19 @@ Reading, with Lemmy's v3 API (no login):
 The tree comes from each comment's ``path`` ("0.12.45": the root 0, then its
 ancestors, then itself). A parent the list leaves out (older servers drop
 deleted and removed comments from it) is shown as a "[deleted]" comment in
-its place, so a reply still shows whom it answered. ``content`` is Markdown:
-markdown-it-py is not a dependency of reader, so it is kept as text (escaped
-into paragraphs; the Markdown made from it shows what was typed). Deleted
-comments show "[deleted]", removed ones "[removed]".
+its place, so a reply still shows whom it answered. ``content`` is Markdown,
+rendered with markdown-it-py (CommonMark, raw HTML off: a typed ``<script>``
+stays text) and then sanitized like every comment's HTML. Deleted comments
+show "[deleted]", removed ones "[removed]".
 """
 
 from __future__ import annotations
 
-import html
+import functools
 import os
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from reader.models import CommentData, ThreadRef
@@ -47,6 +47,9 @@ from reader.parse.sources import CommentSource, Get, register
 from reader.parse.sources.page import read_page
 from reader.text import dates
 from reader.text.sanitize import clean_line, json_document, safe_url
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 #: Comments asked per page (Lemmy refuses more than 50).
 PER_PAGE = 50
@@ -149,13 +152,22 @@ def _page(document: Any) -> list[dict[str, Any]]:
 
 
 def _text_html(content: object) -> str:
-    """Lemmy's Markdown kept as text: escaped, a paragraph per blank-line block, its line breaks kept."""
+    """Lemmy's Markdown as HTML: CommonMark with raw HTML off (the HTML is sanitized after, as every comment's).
+
+    markdown-it-py rather than hand-made rules: Lemmy's own renderer is a
+    markdown-it, so lists, quotes, code and links come out as Lemmy shows them.
+    """
     if not isinstance(content, str) or not content.strip():
         return ""
-    blocks = re.split(r"\n\s*\n", content.replace("\r\n", "\n").strip())
-    return "".join(
-        "<p>" + "<br>".join(html.escape(line) for line in block.split("\n")) + "</p>" for block in blocks if block
-    )
+    rendered: str = _markdown().render(content)
+    return rendered
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
 def _path(comment: dict[str, Any], ident: int) -> list[int]:
