@@ -334,6 +334,17 @@ def test_deleted_hidden_and_small_action_posts(server: FeedServer, store: Store)
     ]
 
 
+def test_a_posts_relative_links_point_at_its_forum(server: FeedServer) -> None:
+    """Discourse writes mentions and uploads as /u/name and /uploads/...: kept, they would point nowhere."""
+    posts = [
+        _post(1, cooked='<p>Thanks <a class="mention" href="/u/ann">@ann</a>, see <a href="/t/other/9">this</a></p>')
+    ]
+    _serve_built(server, 11, posts)
+    (comment,) = _fetch(_ref(server, 11)).comments
+    assert f'href="{server.base}/u/ann"' in (comment.html or "")
+    assert f'href="{server.base}/t/other/9"' in (comment.html or "")
+
+
 def test_hostile_ids_and_replies_cannot_steer_requests_or_loop(server: FeedServer) -> None:
     posts = [_post(n) for n in range(1, 21)]
     extra = _post(21, 25)  # answers a later post: top level

@@ -279,13 +279,15 @@ def make_comment(
     url: str | None = None,
     *,
     deleted: bool = False,
+    base_url: str | None = None,
 ) -> CommentData:
     """A comment from a source's answer: the HTML sanitized, the Markdown made, the author cleaned.
 
     What every source's parser builds its comments with; anything that is not
-    a string counts as missing.
+    a string counts as missing. ``base_url``: relative links in the HTML are
+    made absolute against it (a forum's ``/u/name``, ``/uploads/...``).
     """
-    return _comment(guid, author, html, parent, when, url, deleted=deleted)
+    return _comment(guid, author, html, parent, when, url, deleted=deleted, base_url=base_url)
 
 
 def _comment(
@@ -297,8 +299,9 @@ def _comment(
     url: str | None = None,
     *,
     deleted: bool = False,
+    base_url: str | None = None,
 ) -> CommentData:
-    body = sanitize_html(html if isinstance(html, str) else "")
+    body = sanitize_html(html if isinstance(html, str) else "", base_url)
     text = html_to_markdown(body)
     name = clean_line(author if isinstance(author, str) else "")
     if deleted and not text:

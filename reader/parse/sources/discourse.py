@@ -208,6 +208,7 @@ def _comment(post: dict[str, Any], parent: str | None, base: str, topic: str, nu
         dates.from_iso(created if isinstance(created, str) else None, now),
         f"{base}/t/{topic}/{number}",
         deleted=deleted,
+        base_url=base + "/",
     )
 
 
