@@ -247,3 +247,17 @@ async def test_d_in_the_reader_finds_offers_and_keeps_the_discussions(
             pilot, lambda: panel.layout_model is not None and panel.layout_model.comment_count == 7, "Lobsters"
         )
     assert {t.source: t.found_by for t in store.threads(strace)} == {"hackernews": "lookup", "lobsters": "lookup"}
+
+
+def test_a_site_that_asked_to_wait_is_left_alone_until_then(run_reader: RunReader, sites: Sites, store: Store) -> None:
+    """A 429's Retry-After holds across runs: the next lookups do not ask that site until it has passed."""
+    subscribed(run_reader, sites)
+    sites.lobsters_status = 429
+    strace, jobs = article(store, "strace"), article(store, "jobs")
+    run_reader("discussions", str(strace))
+    asked = len(sites.server.requests_for("/stories/url/all.json"))
+    sites.lobsters_status = 200
+    later = run_reader("discussions", str(jobs))
+    assert len(sites.server.requests_for("/stories/url/all.json")) == asked  # left alone
+    assert later.stderr.startswith("reader: error: Lobsters: not asked: it asked to wait until ")
+    assert "1. Hacker News" in later.stdout  # the other site still answers

@@ -84,7 +84,7 @@ from reader.parse.comments import (
     reddit_thread_path,
 )
 from reader.parse.sources import thread_for_url, threads_in_page
-from reader.service.threads import LookupResult, LookupSettings, ThreadFailed, fetch_thread_by, look_up
+from reader.service.threads import LookupResult, LookupSettings, ThreadFailed, fetch_thread_by, look_up, site_label
 from reader.store import Store, StoreError, library_failure
 from reader.text import dates
 from reader.text.sanitize import clean_line
@@ -563,6 +563,8 @@ class Fetcher:
         self._progress_callback = progress
         self.progress = Progress()
         self.summary = FetchSummary()
+        #: Discussion sites not asked in this run because one asked to be left alone (a 429), one line each.
+        self.waiting: list[str] = []
         self._host_limits: dict[str, Slots] = {}
         #: Requests in flight in the whole run (``run`` starts it narrower and widens it).
         self._global = Slots(settings.concurrency)
@@ -1050,7 +1052,13 @@ class Fetcher:
         loop = asyncio.get_running_loop()
         self.progress.phase = "discussions"
         self._report()
-        refused: set[DiscussionSite] = set()
+        now = dates.now()
+        waits = await loop.run_in_executor(writer, store.site_waits, now)
+        refused: set[DiscussionSite] = {site for site in defaults.DISCUSSION_SITES if site in waits}
+        for site in sorted(refused & set(self.settings.lookup.sites)):
+            line = f"{site_label(site)}: not asked: it asked to wait until {dates.to_human(waits[site])}"
+            self.waiting.append(line)
+            self.summary.thread_errors.append(line)
         async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
 
             async def request(url: str) -> Response:
@@ -1068,6 +1076,8 @@ class Fetcher:
                     continue
                 results.append(result)
                 refused |= result.refused
+                for site, wait in result.waits.items():
+                    await loop.run_in_executor(writer, store.set_site_wait, site, dates.now() + int(wait))
                 self.summary.looked_up += 1
                 self.summary.discussions_found += len(result.found)
                 self.summary.thread_errors.extend(f"article {article_id}: {error}" for error in result.errors)
@@ -1435,7 +1445,9 @@ def look_up_discussions(
         return fetcher.summary
 
     summary = _finished(fetcher, db_path, lambda: asyncio.run(run()))
-    return (results[0] if results else LookupResult(errors=[summary.error or "nothing was asked"])), summary
+    result = results[0] if results else LookupResult(errors=[summary.error or "nothing was asked"])
+    result.errors[:0] = fetcher.waiting  # the sites left alone, said first
+    return result, summary
 
 
 def fetch_found_discussions(

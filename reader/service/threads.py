@@ -136,9 +136,15 @@ class LookupResult:
     errors: list[str] = field(default_factory=list)
     #: Sites that answered 429 (too many requests): not asked again in this run.
     refused: set[DiscussionSite] = field(default_factory=set)
+    #: Of those, how long each asked to be left alone (seconds; its Retry-After, else :data:`REFUSED_WAIT`).
+    waits: dict[DiscussionSite, float] = field(default_factory=dict)
     #: How many sites answered (none: nothing is known, so the lookup is not kept as made).
     answered: int = 0
 
+
+#: How long a site that answered 429 without a Retry-After is left alone (seconds), and the longest any is.
+REFUSED_WAIT = 15 * 60.0
+MAX_WAIT = 24 * 3600.0
 
 _SITE_LABELS: dict[DiscussionSite, str] = {
     "hackernews": "Hacker News",
@@ -146,6 +152,11 @@ _SITE_LABELS: dict[DiscussionSite, str] = {
     "lemmy": "Lemmy",
     "reddit": "Reddit",
 }
+
+
+def site_label(site: DiscussionSite) -> str:
+    """How a discussion site is named to the user ("Hacker News")."""
+    return _SITE_LABELS[site]
 
 
 async def canonical_url(url: str, request: Request) -> str | None:
@@ -206,6 +217,7 @@ async def look_up(
                 if response.status == 429:
                     wait = response.retry_after
                     result.refused.add(site)
+                    result.waits[site] = min(max(wait or REFUSED_WAIT, 1.0), MAX_WAIT)
                     raise ThreadFailed("too many requests" + (f" (retry after {wait:.0f} s)" if wait else ""))
                 if response.status != 200:
                     raise ThreadFailed(f"HTTP {response.status}")

@@ -20,6 +20,8 @@ from reader.text.sanitize import clean_line, safe_url
 
 #: The library setting that lists the feeds (by id) and tags whose articles a fetch looks up.
 AUTO_SETTING = "discussions.auto"
+#: Library settings ``discussions.wait.<site>``: until when a site that answered 429 is left alone.
+WAIT_PREFIX = "discussions.wait."
 
 
 def _ref_json(ref: ThreadRef) -> dict[str, object]:
@@ -128,3 +130,24 @@ class Discussions(Articles):
             found.extend((int(row["id"]), int(row["published"]), str(row["url"])) for row in rows)
         found.sort(key=lambda item: (item[1], item[0]), reverse=True)
         return [(article_id, url) for article_id, _published, url in found[:limit]]
+
+    def site_waits(self, now: int) -> dict[str, int]:
+        """Discussion sites that asked to be left alone (a 429's Retry-After) until a time after ``now``."""
+        rows = self.conn.execute(
+            "SELECT key, value FROM settings WHERE key >= ? AND key < ?", (WAIT_PREFIX, WAIT_PREFIX + "\uffff")
+        )
+        waits = {}
+        for key, value in rows:
+            until = int(value) if str(value).isdigit() else 0
+            if until > now:
+                waits[str(key)[len(WAIT_PREFIX) :]] = until
+        return waits
+
+    def set_site_wait(self, site: str, until: int) -> None:
+        """Leave ``site`` alone until ``until`` (it answered 429): lookups skip it meanwhile, in every run."""
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO settings (key, value) VALUES (?, ?)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value""",
+                (WAIT_PREFIX + site, str(until)),
+            )
