@@ -13,6 +13,7 @@ from reader.defaults import FETCH_CONCURRENCY
 from reader.models import ThreadRef, source_label
 from reader.text import plural
 from reader.text.sanitize import clean_line
+from reader.text.threads import discussion_summary
 
 if TYPE_CHECKING:
     from reader.service.fetch import FetchSummary
@@ -199,15 +200,7 @@ def fulltext_command(state: Context, article_ids: tuple[int, ...]) -> None:
 
 def _discussion_line(number: int, ref: ThreadRef, stored: bool) -> str:
     """``  1. Hacker News · "Title" · 412 points · 87 comments · https://…`` (stored ones say so)."""
-    parts = [source_label(ref.source)]
-    if ref.title:
-        parts.append(f"\u201c{clean_line(ref.title)}\u201d")
-    if ref.points is not None:
-        parts.append(plural(ref.points, "point"))
-    if ref.comment_count is not None:
-        parts.append(plural(ref.comment_count, "comment"))
-    parts.append(ref.url)
-    return f"  {number}. " + " \u00b7 ".join(parts) + (" (stored)" if stored else "")
+    return f"  {number}. {discussion_summary(ref)} \u00b7 {ref.url}" + (" (stored)" if stored else "")
 
 
 def _chosen(found: list[ThreadRef], take_all: bool) -> list[ThreadRef]:

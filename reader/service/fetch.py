@@ -1084,17 +1084,23 @@ class Fetcher:
                 if result.answered:
                     await loop.run_in_executor(writer, store.save_lookup, article_id, result.found)
                 for ref in result.found[:THREADS_PER_LOOKUP] if with_threads else []:
-                    try:
-                        error = await self._fetch_registered(client, article_id, ref, "lookup", store, writer)
-                    except Exception as failure:
-                        if self._fatal(failure):
-                            raise
-                        self._debug(failure)
-                        error = unexpected(failure)
-                    if error is not None:
-                        label = source_label(ref.source)
-                        self.summary.thread_errors.append(f"article {article_id}: {label}: {clean_line(error)}")
+                    await self._keep_found(client, article_id, ref, store, writer)
         return results
+
+    async def _keep_found(
+        self, client: object, article_id: int, ref: ThreadRef, store: Store, writer: concurrent.futures.Executor
+    ) -> None:
+        """Fetch and store one discussion a lookup found; whatever goes wrong is that thread's one line."""
+        try:
+            error = await self._fetch_registered(client, article_id, ref, "lookup", store, writer)
+        except Exception as failure:  # one thread's surprise is its own line
+            if self._fatal(failure):
+                raise
+            self._debug(failure)
+            error = unexpected(failure)
+        if error is not None:
+            label = source_label(ref.source)
+            self.summary.thread_errors.append(f"article {article_id}: {label}: {clean_line(error)}")
 
     async def fetch_found(
         self, article_id: int, refs: Sequence[ThreadRef], store: Store, writer: concurrent.futures.Executor
@@ -1108,16 +1114,7 @@ class Fetcher:
         async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
 
             async def one(ref: ThreadRef) -> None:
-                try:
-                    error = await self._fetch_registered(client, article_id, ref, "lookup", store, writer)
-                except Exception as failure:  # one thread's surprise is its own line
-                    if self._fatal(failure):
-                        raise
-                    self._debug(failure)
-                    error = unexpected(failure)
-                if error is not None:
-                    label = source_label(ref.source)
-                    self.summary.thread_errors.append(f"article {article_id}: {label}: {clean_line(error)}")
+                await self._keep_found(client, article_id, ref, store, writer)
                 self.progress.threads_done += 1
                 self._report()
 

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Generic, Literal, NamedTuple, TypeVar
 
 from reader import defaults
-from reader.models import CommentRow
+from reader.models import CommentRow, ThreadRef, source_label
+from reader.text import plural
 from reader.text.sanitize import clean_line, clean_text
 from reader.text.wrap import wrap
 
@@ -467,3 +468,18 @@ def _position(visible: list[int], index: int) -> int:
     if position < 0 or visible[position] != index:
         raise ValueError(f"comment {index} is not visible")
     return position
+
+
+def discussion_summary(ref: ThreadRef) -> str:
+    """One discussion found elsewhere, in a line: ``Hacker News · “Title” · 412 points · 87 comments``.
+
+    What ``reader discussions`` and the reader's ``D`` list show for each (the address goes beside or under it).
+    """
+    parts = [source_label(ref.source)]
+    if ref.title:
+        parts.append(f"\u201c{clean_line(ref.title)}\u201d")
+    if ref.points is not None:
+        parts.append(plural(ref.points, "point"))
+    if ref.comment_count is not None:
+        parts.append(plural(ref.comment_count, "comment"))
+    return " \u00b7 ".join(parts)

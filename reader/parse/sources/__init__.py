@@ -32,9 +32,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from reader.models import ThreadRef, ThreadSourceName
 from reader.parse.comments import CommentSources, ParsedThread
+from reader.text.sanitize import safe_url
 
 #: Fetch one URL: the body of a 200 answer; raises for any other outcome.
 Get = Callable[[str], Awaitable[bytes]]
@@ -54,6 +56,28 @@ class CommentSource:
 
 #: Every registered source, by name (filled by :func:`_register` as the source modules load).
 SOURCES: dict[ThreadSourceName, CommentSource] = {}
+
+
+#: Hosts a server named by a thread may be asked over plain http (the tests' loopback servers).
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def server_base(url: str | None, *, keep_path: bool = False) -> str | None:
+    """``url`` as a server to ask (``scheme://host[:port]``, and its path with ``keep_path``), or None.
+
+    For sources whose server comes from the thread itself (a Discourse forum,
+    a Lemmy instance): https anywhere, plain http only on loopback, never a
+    user or password, no query; lower-cased host, no trailing slash.
+    """
+    checked = safe_url(url)
+    if checked is None:
+        return None
+    parts = urlsplit(checked)
+    host = (parts.hostname or "").lower()
+    scheme = parts.scheme.lower()
+    if not host or parts.username or parts.password or (scheme != "https" and host not in LOOPBACK):
+        return None
+    return f"{scheme}://{parts.netloc.lower()}" + (parts.path.rstrip("/") if keep_path else "")
 
 
 def register(source: CommentSource) -> CommentSource:

@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 from reader.models import CommentData, ThreadRef
 from reader.parse.base import ImportFailure
 from reader.parse.comments import CommentSources, ParsedThread, make_comment
-from reader.parse.sources import CommentSource, Get, register
+from reader.parse.sources import CommentSource, Get, register, server_base
 from reader.parse.sources.page import read_page
 from reader.text import dates
 from reader.text.sanitize import clean_line, json_document, safe_url
@@ -60,7 +60,6 @@ MAX_STREAM = 20_000
 _ID = re.compile(r"[0-9]{1,12}")
 _TOPIC_BY_ID = re.compile(r"^/t/([0-9]{1,12})(?:/([0-9]{1,9}))?/?$")
 _TOPIC_BY_SLUG = re.compile(r"^/t/([^/]{1,200})/([0-9]{1,12})(?:/([0-9]{1,9}))?/?$")
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 #: The embed script's object (no nested braces in what Discourse documents), read only so far.
 _EMBED = re.compile(r"DiscourseEmbed\s*=\s*\{([^{}]{0,4000})\}")
 _EMBED_BASE = re.compile(r"""discourseUrl\s*:\s*(['"`])([^'"`\s]{1,500})\1""")
@@ -69,19 +68,8 @@ _SMALL_ACTION, _WHISPER = 3, 4
 
 
 def _base(url: str | None) -> str | None:
-    """``url`` as a forum base (scheme, host, and a subfolder's path; no query), if it may be asked.
-
-    https anywhere; http only on loopback (the tests' servers).
-    """
-    checked = safe_url(url)
-    if checked is None:
-        return None
-    parts = urlsplit(checked)
-    host = (parts.hostname or "").lower()
-    scheme = parts.scheme.lower()
-    if not host or parts.username or parts.password or (scheme != "https" and host not in _LOOPBACK):
-        return None
-    return f"{scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+    """``url`` as a forum base (scheme, host, and a subfolder's path), if it may be asked (see :func:`server_base`)."""
+    return server_base(url, keep_path=True)
 
 
 def _ref(base: str, topic: str) -> ThreadRef:

@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 from reader.models import CommentData, ThreadRef
 from reader.parse.base import ImportFailure
 from reader.parse.comments import CommentSources, ParsedThread, make_comment
-from reader.parse.sources import CommentSource, Get, register
+from reader.parse.sources import CommentSource, Get, register, server_base
 from reader.parse.sources.page import read_page
 from reader.text import dates
 from reader.text.sanitize import clean_line, json_document, safe_url
@@ -61,7 +61,6 @@ MAX_PATH = 2_000
 
 _ID = re.compile(r"[0-9]{1,12}")
 _POST_PATH = re.compile(r"^/post/([0-9]{1,12})/?$")
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 ENVIRONMENT = "READER_LEMMY_INSTANCES"
 
 
@@ -70,15 +69,7 @@ def _origin(value: str) -> str | None:
     value = value.strip()
     if value and "://" not in value:
         value = "https://" + value
-    checked = safe_url(value)
-    if checked is None:
-        return None
-    parts = urlsplit(checked)
-    host = (parts.hostname or "").lower()
-    scheme = parts.scheme.lower()
-    if not host or parts.username or parts.password or (scheme != "https" and host not in _LOOPBACK):
-        return None
-    return f"{scheme}://{parts.netloc.lower()}"
+    return server_base(value)
 
 
 def lemmy_instances(bases: CommentSources) -> tuple[str, ...]:

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from reader.models import ThreadRef, source_label
+from reader.models import ThreadRef
 from reader.text import plural
 from reader.text.sanitize import clean_line
+from reader.text.threads import discussion_summary
 from reader.tui.screens.main_base import MainScreenBase
 from reader.tui.screens.main_messages import DiscussionsFetched, DiscussionsFound
 from reader.tui.screens.pick import PickScreen
@@ -26,16 +27,7 @@ if TYPE_CHECKING:
 
 def discussion_choice(ref: ThreadRef, stored: bool) -> str:
     """One line of the pick list (site, title, points, comments; "kept" if stored), its address under it."""
-    parts = [source_label(ref.source)]
-    if ref.title:
-        parts.append(f"\u201c{clean_line(ref.title)}\u201d")
-    if ref.points is not None:
-        parts.append(plural(ref.points, "point"))
-    if ref.comment_count is not None:
-        parts.append(plural(ref.comment_count, "comment"))
-    if stored:
-        parts.append("kept")
-    return " \u00b7 ".join(parts) + "\n" + clean_line(ref.url)
+    return discussion_summary(ref) + (" \u00b7 kept" if stored else "") + "\n" + clean_line(ref.url)
 
 
 class DiscussionsMixin(MainScreenBase):
