@@ -81,6 +81,8 @@ async def test_the_panel_names_every_thread_and_t_switches(library: Library) -> 
         assert title_of(panel).plain == "Blog 2 \u00b7 Hacker News 3 \u00b7 Lobsters 1"
         # The shown thread is the marked one; its comments are what the panel draws.
         assert "On the blog itself." in widget_text(panel) and "Hacker News words." not in widget_text(panel)
+        # The reading pane says where else the article is discussed, even with the comments hidden.
+        assert "Discussed on Blog (2) \u00b7 Hacker News (3) \u00b7 Lobsters (1)" in widget_text(screen.article_view)
         assert marked(panel) == ["Blog 2"]
 
         panel.focus()

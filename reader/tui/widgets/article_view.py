@@ -28,7 +28,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.models import ArticleDetail
+from reader.models import ArticleDetail, source_label
 from reader.text import dates
 from reader.text.sanitize import clean_line, clean_text, safe_url
 from reader.text.wrap import wrap
@@ -156,6 +156,9 @@ def render_article(
     url = safe_url(article.url)
     if url:
         parts.append(Text(url, style="article.url"))
+    discussed = discussed_line(detail)
+    if discussed:
+        parts.append(Text(discussed, style="article.meta"))
     parts.append(Rule(style="markdown.hr"))
     markdown = clean_text(detail.text)
     more = False
@@ -167,6 +170,18 @@ def render_article(
         parts.append(Text("\u2026", style="article.meta"))
     lines = console.render_lines(Group(*parts), console.options.update_width(max(20, width)), style=base, pad=True)
     return lines, more
+
+
+def discussed_line(detail: ArticleDetail) -> str:
+    """``Discussed on Hacker News (412) · Lobsters (37)``: the article's threads when any is not the blog's own.
+
+    Empty for an article whose only comments are its blog's (the panel's title says how many).
+    """
+    if all(thread.source in ("feed", "wordpress", "isso") for thread in detail.threads):
+        return ""
+    return "Discussed on " + " \u00b7 ".join(
+        f"{source_label(thread.source)} ({thread.comment_count:,})" for thread in detail.threads
+    )
 
 
 class ArticleView(ScrollView, can_focus=True):
