@@ -218,6 +218,7 @@ async def test_d_in_the_reader_finds_offers_and_keeps_the_discussions(
     run_reader: RunReader, sites: Sites, store: Store, db_path: Path
 ) -> None:
     from textual.content import Content
+    from textual.widgets import OptionList
     from tui_helpers import open_article, press, running, wait_until
 
     from reader.tui.screens.pick import PickScreen
@@ -230,6 +231,8 @@ async def test_d_in_the_reader_finds_offers_and_keeps_the_discussions(
         await wait_until(pilot, lambda: isinstance(app.screen, PickScreen), "the list of discussions")
         pick = app.screen
         assert isinstance(pick, PickScreen)
+        # Keys go to the list once it is shown and has the focus (as a person sees it before pressing).
+        await wait_until(pilot, lambda: pick.query_one(OptionList).has_focus, "the list to take the keys")
         assert pick.choices[0] == "All 2 of them"
         assert pick.choices[1].startswith("Hacker News \u00b7 \u201cWhat problems do people solve with strace?\u201d")
         assert pick.choices[2].splitlines()[1] == "https://lobste.rs/s/d9ucpe"
@@ -238,7 +241,7 @@ async def test_d_in_the_reader_finds_offers_and_keeps_the_discussions(
         await wait_until(
             pilot,
             lambda: Content.from_markup(str(panel.border_title)).plain == "Hacker News 3 \u00b7 Lobsters 7",
-            "both threads in the panel",
+            f"both threads in the panel (kept: {[t.source for t in store.threads(strace)]})",
             timeout=15,
         )
         panel.focus()

@@ -303,3 +303,22 @@ def test_threads_of_removed_feeds_are_not_refreshed(populated: Store) -> None:
         if populated.conn.execute("SELECT feed_id FROM articles WHERE id = ?", (a.id,)).fetchone()[0] != removed
     ]
     assert found == kept and articles[0].id not in found
+
+
+def test_an_articles_threads_and_its_kept_lookup_are_lookups_by_article(populated: Store) -> None:
+    """Opening an article reads its threads (a few rows, sorted: no scan) and a lookup's kept answer (the key)."""
+    article_id = populated.list_articles(limit=10)[3].id
+    plans = plans_of(populated, lambda: populated.threads(article_id))
+    assert any(
+        re.match(r"SEARCH t USING INDEX sqlite_autoindex_threads_1 \(article_id=\?\)", line) for line in plans[0]
+    )
+    assert_no_full_scan(plans)
+    plans = plans_of(populated, lambda: populated.cached_lookup(article_id, 0))
+    assert any("SEARCH discussion_lookups USING INTEGER PRIMARY KEY" in line for line in plans[0])
+
+
+def test_articles_to_look_up_read_only_the_fetched_ones(populated: Store) -> None:
+    ids = populated.article_ids()[:40]
+    plans = plans_of(populated, lambda: populated.articles_to_look_up(ids, {1, 2}, {"tech"}, 20))
+    assert any("SEARCH a USING INTEGER PRIMARY KEY (rowid=?)" in line for line in plans[0])
+    assert_no_full_scan(plans)

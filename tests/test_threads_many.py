@@ -239,3 +239,19 @@ def test_threads_the_page_names_are_fetched_and_kept_apart(server: FeedServer, d
     ]
     assert [(c.author, c.depth) for c in detail.comments] == [("ann", 0), ("bob", 1), ("dee", 0)]
     assert detail.article.comment_count == 3
+
+
+def test_threads_show_in_a_fixed_order_whatever_order_they_came_in(store: Store) -> None:
+    """Threads fetched at once are stored as they arrive; they show the blog's own first, then by site."""
+    article = article_with_feed(store)
+    lobsters = store.open_thread(article, ThreadRef("lobsters", "abc123", "https://lobste.rs/s/abc123"), "lookup")
+    store.add_comments(article, [said("lobsters:x1", "dee", "lobsters first in")], thread_id=lobsters)
+    hn = store.open_thread(
+        article, ThreadRef("hackernews", "4242", "https://news.ycombinator.com/item?id=4242"), "lookup"
+    )
+    store.add_comments(article, [said("hn:1", "ann", "hn second in")], thread_id=hn)
+    store.add_comments(article, [said("blog-1", "bea", "the blog's own, last in")])
+    detail = store.article(article)
+    assert detail is not None
+    assert [t.source for t in detail.threads] == ["feed", "hackernews", "lobsters"]
+    assert [c.author for c in detail.comments] == ["bea", "ann", "dee"]  # laid out in the same order

@@ -41,3 +41,13 @@ def json_ids(stored: str | None) -> list[str]:
     except ValueError:
         return []
     return [item for item in ids if isinstance(item, str)] if isinstance(ids, list) else []
+
+
+#: The order an article's threads are shown in (``t`` is the ``threads`` row): its own first (the feed's,
+#: then those its page names, then those lookups found), then by source in a fixed order, then as they came.
+#: Threads fetched at once arrive in any order; the panel, ``reader show`` and the layout must not follow that.
+THREAD_ORDER = """CASE t.found_by WHEN 'feed' THEN 0 WHEN 'page' THEN 1 ELSE 2 END,
+    CASE t.source WHEN 'feed' THEN 0 WHEN 'wordpress' THEN 1 WHEN 'isso' THEN 2 WHEN 'hackernews' THEN 3
+        WHEN 'lobsters' THEN 4 WHEN 'reddit' THEN 5 WHEN 'lemmy' THEN 6 WHEN 'mastodon' THEN 7
+        WHEN 'bluesky' THEN 8 WHEN 'discourse' THEN 9 ELSE 10 END,
+    t.id"""

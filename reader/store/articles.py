@@ -29,7 +29,7 @@ from reader.models import (
     ThreadFoundBy,
     ThreadRef,
 )
-from reader.store._sql import json_ids
+from reader.store._sql import THREAD_ORDER, json_ids
 from reader.store.connection import StoreError
 from reader.store.feeds import Feeds
 from reader.text import dates
@@ -386,14 +386,15 @@ class Articles(Feeds):
         return added
 
     def _reorder_thread(self, article_id: int) -> None:
-        """Lay out every thread of the article: one after another (in the order they came), each a tree.
+        """Lay out every thread of the article: one after another (in :data:`THREAD_ORDER`), each a tree.
 
         Positions run over the whole article, so each thread is one range of
         them; a reply can only hang under a comment of its own thread.
         """
         rows = self.conn.execute(
-            """SELECT id, guid, parent_guid, kind, thread_id FROM comments WHERE article_id = ?
-            ORDER BY thread_id, source_rank, id""",
+            f"""SELECT c.id, c.guid, c.parent_guid, c.kind, c.thread_id
+            FROM comments c LEFT JOIN threads t ON t.id = c.thread_id WHERE c.article_id = ?
+            ORDER BY {THREAD_ORDER}, c.source_rank, c.id""",
             (article_id,),
         ).fetchall()
         thread_of = {row["guid"]: row["thread_id"] for row in rows}

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from reader.models import ArticleDetail, ArticleFilter, ArticleRow, CommentRow, ThreadInfo, thread_source_name
-from reader.store._sql import in_chunks, json_ids
+from reader.store._sql import THREAD_ORDER, in_chunks, json_ids
 from reader.store.connection import Connection
 from reader.text import dates
 
@@ -297,7 +297,7 @@ class Reading(Connection):
         )
 
     def threads(self, article_id: int) -> list[ThreadInfo]:
-        """The article's threads in the order their comments are laid out (each its count, source, state)."""
+        """The article's threads in the order they are shown and laid out (``THREAD_ORDER``), each with its state."""
         return [
             ThreadInfo(
                 id=row["id"],
@@ -314,9 +314,9 @@ class Reading(Connection):
                 found_by="page" if row["found_by"] == "page" else "lookup" if row["found_by"] == "lookup" else "feed",
             )
             for row in self.conn.execute(
-                """SELECT id, source, remote_id, url, title, points, comment_count, source_count, fetched, seen,
+                f"""SELECT id, source, remote_id, url, title, points, comment_count, source_count, fetched, seen,
                     note, found_by
-                FROM threads WHERE article_id = ? ORDER BY id""",
+                FROM threads t WHERE article_id = ? ORDER BY {THREAD_ORDER}""",
                 (article_id,),
             )
         ]
