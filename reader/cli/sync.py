@@ -17,7 +17,7 @@ from reader.text.sanitize import clean_line
 @click.option("--no-comments", is_flag=True, help="Do not fetch the comment threads of new articles.")
 @click.pass_context
 def sync_group(ctx: click.Context, no_comments: bool) -> None:
-    """Sync with an aggregator server (Tiny Tiny RSS): feeds, articles, read and starred, both ways.
+    """Sync with an aggregator server (Tiny Tiny RSS, or any Fever API): feeds, articles, read and starred.
 
     Without a subcommand: sync now and print one line. Marks made here wait
     in the library until the server has them (`reader sync status`).
@@ -30,7 +30,7 @@ def sync_group(ctx: click.Context, no_comments: bool) -> None:
     assert state is not None
     if not state.db_path.exists():
         # No library, no account; nothing is made to say so.
-        raise UserError("sync: no sync account: set one up with `reader sync setup ttrss URL --user NAME`")
+        raise UserError("sync: no sync account: set one up with `reader sync setup ttrss|fever URL --user NAME`")
     try:
         password = _sync_password(state)
         summary = state.library().sync(password=password, comments=False if no_comments else None)
@@ -75,9 +75,9 @@ def sync_after_fetch(state: Context, *, quiet: bool, comments: bool | None) -> b
 
 
 @sync_group.command("setup")
-@click.argument("kind", type=click.Choice(["ttrss"]))
+@click.argument("kind", type=click.Choice(["ttrss", "fever"]))
 @click.argument("url")
-@click.option("--user", required=True, help="Your user name on the server.")
+@click.option("--user", required=True, help="Your user name on the server (for fever: the e-mail the key is made of).")
 @click.option(
     "--password-command",
     help='A command that prints the password, e.g. "pass show ttrss" (split into words, run without a shell).',
@@ -102,7 +102,9 @@ def sync_setup_command(
 ) -> None:
     """Set up the sync account: checks the login, then keeps the server, user and password command.
 
-    The password is asked with hidden input, or taken from READER_SYNC_PASSWORD
+    KIND is ttrss (Tiny Tiny RSS's own API) or fever (the Fever API of FreshRSS,
+    Miniflux, yarr, TT-RSS's plugin...: URL is the API's own address). The
+    password is asked with hidden input, or taken from READER_SYNC_PASSWORD
     or the password command; it is kept only with --store-password.
     """
     import shlex
@@ -180,10 +182,14 @@ def sync_status_command(state: Context) -> None:
     except SyncError as error:
         raise UserError(f"sync: {error}") from None
     if account is None or store is None:
-        say("no sync account: `reader sync setup ttrss URL --user NAME` sets one up")
+        say("no sync account: `reader sync setup ttrss|fever URL --user NAME` sets one up")
         return
     counts = store.sync_counts()
     say(f"account: {account.describe()}")
+    if account.kind == "fever":
+        from reader.service.sync.fever import describe_limits
+
+        say(f"note: {describe_limits()}")
     say(f"password: {password_source(store, account)}")
     last_ok = store.get_setting(LAST_OK_KEY)
     say(f"last sync: {dates.to_human(int(last_ok)) if last_ok and last_ok.isdigit() else 'never'}")

@@ -129,8 +129,14 @@ def normalize_url(kind: str, url: str) -> str:
             f"{shown!r}: put no user name or password in the address; give the user with --user, and the "
             f"password at the prompt, in {PASSWORD_VARIABLE} or with --password-command"
         )
-    if parts.query or parts.fragment:
+    query = parts.query
+    if kind == "fever" and query == "api":
+        query = ""  # people paste the API address with its ?api: the account keeps it without
+    if query or parts.fragment:
         raise SyncError(f"{shown!r}: expected the server's address without ?query or #fragment")
+    if kind == "fever":
+        # The API's own address, as the server names it (``.../api/fever.php``, ``.../fever/``): kept as given.
+        return f"{parts.scheme.lower()}://{parts.netloc}{parts.path or '/'}"
     path = parts.path.rstrip("/")
     if kind == "ttrss" and path.endswith("/api"):
         # People paste the API address; the account keeps tt-rss's own.

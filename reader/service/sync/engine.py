@@ -110,6 +110,10 @@ def make_backend(account: Account, password: str, limits: Limits) -> Backend:
         from reader.service.sync.ttrss import TinyTinyRSS
 
         return TinyTinyRSS(account.url, account.user, password, limits)
+    if account.kind == "fever":
+        from reader.service.sync.fever import Fever
+
+        return Fever(account.url, account.user, password, limits)
     raise SyncError(f"unknown kind of sync server {account.kind!r}; run `reader sync setup` again")
 
 
@@ -170,7 +174,7 @@ def _run_sync(db_path: Path, config: Config, password: str | None, comments: boo
     try:
         account = load_account(store)
         if account is None:
-            raise SyncError("no sync account: set one up with `reader sync setup ttrss URL --user NAME`")
+            raise SyncError("no sync account: set one up with `reader sync setup ttrss|fever URL --user NAME`")
         summary = SyncSummary(account=account.describe())
         try:
             secret = password if password is not None else find_password(store, account)
