@@ -255,3 +255,31 @@ def test_threads_show_in_a_fixed_order_whatever_order_they_came_in(store: Store)
     assert detail is not None
     assert [t.source for t in detail.threads] == ["feed", "hackernews", "lobsters"]
     assert [c.author for c in detail.comments] == ["bea", "ann", "dee"]  # laid out in the same order
+
+
+def test_a_blogs_rest_thread_replaces_its_comment_feed_thread(store: Store) -> None:
+    """WordPress's REST API and its comment feed hold the same comments: kept once, the REST tree."""
+    article = article_with_feed(store)
+    feed = store.open_thread(
+        article, ThreadRef("feed", "https://blog.example/p1/feed/atom/", "https://blog.example/p1")
+    )
+    store.add_comments(article, [said("https://blog.example/p1#comment-1", "ann", "first")], thread_id=feed)
+    other = store.open_thread(
+        article, ThreadRef("feed", "https://elsewhere.example/c.xml", "https://elsewhere.example/")
+    )
+    store.add_comments(article, [said("elsewhere-1", "zed", "another site's feed")], thread_id=other)
+    rest = store.open_thread(
+        article, ThreadRef("wordpress", "1", "https://blog.example/p1", api="https://blog.example/wp-json/"), "page"
+    )
+    store.add_comments(
+        article,
+        [said("wordpress:1", "ann", "first"), said("wordpress:2", "bob", "reply", "wordpress:1")],
+        thread_id=rest,
+    )
+    assert store.drop_feed_threads_of(article, rest, "https://blog.example") == 1
+    detail = store.article(article)
+    assert detail is not None
+    assert [(t.source, t.comment_count) for t in detail.threads] == [("feed", 1), ("wordpress", 2)]
+    assert detail.threads[0].remote_id == "https://elsewhere.example/c.xml"  # another site's feed stays
+    assert detail.article.comment_count == 3
+    assert store.search("first") and [c.author for c in store.comments(article)] == ["zed", "ann", "bob"]

@@ -33,7 +33,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from reader.models import CommentData, ThreadSource
 from reader.parse.base import ImportFailure, short_hash
@@ -178,6 +178,12 @@ def plan_thread(source: ThreadSource, bases: CommentSources) -> ThreadPlan | Non
         if path.rstrip("/").endswith("/feed"):
             # WordPress: the Atom twin has reply threading, the RSS one does not.
             return ThreadPlan("feed", (feed.rstrip("/") + "/atom/", feed))
+        parts = urlsplit(feed)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        if ("feed", "rss2") in query and {name for name, _value in query} & {"p", "page_id"}:
+            # WordPress with Plain permalinks (?feed=rss2&p=ID): its twin is ?feed=atom&p=ID.
+            twin = [(name, "atom" if name == "feed" else value) for name, value in query]
+            return ThreadPlan("feed", (urlunsplit(parts._replace(query=urlencode(twin))), feed))
         return ThreadPlan("feed", (feed,))
     return None
 

@@ -901,7 +901,13 @@ class Fetcher:
         a Discourse topic as the article's link or its ``rel="replies"``).
         """
         loop = asyncio.get_running_loop()
-        plans = [(source, plan) for source in sources if (plan := thread_plan(source, self.settings.sources))]
+        # A blog whose REST comments were read (its page named them) is asked there again, not by its feed.
+        blog = await loop.run_in_executor(writer, store.blog_threads, [source.article_id for source in sources])
+        plans = [
+            (source, plan)
+            for source in sources
+            if (plan := blog.get(source.article_id) or thread_plan(source, self.settings.sources))
+        ]
         self.progress.phase = "comments"
         self.progress.threads_total = len(plans)
         self._report()
@@ -1015,6 +1021,9 @@ class Fetcher:
             store.mark_comments_fetched(article_id, source_total=parsed.source_total, reported=reported)
         if thread_id is not None:
             store.mark_thread_fetched(thread_id, source_total=parsed.source_total, note=parsed.note or "")
+        if thread_id is not None and ref is not None and ref.source == "wordpress":
+            # The blog's REST thread is the whole tree; its comment feed, the newest ten flattened.
+            store.drop_feed_threads_of(article_id, thread_id, _origin(ref.api or ref.url))
         return added
 
     # -- discussions elsewhere --------------------------------------------------------
@@ -1179,6 +1188,11 @@ class Fetcher:
                 return None
 
             await asyncio.gather(*(one(article_id, url) for article_id, url in pages))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
 def thread_plan(source: ThreadSource, bases: CommentSources) -> ThreadPlan | ThreadRef | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from reader.models import (
     ArticleData,
@@ -29,7 +30,7 @@ from reader.models import (
     ThreadFoundBy,
     ThreadRef,
 )
-from reader.store._sql import THREAD_ORDER, json_ids
+from reader.store._sql import THREAD_ORDER, in_chunks, json_ids
 from reader.store.connection import StoreError
 from reader.store.feeds import Feeds
 from reader.text import dates
@@ -194,6 +195,46 @@ class Articles(Feeds):
             values,
         )
         return int(cursor.lastrowid or 0)
+
+    def drop_feed_threads_of(self, article_id: int, keep_thread_id: int, origin: str) -> int:
+        """Drop the article's comment-feed threads served from ``origin``; how many comments went with them.
+
+        For a blog whose own comment API was read (WordPress's REST API): its
+        comment feed holds the same comments (the newest ten, flattened), so
+        keeping both would show every comment twice. ``keep_thread_id`` is the
+        API's thread, never dropped.
+        """
+        with self.transaction():
+            doomed = [
+                int(row["id"])
+                for row in self.conn.execute(
+                    "SELECT id, remote_id, url FROM threads WHERE article_id = ? AND source = 'feed' AND id != ?",
+                    (article_id, keep_thread_id),
+                )
+                if _origin(row["remote_id"] or row["url"]) == origin
+            ]
+            if not doomed:
+                return 0
+            if self._unindexed:
+                self._index_pending()  # the rows leave the search index: they must be in it first
+            dropped = 0
+            for thread_id in doomed:
+                dropped += self.conn.execute("DELETE FROM comments WHERE thread_id = ?", (thread_id,)).rowcount
+                self.conn.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
+            self._reorder_thread(article_id)
+            return dropped
+
+    def blog_threads(self, article_ids: Sequence[int]) -> dict[int, ThreadRef]:
+        """Of these articles, those whose blog's own comment API thread is stored (WordPress): that thread."""
+        found: dict[int, ThreadRef] = {}
+        for marks, chunk in in_chunks(article_ids):
+            for row in self.conn.execute(
+                f"""SELECT article_id, remote_id, url, api FROM threads
+                WHERE source = 'wordpress' AND article_id IN ({marks})""",
+                chunk,
+            ):
+                found[int(row["article_id"])] = ThreadRef("wordpress", row["remote_id"], row["url"] or "", row["api"])
+        return found
 
     def _own_thread(self, article_id: int) -> int:
         """The thread of comments that come with the article itself (a file's, a comment feed's), made if new.
@@ -518,3 +559,11 @@ class Articles(Feeds):
         if row is not None:
             self.conn.execute("UPDATE articles SET guid = ? WHERE id = ?", (guid, row["id"]))
         return row
+
+
+def _origin(url: str | None) -> str | None:
+    """``scheme://host[:port]`` of ``url`` (lower-case), or None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}" if parts.scheme and parts.netloc else None

@@ -13,9 +13,10 @@ The comments are read 100 a page, oldest first:
 ``{root}wp/v2/comments?post=ID&per_page=100&page=N&orderby=date&order=asc``
 (or ``?rest_route=/wp/v2/comments&…``). The total page count is a header
 (``X-WP-TotalPages``) the bounded ``get`` does not hand over, so the pages
-are read until one is short or empty; past the last page WordPress answers
-400 (``rest_post_invalid_page_number``), which after the first page also
-means the end. Comments name their parent by id (0: top level), so the tree
+are read until one is short or empty; past the last page WordPress 6.1's
+comments endpoint answers an empty list (others, and its posts endpoint, a
+400 ``rest_post_invalid_page_number``, which after the first page also means
+the end). Comments name their parent by id (0: top level), so the tree
 is put together once every page is in: each comment under its parent,
 parents before replies, a comment whose parent is not among them (held for
 moderation, trashed) at the top level, cycles broken. Only public fields are
