@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+import fever_server as fever_server_module
 import pytest
 import ttrss_server as ttrss_server_module
 from feedserver import FeedServer
@@ -226,3 +227,16 @@ def ttrss(ttrss_server: ttrss_server_module.TinyTinyRSS) -> ttrss_server_module.
     """The tt-rss server with a fresh database (admin/password, API on, no feeds): about 0.2 s."""
     ttrss_server.reset()
     return ttrss_server
+
+
+@pytest.fixture(scope="session")
+def fever_server() -> Iterator[fever_server_module.Fever]:
+    """A real coldsweat (a Fever API server) per session and xdist worker (tests/fever_server.py)."""
+    yield from fever_server_module.session()
+
+
+@pytest.fixture
+def fever(fever_server: fever_server_module.Fever) -> fever_server_module.Fever:
+    """The server as set up: the template database (copied back: about 2 ms), the three feeds, running."""
+    fever_server.reset()
+    return fever_server

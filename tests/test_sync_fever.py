@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from conftest import RunReader
 from feedserver import FeedServer, ok, status
+from fever_server import Fever
 
 from reader.service.sync.account import Account, save_account
 from reader.service.sync.fever import api_key
@@ -76,3 +77,145 @@ def test_setup_keeps_the_api_address_as_given_and_status_says_what_fever_cannot_
         assert asked.method == "POST" and asked.path == "/api/fever.php?api"
     shown = run_reader("sync", "status").stdout
     assert "note: the Fever API cannot subscribe, unsubscribe, rename or move feeds" in shown
+
+
+# -- a real Fever API server (coldsweat) ------------------------------------------------------
+
+
+@pytest.fixture
+def account(run_reader: RunReader, fever: Fever, monkeypatch: pytest.MonkeyPatch) -> Fever:
+    """`reader sync setup fever` done against the server as set up (three feeds in two groups, 15 items)."""
+    monkeypatch.setenv("READER_SYNC_PASSWORD", fever.password)
+    done = run_reader("sync", "setup", "fever", fever.url, "--user", fever.email)
+    assert done.returncode == 0, done.stderr
+    assert "(Fever API version 3)" in done.stdout
+    return fever
+
+
+def listed(run_reader: RunReader) -> list[dict[str, Any]]:
+    done = run_reader("list", "--json", "--limit", "1000")
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout))
+
+
+def by_url(run_reader: RunReader) -> dict[str, dict[str, Any]]:
+    return {row["url"]: row for row in listed(run_reader)}
+
+
+def sync(run_reader: RunReader) -> str:
+    done = run_reader("sync")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("synced with fever"), done.stdout
+    return done.stdout
+
+
+def server_ids(fever: Fever) -> dict[str, int]:
+    """The server's item ids by article link."""
+    return {str(item["url"]): int(item["id"]) for item in fever.items()}
+
+
+def test_feeds_come_down_with_their_groups_as_tags_and_every_item(run_reader: RunReader, account: Fever) -> None:
+    line = sync(run_reader)
+    assert "3 feeds (3 new)" in line and "15 new articles" in line
+    feeds = json.loads(run_reader("feeds", "--json").stdout)
+    by_title = {feed["title"]: feed for feed in feeds}
+    assert {title: feed["tags"] for title, feed in by_title.items()} == {
+        "Alpha News": ["Tech"],
+        "Beta Notes": ["Tech"],
+        "Gamma Science": ["Science"],
+    }
+    rows = by_url(run_reader)
+    served = {str(item.link): item for feed in account.served.values() for item in feed.items}
+    assert set(rows) == set(served)
+    for link, item in served.items():
+        assert rows[link]["title"] == item.title
+        assert rows[link]["author"] == item.author
+    # Nothing new on the server: the next sync asks from the cursor and stores nothing.
+    assert "0 new articles" in sync(run_reader)
+
+
+def test_articles_since_the_cursor_arrive_in_the_next_sync(run_reader: RunReader, account: Fever) -> None:
+    sync(run_reader)
+    added = account.add_items("beta", 3)
+    line = sync(run_reader)
+    assert "3 new articles" in line
+    rows = by_url(run_reader)
+    assert {item.link for item in added} <= set(rows)
+    assert len(rows) == 18
+
+
+def test_read_and_saved_go_both_ways(run_reader: RunReader, account: Fever) -> None:
+    sync(run_reader)
+    ids = server_ids(account)
+    rows = listed(run_reader)
+    first, second = rows[0], rows[1]
+    assert run_reader("mark", str(first["id"]), "--read").returncode == 0
+    assert run_reader("mark", str(second["id"]), "--star").returncode == 0
+    assert "2 marks sent" in sync(run_reader)
+    # Checked on the server through its own API.
+    assert ids[first["url"]] not in account.unread_ids()
+    assert ids[second["url"]] in account.saved_ids()
+    # Marks made on the server come down.
+    third = rows[2]
+    account.mark("item", ids[third["url"]], "read")
+    account.mark("item", ids[third["url"]], "saved")
+    account.mark("item", ids[first["url"]], "unread")
+    sync(run_reader)
+    after = by_url(run_reader)
+    assert (after[third["url"]]["read"], after[third["url"]]["starred"]) == (True, True)
+    assert after[first["url"]]["read"] is False
+
+
+def test_marks_made_while_the_server_is_down_are_kept_and_sent_later(run_reader: RunReader, account: Fever) -> None:
+    sync(run_reader)
+    ids = server_ids(account)
+    rows = listed(run_reader)
+    account.stop()
+    for row in rows[:3]:
+        assert run_reader("mark", str(row["id"]), "--read").returncode == 0
+    down = run_reader("sync")
+    assert down.returncode == 1
+    (line,) = down.stderr.splitlines()
+    assert line.startswith("reader: error: sync: cannot reach ") and "down or unreachable" in line
+    assert run_reader("sync", "status").stdout.count("pending marks: 3") == 1
+    account.start()
+    assert "3 marks sent" in sync(run_reader)
+    assert not {ids[row["url"]] for row in rows[:3]} & account.unread_ids()
+    assert "pending marks: 0" in run_reader("sync", "status").stdout
+
+
+def test_a_mark_on_an_item_the_server_deleted_is_not_kept_for_ever(run_reader: RunReader, account: Fever) -> None:
+    sync(run_reader)
+    ids = server_ids(account)
+    gone, kept = listed(run_reader)[:2]
+    account.delete_item(ids[gone["url"]])
+    for row in (gone, kept):
+        run_reader("mark", str(row["id"]), "--read")
+    assert "2 marks sent" in sync(run_reader)  # the deleted one counts as done (404 on the server)
+    assert ids[kept["url"]] not in account.unread_ids()
+    assert "pending marks: 0" in run_reader("sync", "status").stdout
+    assert gone["url"] in by_url(run_reader)  # what was stored here stays
+
+
+def test_a_wrong_password_is_one_line_and_keeps_no_account(
+    run_reader: RunReader, fever: Fever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READER_SYNC_PASSWORD", "not the password")
+    setup = run_reader("sync", "setup", "fever", fever.url, "--user", fever.email)
+    assert setup.returncode == 1
+    (line,) = setup.stderr.splitlines()
+    assert "did not accept the key" in line and "not the password" not in line
+    assert "no sync account" in run_reader("sync", "status").stdout
+
+
+def test_fetched_articles_are_matched_by_their_link_not_stored_twice(run_reader: RunReader, account: Fever) -> None:
+    """A feed read here first (reader fetch) and then synced: one copy of each article, its mark kept."""
+    alpha = account.served["alpha"]
+    assert run_reader("add", "--no-check", alpha.url).returncode == 0
+    assert run_reader("fetch", "--no-comments", "--no-full-text").returncode == 0
+    first = next(row for row in listed(run_reader) if row["url"] == alpha.items[0].link)
+    run_reader("mark", str(first["id"]), "--star")
+    sync(run_reader)
+    rows = listed(run_reader)
+    assert len(rows) == 15 and len({row["url"] for row in rows}) == 15
+    assert server_ids(account)[first["url"]] in account.saved_ids()

@@ -15,8 +15,9 @@ body. What is used:
   time (the API's page); the highest id stored is the cursor for the next sync;
 * ``unread_item_ids`` and ``saved_item_ids`` (comma-separated ids): the
   server's state of every item, for the articles synced before;
-* ``mark=item&as=read|unread|saved|unsaved&id=N``: one item a call (the API
-  has no batch), a few calls in flight at once.
+* ``mark=item&as=read|unread|saved|unsaved&id=N`` (in the body): one item a
+  call (the API has no batch), a few calls in flight at once; an item the
+  server no longer has (404) counts as marked.
 
 The API cannot subscribe, unsubscribe, rename or move a feed: those changes
 are refused (:class:`SyncUnsupported`), done here only. Its items carry no
@@ -28,6 +29,7 @@ and from discussions elsewhere).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -82,11 +84,17 @@ class Fever:
         query = "api" + ("&" + urlencode(params) if params else "")
         return self.url + ("&" if "?" in self.url else "?") + query
 
-    async def _call(self, **params: str | int) -> dict[str, Any]:
-        """One API call: its answer, or :class:`SyncError` with a line naming what went wrong."""
+    async def _call(self, form: dict[str, str | int] | None = None, **params: str | int) -> dict[str, Any]:
+        """One API call: its answer, or :class:`SyncError` with a line naming what went wrong.
+
+        ``params`` go in the address (the call's name, ``since_id``), ``form``
+        in the body beside the key (``mark``, ``as``, ``id``): servers differ in
+        which they read where (coldsweat ignores a ``since_id`` in the body and
+        refuses a ``mark`` in the address), and this split is the one all read.
+        """
         if self._client is None:
             self._client = make_client(self.limits, max_connections=MARKS_AT_ONCE)
-        body = urlencode({"api_key": self._key}).encode("ascii")
+        body = urlencode({"api_key": self._key, **(form or {})}).encode("ascii")
         try:
             response = await post(
                 self._client,
@@ -100,6 +108,8 @@ class Fever:
             if error.kind == "network":
                 raise SyncError(f"cannot reach {self.url}: the server is down or unreachable ({reason})") from None
             raise SyncError(f"{self.url}: {reason}") from None
+        if response.status == 404 and form and "mark" in form:
+            raise _Gone  # an item the server no longer has: nothing left to mark
         if response.status != 200:
             hint = " (no Fever API at this address?)" if response.status == 404 else ""
             hint = " (a server error: see the server's log)" if response.status >= 500 else hint
@@ -173,9 +183,13 @@ class Fever:
         """``mark=item`` for each id (read, unread, saved or unsaved), a few at once; any failure stops all."""
         verb = _AS[(field, value)]
         numbers = [number for remote_id in remote_ids if (number := _int(remote_id)) is not None]
+
+        async def mark(number: int) -> None:
+            with contextlib.suppress(_Gone):  # deleted on the server since: the mark is as good as sent
+                await self._call({"mark": "item", "as": verb, "id": number})
+
         for start in range(0, len(numbers), MARKS_AT_ONCE):
-            chunk = numbers[start : start + MARKS_AT_ONCE]
-            await asyncio.gather(*(self._call(mark="item", **{"as": verb}, id=number) for number in chunk))
+            await asyncio.gather(*(mark(number) for number in numbers[start : start + MARKS_AT_ONCE]))
 
     async def state(self) -> ServerState:
         """The ids of every unread and every saved item on the server."""
@@ -207,6 +221,10 @@ class Fever:
         if self._client is not None:
             client, self._client = self._client, None
             await client.aclose()
+
+
+class _Gone(Exception):
+    """The server answered a mark with 404: it has no such item (any more)."""
 
 
 def _objects(value: object) -> list[dict[str, Any]]:
