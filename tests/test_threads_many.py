@@ -283,3 +283,48 @@ def test_a_blogs_rest_thread_replaces_its_comment_feed_thread(store: Store) -> N
     assert detail.threads[0].remote_id == "https://elsewhere.example/c.xml"  # another site's feed stays
     assert detail.article.comment_count == 3
     assert store.search("first") and [c.author for c in store.comments(article)] == ["zed", "ann", "bob"]
+
+
+def test_a_replies_link_to_a_mastodon_status_brings_its_thread(server: FeedServer, db_path: Path) -> None:
+    """An Atom entry whose rel="replies" names the Mastodon post it is discussed under: that thread is fetched."""
+    status_url = server.url("/@alice/111")
+    descendants = [
+        {
+            "id": "112",
+            "in_reply_to_id": "111",
+            "content": "<p>first reply</p>",
+            "created_at": "2026-02-01T10:00:00Z",
+            "url": server.url("/@bob/112"),
+            "account": {"acct": "bob", "display_name": "Bob"},
+        },
+        {
+            "id": "113",
+            "in_reply_to_id": "112",
+            "content": "<p>answer</p>",
+            "created_at": "2026-02-01T11:00:00Z",
+            "url": server.url("/@cy/113"),
+            "account": {"acct": "cy", "display_name": ""},
+        },
+    ]  # BUILT in the shape of Mastodon's /api/v1/statuses/:id/context
+    server.route("/api/v1/statuses/111", ok(json.dumps({"id": "111", "replies_count": 1}).encode(), "application/json"))
+    server.route(
+        "/api/v1/statuses/111/context",
+        ok(json.dumps({"ancestors": [], "descendants": descendants}).encode(), "application/json"),
+    )
+    atom = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Blog</title><id>b</id>'
+        "<updated>2026-02-01T00:00:00Z</updated><entry><id>e1</id><title>Post</title>"
+        '<updated>2026-02-01T00:00:00Z</updated><link href="https://blog.example/p1"/>'
+        f'<link rel="replies" type="text/html" href="{status_url}"/><summary>hi</summary></entry></feed>'
+    )
+    with Store(db_path) as store:
+        subscribe(store, server.route("/atom.xml", ok(atom.encode(), "application/atom+xml")))
+    summary = fetch(db_path, fetch_settings(Limits(total_seconds=10)))
+    assert summary.threads == 1 and not summary.thread_errors
+    with Store(db_path) as store:
+        article = store.find_article("e1")
+        assert article is not None
+        (thread,) = store.threads(article)
+        comments = store.comments(article)
+    assert (thread.source, thread.remote_id, thread.comment_count) == ("mastodon", "111", 2)
+    assert [(c.author, c.depth) for c in comments] == [("Bob", 0), ("cy", 1)]
