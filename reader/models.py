@@ -268,6 +268,21 @@ class FeedToFetch:
     full_text: bool
 
 
+@dataclass(frozen=True)
+class FeedSettings:
+    """A feed's own settings (``reader feed set``): how often it is fetched, how many articles it keeps.
+
+    ``refresh_minutes``: None, every fetch takes it; 0, "auto" (as often as it
+    publishes, from half an hour to a day); else that many minutes at least
+    between two fetches. ``item_limit``: the newest N articles kept (starred
+    ones always), None: every one.
+    """
+
+    refresh_minutes: int | None = None
+    item_limit: int | None = None
+    full_text: bool = False
+
+
 @dataclass
 class FetchOutcome:
     """How one feed's fetch went, as recorded on the feed."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reader.models import FeedCounts, FeedData, FeedRow
+from reader.models import FeedCounts, FeedData, FeedRow, FeedSettings
 from reader.store.connection import Connection
 from reader.text import dates
 from reader.text.sanitize import normalize_url
@@ -252,6 +252,44 @@ class Feeds(Connection):
             self.conn.execute("UPDATE feeds SET full_text = ? WHERE id = ?", (int(enabled), feed_id))
 
     # -- tags --------------------------------------------------------------
+
+    def feed_settings(self, feed_id: int) -> FeedSettings | None:
+        """The feed's own settings (None: no such feed)."""
+        row = self.conn.execute(
+            "SELECT refresh_minutes, item_limit, full_text FROM feeds WHERE id = ?", (feed_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return FeedSettings(row["refresh_minutes"], row["item_limit"], bool(row["full_text"]))
+
+    def set_feed_settings(self, feed_id: int, settings: FeedSettings) -> int:
+        """Replace the feed's settings; with an item limit, trim its articles to it now. Returns how many went."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE feeds SET refresh_minutes = ?, item_limit = ?, full_text = ? WHERE id = ?",
+                (settings.refresh_minutes, settings.item_limit, int(settings.full_text), feed_id),
+            )
+            return self._trim_to_limit(feed_id)
+
+    def _trim_to_limit(self, feed_id: int) -> int:
+        """Delete the feed's articles beyond its item limit, oldest first, never a starred one.
+
+        What goes is remembered (``pruned``), as for ``reader prune``, so the
+        feed does not bring it back; the ones kept are the newest by date.
+        """
+        row = self.conn.execute("SELECT item_limit FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        if row is None or row["item_limit"] is None:
+            return 0
+        beyond = """SELECT id FROM articles WHERE feed_id = :feed AND starred = 0 AND id NOT IN
+            (SELECT id FROM articles WHERE feed_id = :feed ORDER BY published DESC, id DESC LIMIT :keep)"""
+        values = {"feed": feed_id, "keep": int(row["item_limit"])}
+        if self._unindexed:
+            self._index_pending()  # deleted rows leave the search index: they must be in it first
+        self.conn.execute(
+            f"INSERT OR IGNORE INTO pruned (feed_id, guid) SELECT feed_id, guid FROM articles WHERE id IN ({beyond})",
+            values,
+        )
+        return int(self.conn.execute(f"DELETE FROM articles WHERE id IN ({beyond})", values).rowcount)
 
     def set_tags(self, feed_id: int, add: Iterable[str] = (), remove: Iterable[str] = ()) -> list[str]:
         """Add and remove tags of one feed; returns its tags afterwards."""

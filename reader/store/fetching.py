@@ -10,6 +10,7 @@ new count (:meth:`Fetching.threads_to_refresh`).
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ from reader.text.sanitize import clean_line
 
 #: Fetches that try a failed thread before it is left to `reader comments ID`.
 THREAD_ATTEMPTS = 3
+#: ``refresh=auto``: the shortest and longest interval between fetches, and the one while the feed's pace is unknown.
+AUTO_SHORTEST = 30 * 60
+AUTO_LONGEST = 24 * 3600
+AUTO_UNKNOWN = 3 * 3600
 #: Fetches that try an article's page for its full text before giving up on it (``articles.page_tries``).
 PAGE_TRIES = 3
 
@@ -51,10 +56,16 @@ class Fetching(Articles):
     """Fetch bookkeeping: feeds due, fetch records, full pages, threads fetched and to retry."""
 
     def feeds_due(self, feed_ids: Sequence[int] | None = None, now: int | None = None) -> list[FeedToFetch]:
-        """Subscriptions to fetch: not dead, not asked to wait (429/503), optionally only ``feed_ids``."""
+        """Subscriptions to fetch: not dead, not asked to wait (429/503), optionally only ``feed_ids``.
+
+        Without ``feed_ids``, a feed with a refresh interval of its own
+        (``reader feed set FEED refresh=2h``, or ``auto``) is left out until
+        that long has passed since its last fetch; named feeds are fetched
+        whatever their interval.
+        """
         now = now if now is not None else dates.now()
         rows = self.conn.execute(
-            """SELECT id, key, url, etag, last_modified, full_text FROM feeds
+            """SELECT id, key, url, etag, last_modified, full_text, refresh_minutes, last_fetch FROM feeds
             WHERE kind = 'feed' AND url IS NOT NULL AND dead = 0 AND removed = 0
               AND (retry_after IS NULL OR retry_after <= ?)
             ORDER BY id""",
@@ -64,8 +75,36 @@ class Fetching(Articles):
         return [
             FeedToFetch(row["id"], row["key"], row["url"], row["etag"], row["last_modified"], bool(row["full_text"]))
             for row in rows
-            if wanted is None or row["id"] in wanted
+            if (row["id"] in wanted if wanted is not None else self._interval_passed(row, now))
         ]
+
+    def _interval_passed(self, row: sqlite3.Row, now: int) -> bool:
+        """Whether the feed of ``row`` is due: no interval of its own, never fetched, or its interval passed."""
+        minutes, last = row["refresh_minutes"], row["last_fetch"]
+        if minutes is None or last is None:
+            return True
+        seconds = minutes * 60 if minutes > 0 else self.auto_interval(int(row["id"]))
+        return bool(now - last >= seconds)
+
+    def auto_interval(self, feed_id: int) -> int:
+        """``refresh=auto``: half the usual gap between the feed's last articles, from 30 minutes to a day (seconds).
+
+        A feed that publishes hourly is asked every half hour; one that
+        publishes weekly, once a day; one with fewer than two dated articles,
+        every three hours until it has. Reads the ten newest dates through the
+        feed's date index.
+        """
+        dates_seen = [
+            int(row[0])
+            for row in self.conn.execute(
+                "SELECT published FROM articles WHERE feed_id = ? ORDER BY published DESC, id DESC LIMIT 10",
+                (feed_id,),
+            )
+        ]
+        if len(dates_seen) < 2:
+            return AUTO_UNKNOWN
+        gaps = sorted(newer - older for newer, older in itertools.pairwise(dates_seen))
+        return min(max(gaps[len(gaps) // 2] // 2, AUTO_SHORTEST), AUTO_LONGEST)
 
     def record_fetch(self, feed_id: int, outcome: FetchOutcome, now: int | None = None) -> None:
         """Remember how fetching a feed went (its own transaction)."""
@@ -124,8 +163,10 @@ class Fetching(Articles):
                 results = self._still_subscribed(results)
                 stored = iter(self._store_many([batch for _, _, batch in results if batch is not None], now))
                 stats = [next(stored) if batch is not None else BatchStats() for _, _, batch in results]
-                for feed_id, outcome, _batch in results:
+                for feed_id, outcome, batch in results:
                     self._record_fetch(feed_id, outcome, now)
+                    if batch is not None and batch.articles:
+                        self._trim_to_limit(feed_id)
             return stats
         except Exception as error:
             self._raise_if_unusable(error)
@@ -149,6 +190,8 @@ class Fetching(Articles):
             with self.transaction():
                 stats = self._store_many([batch], now)[0] if batch is not None else BatchStats()
                 self._record_fetch(feed_id, outcome, now)
+                if batch is not None and batch.articles:
+                    self._trim_to_limit(feed_id)
             return stats
         except Exception as error:
             self._raise_if_unusable(error)

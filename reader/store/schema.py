@@ -427,6 +427,16 @@ CREATE TABLE discussion_lookups (
 );
 """
 
+# Version 15: per-feed settings. ``refresh_minutes``: how often a fetch takes
+# the feed (NULL: every fetch, as before; 0: "auto", following how often the
+# feed really publishes, between half an hour and a day); ``item_limit``: the
+# newest N articles kept (starred ones always; NULL: all). Both set with
+# ``reader feed set``.
+_SCHEMA_15 = """
+ALTER TABLE feeds ADD COLUMN refresh_minutes INTEGER;
+ALTER TABLE feeds ADD COLUMN item_limit INTEGER;
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_1,
     _SCHEMA_2,
@@ -442,6 +452,7 @@ MIGRATIONS: list[str] = [
     _SCHEMA_12,
     _SCHEMA_13,
     _SCHEMA_14,
+    _SCHEMA_15,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -166,7 +166,9 @@ CREATE TABLE feeds (
     custom_title INTEGER NOT NULL DEFAULT 0,
     url_key TEXT,
     own_title TEXT,
-    removed INTEGER NOT NULL DEFAULT 0
+    removed INTEGER NOT NULL DEFAULT 0,
+    refresh_minutes INTEGER,
+    item_limit INTEGER
 );
 
 CREATE INDEX feeds_by_url_key ON feeds(url_key) WHERE url_key IS NOT NULL;
@@ -231,4 +233,4 @@ CREATE TABLE threads (
     UNIQUE (article_id, source, remote_id, api)
 );
 
-PRAGMA user_version = 14;
+PRAGMA user_version = 15;
