@@ -103,6 +103,10 @@ class ImportBatch:
     #: Comments for articles already stored (by article id), e.g. a comment feed.
     thread_additions: list[tuple[int, list[CommentData]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Saved searches (name, filter) and killfile rules (filter, the feed's URL or None for all): newsboat's
+    #: ``query:`` feeds and ``ignore-article`` lines, each filter already checked.
+    saved_queries: list[tuple[str, str]] = field(default_factory=list)
+    ignore_rules: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -244,6 +248,10 @@ class BatchStats:
     #: Articles that are new, or whose declared comment count changed: the
     #: ones whose threads are worth fetching.
     fresh_article_ids: list[int] = field(default_factory=list)
+    #: Of those, the articles stored for the first time (what ``notify.command`` is told of).
+    new_article_ids: list[int] = field(default_factory=list)
+    #: New articles a rule of the killfile (``reader ignore``) kept out.
+    articles_ignored: int = 0
     #: Why the batch could not be stored (nothing of it was), when it could not.
     error: str | None = None
 
@@ -254,6 +262,8 @@ class BatchStats:
         self.articles_updated += other.articles_updated
         self.comments_added += other.comments_added
         self.fresh_article_ids.extend(other.fresh_article_ids)
+        self.new_article_ids.extend(other.new_article_ids)
+        self.articles_ignored += other.articles_ignored
 
 
 @dataclass(frozen=True)
@@ -434,6 +444,8 @@ class ArticleFilter:
     tag: str | None = None
     #: Only the starred articles kept from feeds the user removed (the "Saved" place).
     saved: bool = False
+    #: Only the articles this filter matches (the filter language: ``title =~ "rust" and unread = yes``).
+    expression: str | None = None
 
 
 # -- sync with an aggregator server (reader/service/sync) ----------------------

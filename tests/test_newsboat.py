@@ -20,7 +20,7 @@ from reader.store import Store
 URLS = """# my feeds
 https://one.example/feed.xml tech "~Renamed One" "long tag"
 https://two.example/rss
-query:Unread articles:unread = "yes"
+"query:Unread articles:unread = \\"yes\\""
 exec:~/bin/make-feed
 "filter:~/bin/clean:https://three.example/feed"
 
@@ -48,7 +48,10 @@ def test_urls_file_gives_feeds_tags_and_renames_and_notes_what_it_skips(tmp_path
     urls.write_text(URLS, encoding="utf-8")
     result = run_reader("import", str(urls))
     assert result.returncode == 0, result.stderr
-    assert "query:" in result.stdout + result.stderr and "exec:" in result.stdout + result.stderr
+    assert "exec:" in result.stdout + result.stderr
+    # newsboat's query feed is a saved search here, its filter read as written.
+    saved = json.loads(run_reader("query", "list", "--json").stdout)
+    assert [(q["name"], q["filter"]) for q in saved] == [("Unread articles", 'unread = "yes"')]
     feeds = {row["url"]: row for row in json.loads(run_reader("feeds", "--json").stdout)}
     assert set(feeds) == {"https://one.example/feed.xml", "https://two.example/rss", "https://four.example/atom"}
     one = feeds["https://one.example/feed.xml"]

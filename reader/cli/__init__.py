@@ -8,7 +8,7 @@ package does, so ``reader.cli:main`` (the console script) sees them all.
 
 from __future__ import annotations
 
-from reader.cli import fetching, housekeeping, importing, launch, reading, settings, subscriptions, sync
+from reader.cli import fetching, housekeeping, importing, launch, reading, rules, settings, subscriptions, sync
 from reader.cli.root import cli, main
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "launch",
     "main",
     "reading",
+    "rules",
     "settings",
     "subscriptions",
     "sync",

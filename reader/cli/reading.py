@@ -40,6 +40,8 @@ def feeds_command(state: Context, as_json: bool) -> None:
 @click.option("--unread", is_flag=True, help="Only unread articles.")
 @click.option("--starred", is_flag=True, help="Only starred articles.")
 @click.option("--saved", is_flag=True, help="Only the starred articles kept from removed feeds.")
+@click.option("--filter", "expression", help='Only what this filter matches (`title =~ "rust" and unread = yes`).')
+@click.option("--query", "query", help="Only what this saved search matches (see `reader query list`).")
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
 @pass_context
@@ -50,16 +52,37 @@ def list_command(
     unread: bool,
     starred: bool,
     saved: bool,
+    expression: str | None,
+    query: str | None,
     limit: int,
     as_json: bool,
 ) -> None:
-    """List articles, newest first."""
+    """List articles, newest first; --filter and --query narrow it with the filter language (README, Filters)."""
+    from reader.cli.rules import check_filter
+
+    if expression is not None:
+        check_filter(expression)  # a mistake is said first, whatever else is wrong
     store = state.store()
     if feed_id is not None and not store.feed_exists(feed_id):
         raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
     if tag is not None and tag not in {name for name, _feeds, _unread in store.tags()}:
         raise UserError(f"no feed has the tag {clean_line(tag)!r} (see `reader tags`)")
-    article_filter = ArticleFilter(unread=unread, starred=starred, feed_id=feed_id, tag=tag, saved=saved)
+    filters = []
+    if expression is not None:
+        filters.append(f"({expression})")
+    if query is not None:
+        saved_filter = store.saved_query(query)
+        if saved_filter is None:
+            raise UserError(f"no saved search {clean_line(query)!r} (see `reader query list`)")
+        filters.append(f"({saved_filter})")
+    article_filter = ArticleFilter(
+        unread=unread,
+        starred=starred,
+        feed_id=feed_id,
+        tag=tag,
+        saved=saved,
+        expression=" and ".join(filters) or None,
+    )
     rows = store.list_articles(article_filter, limit=limit)
     _print_articles(rows, as_json, empty="no articles")
 

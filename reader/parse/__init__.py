@@ -88,10 +88,13 @@ def detect_kind(data: bytes) -> str:
         raise ImportFailure(f"expected RSS, Atom, OPML or HTML; found XML with root <{prolog.root_name[:40]}>")
     if stripped.startswith("{"):
         return "json"
-    from reader.parse.newsboat import looks_like_urls_file
+    from reader.parse.newsboat import looks_like_config, looks_like_urls_file
 
-    if looks_like_urls_file(data.decode("utf-8", errors="replace") if len(data) <= 4 * 1024 * 1024 else text):
+    whole = data.decode("utf-8", errors="replace") if len(data) <= 4 * 1024 * 1024 else text
+    if looks_like_urls_file(whole):
         return "newsboat-urls"
+    if looks_like_config(whole):
+        return "newsboat-config"
     return "plaintext"
 
 
@@ -109,7 +112,7 @@ def parse_file(
     from reader.parse.feeds import parse_feed
     from reader.parse.htmlpage import parse_html_page
     from reader.parse.jsonfeed import parse_json_feed
-    from reader.parse.newsboat import SQLITE_HEADER, parse_cache, parse_urls_file
+    from reader.parse.newsboat import SQLITE_HEADER, parse_cache, parse_config, parse_urls_file
     from reader.parse.opml import parse_opml
     from reader.parse.plaintext import parse_plaintext
 
@@ -136,6 +139,8 @@ def parse_file(
         return parse_json_feed(data, source_key=source_key, fallback_title=path.stem, kind="local")
     if kind == "newsboat-urls":
         return parse_urls_file(decode_text(data)[0])
+    if kind == "newsboat-config":
+        return parse_config(decode_text(data)[0])
     if kind == "opml":
         return parse_opml(data)
     if kind == "html":
@@ -334,6 +339,8 @@ def _judge(path: Path) -> _Judged:
         elif kind == "newsboat-urls":
             # A list of links is not a list of feeds unless it is newsboat's file.
             wanted = "urls" in path.name.lower()
+        elif kind == "newsboat-config":
+            wanted = path.name.lower() == "config"
         elif kind == "plaintext":
             wanted = not is_not_article_name(path.name) and looks_like_article(decode_text(data)[0])
         else:

@@ -14,6 +14,7 @@ an old cache never undoes what was read here.
 
 from __future__ import annotations
 
+import re
 import shlex
 import sqlite3
 from pathlib import Path
@@ -60,6 +61,9 @@ def parse_urls_file(text: str) -> ImportBatch:
             continue
         url, tags = words[0], words[1:]
         prefix = url.split(":", 1)[0].lower() + ":"
+        if prefix == "query:":
+            _query_line(url, number, batch)
+            continue
         if prefix in _SKIPPED_PREFIXES:
             skipped[prefix] = skipped.get(prefix, 0) + 1
             continue
@@ -80,12 +84,88 @@ def parse_urls_file(text: str) -> ImportBatch:
             FeedData(key=checked, title=title or checked, url=checked, tags=names, custom_title=bool(title))
         )
     notes = {
-        "query:": "saved searches (query:) are newsboat's own; skipped",
         "exec:": "exec: feeds run a program; reader never does, skipped",
         "filter:": "filter: feeds run a program; reader never does, skipped",
     }
     for prefix, count in skipped.items():
         batch.warnings.append(f"{count} {notes[prefix]}")
+    return batch
+
+
+def _query_line(entry: str, number: int, batch: ImportBatch) -> None:
+    """``query:Name:FILTER`` (newsboat's query feed) as a saved search, when reader reads its filter."""
+    from reader.text.filters import FilterError, parse_filter
+
+    _prefix, _colon, rest = entry.partition(":")
+    name, colon, expression = rest.partition(":")
+    name = clean_line(name).strip()
+    if not colon or not name or not expression.strip():
+        batch.warnings.append(f"line {number}: a query: line needs query:NAME:FILTER; skipped")
+        return
+    try:
+        parse_filter(expression)
+    except FilterError as error:
+        batch.warnings.append(f"line {number}: the saved search {name!r} was not kept: {error}")
+        return
+    batch.saved_queries.append((name, expression))
+
+
+#: newsboat config commands that say a file is newsboat's config (any one of them, on a line of its own).
+_CONFIG_COMMANDS = re.compile(
+    r"^\s*(ignore-article|ignore-mode|reload-threads|reload-time|auto-reload|browser|articlelist-format|"
+    r"show-read-feeds|show-read-articles|max-items|bind-key|unbind-key|color|highlight|define-filter|"
+    r"urls-source|notify-program|download-path|include)\b",
+    re.MULTILINE,
+)
+
+
+def looks_like_config(text: str) -> bool:
+    """Whether ``text`` reads as newsboat's ``config`` file: its lines are newsboat commands and comments."""
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    if not lines:
+        return False
+    known = sum(1 for line in lines if _CONFIG_COMMANDS.match(line))
+    return known * 2 >= len(lines) and any(line.startswith("ignore-article") for line in lines)
+
+
+def parse_config(text: str) -> ImportBatch:
+    """newsboat's ``ignore-article FEED FILTER`` lines as killfile rules (``*``: every feed); the rest is its own.
+
+    Only the rules come in: a config file names programs to run (browser,
+    notify-program), which an imported file never sets here.
+    """
+    from reader.text.filters import FilterError, parse_filter
+
+    batch = ImportBatch(kind="newsboat-config")
+    others = 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:
+            batch.warnings.append(f"line {number}: unbalanced quotes; skipped")
+            continue
+        if not words or words[0] != "ignore-article":
+            others += 1
+            continue
+        if len(words) != 3:
+            batch.warnings.append(f"line {number}: ignore-article needs a feed (or *) and a filter; skipped")
+            continue
+        feed, expression = words[1], words[2]
+        url = None if feed == "*" else safe_url(feed)
+        if feed != "*" and url is None:
+            batch.warnings.append(f"line {number}: ignore-article names no http(s) feed; skipped")
+            continue
+        try:
+            parse_filter(expression)
+        except FilterError as error:
+            batch.warnings.append(f"line {number}: the ignore-article rule was not kept: {error}")
+            continue
+        batch.ignore_rules.append((expression, url))
+    if others:
+        batch.warnings.append(f"{others} other config lines are newsboat's own settings; skipped")
     return batch
 
 

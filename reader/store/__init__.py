@@ -42,13 +42,14 @@ from __future__ import annotations
 from reader.store.connection import StoreError, library_failure
 from reader.store.discussions import Discussions
 from reader.store.fetching import Fetching
+from reader.store.rules import Rules
 from reader.store.search import Search
 from reader.store.sync import SyncState
 
 __all__ = ["Store", "StoreError", "library_failure"]
 
 
-class Store(Fetching, SyncState, Search, Discussions):
+class Store(Fetching, SyncState, Search, Discussions, Rules):
     """The library of feeds, articles and comments in one SQLite file.
 
     Open one ``Store`` per thread; SQLite's WAL mode lets readers and one

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from reader.models import (
@@ -35,6 +36,9 @@ from reader.store.connection import StoreError
 from reader.store.feeds import Feeds
 from reader.text import dates
 from reader.text.threads import order_thread
+
+if TYPE_CHECKING:
+    from reader.text.filters import Filter
 
 #: How a synced article is named until its feed's own copy gives the guid:
 #: ``sha1:`` and the hex SHA-1 of that guid, which is what TT-RSS keeps.
@@ -103,11 +107,17 @@ class Articles(Feeds):
                     (feed_id_for(item[3], all_stats[item[1]]), item[4].guid),
                 ).fetchone()
             ]
+        ignoring = self._ignore_rules()
         for _published, index, _position, feed, article in pending:
             stats = all_stats[index]
-            article_id, created, changed, fresh = self._upsert_article(feed_id_for(feed, stats), article, now)
+            feed_id = feed_id_for(feed, stats)
+            if ignoring and self._ignored(ignoring, feed_id, feed, article, now):
+                stats.articles_ignored += 1
+                continue
+            article_id, created, changed, fresh = self._upsert_article(feed_id, article, now)
             if created:
                 stats.articles_added += 1
+                stats.new_article_ids.append(article_id)
             elif changed:
                 stats.articles_updated += 1
             if fresh:
@@ -116,7 +126,71 @@ class Articles(Feeds):
         for batch, stats in zip(batches, all_stats, strict=True):
             for article_id, comments in batch.thread_additions:
                 stats.comments_added += self._merge_comments(article_id, comments, now)
+            self._store_rules(batch, now)
         return all_stats
+
+    def _store_rules(self, batch: ImportBatch, now: int) -> None:
+        """A file's saved searches (replacing one of the same name) and killfile rules (each once)."""
+        for name, expression in batch.saved_queries:
+            self.conn.execute(
+                """INSERT INTO saved_queries (name, expression, created) VALUES (?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET expression = excluded.expression""",
+                (name, expression, now),
+            )
+        for expression, url in batch.ignore_rules:
+            feed = self.find_feed_by_url(url) if url is not None else None
+            if url is not None and feed is None:
+                continue  # a rule for a feed not subscribed here
+            feed_id = feed[0] if feed is not None else None
+            known = self.conn.execute(
+                "SELECT 1 FROM ignore_rules WHERE expression = ? AND feed_id IS ?", (expression, feed_id)
+            ).fetchone()
+            if known is None:
+                self.conn.execute(
+                    "INSERT INTO ignore_rules (expression, feed_id, created) VALUES (?, ?, ?)",
+                    (expression, feed_id, now),
+                )
+
+    # -- the killfile (``reader ignore``) ------------------------------------
+
+    def _ignore_rules(self) -> list[tuple[Filter, int | None]]:
+        """The killfile's rules, parsed (each checked when it was added), with the feed each is limited to."""
+        if not self.conn.execute("SELECT EXISTS (SELECT 1 FROM ignore_rules)").fetchone()[0]:
+            return []
+        from reader.text.filters import FilterError, parse_filter
+
+        rules = []
+        for row in self.conn.execute("SELECT expression, feed_id FROM ignore_rules ORDER BY id"):
+            try:
+                rules.append((parse_filter(str(row["expression"])), row["feed_id"]))
+            except FilterError:
+                continue  # a rule this reader cannot read (written by a later one) ignores nothing
+        return rules
+
+    def _ignored(
+        self, rules: list[tuple[Filter, int | None]], feed_id: int, feed: FeedData, article: ArticleData, now: int
+    ) -> bool:
+        """Whether a rule of the killfile matches this article, which is not stored yet (one stored stays)."""
+        from reader.text.filters import FilterRow, matches
+
+        row: FilterRow = {
+            "title": article.title,
+            "author": article.author,
+            "content": article.text,
+            "link": article.url or "",
+            "guid": article.guid,
+            "feed": feed.title,
+            "feedurl": feed.url or "",
+            "published": article.published if article.published is not None else now,
+            "tags": list(feed.tags),
+            "comments": max(article.declared_comment_count or 0, len(article.comments)),
+        }
+        if not any(limit in (None, feed_id) and matches(rule, row, now) for rule, limit in rules):
+            return False
+        stored = self.conn.execute(
+            "SELECT 1 FROM articles WHERE feed_id = ? AND guid = ?", (feed_id, article.guid)
+        ).fetchone()
+        return stored is None
 
     def find_article(self, guid: str) -> int | None:
         """The id of a stored article with this guid (in any feed), if any."""

@@ -233,6 +233,9 @@ class Connection:
     def _configure(self) -> None:
         # The one spelling of a feed URL (schema 10's ``url_key``), for SQL that keeps it current.
         self.conn.create_function("reader_url_key", 1, normalize_url, deterministic=True)
+        # REGEXP for filters (``title =~ "rust"``): Python's re, bounded (reader/store/filters.py),
+        # imported at its first use: most commands never filter.
+        self.conn.create_function("regexp", 2, _regexp, deterministic=True)
         self.conn.execute("PRAGMA busy_timeout = 10000")
         self.conn.execute("PRAGMA foreign_keys = ON")
         if self.path is not None and not self.read_only:
@@ -466,3 +469,10 @@ class Connection:
     def explain(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[str]:
         """The ``EXPLAIN QUERY PLAN`` lines for ``sql`` (used by the plan tests)."""
         return [row["detail"] for row in self.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+
+
+def _regexp(pattern: object, value: object) -> int | None:
+    """SQLite's ``REGEXP``: the filters' own (:func:`reader.store.filters.regexp`), loaded at the first call."""
+    from reader.store.filters import regexp
+
+    return regexp(pattern, value)

@@ -59,18 +59,24 @@ _FEED_TEXT = {"feed": "title", "feedurl": "coalesce(url, '')"}
 
 _COMPARISONS = {"=": "=", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 
+# A comment is new when it came after its own thread was last read; one of no known thread goes by the
+# article's comments_seen. NULL (never read) makes none new, as the reader marks them. Found through
+# comments(article_id, position), one article's comments.
+_NEW_COMMENTS = """FROM comments c LEFT JOIN threads t ON t.id = c.thread_id AND t.article_id = c.article_id
+    WHERE c.article_id = a.id AND c.kind = 'comment'
+    AND c.first_seen > CASE WHEN t.id IS NULL THEN a.comments_seen ELSE t.seen END"""
+
 # Counts and the like, as correlated subqueries on indexed columns (never NULL but for points).
 _NUMBERS = {
     "comments": "a.comment_count",
     "threads": "(SELECT count(*) FROM threads t WHERE t.article_id = a.id)",
     "thread_points": "(SELECT max(t.points) FROM threads t WHERE t.article_id = a.id)",
-    # A comment is new when it came after its own thread was last read; one of no known thread goes by the
-    # article's comments_seen. NULL (never read) makes none new, as the reader marks them.
-    "new_comments": """(SELECT count(*) FROM comments c LEFT JOIN threads t
-        ON t.id = c.thread_id AND t.article_id = c.article_id
-        WHERE c.article_id = a.id AND c.kind = 'comment'
-        AND c.first_seen > CASE WHEN t.id IS NULL THEN a.comments_seen ELSE t.seen END)""",
+    "new_comments": f"(SELECT count(*) {_NEW_COMMENTS})",
 }
+# "Any new comment" and "none", the usual questions, stop at the first new comment instead of counting
+# a thread of 2,000.
+_ANY = (">", 0), (">=", 1), ("!=", 0)
+_NONE = ("=", 0), ("<", 1), ("<=", 0)
 
 
 def _text_test(column: str, op: str) -> str:
@@ -128,6 +134,8 @@ def condition_sql(condition: Condition, now: int) -> tuple[str, list[object]]:
     if name == "age":
         return _age(condition, now)
     if kind == "number":
+        if name == "new_comments" and (op, value) in (*_ANY, *_NONE):
+            return f"{'NOT ' if (op, value) in _NONE else ''}EXISTS (SELECT 1 {_NEW_COMMENTS})", []
         column = _NUMBERS[name]
         params: list[object]
         if op == "between" and isinstance(value, tuple):
@@ -169,7 +177,7 @@ def filter_sql(tree: Filter, now: int) -> tuple[str, list[object]]:
     return f"({sql})", params
 
 
-def _regexp(pattern: object, value: object) -> int | None:
+def regexp(pattern: object, value: object) -> int | None:
     """SQLite's ``value REGEXP pattern``: :func:`reader.text.filters.regex_search`, case-insensitive.
 
     A refused pattern raises (the statement fails) rather than matching nothing; the filter
@@ -184,4 +192,4 @@ def _regexp(pattern: object, value: object) -> int | None:
 
 def register_functions(conn: sqlite3.Connection) -> None:
     """Give ``conn`` the ``REGEXP`` operator filters use (Python's ``re``; patterns compiled once, bounded)."""
-    conn.create_function("regexp", 2, _regexp, deterministic=True)
+    conn.create_function("regexp", 2, regexp, deterministic=True)

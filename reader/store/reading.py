@@ -9,14 +9,19 @@ reader/store/sync.py).
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from reader.models import ArticleDetail, ArticleFilter, ArticleRow, CommentRow, ThreadInfo, thread_source_name
 from reader.store._sql import THREAD_ORDER, in_chunks, json_ids
 from reader.store.connection import Connection
 from reader.text import dates
+
+if TYPE_CHECKING:
+    from reader.text.filters import Filter
 
 _ARTICLE_COLUMNS = """
     a.id, a.feed_id, f.title AS feed, a.guid, a.url, a.title, a.author, a.published,
@@ -51,7 +56,26 @@ def filter_where(filter: ArticleFilter) -> tuple[str, list[object]]:
         # The starred articles kept from feeds the user removed (a partial index lists those feeds);
         # one unstarred there is an ordinary read article, which prune takes in time.
         clauses.append(_SAVED)
+    if filter.expression:
+        # A filter keeps the date index's walk (reader/store/filters.py); its ``age`` counts from now.
+        condition, more = _filter_condition(filter.expression, dates.now())
+        clauses.append(condition)
+        params.extend(more)
     return " AND ".join(clauses), params
+
+
+def _filter_condition(expression: str, now: int) -> tuple[str, list[object]]:
+    """The filter language's ``expression`` as SQL over ``a`` (raises ``FilterError``, one line with its place)."""
+    from reader.store.filters import filter_sql
+
+    return filter_sql(_parsed(expression), now) if expression else ("1", [])
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(expression: str) -> Filter:
+    from reader.text.filters import parse_filter
+
+    return parse_filter(expression)
 
 
 def _row_to_article(row: sqlite3.Row) -> ArticleRow:
@@ -295,6 +319,16 @@ class Reading(Connection):
             undated=bool(row["undated"]),
             threads=self.threads(article_id),
         )
+
+    def matching_ids(self, article_ids: Sequence[int], expression: str, now: int | None = None) -> list[int]:
+        """Those of ``article_ids`` that the filter ``expression`` matches (raises ``FilterError``, one line)."""
+        condition, params = _filter_condition(expression, now if now is not None else dates.now())
+        found: list[int] = []
+        for marks, chunk in in_chunks(article_ids):
+            query = f"SELECT a.id FROM articles a WHERE a.id IN ({marks}) AND {condition}"
+            rows = self.conn.execute(query, [*chunk, *params])
+            found.extend(int(row[0]) for row in rows)
+        return found
 
     def threads(self, article_id: int) -> list[ThreadInfo]:
         """The article's threads in the order they are shown and laid out (``THREAD_ORDER``), each with its state."""

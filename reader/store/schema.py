@@ -437,6 +437,24 @@ ALTER TABLE feeds ADD COLUMN refresh_minutes INTEGER;
 ALTER TABLE feeds ADD COLUMN item_limit INTEGER;
 """
 
+# Version 16: rules. Saved searches (``reader query add``: a name and a
+# filter, listed with the feeds) and the killfile (``reader ignore add``:
+# articles a filter matches are not stored; ``feed_id`` limits a rule to
+# one feed, removed with it). Both keep the filter's text, checked when saved.
+_SCHEMA_16 = """
+CREATE TABLE saved_queries (
+    name TEXT PRIMARY KEY,
+    expression TEXT NOT NULL,
+    created INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE ignore_rules (
+    id INTEGER PRIMARY KEY,
+    expression TEXT NOT NULL,
+    feed_id INTEGER REFERENCES feeds(id) ON DELETE CASCADE,
+    created INTEGER NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_1,
     _SCHEMA_2,
@@ -453,6 +471,7 @@ MIGRATIONS: list[str] = [
     _SCHEMA_13,
     _SCHEMA_14,
     _SCHEMA_15,
+    _SCHEMA_16,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

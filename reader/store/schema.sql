@@ -175,10 +175,23 @@ CREATE INDEX feeds_by_url_key ON feeds(url_key) WHERE url_key IS NOT NULL;
 
 CREATE INDEX feeds_removed ON feeds(id) WHERE removed = 1;
 
+CREATE TABLE ignore_rules (
+    id INTEGER PRIMARY KEY,
+    expression TEXT NOT NULL,
+    feed_id INTEGER REFERENCES feeds(id) ON DELETE CASCADE,
+    created INTEGER NOT NULL
+);
+
 CREATE TABLE pruned (
     feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
     guid TEXT NOT NULL,
     PRIMARY KEY (feed_id, guid)
+) WITHOUT ROWID;
+
+CREATE TABLE saved_queries (
+    name TEXT PRIMARY KEY,
+    expression TEXT NOT NULL,
+    created INTEGER NOT NULL
 ) WITHOUT ROWID;
 
 CREATE TABLE settings (
@@ -233,4 +246,4 @@ CREATE TABLE threads (
     UNIQUE (article_id, source, remote_id, api)
 );
 
-PRAGMA user_version = 15;
+PRAGMA user_version = 16;

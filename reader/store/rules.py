@@ -1,0 +1,108 @@
+"""Rules: saved searches (``reader query``) and the killfile (``reader ignore``), each a filter kept by its text.
+
+A filter is checked (``reader.text.filters.parse_filter``) when it is saved,
+so a stored one always reads; a saved search's counts are one indexed walk
+each (the filter keeps the list queries' plans). The killfile is applied
+where articles are stored (``Articles._ignored``): a new article a rule
+matches is not stored; what was stored before a rule came stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reader.store.articles import Articles
+from reader.text import dates
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A saved search: its name, its filter, and how many articles it holds (unread, all)."""
+
+    name: str
+    expression: str
+    unread: int
+    total: int
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    """A rule of the killfile: its number, its filter, and the feed it is limited to (None: every feed)."""
+
+    id: int
+    expression: str
+    feed_id: int | None
+    feed_title: str | None
+
+
+class Rules(Articles):
+    """Saved searches and the killfile."""
+
+    def save_query(self, name: str, expression: str) -> bool:
+        """Keep (or replace) the saved search ``name``; True when it is new. Raises ``FilterError`` for a bad filter."""
+        from reader.text.filters import parse_filter
+
+        parse_filter(expression)
+        with self.transaction():
+            existed = self.conn.execute("SELECT 1 FROM saved_queries WHERE name = ?", (name,)).fetchone()
+            self.conn.execute(
+                """INSERT INTO saved_queries (name, expression, created) VALUES (?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET expression = excluded.expression""",
+                (name, expression, dates.now()),
+            )
+        return existed is None
+
+    def saved_query(self, name: str) -> str | None:
+        """The filter of the saved search ``name`` (exact name, else the one whose name folds alike), or None."""
+        row = self.conn.execute("SELECT expression FROM saved_queries WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "SELECT expression FROM saved_queries WHERE lower(name) = lower(?)", (name,)
+            ).fetchone()
+        return str(row["expression"]) if row else None
+
+    def saved_queries(self) -> list[SavedQuery]:
+        """Every saved search with its unread and total counts, by name."""
+        from reader.models import ArticleFilter
+        from reader.store.reading import filter_where
+
+        found = []
+        for row in self.conn.execute("SELECT name, expression FROM saved_queries ORDER BY name").fetchall():
+            where, params = filter_where(ArticleFilter(expression=row["expression"]))
+            unread, total = self.conn.execute(
+                f"SELECT coalesce(sum(a.read = 0), 0), count(*) FROM articles a WHERE {where}", params
+            ).fetchone()
+            found.append(SavedQuery(row["name"], row["expression"], int(unread), int(total)))
+        return found
+
+    def remove_query(self, name: str) -> bool:
+        """Forget the saved search ``name``; False when there was none."""
+        with self.transaction():
+            return bool(self.conn.execute("DELETE FROM saved_queries WHERE name = ?", (name,)).rowcount)
+
+    def add_ignore_rule(self, expression: str, feed_id: int | None = None) -> int:
+        """Add a rule to the killfile (raises ``FilterError`` for a bad filter); its number."""
+        from reader.text.filters import parse_filter
+
+        parse_filter(expression)
+        with self.transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO ignore_rules (expression, feed_id, created) VALUES (?, ?, ?)",
+                (expression, feed_id, dates.now()),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def ignore_rules(self) -> list[IgnoreRule]:
+        """The killfile, oldest rule first."""
+        return [
+            IgnoreRule(row["id"], row["expression"], row["feed_id"], row["title"])
+            for row in self.conn.execute(
+                """SELECT r.id, r.expression, r.feed_id, f.title FROM ignore_rules r
+                LEFT JOIN feeds f ON f.id = r.feed_id ORDER BY r.id"""
+            )
+        ]
+
+    def remove_ignore_rule(self, rule_id: int) -> bool:
+        """Take rule ``rule_id`` out of the killfile; False when there was none."""
+        with self.transaction():
+            return bool(self.conn.execute("DELETE FROM ignore_rules WHERE id = ?", (rule_id,)).rowcount)
