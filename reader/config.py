@@ -88,6 +88,10 @@ def _browser(value: Any) -> str | None:
     return None if value == [] else _argv(value)
 
 
+def _notify_command(value: Any) -> str | None:
+    return None if value == [] else _argv(value)
+
+
 def _strings(value: Any) -> str | None:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         return f"expected a list of strings, found {_kind(value)}"
@@ -317,6 +321,25 @@ SETTINGS: tuple[Setting, ...] = (
         _integer(0, 10_000),
     ),
     Setting(
+        "notify.command",
+        [],
+        'A command told of the new articles of every fetch, as a list (`["notify-send-articles"]`): run '
+        "without a shell, the articles as a JSON array on its standard input. Only your own config sets it.",
+        _notify_command,
+    ),
+    Setting(
+        "notify.filter",
+        "",
+        'Only the new articles this filter matches are told of (`comments > 50 or title =~ "rust"`); empty: all.',
+        _text,
+    ),
+    Setting(
+        "notify.timeout_seconds",
+        10,
+        "Most time the notify command may take; then it is stopped and the fetch goes on.",
+        _integer(1, 600),
+    ),
+    Setting(
         "sync.on_fetch",
         False,
         "Also sync with the server of `reader sync setup` after every `reader fetch` of all feeds.",
@@ -372,6 +395,9 @@ class Config:
     discussions_auto: tuple[str, ...] = _default("discussions.auto")
     discussions_cache_hours: int = _default("discussions.cache_hours")
     discussions_per_run: int = _default("discussions.per_run")
+    notify_command: tuple[str, ...] = _default("notify.command")
+    notify_filter: str = _default("notify.filter")
+    notify_timeout_seconds: int = _default("notify.timeout_seconds")
     sync_on_fetch: bool = _default("sync.on_fetch")
     sync_timeout_seconds: float = _default("sync.timeout_seconds")
     #: Binding id -> keys (comma-separated, Textual's keymap syntax).

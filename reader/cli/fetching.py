@@ -83,6 +83,7 @@ def fetch_command(
                 "threads_refreshed": summary.threads_refreshed,
                 "comments": summary.comments,
                 "thread_errors": summary.thread_errors,
+                "notify_error": summary.notify_error,
                 "looked_up": summary.looked_up,
                 "discussions_found": summary.discussions_found,
                 "full_texts": summary.full_texts,
@@ -101,6 +102,8 @@ def fetch_command(
             say(f"reader: warning: {thread_error}", err=True)
         if summary.error:
             say(f"reader: error: {summary.error}", err=True)
+        if summary.notify_error:
+            say(f"reader: warning: {summary.notify_error}", err=True)
         if not quiet:
             failed = len(summary.failed)
             line = (

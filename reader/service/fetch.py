@@ -223,6 +223,10 @@ class FetchSummary:
     #: Of ``threads``, those fetched before and fetched again (their source reported a new count).
     threads_refreshed: int = 0
     thread_errors: list[str] = field(default_factory=list)
+    #: The articles this fetch stored for the first time.
+    new_article_ids: list[int] = field(default_factory=list)
+    #: ``notify.command`` did not do its job (it failed, or ran out of time): one line.
+    notify_error: str | None = None
     #: Articles whose discussions elsewhere were looked up, and the discussions found.
     looked_up: int = 0
     discussions_found: int = 0
@@ -682,6 +686,7 @@ class Fetcher:
             for (feed, outcome, batch, _size), stat in zip(round_, stats, strict=True):
                 self._account(feed, outcome, stat, batch.warnings if batch is not None else [])
                 fresh.extend(stat.fresh_article_ids)
+                self.summary.new_article_ids.extend(stat.new_article_ids)
 
         def written(size: int) -> None:
             nonlocal writing

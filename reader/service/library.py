@@ -96,10 +96,14 @@ class Library:
         progress: ProgressCallback | None = None,
         **overrides: Any,
     ) -> FetchSummary:
-        """Fetch the due feeds (or ``feed_ids``), their new threads and short articles' pages."""
+        """Fetch the due feeds (or ``feed_ids``), their threads and short articles' pages; then notify.command."""
         from reader.service.fetch import fetch
+        from reader.service.notify import notify_new
 
-        return fetch(self.db_path, self.fetch_settings(**overrides), feed_ids=feed_ids, progress=progress)
+        summary = fetch(self.db_path, self.fetch_settings(**overrides), feed_ids=feed_ids, progress=progress)
+        if summary.error is None:
+            summary.notify_error = notify_new(self.db_path, self.config, summary.new_article_ids)
+        return summary
 
     def fetch_comments(self, article_ids: Sequence[int], **overrides: Any) -> CommentsOutcome:
         """Fetch these articles' threads now; say which have no known source and which are no article."""

@@ -87,6 +87,8 @@ class FetchMixin(MainScreenBase):
         if failed:
             text += f"; {len(failed)} failed (see the feed list)"
         self.notify(text, markup=False, severity="warning" if failed else "information", timeout=6)
+        if summary.notify_error:
+            self.notify(summary.notify_error, markup=False, severity="warning", timeout=8)
         # As for another program's fetch: the user stays where they are.
         self.library_changed()
 
