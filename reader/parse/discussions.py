@@ -157,7 +157,9 @@ def normalise(url: str) -> str:
     if len(path) > 1 and path.endswith("/") and not path.endswith("//"):
         path = path[:-1]
     query = "&".join(piece for piece in parts.query.split("&") if piece and not _is_tracking(piece))
-    return urlunsplit((scheme, netloc, path, query, ""))
+    spelled = urlunsplit((scheme, netloc, path, query, ""))
+    # A host that only parses as written ("0[::]") can come apart when spelled again: kept as checked.
+    return spelled if safe_url(spelled) is not None else checked
 
 
 def article_key(url: str | None) -> str | None:
