@@ -139,3 +139,34 @@ async def test_a_thread_laid_out_for_an_earlier_opening_is_dropped(library: Libr
         screen.post_message(ThreadLoaded(article, ThreadLayout([]), sequence=screen._thread_request))
         await press(pilot)
         assert "No comments stored" in widget_text(panel)
+
+
+# -- saved searches in the feed list ------------------------------------------------
+
+
+async def test_a_saved_search_is_listed_with_its_count_and_lists_what_it_matches(library: Library) -> None:
+    from tui_helpers import current_screen, highlight, screen_text, wait_until
+
+    from reader.tui.screens.confirm import ConfirmScreen
+
+    with Store(library.path) as store:
+        store.save_query("Beta teens", 'title =~ "^Beta post 1[0-9]$"')
+    async with running(library.path) as (_app, pilot, screen):
+        feeds = screen.feed_list
+        keys = [key for key in feeds.keys if key is not None]
+        assert keys[:4] == ["all", "unread", "starred", "query:Beta teens"]
+        assert feeds.row_text("query:Beta teens").split() == ["/", "Beta", "teens", "10"]
+        await highlight(pilot, screen, "query:Beta teens")
+        await wait_until(pilot, lambda: len(screen.article_list.ids) == 10, "the search's ten articles")
+        assert "Search Beta teens" in str(screen.sub_title)
+        # Mark all read asks about exactly those ten.
+        await press(pilot, "A")
+        await wait_until(pilot, lambda: isinstance(current_screen(pilot.app), ConfirmScreen), "the question")
+        assert "10" in screen_text(pilot)
+        await press(pilot, "y")
+        await wait_until(pilot, lambda: feeds.row_text("query:Beta teens").split()[-1] != "10", "the count to drop")
+    with Store(library.path) as store:
+        (query,) = store.saved_queries()
+        assert (query.unread, query.total) == (0, 10)
+        unread_beta = store.matching_ids(library.beta, "unread = yes")
+    assert len(unread_beta) == 50  # the other Beta posts were not touched

@@ -43,6 +43,8 @@ def describe_source(store: Store, source: Source, unread_only: bool) -> str:
         label = tag_title(source.tag)
     elif source.view == "saved":
         label = f"{SAVED_LABEL} (starred articles of removed feeds)"
+    elif source.view == "query":
+        label = f"Search {clean_line(source.query or '')}"
     else:
         label = VIEW_LABELS.get(source.view, "All articles")
     return label + (" (unread only)" if unread_only and source.view != "unread" else "")
@@ -69,6 +71,8 @@ class MainScreenBase(Screen[None]):
         self.reading_id: int | None = None
         #: What is known of each thread of the article read (its source, id, count), in the panel's order.
         self._thread_infos: list[ThreadInfo] = []
+        #: The saved searches' filters by name, as the library last said (``LibraryLoaded``).
+        self._queries: dict[str, str] = {}
         #: Counts the article openings (and thread reloads): a thread laid out for an earlier one is dropped.
         self._thread_request = 0
         self._restored = False
@@ -136,12 +140,18 @@ class MainScreenBase(Screen[None]):
 
     def article_filter(self) -> ArticleFilter:
         """The filter for the current source and unread-only switch."""
+        return self.filter_for(self.source, unread=self.unread_only)
+
+    def filter_for(self, source: Source, *, unread: bool = False) -> ArticleFilter:
+        """The filter that lists ``source`` (only its unread articles with ``unread``)."""
         return ArticleFilter(
-            unread=self.unread_only or self.source.view == "unread",
-            starred=self.source.view == "starred",
-            feed_id=self.source.feed_id,
-            tag=self.source.tag if self.source.view == "tag" else None,
-            saved=self.source.view == "saved",
+            unread=unread or source.view == "unread",
+            starred=source.view == "starred",
+            feed_id=source.feed_id,
+            tag=source.tag if source.view == "tag" else None,
+            saved=source.view == "saved",
+            # A saved search gone since (removed by `reader query remove`) lists nothing.
+            expression=self._queries.get(source.query or "", "threads < 0") if source.view == "query" else None,
         )
 
     def source_label(self, store: Store | None = None) -> str:
@@ -152,7 +162,8 @@ class MainScreenBase(Screen[None]):
     def load_library(self) -> None:
         """Read the feeds and view counts."""
         with self.services.connection("library") as store:
-            message = LibraryLoaded(store.feeds(), store.counts())
+            queries = [(query.name, query.expression, query.unread) for query in store.saved_queries()]
+            message = LibraryLoaded(store.feeds(), store.counts(), queries)
         self.post_message(message)
 
     def show_source(self, source: Source) -> None:

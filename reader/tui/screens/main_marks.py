@@ -170,18 +170,11 @@ class MarksMixin(MainScreenBase):
     @on(FeedList.MarkReadAsked)
     def mark_read_asked(self, event: FeedList.MarkReadAsked) -> None:
         """Mark all read: find the source's unread articles first (the question gives their number)."""
-        self.count_unread(event.source, event.name)
+        self.count_unread(event.source, event.name, self.filter_for(event.source, unread=True))
 
     @work(thread=True, exclusive=True, group="mark-all-read", exit_on_error=False)
-    def count_unread(self, source: Source, name: str) -> None:
+    def count_unread(self, source: Source, name: str, article_filter: ArticleFilter) -> None:
         """Read which articles of ``source`` are unread, to ask about marking exactly those read."""
-        article_filter = ArticleFilter(
-            unread=True,
-            starred=source.view == "starred",
-            feed_id=source.feed_id,
-            tag=source.tag if source.view == "tag" else None,
-            saved=source.view == "saved",
-        )
         with self.services.connection("list") as store:
             ids = store.article_ids(article_filter)
         # A second press meanwhile asks again: only one question shows.

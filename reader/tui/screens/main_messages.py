@@ -26,6 +26,8 @@ class LibraryLoaded(Message):
 
     feeds: list[FeedRow]
     counts: dict[str, int]
+    #: The saved searches: name, filter and unread count (``reader query add``).
+    queries: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 @dataclass

@@ -179,7 +179,10 @@ class WatchMixin(MainScreenBase):
         """Fill the feed list (and size its pane to the names)."""
         self._feeds = message.feeds
         self._library_loaded = True
-        self.feed_list.set_feeds(message.feeds, message.counts, self.source)
+        self._queries = {name: expression for name, expression, _unread in message.queries}
+        self.feed_list.set_feeds(
+            message.feeds, message.counts, self.source, [(name, unread) for name, _expr, unread in message.queries]
+        )
         self.article_list.mixed_feeds = self._mixed_feeds()
         self.article_list.empty_text = self._empty_text()
         self.article_list.refresh()

@@ -15,6 +15,7 @@ never parsed as markup, never with control characters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,7 +30,7 @@ from reader.text.sanitize import clean_line
 from reader.tui.widgets.line_list import LineList, moving_keys
 
 #: What the list can show: a view of every feed, one tag's feeds, or one feed.
-SourceView = Literal["all", "unread", "starred", "saved", "tag", "feed"]
+SourceView = Literal["all", "unread", "starred", "saved", "tag", "feed", "query"]
 
 #: What the list can ask the screen to do with the highlighted feed.
 FeedAction = Literal["remove", "rename", "move"]
@@ -46,6 +47,8 @@ class Source:
     #: For a feed: the tag it was chosen under (a feed with two tags is listed
     #: under both), so its own row stays highlighted; None for an untagged row.
     group: str | None = None
+    #: The name of a ``"query"`` source (a saved search, ``reader query add``).
+    query: str | None = None
 
     @property
     def key(self) -> str:
@@ -54,6 +57,8 @@ class Source:
             return f"feed:{self.feed_id}" + (f"@{self.group}" if self.group is not None else "")
         if self.view == "tag" and self.tag is not None:
             return f"tag:{self.tag}"
+        if self.view == "query" and self.query is not None:
+            return f"query:{self.query}"
         return self.view
 
     @classmethod
@@ -61,6 +66,8 @@ class Source:
         """The source a key names (unknown keys mean "all")."""
         if key.startswith("tag:"):
             return cls("tag", tag=key[4:])
+        if key.startswith("query:"):
+            return cls("query", query=key[6:])
         if key.startswith("feed:"):
             # The id is digits, so the first "@" ends it; the tag may hold anything.
             number, at, group = key[5:].partition("@")
@@ -73,6 +80,8 @@ class Source:
 
 
 VIEW_LABELS: dict[SourceView, str] = {"all": "All articles", "unread": "Unread", "starred": "Starred"}
+#: Before a saved search's name in the list (the search key's own sign).
+QUERY_MARK = "/ "
 #: The place of the starred articles kept from removed feeds (listed after the feeds, when there are any).
 SAVED_LABEL = "Saved"
 #: The views a key names by itself.
@@ -186,10 +195,17 @@ class FeedList(LineList):
         """Separators are skipped."""
         return 0 <= index < len(self.rows) and self.rows[index] is not None
 
-    def set_feeds(self, feeds: list[FeedRow], counts: dict[str, int], current: Source) -> None:
+    def set_feeds(
+        self,
+        feeds: list[FeedRow],
+        counts: dict[str, int],
+        current: Source,
+        queries: Sequence[tuple[str, int]] = (),
+    ) -> None:
         """Fill the list and highlight ``current`` without announcing it.
 
-        After the views come the tags (by name, case-insensitively), each
+        After the views come the saved searches (``queries``: name and unread
+        count, marked ``/``), then the tags (by name, case-insensitively), each
         with its unread count and its feeds indented under it; a feed with
         two tags is under both. The feeds without a tag come last.
         """
@@ -212,6 +228,10 @@ class FeedList(LineList):
         for view, label in VIEW_LABELS.items():
             add(Source(view), label, counts.get(view, 0), bold=True)
         rows.append(None)
+        if queries:
+            for name, unread in queries:
+                add(Source("query", query=name), name, unread, mark=QUERY_MARK)
+            rows.append(None)
         by_tag: dict[str, list[FeedRow]] = {}
         untagged: list[FeedRow] = []
         for feed in feeds:
@@ -273,6 +293,8 @@ class FeedList(LineList):
         entry = self.rows[index] if index is not None else None
         if entry is not None:
             return entry.name
+        if source.view == "query":
+            return source.query or ""
         return SAVED_LABEL if source.view == "saved" else VIEW_LABELS.get(source.view, "")
 
     def row_text(self, key: str) -> str:
