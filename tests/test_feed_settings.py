@@ -168,3 +168,39 @@ async def test_the_readers_timer_honours_a_feeds_interval(
             await pilot.pause(0.05)
         await settle(pilot)
     assert (asked(server, "/slow.xml"), asked(server, "/busy.xml")) == (1, 2)
+
+
+async def test_o_on_a_feed_edits_its_settings_in_the_reader(
+    server: FeedServer, run_reader: RunReader, db_path: Path
+) -> None:
+    from textual.message import Message
+    from tui_helpers import current_screen, highlight, notifications, press, running, wait_until
+
+    from reader.tui.screens.ask import AskScreen
+
+    url = server.route("/many.xml", ok(rss(items("many", 6)).encode()))
+    assert run_reader("add", "--no-check", url).returncode == 0
+    run_reader("fetch", "--no-comments", "--no-full-text")
+    (feed_id,) = feed_ids(run_reader).values()
+    messages: list[Message] = []
+    async with running(db_path, messages=messages) as (app, pilot, screen):
+        await highlight(pilot, screen, f"feed:{feed_id}")
+        await press(pilot, "O")
+        await wait_until(pilot, lambda: isinstance(current_screen(app), AskScreen), "the settings line")
+        ask = current_screen(app)
+        assert isinstance(ask, AskScreen)
+        assert ask.value == "refresh=every items=all full_text=off discussions=off"
+        field = ask.query_one("#answer")
+        field.value = "refresh=2h items=4 full_text=off discussions=off"  # type: ignore[attr-defined]
+        await press(pilot, "enter")
+        await wait_until(pilot, lambda: len(screen.article_list.ids) == 4, "the list trimmed to four")
+        # A mistake is one line and changes nothing.
+        await press(pilot, "O")
+        await wait_until(pilot, lambda: isinstance(current_screen(app), AskScreen), "the settings line again")
+        again = current_screen(app)
+        assert isinstance(again, AskScreen) and again.value == "refresh=2h items=4 full_text=off discussions=off"
+        again.query_one("#answer").value = "refresh=soon"  # type: ignore[attr-defined]
+        await press(pilot, "enter")
+        await wait_until(pilot, lambda: any("expected every, auto" in n for n in notifications(messages)), "the error")
+    shown = run_reader("feed", "show", str(feed_id)).stdout.splitlines()
+    assert shown[1:3] == ["  refresh: every 2h", "  items: the newest 4"]

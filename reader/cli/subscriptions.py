@@ -226,43 +226,6 @@ def move_command(state: Context, feed: str, url: str) -> None:
 # -- a feed's own settings -------------------------------------------------------
 
 
-_DURATION = {"m": 1, "h": 60, "d": 24 * 60}
-
-
-def _refresh_minutes(value: str) -> int | None:
-    """``every`` (None), ``auto`` (0), or a duration: ``45m``, ``2h``, ``1d``, or minutes as a number."""
-    text = value.strip().lower()
-    if text in ("every", "always", "default"):
-        return None
-    if text == "auto":
-        return 0
-    unit = _DURATION.get(text[-1:], 0) if text[-1:].isalpha() else 1
-    number = text[:-1] if text[-1:].isalpha() else text
-    if not unit or not number.isdigit() or not 1 <= int(number) * unit <= 366 * 24 * 60:
-        raise UserError(f"refresh={clean_line(value)!r}: expected every, auto, or a time such as 45m, 2h or 1d")
-    return int(number) * unit
-
-
-def _describe_refresh(minutes: int | None) -> str:
-    if minutes is None:
-        return "every fetch"
-    if minutes == 0:
-        return "auto (as often as the feed publishes: 30 min to a day)"
-    for unit, size in (("d", 24 * 60), ("h", 60)):
-        if minutes % size == 0:
-            return f"every {minutes // size}{unit}"
-    return f"every {minutes}m"
-
-
-def _switch(key: str, value: str) -> bool:
-    text = value.strip().lower()
-    if text in ("on", "yes", "true", "1"):
-        return True
-    if text in ("off", "no", "false", "0"):
-        return False
-    raise UserError(f"{key}={clean_line(value)!r}: expected on or off")
-
-
 @cli.group("feed")
 def feed_group() -> None:
     """One feed's own settings: how often it is fetched, how many articles it keeps, full text, discussions."""
@@ -282,45 +245,14 @@ def feed_set_command(state: Context, feed: str, settings: tuple[str, ...]) -> No
     full_text=on|off               fetch each article's page for its full text
     discussions=on|off             look its new articles up on Hacker News, Lobsters...
     """
-    from dataclasses import replace
-
-    from reader.service.subscriptions import SubscriptionError, find_feed
+    from reader.service.subscriptions import SubscriptionError, change_settings, find_feed
 
     store = state.store()
     try:
         found = find_feed(store, feed)
+        removed = change_settings(store, found.id, list(settings))
     except SubscriptionError as error:
         raise UserError(str(error)) from None
-    current = store.feed_settings(found.id)
-    assert current is not None
-    changed = current
-    discussions: bool | None = None
-    for setting in settings:
-        key, equals, value = setting.partition("=")
-        key = key.strip().lower().replace("-", "_")
-        if not equals:
-            raise UserError(f"{clean_line(setting)!r}: expected KEY=VALUE (refresh=2h, items=200, full_text=on)")
-        if key == "refresh":
-            changed = replace(changed, refresh_minutes=_refresh_minutes(value))
-        elif key in ("items", "item_limit"):
-            text = value.strip().lower()
-            if text in ("all", "none", "0"):
-                changed = replace(changed, item_limit=None)
-            elif text.isdigit() and int(text) <= 10_000_000:
-                changed = replace(changed, item_limit=int(text))
-            else:
-                raise UserError(f"items={clean_line(value)!r}: expected a number of articles, or all")
-        elif key == "full_text":
-            changed = replace(changed, full_text=_switch(key, value))
-        elif key == "discussions":
-            discussions = _switch(key, value)
-        else:
-            raise UserError(f"unknown setting {clean_line(key)!r}: refresh, items, full_text or discussions")
-    removed = store.set_feed_settings(found.id, changed)
-    if discussions is not None:
-        feeds, tags = store.auto_discussions()
-        (feeds.add if discussions else feeds.discard)(found.id)
-        store.set_auto_discussions(feeds, tags)
     _show_settings(state, found.id)
     if removed:
         say(f"  {plural(removed, 'older article')} removed (beyond the item limit; starred ones kept)")
@@ -341,13 +273,15 @@ def feed_show_command(state: Context, feed: str) -> None:
 
 
 def _show_settings(state: Context, feed_id: int) -> None:
+    from reader.service.subscriptions import describe_refresh
+
     store = state.store()
     row = store.feed(feed_id)
     settings = store.feed_settings(feed_id)
     assert row is not None and settings is not None
     feeds, _tags = store.auto_discussions()
     say(f"{feed_name(row)} ({row.id})")
-    say(f"  refresh: {_describe_refresh(settings.refresh_minutes)}")
+    say(f"  refresh: {describe_refresh(settings.refresh_minutes)}")
     say(f"  items: {'all' if settings.item_limit is None else f'the newest {settings.item_limit:,}'}")
     say(f"  full_text: {'on' if settings.full_text else 'off'}")
     say(f"  discussions: {'on' if feed_id in feeds else 'off'}")

@@ -157,3 +157,106 @@ def move(store: Store, feed: FeedRow, url: str) -> tuple[str, bool]:
     queued = _sync_account(store) and store.queue_feed_change("move", feed.id, url=checked)
     store.move_feed(feed.id, checked)
     return checked, queued
+
+
+# -- a feed's own settings (``reader feed set``, ``O`` in the reader) ---------------------------
+
+_DURATION = {"m": 1, "h": 60, "d": 24 * 60}
+
+
+def _refresh_minutes(value: str) -> int | None:
+    """``every`` (None), ``auto`` (0), or a duration: ``45m``, ``2h``, ``1d``, or minutes as a number."""
+    text = value.strip().lower()
+    if text in ("every", "always", "default"):
+        return None
+    if text == "auto":
+        return 0
+    unit = _DURATION.get(text[-1:], 0) if text[-1:].isalpha() else 1
+    number = text[:-1] if text[-1:].isalpha() else text
+    if not unit or not number.isdigit() or not 1 <= int(number) * unit <= 366 * 24 * 60:
+        raise SubscriptionError(f"refresh={clean_line(value)!r}: expected every, auto, or a time such as 45m, 2h or 1d")
+    return int(number) * unit
+
+
+def describe_refresh(minutes: int | None) -> str:
+    """How a refresh interval reads: ``every fetch``, ``auto (...)``, ``every 2h``."""
+    if minutes is None:
+        return "every fetch"
+    if minutes == 0:
+        return "auto (as often as the feed publishes: 30 min to a day)"
+    for unit, size in (("d", 24 * 60), ("h", 60)):
+        if minutes % size == 0:
+            return f"every {minutes // size}{unit}"
+    return f"every {minutes}m"
+
+
+def _switch(key: str, value: str) -> bool:
+    text = value.strip().lower()
+    if text in ("on", "yes", "true", "1"):
+        return True
+    if text in ("off", "no", "false", "0"):
+        return False
+    raise SubscriptionError(f"{key}={clean_line(value)!r}: expected on or off")
+
+
+def settings_line(store: Store, feed_id: int) -> str:
+    """A feed's settings as ``key=value`` words, the form :func:`change_settings` reads back."""
+    settings = store.feed_settings(feed_id)
+    if settings is None:
+        raise SubscriptionError(f"no feed with id {feed_id}")
+    minutes = settings.refresh_minutes
+    refresh = "every" if minutes is None else "auto" if minutes == 0 else describe_refresh(minutes).split()[-1]
+    feeds, _tags = store.auto_discussions()
+    return " ".join(
+        [
+            f"refresh={refresh}",
+            f"items={'all' if settings.item_limit is None else settings.item_limit}",
+            f"full_text={'on' if settings.full_text else 'off'}",
+            f"discussions={'on' if feed_id in feeds else 'off'}",
+        ]
+    )
+
+
+def change_settings(store: Store, feed_id: int, words: list[str]) -> int:
+    """Apply ``key=value`` words to a feed's settings (all or none); how many older articles the item limit removed.
+
+    Keys: ``refresh`` (every, auto, 45m, 2h, 1d), ``items`` (a number, or all),
+    ``full_text`` and ``discussions`` (on, off). Raises :class:`SubscriptionError`
+    (one line) for anything else, before anything changes.
+    """
+    from dataclasses import replace
+
+    current = store.feed_settings(feed_id)
+    if current is None:
+        raise SubscriptionError(f"no feed with id {feed_id}")
+    changed = current
+    discussions: bool | None = None
+    for setting in words:
+        key, equals, value = setting.partition("=")
+        key = key.strip().lower().replace("-", "_")
+        if not equals:
+            raise SubscriptionError(
+                f"{clean_line(setting)!r}: expected KEY=VALUE (refresh=2h, items=200, full_text=on)"
+            )
+        if key == "refresh":
+            changed = replace(changed, refresh_minutes=_refresh_minutes(value))
+        elif key in ("items", "item_limit"):
+            text = value.strip().lower()
+            if text in ("all", "none", "0"):
+                changed = replace(changed, item_limit=None)
+            elif text.isdigit() and int(text) <= 10_000_000:
+                changed = replace(changed, item_limit=int(text))
+            else:
+                raise SubscriptionError(f"items={clean_line(value)!r}: expected a number of articles, or all")
+        elif key == "full_text":
+            changed = replace(changed, full_text=_switch(key, value))
+        elif key == "discussions":
+            discussions = _switch(key, value)
+        else:
+            raise SubscriptionError(f"unknown setting {clean_line(key)!r}: refresh, items, full_text or discussions")
+    removed = store.set_feed_settings(feed_id, changed)
+    if discussions is not None:
+        feeds, tags = store.auto_discussions()
+        (feeds.add if discussions else feeds.discard)(feed_id)
+        store.set_auto_discussions(feeds, tags)
+    return removed

@@ -25,7 +25,7 @@ from reader.store import Store
 from reader.text import plural
 from reader.text.sanitize import clean_line, safe_url
 from reader.tui.screens.main_base import MainScreenBase
-from reader.tui.screens.main_messages import FeedsChanged, FeedsDiscovered, RemovalCounted
+from reader.tui.screens.main_messages import FeedsChanged, FeedsDiscovered, RemovalCounted, SettingsRead
 from reader.tui.widgets.feed_list import FeedList, Source
 
 if TYPE_CHECKING:
@@ -199,15 +199,57 @@ class FeedsMixin(MainScreenBase):
         """Remove, rename or move the highlighted feed (a view or a tag is not a feed)."""
         feed = self._feed_row(event.source.feed_id) if event.source.feed_id is not None else None
         if feed is None:
-            verbs = {"remove": "remove", "rename": "rename", "move": "change the address of"}
-            self.notify(f"Highlight a feed to {verbs[event.action]} it.", timeout=3)
+            verbs = {
+                "remove": "remove it",
+                "rename": "rename it",
+                "move": "change its address",
+                "settings": "change its settings",
+            }
+            self.notify(f"Highlight a feed to {verbs[event.action]}.", timeout=3)
             return
         if event.action == "remove":
             self.count_removal(feed, event.name)
         elif event.action == "rename":
             self._ask_rename(feed, event.name)
+        elif event.action == "settings":
+            self.read_settings(feed, event.name)
         else:
             self._ask_move(feed, event.name)
+
+    @work(thread=True, group="feeds", exit_on_error=False)
+    def read_settings(self, feed: FeedRow, name: str) -> None:
+        """Read the feed's settings as ``key=value`` words, to ask with them."""
+        from reader.service.subscriptions import settings_line
+
+        self._in_library("read its settings", lambda store: SettingsRead(feed, name, settings_line(store, feed.id)))
+
+    def on_settings_read(self, message: SettingsRead) -> None:
+        """Ask for the settings as a line of ``key=value`` words, the current ones filled in."""
+        from reader.tui.screens.ask import AskScreen
+
+        def answered(line: str | None) -> None:
+            if line is not None and line.split() != message.line.split():
+                self.run_settings(message.feed, message.name, line.split())
+
+        question = AskScreen(
+            f"Settings of {message.name}",
+            value=message.line,
+            hint="refresh=every|auto|45m|2h|1d · items=N|all · full_text=on|off · discussions=on|off"
+            " · enter saves · escape cancels",
+        )
+        self.app.push_screen(question, answered)
+
+    @work(thread=True, group="feeds", exit_on_error=False)
+    def run_settings(self, feed: FeedRow, name: str, words: list[str]) -> None:
+        """Apply the settings typed (all or none; a mistake is one line)."""
+        from reader.service.subscriptions import change_settings, settings_line
+
+        def change(store: Store) -> Message:
+            removed = change_settings(store, feed.id, words)
+            gone = f"; {plural(removed, 'older article')} removed (starred ones kept)" if removed else ""
+            return FeedsChanged(f"Settings of {name}: {settings_line(store, feed.id)}{gone}")
+
+        self._in_library("change its settings", change)
 
     @work(thread=True, group="feeds", exit_on_error=False)
     def count_removal(self, feed: FeedRow, name: str) -> None:

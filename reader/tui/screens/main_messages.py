@@ -236,3 +236,12 @@ class DiscussionsFetched(Message):
     threads: int
     comments: int
     errors: list[str]
+
+
+@dataclass
+class SettingsRead(Message):
+    """A feed's settings, as ``key=value`` words (``O`` asks with them)."""
+
+    feed: FeedRow
+    name: str
+    line: str

@@ -33,7 +33,7 @@ from reader.tui.widgets.line_list import LineList, moving_keys
 SourceView = Literal["all", "unread", "starred", "saved", "tag", "feed", "query"]
 
 #: What the list can ask the screen to do with the highlighted feed.
-FeedAction = Literal["remove", "rename", "move"]
+FeedAction = Literal["remove", "rename", "move", "settings"]
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,7 @@ class FeedList(LineList):
         Binding("d", "manage('remove')", "Remove feed", show=False, id="feeds.remove"),
         Binding("e", "manage('rename')", "Rename feed", show=False, id="feeds.rename"),
         Binding("E", "manage('move')", "Change feed address", show=False, id="feeds.move"),
+        Binding("O", "manage('settings')", "Feed settings", show=False, id="feeds.settings"),
     ]
 
     @dataclass
