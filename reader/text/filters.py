@@ -40,6 +40,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, TypedDict, TypeVar
 
+import regex
+
 from reader.models import ThreadSourceName
 from reader.text.wrap import cells
 
@@ -384,17 +386,44 @@ def pattern_problem(pattern: str) -> tuple[str, int] | None:
 
 
 @functools.lru_cache(maxsize=256)
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """``pattern`` compiled case-insensitively, as newsboat's are; ValueError when :func:`pattern_problem` says no."""
+def compile_pattern(pattern: str) -> regex.Pattern[str]:
+    """``pattern`` compiled case-insensitively, as newsboat's are; ValueError when :func:`pattern_problem` says no.
+
+    Checked with Python's ``re`` (its syntax is what the README promises), matched with the
+    ``regex`` module in its ``re``-compatible mode, whose matching takes a time limit.
+    """
     problem = pattern_problem(pattern)
     if problem is not None:
         raise ValueError(problem[0])
-    return re.compile(pattern, re.IGNORECASE)
+    return regex.compile(pattern, regex.IGNORECASE | regex.V0)
+
+
+#: How long one match may take. A pattern that needs longer (overlapping alternatives under a
+#: repetition, which no static check catches all of) is slow for this process from then on: it
+#: matches nothing more, at once, so a fetch or a list pays the limit once per pattern, not per article.
+MATCH_SECONDS = 0.05
+_SLOW: set[str] = set()
 
 
 def regex_search(pattern: str, text: str) -> bool:
-    """Whether ``pattern`` matches anywhere in ``text``: what ``=~`` means, in Python and in SQL alike."""
-    return compile_pattern(pattern).search(text) is not None
+    """Whether ``pattern`` matches anywhere in ``text``: what ``=~`` means, in Python and in SQL alike.
+
+    Bounded in time (:data:`MATCH_SECONDS`): a match that takes longer counts as none, and so
+    does every later one of the same pattern (:func:`is_slow` says which). A killfile rule that
+    is too slow therefore keeps nothing out rather than holding a fetch.
+    """
+    if pattern in _SLOW:
+        return False
+    try:
+        return compile_pattern(pattern).search(text, timeout=MATCH_SECONDS) is not None
+    except TimeoutError:
+        _SLOW.add(pattern)
+        return False
+
+
+def is_slow(pattern: str) -> bool:
+    """Whether ``pattern`` took too long in this process (it matches nothing from then on)."""
+    return pattern in _SLOW
 
 
 # -- reading the text --------------------------------------------------------
