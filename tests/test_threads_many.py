@@ -328,3 +328,39 @@ def test_a_replies_link_to_a_mastodon_status_brings_its_thread(server: FeedServe
         comments = store.comments(article)
     assert (thread.source, thread.remote_id, thread.comment_count) == ("mastodon", "111", 2)
     assert [(c.author, c.depth) for c in comments] == [("Bob", 0), ("cy", 1)]
+
+
+def test_review_findings_about_threads(store: Store, db_path: Path) -> None:
+    """Found by review: a short or empty REST answer took the comment feed's thread away; two servers'
+    comments with the same id replaced each other; a thread kept from schema 12 was doubled by a lookup."""
+    from reader.parse.comments import ParsedThread
+    from reader.service.fetch import Fetcher
+
+    article = article_with_feed(store)
+    feed = store.open_thread(article, ThreadRef("feed", "https://blog.example/p1/feed/", "https://blog.example/p1"))
+    store.add_comments(article, [said("c1", "ann", "one"), said("c2", "bob", "two")], thread_id=feed)
+    rest = store.open_thread(
+        article, ThreadRef("wordpress", "1", "https://blog.example/p1", api="https://blog.example/wp-json/"), "page"
+    )
+    assert store.drop_feed_threads_of(article, rest, "https://blog.example") == 0  # empty: the feed's stays
+    assert [(t.source, t.comment_count) for t in store.threads(article)] == [("feed", 2), ("wordpress", 0)]
+
+    for server, author in (("https://lemmy.world", "alice"), ("https://lemmy.ml", "bob")):
+        ref = ThreadRef("lemmy", "99", f"{server}/post/99", api=server)
+        parsed = ParsedThread([CommentData(guid="lemmy:7", author=author, text=f"{author} here")])
+        Fetcher._store_thread(store, article, parsed, None, ref, "lookup")
+    counts = {t.url: t.comment_count for t in store.threads(article) if t.source == "lemmy"}
+    assert counts == {"https://lemmy.world/post/99": 1, "https://lemmy.ml/post/99": 1}
+    assert {c.author for c in store.comments(article)} >= {"alice", "bob"}
+
+
+def test_a_thread_kept_from_schema_12_is_taken_over_by_a_lookup_too(db_path: Path) -> None:
+    library_at_schema_12(db_path)
+    with Store(db_path) as store:
+        (old,) = store.threads(1)
+        claimed = store.open_thread(
+            1, ThreadRef("hackernews", "77", "https://news.ycombinator.com/item?id=77"), "lookup"
+        )
+        assert claimed == old.id
+        again = store.open_thread(1, ThreadRef("hackernews", "77", "https://news.ycombinator.com/item?id=77"))
+        assert again == old.id and len(store.threads(1)) == 1

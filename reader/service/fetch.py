@@ -1019,6 +1019,8 @@ class Fetcher:
         # source) stays, one stored before stays not new, only those never seen come in new.
         thread_id = store.open_thread(article_id, ref, found_by) if ref is not None else None
         comments = parsed.comments
+        if ref is not None and ref.api and ref.source in SERVER_LOCAL_IDS:
+            comments = _on_server(comments, _origin(ref.api))
         if any(comment.kind == "more" and comment.more_children for comment in comments):
             comments = _without_loaded_replies(comments, store.comment_guids(article_id))
         added = store.add_comments(article_id, comments, thread_id=thread_id) if comments else 0
@@ -1193,6 +1195,28 @@ class Fetcher:
                 return None
 
             await asyncio.gather(*(one(article_id, url) for article_id, url in pages))
+
+
+#: Sources whose comment ids are their server's own (two Lemmy servers both have a comment 7).
+SERVER_LOCAL_IDS = frozenset({"lemmy", "discourse", "mastodon", "isso", "wordpress"})
+
+
+def _on_server(comments: list[CommentData], origin: str) -> list[CommentData]:
+    """``comments`` with their ids (and their parents') qualified by the server they are on.
+
+    A comment is kept by its id within the article; two threads on two
+    servers could otherwise give the same id to two comments, one replacing
+    the other.
+    """
+    host = urlsplit(origin).netloc
+    return [
+        replace(
+            comment,
+            guid=f"{comment.guid}@{host}",
+            parent_guid=f"{comment.parent_guid}@{host}" if comment.parent_guid is not None else None,
+        )
+        for comment in comments
+    ]
 
 
 def _origin(url: str) -> str:

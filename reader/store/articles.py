@@ -111,7 +111,7 @@ class Articles(Feeds):
         for _published, index, _position, feed, article in pending:
             stats = all_stats[index]
             feed_id = feed_id_for(feed, stats)
-            if ignoring and self._ignored(ignoring, feed_id, feed, article, now):
+            if ignoring and self._ignored(ignoring, feed_id, article, now):
                 stats.articles_ignored += 1
                 continue
             article_id, created, changed, fresh = self._upsert_article(feed_id, article, now)
@@ -167,22 +167,27 @@ class Articles(Feeds):
                 continue  # a rule this reader cannot read (written by a later one) ignores nothing
         return rules
 
-    def _ignored(
-        self, rules: list[tuple[Filter, int | None]], feed_id: int, feed: FeedData, article: ArticleData, now: int
-    ) -> bool:
+    def _feed_as_stored(self, feed_id: int) -> tuple[str, str, list[str]]:
+        """A feed's title (the user's, if renamed), address and tags as stored: what the killfile's rules see."""
+        row = self.conn.execute("SELECT title, url FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        tags = [str(tag[0]) for tag in self.conn.execute("SELECT tag FROM feed_tags WHERE feed_id = ?", (feed_id,))]
+        return (str(row["title"] or ""), str(row["url"] or ""), tags) if row else ("", "", tags)
+
+    def _ignored(self, rules: list[tuple[Filter, int | None]], feed_id: int, article: ArticleData, now: int) -> bool:
         """Whether a rule of the killfile matches this article, which is not stored yet (one stored stays)."""
         from reader.text.filters import FilterRow, matches
 
+        title, url, tags = self._feed_as_stored(feed_id)
         row: FilterRow = {
             "title": article.title,
             "author": article.author,
             "content": article.text,
             "link": article.url or "",
             "guid": article.guid,
-            "feed": feed.title,
-            "feedurl": feed.url or "",
+            "feed": title,
+            "feedurl": url,
             "published": article.published if article.published is not None else now,
-            "tags": list(feed.tags),
+            "tags": tags,
             "comments": max(article.declared_comment_count or 0, len(article.comments)),
         }
         if not any(limit in (None, feed_id) and matches(rule, row, now) for rule, limit in rules):
@@ -247,7 +252,8 @@ class Articles(Feeds):
             WHERE article_id = :article_id AND source = :source AND remote_id = :remote_id AND api = :api""",
             values,
         ).fetchone()
-        if row is None and found_by == "feed":
+        if row is None:
+            # A thread kept from before schema 13 (no id there yet): whoever finds it first takes it over.
             row = self.conn.execute(
                 """SELECT id FROM threads WHERE article_id = :article_id AND source = :source AND remote_id = ''
                 ORDER BY id LIMIT 1""",
@@ -288,6 +294,17 @@ class Articles(Feeds):
                 if _origin(row["remote_id"] or row["url"]) == origin
             ]
             if not doomed:
+                return 0
+            # Only when the API's thread holds them all: an empty or short answer (a plugin that
+            # hides comments from the API, a failure read as nothing) must not take them away.
+            held = self.conn.execute(
+                "SELECT count(*) FROM comments WHERE thread_id = ? AND kind = 'comment'", (keep_thread_id,)
+            ).fetchone()[0]
+            marks = ", ".join("?" * len(doomed))
+            fed = self.conn.execute(
+                f"SELECT count(*) FROM comments WHERE thread_id IN ({marks}) AND kind = 'comment'", doomed
+            ).fetchone()[0]
+            if held < fed:
                 return 0
             if self._unindexed:
                 self._index_pending()  # the rows leave the search index: they must be in it first
