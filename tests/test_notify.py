@@ -117,3 +117,17 @@ def test_a_failing_or_missing_command_is_one_warning(
     assert fetched.returncode == 0
     (line,) = fetched.stderr.splitlines()
     assert line.startswith("reader: warning: notify.command: cannot run no-such-program: ")
+
+
+def test_a_command_that_leaves_a_child_or_floods_its_error_output_costs_no_more_than_its_time() -> None:
+    """Found by review: a child in its own session held the error pipe (reader waited 8 s for it), and a
+    command writing gigabytes to its error output was read whole."""
+    from reader.service.notify import run_command
+
+    began = time.monotonic()
+    assert run_command(["sh", "-c", "setsid sleep 8 & exit 0"], b"[]", 2) is None
+    assert time.monotonic() - began < 5
+    began = time.monotonic()
+    line = run_command(["sh", "-c", "echo oops >&2; head -c 300000000 /dev/zero >&2; exit 1"], b"[]", 20)
+    assert line is not None and line.startswith("notify.command: sh failed (exit status 1): oops")
+    assert len(line) < 300

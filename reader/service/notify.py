@@ -18,6 +18,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -60,8 +61,19 @@ def notify_new(db_path: Path, config: Config, article_ids: Sequence[int]) -> str
     return run_command(list(config.notify_command), payload, config.notify_timeout_seconds)
 
 
+#: Of what the command writes to its error output, this much is read (the rest is drained and dropped).
+ERROR_BYTES = 64 * 1024
+
+
 def run_command(argv: list[str], payload: bytes, timeout: float) -> str | None:
-    """Run ``argv`` (no shell) with ``payload`` on its stdin, within ``timeout``; None, or one line saying why not."""
+    """Run ``argv`` (no shell) with ``payload`` on its stdin, within ``timeout``; None, or one line saying why not.
+
+    Everything is bounded: the command gets ``timeout`` seconds, then it and
+    its process group are killed; its input is written and its error output
+    read by helper threads (a command that reads nothing or writes gigabytes
+    cannot block reader, and only :data:`ERROR_BYTES` are kept); nothing it
+    left running (a child that made its own session) is waited for.
+    """
     name = clean_line(os.path.basename(argv[0])) or "the command"
     try:
         process = subprocess.Popen(
@@ -73,14 +85,43 @@ def run_command(argv: list[str], payload: bytes, timeout: float) -> str | None:
         )
     except OSError as error:
         return f"notify.command: cannot run {name}: {clean_line(error.strerror or str(error))}"
+    assert process.stdin is not None and process.stderr is not None
+    stdin, stderr = process.stdin, process.stderr
+    kept = bytearray()
+
+    def feed() -> None:
+        with contextlib.suppress(OSError):  # it stopped reading (exited, closed its input): fine
+            stdin.write(payload)
+        with contextlib.suppress(OSError):
+            stdin.close()
+
+    def drain() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := stderr.read(65536):
+                if len(kept) < ERROR_BYTES:
+                    kept.extend(chunk[: ERROR_BYTES - len(kept)])
+
+    helpers = [threading.Thread(target=feed, daemon=True), threading.Thread(target=drain, daemon=True)]
+    for helper in helpers:
+        helper.start()
     try:
-        _out, err = process.communicate(payload, timeout=timeout)
+        code = process.wait(timeout)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):  # it ended on its own meanwhile
             os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        process.wait()
         return f"notify.command: {name} did not finish within {timeout:g} s: stopped"
-    if process.returncode != 0:
-        said = next((clean_line(line) for line in err.decode("utf-8", "replace").splitlines() if line.strip()), "")
-        return f"notify.command: {name} failed (exit status {process.returncode})" + (f": {said[:160]}" if said else "")
+    finally:
+        # A child of its own session may hold the pipes open: never waited for (nor the pipe closed
+        # under the thread still reading it: that would wait for the read).
+        for helper in helpers:
+            helper.join(0.5)
+        if not helpers[1].is_alive():
+            with contextlib.suppress(OSError):
+                stderr.close()
+    if code != 0:
+        said = next(
+            (clean_line(line) for line in bytes(kept).decode("utf-8", "replace").splitlines() if line.strip()), ""
+        )
+        return f"notify.command: {name} failed (exit status {code})" + (f": {said[:160]}" if said else "")
     return None
