@@ -233,6 +233,7 @@ async def test_d_in_the_reader_finds_offers_and_keeps_the_discussions(
         assert isinstance(pick, PickScreen)
         # Keys go to the list once it is shown and has the focus (as a person sees it before pressing).
         await wait_until(pilot, lambda: pick.query_one(OptionList).has_focus, "the list to take the keys")
+        assert pick.question.startswith("\u201cstrace problems\u201d is discussed in 2 places")
         assert pick.choices[0] == "All 2 of them"
         assert pick.choices[1].startswith("Hacker News \u00b7 \u201cWhat problems do people solve with strace?\u201d")
         assert pick.choices[2].splitlines()[1] == "https://lobste.rs/s/d9ucpe"
@@ -264,3 +265,31 @@ def test_a_site_that_asked_to_wait_is_left_alone_until_then(run_reader: RunReade
     assert len(sites.server.requests_for("/stories/url/all.json")) == asked  # left alone
     assert later.stderr.startswith("reader: error: Lobsters: not asked: it asked to wait until ")
     assert "1. Hacker News" in later.stdout  # the other site still answers
+
+
+async def test_an_answer_to_an_older_d_is_dropped(
+    run_reader: RunReader, sites: Sites, store: Store, db_path: Path
+) -> None:
+    """Found by review: D on one article, then D on another; the first lookup's answer came second and won."""
+    from tui_helpers import open_article, press, running, wait_until
+
+    from reader.models import ThreadRef
+    from reader.service.library import DiscussionsOutcome
+    from reader.tui.screens.main_messages import DiscussionsFound
+    from reader.tui.screens.pick import PickScreen
+
+    subscribed(run_reader, sites)
+    jobs, strace = article(store, "jobs"), article(store, "strace")
+    async with running(db_path) as (app, pilot, screen):
+        await open_article(pilot, strace)
+        await press(pilot, "D")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickScreen), "the strace discussions")
+        await press(pilot, "escape")
+        # The answer to an earlier press (about another article) arrives late: dropped.
+        late = DiscussionsOutcome(jobs, found=[ThreadRef("hackernews", "1", "https://news.ycombinator.com/item?id=1")])
+        screen.post_message(DiscussionsFound(jobs, late, title="Jobs", sequence=screen._discussion_request - 1))
+        await press(pilot)
+        assert not isinstance(app.screen, PickScreen)
+        # The same answer to the latest press is offered: the check is the sequence.
+        screen.post_message(DiscussionsFound(jobs, late, title="Jobs", sequence=screen._discussion_request))
+        await wait_until(pilot, lambda: isinstance(app.screen, PickScreen), "the current answer offered")

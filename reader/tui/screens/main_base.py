@@ -75,6 +75,8 @@ class MainScreenBase(Screen[None]):
         self._queries: dict[str, str] = {}
         #: Counts the article openings (and thread reloads): a thread laid out for an earlier one is dropped.
         self._thread_request = 0
+        #: Counts the presses of D: an answer to an older one is dropped.
+        self._discussion_request = 0
         self._restored = False
         self._render_width = 0
         self._show_when_rendered = False

@@ -17,6 +17,7 @@ from reader.models import ThreadRef
 from reader.text import plural
 from reader.text.sanitize import clean_line
 from reader.text.threads import discussion_summary
+from reader.text.wrap import cut_at_word
 from reader.tui.screens.main_base import MainScreenBase
 from reader.tui.screens.main_messages import DiscussionsFetched, DiscussionsFound
 from reader.tui.screens.pick import PickScreen
@@ -43,20 +44,24 @@ class DiscussionsMixin(MainScreenBase):
         if row is None:
             return
         self.notify("Looking for discussions\u2026", timeout=2)
-        self.run_find_discussions(row.id)
+        self._discussion_request += 1
+        self.run_find_discussions(row.id, row.title, self._discussion_request)
 
     @work(thread=True, exclusive=True, group="discussions", exit_on_error=False)
-    def run_find_discussions(self, article_id: int) -> None:
+    def run_find_discussions(self, article_id: int, title: str, sequence: int) -> None:
         """Ask the sites (or take the kept answer); the outcome comes back as a message."""
         try:
             outcome = self.library.find_discussions(article_id)
         except Exception as error:  # a lookup that cannot run is one line, never a crash
-            self.post_message(DiscussionsFound(article_id, None, f"lookup failed: {clean_line(str(error))[:160]}"))
+            failed = f"lookup failed: {clean_line(str(error))[:160]}"
+            self.post_message(DiscussionsFound(article_id, None, failed, title=title, sequence=sequence))
             return
-        self.post_message(DiscussionsFound(article_id, outcome))
+        self.post_message(DiscussionsFound(article_id, outcome, title=title, sequence=sequence))
 
     def on_discussions_found(self, message: DiscussionsFound) -> None:
-        """Say what the sites answered, and offer the discussions found."""
+        """Say what the sites answered, and offer the discussions found (an answer to an older D is dropped)."""
+        if message.sequence != self._discussion_request:
+            return  # D was pressed again since (on this article or another): that answer is the one wanted
         outcome = message.outcome
         if outcome is None:
             self.notify(message.error or "lookup failed", severity="error", markup=False)
@@ -67,15 +72,16 @@ class DiscussionsMixin(MainScreenBase):
             if not outcome.errors:
                 self.notify("No discussion of this article found.", markup=False, timeout=4)
             return
-        self._offer(message.article_id, outcome)
+        self._offer(message.article_id, message.title, outcome)
 
-    def _offer(self, article_id: int, outcome: DiscussionsOutcome) -> None:
+    def _offer(self, article_id: int, title: str, outcome: DiscussionsOutcome) -> None:
         found = outcome.found
         stored = [(ref.source, ref.remote_id, ref.api) in outcome.stored for ref in found]
         choices = [discussion_choice(ref, kept) for ref, kept in zip(found, stored, strict=True)]
         if len(found) > 1:
             choices.insert(0, f"All {len(found)} of them")
-        question = f"Discussed in {plural(len(found), 'place')}: keep which for reading (offline too)?"
+        named = cut_at_word(clean_line(title), 60) or "(untitled)"
+        question = f"\u201c{named}\u201d is discussed in {plural(len(found), 'place')}: keep which (offline too)?"
 
         def chosen(index: int | None) -> None:
             if index is None:

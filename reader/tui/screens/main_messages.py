@@ -226,6 +226,9 @@ class DiscussionsFound(Message):
     article_id: int
     outcome: DiscussionsOutcome | None
     error: str | None = None
+    #: The article's title (the question names it) and which press of D this answers.
+    title: str = ""
+    sequence: int = 0
 
 
 @dataclass
