@@ -219,3 +219,32 @@ def test_fetched_articles_are_matched_by_their_link_not_stored_twice(run_reader:
     rows = listed(run_reader)
     assert len(rows) == 15 and len({row["url"] for row in rows}) == 15
     assert server_ids(account)[first["url"]] in account.saved_ids()
+
+
+def test_an_item_id_that_is_a_digit_but_no_number_is_skipped_not_a_crash(run_reader: RunReader) -> None:
+    """Found by review: "²" is a digit to str.isdigit, and int() refused it: the sync ended in a traceback line."""
+
+    def answer(handler: Any, server: FeedServer) -> None:
+        query = handler.path.split("?", 1)[-1]
+        body: dict[str, Any] = {"api_version": 3, "auth": 1}
+        if "groups" in query:
+            body.update(groups=[{"id": 1, "title": "Tech"}], feeds_groups=[{"group_id": 1, "feed_ids": "1"}])
+        elif "feeds" in query:
+            body.update(feeds=[{"id": 1, "title": "A feed", "url": "https://example.org/feed.xml"}])
+        elif "since_id=0" in query:
+            items = [
+                {"id": "²", "feed_id": 1, "title": "odd", "html": "<p>x</p>", "url": "https://example.org/odd"},
+                {"id": 5, "feed_id": 1, "title": "fine", "html": "<p>y</p>", "url": "https://example.org/fine"},
+            ]
+            body.update(items=items)
+        elif "items" in query:
+            body.update(items=[])
+        handler.answer(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+    with FeedServer() as server:
+        server.route("/fever/", answer)
+        assert run_reader("sync", "setup", "fever", server.url("/fever/"), "--user", EMAIL).returncode == 0
+        synced = run_reader("sync")
+        assert synced.returncode == 0, synced.stderr
+        assert "1 new article" in synced.stdout
+    assert [row["title"] for row in json.loads(run_reader("list", "--json").stdout)] == ["fine"]

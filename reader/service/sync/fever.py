@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import re
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -51,6 +52,8 @@ from reader.text.sanitize import clean_line, json_document, safe_url
 if TYPE_CHECKING:
     from reader.net.http import Client
 
+#: An id as the API gives them: ASCII digits, at most what SQLite's integers hold ("²" is a digit to str.isdigit).
+_ID = re.compile(r"[0-9]{1,18}")
 #: Items in one answer to ``items``: what every Fever server sends at most.
 PAGE = 50
 #: Pages followed at most in one sync: a server that keeps answering cannot keep a sync going for ever.
@@ -172,7 +175,7 @@ class Fever:
         before its items are cleaned and stored: the server works meanwhile
         (13% off a first sync of 5,000 items from coldsweat, measured).
         """
-        since = int(cursor) if cursor and cursor.isdigit() else 0
+        since = int(cursor) if cursor and _ID.fullmatch(cursor) else 0
         ahead = asyncio.ensure_future(self._call(items="", since_id=since))
         try:
             for _page in range(MAX_PAGES):
@@ -248,7 +251,7 @@ def _int(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and _ID.fullmatch(value.strip()):
         return int(value)
     return None
 
