@@ -322,3 +322,12 @@ def test_articles_to_look_up_read_only_the_fetched_ones(populated: Store) -> Non
     plans = plans_of(populated, lambda: populated.articles_to_look_up(ids, {1, 2}, {"tech"}, 20))
     assert any("SEARCH a USING INTEGER PRIMARY KEY (rowid=?)" in line for line in plans[0])
     assert_no_full_scan(plans)
+
+
+def test_a_saved_searchs_unread_count_walks_the_unread_index(populated: Store) -> None:
+    """The reader's feed list asks only unread counts: one walk of the small index per search, not all articles."""
+    populated.save_query("gardens", 'content =~ "garden"')
+    plans = plans_of(populated, lambda: populated.saved_queries(totals=False))
+    counted = [plan for plan in plans if any("articles_unread" in line for line in plan)]
+    assert counted, plans
+    assert_no_full_scan(plans, allowed=frozenset())

@@ -61,17 +61,26 @@ class Rules(Articles):
             ).fetchone()
         return str(row["expression"]) if row else None
 
-    def saved_queries(self) -> list[SavedQuery]:
-        """Every saved search with its unread and total counts, by name."""
+    def saved_queries(self, *, totals: bool = True) -> list[SavedQuery]:
+        """Every saved search with its unread count (and total, unless ``totals`` is False: -1), by name.
+
+        The unread count walks the small index of unread articles; the total
+        reads every article the filter cannot rule out by an index (a
+        ``content =~`` filter: all of them), so the reader's feed list, which
+        shows unread counts only, asks without it (review: 0.9 s a search at
+        50,000 articles on every reload).
+        """
         from reader.models import ArticleFilter
         from reader.store.reading import filter_where
 
         found = []
         for row in self.conn.execute("SELECT name, expression FROM saved_queries ORDER BY name").fetchall():
-            where, params = filter_where(ArticleFilter(expression=row["expression"]))
-            unread, total = self.conn.execute(
-                f"SELECT coalesce(sum(a.read = 0), 0), count(*) FROM articles a WHERE {where}", params
-            ).fetchone()
+            where, params = filter_where(ArticleFilter(unread=True, expression=row["expression"]))
+            unread = self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
+            total = -1
+            if totals:
+                where, params = filter_where(ArticleFilter(expression=row["expression"]))
+                total = self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
             found.append(SavedQuery(row["name"], row["expression"], int(unread), int(total)))
         return found
 

@@ -164,7 +164,7 @@ class MainScreenBase(Screen[None]):
     def load_library(self) -> None:
         """Read the feeds and view counts."""
         with self.services.connection("library") as store:
-            queries = [(query.name, query.expression, query.unread) for query in store.saved_queries()]
+            queries = [(query.name, query.expression, query.unread) for query in store.saved_queries(totals=False)]
             message = LibraryLoaded(store.feeds(), store.counts(), queries)
         self.post_message(message)
 
