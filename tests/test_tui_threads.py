@@ -170,3 +170,36 @@ async def test_a_saved_search_is_listed_with_its_count_and_lists_what_it_matches
         assert (query.unread, query.total) == (0, 10)
         unread_beta = store.matching_ids(library.beta, "unread = yes")
     assert len(unread_beta) == 50  # the other Beta posts were not touched
+
+
+async def test_f_filters_the_list_and_q_saves_the_filter_as_a_search(library: Library) -> None:
+    from textual.message import Message
+    from tui_helpers import current_screen, notifications, wait_until
+
+    from reader.tui.screens.ask import AskScreen
+
+    messages: list[Message] = []
+    async with running(library.path, messages=messages) as (app, pilot, screen):
+
+        async def answer(key: str, text: str) -> None:
+            await press(pilot, key)
+            await wait_until(pilot, lambda: isinstance(current_screen(app), AskScreen), "the question")
+            ask = current_screen(app)
+            ask.query_one("#answer").value = text  # type: ignore[attr-defined]
+            await press(pilot, "enter")
+
+        screen.article_list.focus()
+        await answer("f", 'title =~ "^beta post 0[1-5]$"')
+        await wait_until(pilot, lambda: len(screen.article_list.ids) == 5, "five Beta posts")
+        assert 'filter title =~ "^beta post 0[1-5]$"' in str(screen.sub_title)
+        # A mistake is one line with its column, and the list stays as it was.
+        await answer("f", "title ~= beta")
+        await wait_until(pilot, lambda: any(n.startswith("Filter: ") for n in notifications(messages)), "the error")
+        assert any("column" in n for n in notifications(messages)) and len(screen.article_list.ids) == 5
+        await answer("Q", "First five")
+        await wait_until(pilot, lambda: "query:First five" in screen.feed_list.keys, "the search in the feed list")
+        # An empty filter shows everything again.
+        await answer("f", "")
+        await wait_until(pilot, lambda: len(screen.article_list.ids) == 63, "every article again")
+    with Store(library.path) as store:
+        assert store.saved_query("First five") == 'title =~ "^beta post 0[1-5]$"'

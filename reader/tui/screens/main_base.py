@@ -9,6 +9,7 @@ declares, under ``TYPE_CHECKING``, what it calls in the other parts.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -73,6 +74,8 @@ class MainScreenBase(Screen[None]):
         self._thread_infos: list[ThreadInfo] = []
         #: The saved searches' filters by name, as the library last said (``LibraryLoaded``).
         self._queries: dict[str, str] = {}
+        #: The filter the list is narrowed by (``f``; the filter language), or None.
+        self.list_filter: str | None = None
         #: Counts the article openings (and thread reloads): a thread laid out for an earlier one is dropped.
         self._thread_request = 0
         #: Counts the presses of D: an answer to an older one is dropped.
@@ -141,8 +144,12 @@ class MainScreenBase(Screen[None]):
             self.post_message(message)
 
     def article_filter(self) -> ArticleFilter:
-        """The filter for the current source and unread-only switch."""
-        return self.filter_for(self.source, unread=self.unread_only)
+        """The filter for the current source, the unread-only switch and the list's filter (``f``)."""
+        base = self.filter_for(self.source, unread=self.unread_only)
+        if not self.list_filter:
+            return base
+        both = [part for part in (base.expression, self.list_filter) if part]
+        return replace(base, expression=" and ".join(f"({part})" for part in both))
 
     def filter_for(self, source: Source, *, unread: bool = False) -> ArticleFilter:
         """The filter that lists ``source`` (only its unread articles with ``unread``)."""
@@ -189,6 +196,7 @@ class MainScreenBase(Screen[None]):
             self.unread_only,
             self.article_filter(),
             keep,
+            list_filter=self.list_filter,
             open_kept=open_kept,
             open_unread=open_unread,
             focus_reading=focus_reading,
@@ -206,10 +214,13 @@ class MainScreenBase(Screen[None]):
         open_kept: bool = False,
         open_unread: int = 0,
         focus_reading: bool = False,
+        list_filter: str | None = None,
     ) -> None:
         """Read the ordered article ids of ``source`` (everything it needs comes as arguments)."""
         with self.services.connection("list") as store:
             label = describe_source(store, source, unread_only)
+            if list_filter:
+                label += f" \u00b7 filter {cut_at_word(clean_line(list_filter), 60)}"
             ids = store.article_ids(article_filter)
         self.post_message(
             ListLoaded(

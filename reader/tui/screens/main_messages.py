@@ -248,3 +248,11 @@ class SettingsRead(Message):
     feed: FeedRow
     name: str
     line: str
+
+
+@dataclass
+class FilterSaved(Message):
+    """The list's filter was kept as a saved search (or could not be): one line to say."""
+
+    name: str
+    line: str

@@ -10,7 +10,7 @@ from reader.text.sanitize import clean_line
 from reader.text.search import InvalidSearchError
 from reader.tui.screens.layout import Pane
 from reader.tui.screens.main_base import MainScreenBase
-from reader.tui.screens.main_messages import ListFailed, ListLoaded
+from reader.tui.screens.main_messages import FilterSaved, ListFailed, ListLoaded
 from reader.tui.widgets.comment_thread import CommentThread
 from reader.tui.widgets.search_bar import SearchBar
 
@@ -123,3 +123,69 @@ class SearchMixin(MainScreenBase):
         if self.search_query is None:
             self._before_search = None
         self.notify(message.reason, severity="warning", markup=False)
+
+    # -- filtering the list (f) and saving the filter as a search (Q) ------------------
+
+    def action_filter(self) -> None:
+        """Narrow the list with a filter (the filter language: ``title =~ "rust" and unread = yes``)."""
+        from reader.tui.screens.ask import AskScreen
+
+        def answered(text: str | None) -> None:
+            if text is None:
+                return
+            self._set_list_filter(text.strip() or None)
+
+        question = AskScreen(
+            "Filter the list",
+            value=self.list_filter or "",
+            placeholder='title =~ "rust" and unread = yes',
+            hint="enter filters \u00b7 empty: no filter \u00b7 Q saves it as a search \u00b7 escape cancels",
+        )
+        self.app.push_screen(question, answered)
+
+    def _set_list_filter(self, text: str | None) -> None:
+        """Use ``text`` as the list's filter (None: none); a mistake is one line naming its column."""
+        from reader.text.filters import FilterError, parse_filter
+
+        if text is not None:
+            try:
+                parse_filter(text)
+            except FilterError as error:
+                self.notify(f"Filter: {clean_line(str(error))}", severity="warning", markup=False, timeout=8)
+                return
+        self.list_filter = text
+        self.request_list(keep=self.article_list.article_id)
+
+    def action_save_filter(self) -> None:
+        """Keep the list's filter as a saved search (asks for its name); it joins the feed list."""
+        from reader.tui.screens.ask import AskScreen
+
+        expression = self.list_filter
+        if not expression:
+            self.notify("No filter to save: f filters the list first.", timeout=3)
+            return
+
+        def answered(name: str | None) -> None:
+            name = clean_line(name or "").strip()
+            if name:
+                self.run_save_filter(name, expression)
+
+        self.app.push_screen(
+            AskScreen("Save the filter as a search named", hint="enter saves \u00b7 escape cancels"), answered
+        )
+
+    @work(thread=True, group="feeds", exit_on_error=False)
+    def run_save_filter(self, name: str, expression: str) -> None:
+        """Save the search; the feed list is read again to show it."""
+        try:
+            with self.services.connection("feeds") as store:
+                new = store.save_query(name, expression)
+        except Exception as error:  # a save that cannot be made is one line
+            self.post_message(FilterSaved(name, f"Could not save the search: {clean_line(str(error))[:160]}"))
+            return
+        self.post_message(FilterSaved(name, f"{'Saved' if new else 'Replaced'} the search {name}."))
+
+    def on_filter_saved(self, message: FilterSaved) -> None:
+        """Say it, and show the search in the feed list."""
+        self.notify(message.line, markup=False, timeout=4)
+        self.load_library()
