@@ -562,6 +562,8 @@ PARSERS: dict[str, Callable[[bytes], list[ThreadRef]]] = {
     "lemmy": lambda data: parse_lemmy_search(data, _ORIGIN, [ARTICLE]),
     "reddit": parse_reddit_info,
 }
+#: How each site is named in the one line of its failures.
+SITE_NAMES = {"hackernews": "Hacker News", "lobsters": "Lobsters", "lemmy": "Lemmy", "reddit": "Reddit"}
 #: For each parser, a document of the right JSON kind that is still not its answer.
 WRONG_SHAPE = {
     "hackernews": [b'{"hits": {"0": {}}}', b"[]", b'{"message": "rate limited"}'],
@@ -586,9 +588,15 @@ WRONG_SHAPE = {
     ],
 )
 def test_an_answer_that_is_no_json_or_not_the_sites_fails_in_one_line(site: str, body: bytes) -> None:
-    one_line_failure(lambda: PARSERS[site](body))
+    named = SITE_NAMES[site]
+    message = one_line_failure(lambda: PARSERS[site](body))
+    # The line names the site asked, so a user knows which of the four refused.
+    assert named in message, message
+    if body.lstrip().startswith(b"<"):
+        assert "web page" in message
     for wrong in WRONG_SHAPE[site]:
-        one_line_failure(lambda: PARSERS[site](wrong))  # noqa: B023  # called at once, inside the loop
+        message = one_line_failure(lambda: PARSERS[site](wrong))  # noqa: B023  # called at once, inside the loop
+        assert named in message and "found other JSON" in message, message
 
 
 ESCAPE = "\x1b]52;c;cm0gLXJmIH4=\x07\u202e"
