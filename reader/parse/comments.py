@@ -293,20 +293,6 @@ def make_comment(
     a string counts as missing. ``base_url``: relative links in the HTML are
     made absolute against it (a forum's ``/u/name``, ``/uploads/...``).
     """
-    return _comment(guid, author, html, parent, when, url, deleted=deleted, base_url=base_url)
-
-
-def _comment(
-    guid: str,
-    author: object,
-    html: object,
-    parent: str | None,
-    when: int | None,
-    url: str | None = None,
-    *,
-    deleted: bool = False,
-    base_url: str | None = None,
-) -> CommentData:
     body = sanitize_html(html if isinstance(html, str) else "", base_url)
     text = html_to_markdown(body)
     name = clean_line(author if isinstance(author, str) else "")
@@ -345,7 +331,7 @@ def _from_hacker_news(document: Any, now: int) -> Iterator[CommentData]:
         author = item.get("author", item.get("user"))
         html = item.get("text", item.get("content"))
         deleted = bool(item.get("deleted")) or (author is None and not html)
-        yield _comment(
+        yield make_comment(
             guid,
             author,
             html,
@@ -456,7 +442,7 @@ def _reddit_comment(data: dict[str, Any], parent: str | None, now: int, thread_p
         url = f"https://www.reddit.com{thread_path}/_/{ident}/"
     else:
         url = None
-    return _comment(
+    return make_comment(
         _reddit_guid(data),
         author,
         html,
@@ -563,7 +549,7 @@ def _from_lobsters(document: Any, now: int) -> Iterator[CommentData]:
             user = user.get("username")
         parent = item.get("parent_comment")
         deleted = str(item.get("is_deleted")).lower() == "true" or str(item.get("is_moderated")).lower() == "true"
-        yield _comment(
+        yield make_comment(
             f"lobsters:{item.get('short_id')}",
             user,
             item.get("comment"),

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from reader.defaults import DiscussionSite
-from reader.models import ThreadRef
+from reader.models import ThreadRef, source_label
 from reader.net.http import Client, FetchError, Limits, Response, get
 from reader.parse.base import ImportFailure
 from reader.parse.comments import CommentSources, ParsedThread
@@ -146,17 +146,10 @@ class LookupResult:
 REFUSED_WAIT = 15 * 60.0
 MAX_WAIT = 24 * 3600.0
 
-_SITE_LABELS: dict[DiscussionSite, str] = {
-    "hackernews": "Hacker News",
-    "lobsters": "Lobsters",
-    "lemmy": "Lemmy",
-    "reddit": "Reddit",
-}
-
 
 def site_label(site: DiscussionSite) -> str:
-    """How a discussion site is named to the user ("Hacker News")."""
-    return _SITE_LABELS[site]
+    """How a discussion site is named to the user ("Hacker News"): as its threads' source is."""
+    return source_label(site)
 
 
 async def canonical_url(url: str, request: Request) -> str | None:
@@ -227,7 +220,7 @@ async def look_up(
                         result.found.append(ref)
             result.answered += 1
         except (FetchError, ThreadFailed, ImportFailure, ValueError) as failure:
-            result.errors.append(f"{_SITE_LABELS[site]}: {clean_line(str(failure))}")
+            result.errors.append(f"{site_label(site)}: {clean_line(str(failure))}")
     return result
 
 
