@@ -42,7 +42,7 @@ import sqlite3
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -1423,6 +1423,33 @@ def _finished(fetcher: Fetcher, db_path: Path, run: Callable[[], FetchSummary]) 
     return fetcher.summary
 
 
+def _in_store(
+    fetcher: Fetcher,
+    db_path: Path,
+    work: Callable[[Store, concurrent.futures.ThreadPoolExecutor], Coroutine[Any, Any, object]],
+) -> FetchSummary:
+    """Run ``work`` on the library, in its own event loop with a store thread, for one command or key.
+
+    What ``reader fulltext``, ``comments`` and ``discussions`` (and ``F``,
+    ``C``, ``D``) share: the store is opened and closed in its writer thread,
+    and a library that cannot be used ends the run with
+    :attr:`FetchSummary.error` (:func:`_finished`).
+    """
+
+    async def run() -> FetchSummary:
+        loop = asyncio.get_running_loop()
+        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        store = await loop.run_in_executor(writer, Store, db_path)
+        try:
+            await work(store, writer)
+        finally:
+            await loop.run_in_executor(writer, store.close)
+            writer.shutdown(wait=True)
+        return fetcher.summary
+
+    return _finished(fetcher, db_path, lambda: asyncio.run(run()))
+
+
 def fetch_full_text(
     db_path: Path, pages: Sequence[tuple[int, str]], settings: FetchSettings | None = None
 ) -> FetchSummary:
@@ -1432,38 +1459,20 @@ def fetch_full_text(
     in :attr:`FetchSummary.page_errors`.
     """
     fetcher = Fetcher(db_path, settings or FetchSettings())
-
-    async def run() -> FetchSummary:
-        loop = asyncio.get_running_loop()
-        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-        store = await loop.run_in_executor(writer, Store, db_path)
-        try:
-            await fetcher.fetch_pages(list(pages), store, writer)
-        finally:
-            await loop.run_in_executor(writer, store.close)
-            writer.shutdown(wait=True)
-        return fetcher.summary
-
-    return _finished(fetcher, db_path, lambda: asyncio.run(run()))
+    return _in_store(fetcher, db_path, lambda store, writer: fetcher.fetch_pages(list(pages), store, writer))
 
 
 def fetch_comments(db_path: Path, article_ids: Sequence[int], settings: FetchSettings | None = None) -> FetchSummary:
     """Fetch the threads of some articles now (``reader comments ID``, ``C`` in the reader)."""
     fetcher = Fetcher(db_path, settings or FetchSettings())
 
-    async def run() -> FetchSummary:
-        loop = asyncio.get_running_loop()
-        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-        store = await loop.run_in_executor(writer, Store, db_path)
-        try:
-            sources = await loop.run_in_executor(writer, store.articles_for_comments, list(article_ids))
-            await fetcher.fetch_threads(sources, store, writer)
-        finally:
-            await loop.run_in_executor(writer, store.close)
-            writer.shutdown(wait=True)
-        return fetcher.summary
+    async def work(store: Store, writer: concurrent.futures.ThreadPoolExecutor) -> None:
+        sources = await asyncio.get_running_loop().run_in_executor(
+            writer, store.articles_for_comments, list(article_ids)
+        )
+        await fetcher.fetch_threads(sources, store, writer)
 
-    return _finished(fetcher, db_path, lambda: asyncio.run(run()))
+    return _in_store(fetcher, db_path, work)
 
 
 def look_up_discussions(
@@ -1473,18 +1482,10 @@ def look_up_discussions(
     fetcher = Fetcher(db_path, settings or FetchSettings())
     results: list[LookupResult] = []
 
-    async def run() -> FetchSummary:
-        loop = asyncio.get_running_loop()
-        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-        store = await loop.run_in_executor(writer, Store, db_path)
-        try:
-            results.extend(await fetcher.fetch_discussions([(article_id, url)], store, writer, with_threads=False))
-        finally:
-            await loop.run_in_executor(writer, store.close)
-            writer.shutdown(wait=True)
-        return fetcher.summary
+    async def work(store: Store, writer: concurrent.futures.ThreadPoolExecutor) -> None:
+        results.extend(await fetcher.fetch_discussions([(article_id, url)], store, writer, with_threads=False))
 
-    summary = _finished(fetcher, db_path, lambda: asyncio.run(run()))
+    summary = _in_store(fetcher, db_path, work)
     result = results[0] if results else LookupResult(errors=[summary.error or "nothing was asked"])
     result.errors[:0] = fetcher.waiting  # the sites left alone, said first
     return result, summary
@@ -1495,16 +1496,4 @@ def fetch_found_discussions(
 ) -> FetchSummary:
     """Fetch the chosen discussions of an article and store each as one of its threads."""
     fetcher = Fetcher(db_path, settings or FetchSettings())
-
-    async def run() -> FetchSummary:
-        loop = asyncio.get_running_loop()
-        writer = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-        store = await loop.run_in_executor(writer, Store, db_path)
-        try:
-            await fetcher.fetch_found(article_id, list(refs), store, writer)
-        finally:
-            await loop.run_in_executor(writer, store.close)
-            writer.shutdown(wait=True)
-        return fetcher.summary
-
-    return _finished(fetcher, db_path, lambda: asyncio.run(run()))
+    return _in_store(fetcher, db_path, lambda store, writer: fetcher.fetch_found(article_id, list(refs), store, writer))
