@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import shlex
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,10 +45,12 @@ def looks_like_urls_file(text: str) -> bool:
     )
 
 
-def parse_urls_file(text: str) -> ImportBatch:
-    """Feeds (with tags and renames) from a newsboat ``urls`` file."""
-    batch = ImportBatch(kind="newsboat-urls")
-    skipped: dict[str, int] = {}
+def _lines(text: str, batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
+    """The words of each line of a newsboat file (quotes as its shell-like syntax has them), numbered.
+
+    Blank lines and comments are left out; a line whose quotes do not close
+    is a warning on ``batch`` and left out too.
+    """
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -57,8 +60,15 @@ def parse_urls_file(text: str) -> ImportBatch:
         except ValueError:
             batch.warnings.append(f"line {number}: unbalanced quotes; skipped")
             continue
-        if not words:
-            continue
+        if words:
+            yield number, words
+
+
+def parse_urls_file(text: str) -> ImportBatch:
+    """Feeds (with tags and renames) from a newsboat ``urls`` file."""
+    batch = ImportBatch(kind="newsboat-urls")
+    skipped: dict[str, int] = {}
+    for number, words in _lines(text, batch):
         url, tags = words[0], words[1:]
         prefix = url.split(":", 1)[0].lower() + ":"
         if prefix == "query:":
@@ -138,16 +148,8 @@ def parse_config(text: str) -> ImportBatch:
 
     batch = ImportBatch(kind="newsboat-config")
     others = 0
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        try:
-            words = shlex.split(line, comments=True)
-        except ValueError:
-            batch.warnings.append(f"line {number}: unbalanced quotes; skipped")
-            continue
-        if not words or words[0] != "ignore-article":
+    for number, words in _lines(text, batch):
+        if words[0] != "ignore-article":
             others += 1
             continue
         if len(words) != 3:
