@@ -412,6 +412,11 @@ class ThreadInfo:
     note: str
     found_by: ThreadFoundBy
 
+    @classmethod
+    def unknown(cls, comment_count: int = 0) -> ThreadInfo:
+        """A stand-in for comments of no known thread (rows made by hand): shown as the blog's own."""
+        return cls(0, "feed", "", None, "", None, comment_count, None, None, None, "", "feed")
+
 
 @dataclass(frozen=True)
 class MorePlaceholder:

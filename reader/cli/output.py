@@ -94,9 +94,7 @@ def thread_groups(detail: ArticleDetail) -> list[tuple[ThreadInfo, list[CommentR
         by_thread.setdefault(comment.thread_id, []).append(comment)
     groups = [(thread, by_thread.pop(thread.id, [])) for thread in detail.threads]
     for comments in by_thread.values():  # rows of no known thread (made by hand): shown, never lost
-        groups.append(
-            (ThreadInfo(0, "feed", "", None, "", None, len(comments), None, None, None, "", "feed"), comments)
-        )
+        groups.append((ThreadInfo.unknown(len(comments)), comments))
     return groups
 
 

@@ -154,7 +154,8 @@ class Library:
             outcome.found, outcome.errors = result.found, result.errors
             if summary.error:
                 outcome.errors.append(summary.error)
-        outcome.stored = self._stored_keys(article_id)
+        with Store(self.db_path) as store:
+            outcome.stored = store.thread_keys(article_id)
         return outcome
 
     def fetch_discussions(self, article_id: int, refs: Sequence[ThreadRef]) -> FetchSummary:
@@ -162,13 +163,6 @@ class Library:
         from reader.service.fetch import fetch_found_discussions
 
         return fetch_found_discussions(self.db_path, article_id, refs, self.fetch_settings())
-
-    def _stored_keys(self, article_id: int) -> set[tuple[str, str, str]]:
-        from reader.store import Store
-
-        with Store(self.db_path) as store:
-            rows = store.conn.execute("SELECT source, remote_id, api FROM threads WHERE article_id = ?", (article_id,))
-            return {(row[0], row[1], row[2]) for row in rows}
 
     def fetch_full_text(self, article_ids: Sequence[int], **overrides: Any) -> FullTextOutcome:
         """Fetch these articles' web pages now and keep their main text (summary-only feeds)."""

@@ -320,6 +320,11 @@ class Reading(Connection):
             threads=self.threads(article_id),
         )
 
+    def thread_keys(self, article_id: int) -> set[tuple[str, str, str]]:
+        """The keys (source, id there, server) of the article's threads: which found discussions are kept."""
+        rows = self.conn.execute("SELECT source, remote_id, api FROM threads WHERE article_id = ?", (article_id,))
+        return {(str(row[0]), str(row[1]), str(row[2])) for row in rows}
+
     def matching_ids(self, article_ids: Sequence[int], expression: str, now: int | None = None) -> list[int]:
         """Those of ``article_ids`` that the filter ``expression`` matches (raises ``FilterError``, one line)."""
         condition, params = _filter_condition(expression, now if now is not None else dates.now())

@@ -178,7 +178,7 @@ class ReadingMixin(MainScreenBase):
         """The message that shows ``layouts[index]`` (an empty layout when the article has no thread)."""
         infos = list(detail.threads)
         if len(layouts) > len(infos):  # comments of no known thread: shown under the article's own name
-            infos.append(ThreadInfo(0, "feed", "", None, "", None, 0, None, None, None, "", "feed"))
+            infos.append(ThreadInfo.unknown())
         index = min(index, max(len(layouts) - 1, 0))
         layout = layouts[index] if layouts else ThreadLayout([])
         source_total = infos[index].source_count if infos and len(layouts) > 1 else detail.source_comment_count
