@@ -191,6 +191,8 @@ async def test_o_on_a_feed_edits_its_settings_in_the_reader(
         assert isinstance(ask, AskScreen)
         assert ask.value == "refresh=every items=all full_text=off discussions=off"
         field = ask.query_one("#answer")
+        # The line is shown from its start (at 80 columns its end is what is cut, not "refresh").
+        assert field.cursor_position == 0 and not field.selected_text  # type: ignore[attr-defined]
         field.value = "refresh=2h items=4 full_text=off discussions=off"  # type: ignore[attr-defined]
         await press(pilot, "enter")
         await wait_until(pilot, lambda: len(screen.article_list.ids) == 4, "the list trimmed to four")

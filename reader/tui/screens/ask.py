@@ -39,23 +39,33 @@ class AskScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="ask.cancel")]
 
-    def __init__(self, question: str, value: str = "", *, hint: str = "", placeholder: str = "") -> None:
+    def __init__(
+        self, question: str, value: str = "", *, hint: str = "", placeholder: str = "", from_start: bool = False
+    ) -> None:
         super().__init__()
         self.question = question
         self.value = value
         self.hint = hint or "enter to go on \u00b7 escape to cancel"
         self.placeholder = placeholder
+        #: Show ``value`` from its start, nothing selected (a line of settings to edit, wider than the
+        #: field: at its end, its first words were cut off at 80 columns).
+        self.from_start = from_start
 
     def compose(self) -> ComposeResult:
         """The question, the field, and what the keys do."""
         with Vertical():
             yield Static(Text(self.question), id="question")
-            yield Input(value=self.value, placeholder=self.placeholder, id="answer")
+            yield Input(
+                value=self.value, placeholder=self.placeholder, id="answer", select_on_focus=not self.from_start
+            )
             yield Static(Text(self.hint), id="hint")
 
     def on_mount(self) -> None:
         """Typing goes to the field at once."""
-        self.query_one(Input).focus()
+        field = self.query_one(Input)
+        field.focus()
+        if self.from_start:
+            field.cursor_position = 0
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter: answer with what was typed."""

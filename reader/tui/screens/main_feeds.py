@@ -236,6 +236,7 @@ class FeedsMixin(MainScreenBase):
             value=message.line,
             hint="refresh=every|auto|45m|2h|1d · items=N|all · full_text=on|off · discussions=on|off"
             " · enter saves · escape cancels",
+            from_start=True,
         )
         self.app.push_screen(question, answered)
 
