@@ -326,6 +326,8 @@ def test_demo_loads_its_own_content(run_reader: RunReader, tmp_path: Path) -> No
         ).stdout
     )
     assert max(c["depth"] for c in thread["comments"]) >= 3
+    # The demo shows the discussion in two places, as D or a feed's links make it: two threads.
+    assert [(t["label"], t["comment_count"]) for t in thread["threads"]] == [("Blog", 8), ("Mastodon", 3)]
     formatting = json.loads(
         run_reader(
             "show", str(titles["A tour of formatting: headings, quotes, lists and code"]["id"]), "--json", db=kept

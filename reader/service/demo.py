@@ -24,4 +24,37 @@ def load_demo(store: Store) -> int:
     failed = [o for o in outcomes if o.error]
     if failed:
         raise RuntimeError(f"demo content failed to import: {failed[0].path.name}: {failed[0].error}")
+    _discussed_elsewhere(store)
     return sum(o.stats.articles_added for o in outcomes)
+
+
+#: The demo discussion is discussed a second time, elsewhere (a made-up server under example.org's
+#: reserved names): the comments panel then shows two threads, as `D` or a feed's links make it.
+ELSEWHERE = "https://social.example.org/@reader/114"
+ELSEWHERE_COMMENTS = (
+    ("social:1", "Ines", "Collapsed by default, please: I read the top-level comments first and open what looks good."),
+    ("social:2", "Tomás", "The opposite for me. Press t in the comments panel to see both sides of this.", "social:1"),
+    (
+        "social:3",
+        "Ines",
+        "That is what reader does: each discussion is a thread of its own, switched with t.",
+        "social:2",
+    ),
+)
+
+
+def _discussed_elsewhere(store: Store) -> None:
+    from reader.models import CommentData, ThreadRef
+
+    article = store.find_article("urn:reader:demo:discussion")
+    if article is None:
+        return
+    thread = store.open_thread(
+        article, ThreadRef("mastodon", "114", ELSEWHERE, api="https://social.example.org"), "lookup"
+    )
+    published = 1_795_000_000  # 2026-11-18, before the demo's own comments
+    comments = [
+        CommentData(guid=guid, author=author, text=text, parent_guid=rest[0] if rest else None, published=published)
+        for guid, author, text, *rest in ELSEWHERE_COMMENTS
+    ]
+    store.add_comments(article, comments, thread_id=thread)
