@@ -24,6 +24,10 @@ FeedKind = Literal["feed", "local"]
 #: Which mark a sync server is told about.
 MarkField = Literal["read", "starred"]
 
+#: What a killfile rule does with a new article it matches: not store it
+#: (newsboat's ``ignore-mode download``), or store it hidden (``display``).
+IgnoreMode = Literal["download", "display"]
+
 
 @dataclass
 class CommentData:
@@ -103,10 +107,10 @@ class ImportBatch:
     #: Comments for articles already stored (by article id), e.g. a comment feed.
     thread_additions: list[tuple[int, list[CommentData]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    #: Saved searches (name, filter) and killfile rules (filter, the feed's URL or None for all): newsboat's
-    #: ``query:`` feeds and ``ignore-article`` lines, each filter already checked.
+    #: Saved searches (name, filter) and killfile rules (filter, the feed's URL or None for all, mode):
+    #: newsboat's ``query:`` feeds and ``ignore-article`` lines, each filter already checked.
     saved_queries: list[tuple[str, str]] = field(default_factory=list)
-    ignore_rules: list[tuple[str, str | None]] = field(default_factory=list)
+    ignore_rules: list[tuple[str, str | None, IgnoreMode]] = field(default_factory=list)
 
 
 @dataclass
@@ -250,8 +254,9 @@ class BatchStats:
     fresh_article_ids: list[int] = field(default_factory=list)
     #: Of those, the articles stored for the first time (what ``notify.command`` is told of).
     new_article_ids: list[int] = field(default_factory=list)
-    #: New articles a rule of the killfile (``reader ignore``) kept out.
+    #: New articles a rule of the killfile (``reader ignore``) kept out, and those a display rule stored hidden.
     articles_ignored: int = 0
+    articles_hidden: int = 0
     #: Why the batch could not be stored (nothing of it was), when it could not.
     error: str | None = None
 
@@ -264,6 +269,7 @@ class BatchStats:
         self.fresh_article_ids.extend(other.fresh_article_ids)
         self.new_article_ids.extend(other.new_article_ids)
         self.articles_ignored += other.articles_ignored
+        self.articles_hidden += other.articles_hidden
 
 
 @dataclass(frozen=True)
@@ -451,6 +457,8 @@ class ArticleFilter:
     saved: bool = False
     #: Only the articles this filter matches (the filter language: ``title =~ "rust" and unread = yes``).
     expression: str | None = None
+    #: The articles a display-mode killfile rule hides, instead of the others (every list leaves them out).
+    hidden: bool = False
 
 
 # -- sync with an aggregator server (reader/service/sync) ----------------------

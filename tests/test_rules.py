@@ -105,13 +105,96 @@ def test_the_killfile_keeps_matching_new_articles_out(server: FeedServer, run_re
     assert "Rust 2.0 released" in shown  # Ann's post elsewhere stays
     spam_id = next(f["id"] for f in json.loads(run_reader("feeds", "--json").stdout) if f["url"] == spam)
     assert run_reader("ignore", "list").stdout.splitlines() == [
-        '   1  title =~ "^sponsored"',
-        f'   2  author = "Ann" (only feed {spam_id}: Test feed)',
+        '   1  download  title =~ "^sponsored"',
+        f'   2  download  author = "Ann" (only feed {spam_id}: Test feed)',
     ]
     # A rule taken out lets the next fetch store what it kept out.
     assert run_reader("ignore", "remove", "1").returncode == 0
     run_reader("fetch", "--no-comments", "--no-full-text")
     assert "Sponsored: buy our VPN" in titles(run_reader)
+
+
+def test_a_display_rule_hides_stored_and_new_articles_until_it_is_taken_out(
+    server: FeedServer, run_reader: RunReader
+) -> None:
+    url = served(server)
+    fetched(run_reader, url)
+    rust = ["Rust 2.0 released", "Tomatoes and rust fungus", "Why rust is not a language"]
+    read_one = next(row["id"] for row in json.loads(run_reader("list", "--json").stdout) if row["title"] == rust[0])
+    assert run_reader("mark", str(read_one), "--read").returncode == 0
+    assert run_reader("query", "add", "Rusty", 'title =~ "rust"').returncode == 0
+
+    added = run_reader("ignore", "add", 'title =~ "rust"', "--mode", "display")
+    assert added.returncode == 0, added.stderr
+    assert "hid 3 stored articles" in added.stdout
+    # Gone from every list, count and search, but kept: --hidden lists them.
+    assert titles(run_reader) == ["Gardening in March", "Sponsored: buy our VPN"]
+    assert titles(run_reader, "--hidden") == rust
+    assert titles(run_reader, "--query", "Rusty") == []
+    (feed,) = json.loads(run_reader("feeds", "--json").stdout)
+    assert (feed["unread"], feed["total"]) == (2, 2)
+    assert "0 unread of 0" in run_reader("query", "list").stdout
+    assert json.loads(run_reader("search", "--json", "rust").stdout) == []
+    assert "3 articles hidden" in run_reader("ignore", "list").stdout
+
+    # A new article it matches is stored hidden (and said so); a download rule still keeps its own out.
+    assert run_reader("ignore", "add", 'title =~ "vpn"').returncode == 0
+    more = [*ITEMS, ("Rust 2.1 released", "Ann"), ("Cheap VPN deal", "Ads")]
+    served(server, items=more)
+    done = run_reader("fetch", "--no-comments", "--no-full-text")
+    assert done.returncode == 0, done.stderr
+    assert "the killfile kept out 1; 1 stored hidden" in done.stdout
+    assert titles(run_reader, "--hidden") == sorted([*rust, "Rust 2.1 released"])
+    assert "Cheap VPN deal" not in titles(run_reader) + titles(run_reader, "--hidden")
+
+    # Taken out, what it hid shows again with its read state as it was.
+    removed = run_reader("ignore", "remove", "1")
+    assert removed.returncode == 0 and "4 articles shown again" in removed.stdout
+    shown = json.loads(run_reader("list", "--json", "--limit", "100").stdout)
+    assert {row["title"]: row["read"] for row in shown if "ust" in row["title"]} == {
+        "Rust 2.0 released": True,
+        "Tomatoes and rust fungus": False,
+        "Why rust is not a language": False,
+        "Rust 2.1 released": False,
+    }
+    assert titles(run_reader, "--hidden") == []
+
+
+def test_a_killfile_rule_cannot_use_search_and_says_where(run_reader: RunReader) -> None:
+    done = run_reader("ignore", "add", 'author = "x" or search = "rust"', "--mode", "display")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    first, shown, caret = done.stderr.splitlines()[-3:]
+    assert "a killfile rule cannot use search" in first
+    assert caret.index("^") == shown.index("search")
+    assert "no rules" in run_reader("ignore", "list").stdout
+
+
+def test_a_saved_search_of_words_finds_what_search_finds_comments_and_all(
+    server: FeedServer, run_reader: RunReader
+) -> None:
+    fetched(run_reader, served(server))
+    assert run_reader("query", "add", "Rusty", 'search = "rust -fungus"').returncode == 0
+    expected = sorted(row["title"] for row in json.loads(run_reader("search", "--json", "rust -fungus").stdout))
+    assert expected == ["Rust 2.0 released", "Why rust is not a language"]
+    assert titles(run_reader, "--query", "Rusty") == expected
+    assert "Rusty  (2 unread of 2)" in run_reader("query", "list").stdout
+
+
+def test_taking_out_one_display_rule_keeps_hidden_what_another_still_matches(
+    server: FeedServer, run_reader: RunReader
+) -> None:
+    fetched(run_reader, served(server))
+    assert run_reader("ignore", "add", 'author = "Bob"', "--mode", "display").returncode == 0
+    assert run_reader("ignore", "add", 'title =~ "rust"', "--mode", "display").returncode == 0
+    assert titles(run_reader, "--hidden") == [
+        "Gardening in March",
+        "Rust 2.0 released",
+        "Tomatoes and rust fungus",
+        "Why rust is not a language",
+    ]
+    removed = run_reader("ignore", "remove", "2")
+    assert "2 articles shown again" in removed.stdout  # Bob's rust article stays hidden by rule 1
+    assert titles(run_reader, "--hidden") == ["Gardening in March", "Tomatoes and rust fungus"]
 
 
 def test_a_regular_expression_that_would_backtrack_for_minutes_cannot_hold_a_fetch(

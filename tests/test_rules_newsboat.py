@@ -48,9 +48,8 @@ def newsboat() -> str:
     return found
 
 
-def test_the_killfile_and_query_feeds_agree_with_newsboat(
-    newsboat: str, server: FeedServer, tmp_path: Path, run_reader: RunReader
-) -> None:
+def newsboat_home(server: FeedServer, tmp_path: Path, mode: str) -> tuple[Path, dict[str, str]]:
+    """newsboat's urls and config for the loopback feeds, the killfile in ``mode``; the feeds' URLs by path."""
     urls = {}
     for path, items in ITEMS.items():
         made = [
@@ -59,17 +58,21 @@ def test_the_killfile_and_query_feeds_agree_with_newsboat(
         ]
         urls[path] = server.route(path, ok(rss(made, title=path.strip("/.xml")).encode()))
     home = tmp_path / "nb"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     (home / "urls").write_text(
         f'{urls["/news.xml"]}\n{urls["/forum.xml"]}\n"query:Rust:title =~ \\"rust\\""\n', encoding="utf-8"
     )
     (home / "config").write_text(
-        'ignore-mode "download"\n'
+        f'ignore-mode "{mode}"\n'
         'ignore-article "*" "title =~ \\"^sponsored\\""\n'
         f'ignore-article "{urls["/forum.xml"]}" "author = \\"bot\\""\n',
         encoding="utf-8",
     )
-    cache = home / "cache.db"
+    return home, urls
+
+
+def newsboat_stored(newsboat: str, home: Path, cache: Path) -> set[tuple[str, str]]:
+    """``newsboat -x reload`` into a new ``cache``: the (feed URL, title) of every item it stored."""
     subprocess.run(
         [newsboat, "-u", str(home / "urls"), "-c", str(cache), "-C", str(home / "config"), "-x", "reload"],
         env={**os.environ, "HOME": str(home)},
@@ -78,8 +81,23 @@ def test_the_killfile_and_query_feeds_agree_with_newsboat(
         timeout=60,
     )
     connection = sqlite3.connect(cache)
-    kept_by_newsboat = {(feed, title) for feed, title in connection.execute("SELECT feedurl, title FROM rss_item")}
+    stored = {(feed, title) for feed, title in connection.execute("SELECT feedurl, title FROM rss_item")}
     connection.close()
+    return stored
+
+
+def reader_listed(run_reader: RunReader, *args: str) -> set[tuple[str, str]]:
+    """(feed URL, title) of what ``reader list`` shows with ``args``."""
+    feeds = {feed["id"]: feed["url"] for feed in json.loads(run_reader("feeds", "--json").stdout)}
+    listed = json.loads(run_reader("list", "--json", "--limit", "100", *args).stdout)
+    return {(feeds[row["feed_id"]], row["title"]) for row in listed}
+
+
+def test_the_killfile_and_query_feeds_agree_with_newsboat(
+    newsboat: str, server: FeedServer, tmp_path: Path, run_reader: RunReader
+) -> None:
+    home, _urls = newsboat_home(server, tmp_path, "download")
+    kept_by_newsboat = newsboat_stored(newsboat, home, home / "cache.db")
 
     for name in ("urls", "config"):
         imported = run_reader("import", str(home / name))
@@ -87,9 +105,8 @@ def test_the_killfile_and_query_feeds_agree_with_newsboat(
     assert len(run_reader("ignore", "list").stdout.splitlines()) == 2
     fetched = run_reader("fetch", "--no-comments", "--no-full-text")
     assert fetched.returncode == 0, fetched.stderr
-    feeds = {feed["id"]: feed["url"] for feed in json.loads(run_reader("feeds", "--json").stdout)}
-    listed = json.loads(run_reader("list", "--json", "--limit", "100").stdout)
-    kept_by_reader = {(feeds[row["feed_id"]], row["title"]) for row in listed}
+    kept_by_reader = reader_listed(run_reader)
+    assert reader_listed(run_reader, "--hidden") == set()
 
     assert kept_by_reader == kept_by_newsboat
     # The rules did something: the sponsored posts and the forum's bot are in neither.
@@ -99,3 +116,31 @@ def test_the_killfile_and_query_feeds_agree_with_newsboat(
     rust = {row["title"] for row in json.loads(run_reader("list", "--json", "--query", "Rust").stdout)}
     assert rust == {title for _feed, title in kept_by_newsboat if re.search("rust", title, re.IGNORECASE)}
     assert rust == {"Rust 1.90 released", "Why RUST matters", "Rust on microcontrollers"}
+
+
+def test_display_mode_hides_what_newsboats_download_mode_keeps_out(
+    newsboat: str, server: FeedServer, tmp_path: Path, run_reader: RunReader
+) -> None:
+    """``ignore-mode "display"``: newsboat stores every item and shows those no rule matches.
+
+    newsboat's cache does not say what it shows, so the two modes are run
+    side by side: what its display mode stores is what reader stores (shown
+    and hidden), and what its download mode keeps out is what reader hides.
+    """
+    home, _urls = newsboat_home(server, tmp_path, "download")
+    stored_by_download = newsboat_stored(newsboat, home, home / "download.db")
+    home, _urls = newsboat_home(server, tmp_path, "display")
+    stored_by_newsboat = newsboat_stored(newsboat, home, home / "display.db")
+    assert stored_by_download < stored_by_newsboat  # the rules matched something
+
+    for name in ("urls", "config"):
+        assert run_reader("import", str(home / name)).returncode == 0
+    rules = run_reader("ignore", "list").stdout.splitlines()
+    assert len(rules) == 2 and all(" display " in rule for rule in rules), rules
+    fetched = run_reader("fetch", "--no-comments", "--no-full-text")
+    assert fetched.returncode == 0, fetched.stderr
+    shown, hidden = reader_listed(run_reader), reader_listed(run_reader, "--hidden")
+    assert shown | hidden == stored_by_newsboat
+    assert shown == stored_by_download
+    assert hidden == stored_by_newsboat - stored_by_download
+    assert "4 stored hidden" in fetched.stdout

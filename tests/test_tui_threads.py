@@ -24,7 +24,7 @@ from tui_helpers import (
     widget_text,
 )
 
-from reader.models import CommentData, ThreadRef
+from reader.models import ArticleFilter, CommentData, ThreadRef
 from reader.store import Store
 
 
@@ -203,3 +203,30 @@ async def test_f_filters_the_list_and_q_saves_the_filter_as_a_search(library: Li
         await wait_until(pilot, lambda: len(screen.article_list.ids) == 63, "every article again")
     with Store(library.path) as store:
         assert store.saved_query("First five") == 'title =~ "^beta post 0[1-5]$"'
+
+
+async def test_q_after_a_search_saves_it_as_a_search_that_finds_what_slash_found(library: Library) -> None:
+    from textual.message import Message
+    from tui_helpers import current_screen, notifications, wait_until
+
+    from reader.tui.screens.ask import AskScreen
+
+    messages: list[Message] = []
+    async with running(library.path, messages=messages) as (app, pilot, screen):
+        screen.article_list.focus()
+        await press(pilot, "Q")  # nothing searched or filtered yet: said, nothing asked
+        await wait_until(pilot, lambda: any(n.startswith("Nothing to save") for n in notifications(messages)), "why")
+        await press(pilot, "slash", *"post 1*", "enter")
+        await wait_until(pilot, lambda: screen.search_query == "post 1*", "the results")
+        found = list(screen.article_list.ids)
+        assert found and len(found) < len(library.beta)
+        await press(pilot, "Q")
+        await wait_until(pilot, lambda: isinstance(current_screen(app), AskScreen), "the question")
+        ask = current_screen(app)
+        ask.query_one("#answer").value = "Posts 1x"  # type: ignore[attr-defined]
+        await press(pilot, "enter")
+        await wait_until(pilot, lambda: "query:Posts 1x" in screen.feed_list.keys, "the search in the feed list")
+    with Store(library.path) as store:
+        assert store.saved_query("Posts 1x") == 'search = "post 1*"'
+        saved = store.article_ids(ArticleFilter(expression='search = "post 1*"'))
+        assert sorted(saved) == sorted(found) == sorted(store.search_ids("post 1*", limit=1000))

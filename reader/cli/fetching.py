@@ -79,6 +79,8 @@ def fetch_command(
                     for r in summary.feeds
                 ],
                 "new_articles": summary.new_articles,
+                "ignored": summary.ignored,
+                "hidden": summary.hidden,
                 "threads": summary.threads,
                 "threads_refreshed": summary.threads_refreshed,
                 "comments": summary.comments,
@@ -112,6 +114,8 @@ def fetch_command(
                 f"in {plural(summary.threads, 'thread')}"
                 + (f" ({summary.threads_refreshed} refreshed)" if summary.threads_refreshed else "")
                 + f", {plural(summary.full_texts, 'full page')}"
+                + (f"; the killfile kept out {summary.ignored}" if summary.ignored else "")
+                + (f"; {summary.hidden} stored hidden" if summary.hidden else "")
             )
             say(line + (f"; {failed} failed" if failed else ""))
     synced = True

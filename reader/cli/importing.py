@@ -56,6 +56,10 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
                 parts.append(f"{stats.articles_updated} updated")
             if stats.comments_added:
                 parts.append(plural(stats.comments_added, "comment"))
+            if stats.articles_ignored:
+                parts.append(f"{stats.articles_ignored} kept out by the killfile")
+            if stats.articles_hidden:
+                parts.append(f"{stats.articles_hidden} stored hidden")
             if outcome.kind == "OPML":
                 parts = [f"{plural(outcome.feeds, 'feed')} ({stats.feeds_added} new)"]
             say(f"{name}: {outcome.kind}: {', '.join(parts)}")

@@ -42,6 +42,7 @@ def feeds_command(state: Context, as_json: bool) -> None:
 @click.option("--saved", is_flag=True, help="Only the starred articles kept from removed feeds.")
 @click.option("--filter", "expression", help='Only what this filter matches (`title =~ "rust" and unread = yes`).')
 @click.option("--query", "query", help="Only what this saved search matches (see `reader query list`).")
+@click.option("--hidden", is_flag=True, help="Only the articles the killfile's display rules hide.")
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
 @pass_context
@@ -54,6 +55,7 @@ def list_command(
     saved: bool,
     expression: str | None,
     query: str | None,
+    hidden: bool,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -82,9 +84,10 @@ def list_command(
         tag=tag,
         saved=saved,
         expression=" and ".join(filters) or None,
+        hidden=hidden,
     )
     rows = store.list_articles(article_filter, limit=limit)
-    _print_articles(rows, as_json, empty="no articles")
+    _print_articles(rows, as_json, empty="no hidden articles" if hidden else "no articles")
 
 
 def _print_articles(rows: Iterable[ArticleRow], as_json: bool, empty: str) -> None:

@@ -8,6 +8,7 @@ import click
 
 from reader.cli.base import EXIT_USAGE, Context, UserError, emit_json, pass_context, say
 from reader.cli.root import cli
+from reader.text import plural
 from reader.text.sanitize import clean_line
 
 if TYPE_CHECKING:
@@ -82,19 +83,28 @@ def query_remove_command(state: Context, name: str) -> None:
 
 @cli.group("ignore")
 def ignore_group() -> None:
-    """The killfile: new articles a rule's filter matches are not stored (as newsboat's ignore-article)."""
+    """The killfile: new articles a rule matches are not stored, or stored hidden (newsboat's ignore-article)."""
 
 
 @ignore_group.command("add")
 @click.argument("expression")
 @click.option("--feed", "feed", help="Only this feed's articles (number, URL or title).")
+@click.option(
+    "--mode",
+    type=click.Choice(["download", "display"]),
+    default="download",
+    show_default=True,
+    help="download: matching new articles are not stored; display: they are stored hidden, and so are "
+    "the stored articles it matches (`reader list --hidden` shows them; removing the rule shows them again).",
+)
 @pass_context
-def ignore_add_command(state: Context, expression: str, feed: str | None) -> None:
+def ignore_add_command(state: Context, expression: str, feed: str | None, mode: str) -> None:
     """Keep out the new articles EXPRESSION matches, of every feed or of --feed.
 
     A rule sees what an article brings with it (title, author, content,
     link, feed, tags, age, the comment count its feed declares); it cannot
-    see discussions fetched later. Articles stored before the rule stay.
+    see discussions fetched later. Articles stored before a download rule
+    stay; a display rule hides those it matches now, as they are stored.
     """
     from reader.service.subscriptions import SubscriptionError, find_feed
     from reader.text.filters import FilterError
@@ -107,29 +117,49 @@ def ignore_add_command(state: Context, expression: str, feed: str | None) -> Non
         except SubscriptionError as error:
             raise UserError(str(error)) from None
     try:
-        number = store.add_ignore_rule(expression, feed_id)
+        number, hidden = store.add_ignore_rule(expression, feed_id, "display" if mode == "display" else "download")
     except FilterError as error:
         filter_failed(error)
-    say(f"rule {number} added: new articles it matches are not stored")
+    if mode == "display":
+        say(
+            f"rule {number} added: new articles it matches are stored hidden; "
+            f"it hid {plural(hidden, 'stored article')} (`reader list --hidden` shows them)"
+        )
+    else:
+        say(f"rule {number} added: new articles it matches are not stored")
 
 
 @ignore_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README).")
 @pass_context
-def ignore_list_command(state: Context) -> None:
-    """The killfile's rules, each with its number."""
-    rules = state.store().ignore_rules()
+def ignore_list_command(state: Context, as_json: bool) -> None:
+    """The killfile's rules, each with its number and mode, and how many articles are hidden."""
+    store = state.store()
+    rules = store.ignore_rules()
+    hidden = store.hidden_count()
+    if as_json:
+        emit_json(
+            {
+                "rules": [{"id": r.id, "filter": r.expression, "feed_id": r.feed_id, "mode": r.mode} for r in rules],
+                "hidden": hidden,
+            }
+        )
+        return
     if not rules:
         say('no rules: `reader ignore add "FILTER"` adds one')
     for rule in rules:
         where = f" (only feed {rule.feed_id}: {clean_line(rule.feed_title or '?')})" if rule.feed_id is not None else ""
-        say(f"{rule.id:>4}  {clean_line(rule.expression)}{where}")
+        say(f"{rule.id:>4}  {rule.mode:<8}  {clean_line(rule.expression)}{where}")
+    if hidden:
+        say(f"{plural(hidden, 'article')} hidden (`reader list --hidden` shows them)")
 
 
 @ignore_group.command("remove")
 @click.argument("rule_id", type=int)
 @pass_context
 def ignore_remove_command(state: Context, rule_id: int) -> None:
-    """Take a rule out of the killfile (by its number in `reader ignore list`)."""
-    if not state.store().remove_ignore_rule(rule_id):
+    """Take a rule out of the killfile (by its number in `reader ignore list`); what it hid shows again."""
+    removed, shown = state.store().remove_ignore_rule(rule_id)
+    if not removed:
         raise UserError(f"no rule {rule_id} (see `reader ignore list`)")
-    say(f"rule {rule_id} removed")
+    say(f"rule {rule_id} removed" + (f": {plural(shown, 'article')} shown again" if shown else ""))

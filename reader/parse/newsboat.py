@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-from reader.models import ArticleData, FeedData, ImportBatch
+from reader.models import ArticleData, FeedData, IgnoreMode, ImportBatch
 from reader.parse.base import ImportFailure
 from reader.text import dates
 from reader.text.render import html_to_plain, sanitize_with_text
@@ -144,11 +144,17 @@ def parse_config(text: str) -> ImportBatch:
     Only the rules come in: a config file names programs to run (browser,
     notify-program), which an imported file never sets here.
     """
-    from reader.text.filters import FilterError, parse_filter
+    from reader.text.filters import FilterError, parse_rule
 
     batch = ImportBatch(kind="newsboat-config")
     others = 0
+    # newsboat's ignore-mode is one setting for every rule, wherever it stands (the last one counts).
+    mode: IgnoreMode = "download"
+    rules: list[tuple[str, str | None]] = []
     for number, words in _lines(text, batch):
+        if words[0] == "ignore-mode" and len(words) == 2 and words[1] in ("download", "display"):
+            mode = "display" if words[1] == "display" else "download"
+            continue
         if words[0] != "ignore-article":
             others += 1
             continue
@@ -161,11 +167,12 @@ def parse_config(text: str) -> ImportBatch:
             batch.warnings.append(f"line {number}: ignore-article names no http(s) feed; skipped")
             continue
         try:
-            parse_filter(expression)
+            parse_rule(expression)
         except FilterError as error:
             batch.warnings.append(f"line {number}: the ignore-article rule was not kept: {error}")
             continue
-        batch.ignore_rules.append((expression, url))
+        rules.append((expression, url))
+    batch.ignore_rules = [(expression, url, mode) for expression, url in rules]
     if others:
         batch.warnings.append(f"{others} other config lines are newsboat's own settings; skipped")
     return batch

@@ -218,6 +218,9 @@ class FetchSummary:
 
     feeds: list[FeedReport] = field(default_factory=list)
     new_articles: int = 0
+    #: New articles the killfile kept out, and those its display rules stored hidden (not in new_articles).
+    ignored: int = 0
+    hidden: int = 0
     comments: int = 0
     threads: int = 0
     #: Of ``threads``, those fetched before and fetched again (their source reported a new count).
@@ -811,6 +814,8 @@ class Fetcher:
         )
         self.summary.feeds.append(report)
         self.summary.new_articles += stats.articles_added
+        self.summary.ignored += stats.articles_ignored
+        self.summary.hidden += stats.articles_hidden
         self.progress.new_articles += stats.articles_added
 
     # -- comment threads --------------------------------------------------------------

@@ -51,3 +51,10 @@ THREAD_ORDER = """CASE t.found_by WHEN 'feed' THEN 0 WHEN 'page' THEN 1 ELSE 2 E
         WHEN 'lobsters' THEN 4 WHEN 'reddit' THEN 5 WHEN 'lemmy' THEN 6 WHEN 'mastodon' THEN 7
         WHEN 'bluesky' THEN 8 WHEN 'discourse' THEN 9 ELSE 10 END,
     t.id"""
+
+#: The articles a display rule of the killfile hides, and the condition (articles as ``a``) that leaves them
+#: out. The hidden ids are read once per statement from their small partial index (``articles_hidden``),
+#: so every list and count keeps its index walk (tests/test_query_plans.py) and reads no row only to ask
+#: whether it is hidden.
+HIDDEN_IDS = "SELECT id FROM articles WHERE hidden = 1"
+VISIBLE = f"a.id NOT IN ({HIDDEN_IDS})"

@@ -26,6 +26,7 @@ from reader.models import (
     BatchStats,
     CommentData,
     FeedData,
+    IgnoreMode,
     ImportBatch,
     MorePlaceholder,
     ThreadFoundBy,
@@ -111,10 +112,18 @@ class Articles(Feeds):
         for _published, index, _position, feed, article in pending:
             stats = all_stats[index]
             feed_id = feed_id_for(feed, stats)
-            if ignoring and self._ignored(ignoring, feed_id, article, now):
+            verdict = self._killfile(ignoring, feed_id, article, now) if ignoring else None
+            if verdict == "download":
                 stats.articles_ignored += 1
                 continue
             article_id, created, changed, fresh = self._upsert_article(feed_id, article, now)
+            if created and verdict == "display":
+                # Stored as it came, comments and all, but nothing more is fetched for it (no thread, no
+                # page, no notification) while a rule hides it.
+                self.conn.execute("UPDATE articles SET hidden = 1 WHERE id = ?", (article_id,))
+                stats.articles_hidden += 1
+                self._merge_comments(article_id, article.comments, now)
+                continue
             if created:
                 stats.articles_added += 1
                 stats.new_article_ids.append(article_id)
@@ -137,35 +146,63 @@ class Articles(Feeds):
                 ON CONFLICT (name) DO UPDATE SET expression = excluded.expression""",
                 (name, expression, now),
             )
-        for expression, url in batch.ignore_rules:
+        for expression, url, mode in batch.ignore_rules:
             feed = self.find_feed_by_url(url) if url is not None else None
             if url is not None and feed is None:
                 continue  # a rule for a feed not subscribed here
             feed_id = feed[0] if feed is not None else None
             known = self.conn.execute(
-                "SELECT 1 FROM ignore_rules WHERE expression = ? AND feed_id IS ?", (expression, feed_id)
+                "SELECT 1 FROM ignore_rules WHERE expression = ? AND feed_id IS ? AND mode = ?",
+                (expression, feed_id, mode),
             ).fetchone()
             if known is None:
                 self.conn.execute(
-                    "INSERT INTO ignore_rules (expression, feed_id, created) VALUES (?, ?, ?)",
-                    (expression, feed_id, now),
+                    "INSERT INTO ignore_rules (expression, feed_id, mode, created) VALUES (?, ?, ?, ?)",
+                    (expression, feed_id, mode, now),
                 )
+                if mode == "display":
+                    self._hide_matching(expression, feed_id, now)
 
     # -- the killfile (``reader ignore``) ------------------------------------
 
-    def _ignore_rules(self) -> list[tuple[Filter, int | None]]:
+    def _ignore_rules(self) -> list[tuple[Filter, int | None, IgnoreMode]]:
         """The killfile's rules, parsed (each checked when it was added), with the feed each is limited to."""
         if not self.conn.execute("SELECT EXISTS (SELECT 1 FROM ignore_rules)").fetchone()[0]:
             return []
-        from reader.text.filters import FilterError, parse_filter
+        from reader.text.filters import FilterError, parse_rule
 
-        rules = []
-        for row in self.conn.execute("SELECT expression, feed_id FROM ignore_rules ORDER BY id"):
+        rules: list[tuple[Filter, int | None, IgnoreMode]] = []
+        for row in self.conn.execute("SELECT expression, feed_id, mode FROM ignore_rules ORDER BY id"):
             try:
-                rules.append((parse_filter(str(row["expression"])), row["feed_id"]))
+                tree = parse_rule(str(row["expression"]))
             except FilterError:
                 continue  # a rule this reader cannot read (written by a later one) ignores nothing
+            rules.append((tree, row["feed_id"], "display" if row["mode"] == "display" else "download"))
         return rules
+
+    def _hide_matching(self, expression: str, feed_id: int | None, now: int) -> int:
+        """Hide the stored articles a display rule matches (of ``feed_id`` only, when given); how many it hid.
+
+        The rule is one indexed statement over what is stored now (its
+        comment counts and all); a rule this reader cannot read hides nothing.
+        """
+        from reader.store.filters import filter_sql
+        from reader.text.filters import FilterError, parse_rule
+
+        try:
+            condition, params = filter_sql(parse_rule(expression), now)
+        except FilterError:
+            return 0
+        limit = ""
+        if feed_id is not None:
+            limit = " AND a.feed_id = ?"
+            params.append(feed_id)
+        cursor = self.conn.execute(
+            f"""UPDATE articles SET hidden = 1 WHERE hidden = 0
+            AND id IN (SELECT a.id FROM articles a WHERE {condition}{limit})""",
+            params,
+        )
+        return int(cursor.rowcount)
 
     def _feed_as_stored(self, feed_id: int) -> tuple[str, str, list[str]]:
         """A feed's title (the user's, if renamed), address and tags as stored: what the killfile's rules see."""
@@ -173,8 +210,14 @@ class Articles(Feeds):
         tags = [str(tag[0]) for tag in self.conn.execute("SELECT tag FROM feed_tags WHERE feed_id = ?", (feed_id,))]
         return (str(row["title"] or ""), str(row["url"] or ""), tags) if row else ("", "", tags)
 
-    def _ignored(self, rules: list[tuple[Filter, int | None]], feed_id: int, article: ArticleData, now: int) -> bool:
-        """Whether a rule of the killfile matches this article, which is not stored yet (one stored stays)."""
+    def _killfile(
+        self, rules: list[tuple[Filter, int | None, IgnoreMode]], feed_id: int, article: ArticleData, now: int
+    ) -> IgnoreMode | None:
+        """What the killfile does with this article, which is not stored yet: keep it out, hide it, or None.
+
+        A rule that keeps articles out wins over one that hides them; an
+        article stored before stays as it is.
+        """
         from reader.text.filters import FilterRow, matches
 
         title, url, tags = self._feed_as_stored(feed_id)
@@ -190,12 +233,15 @@ class Articles(Feeds):
             "tags": tags,
             "comments": max(article.declared_comment_count or 0, len(article.comments)),
         }
-        if not any(limit in (None, feed_id) and matches(rule, row, now) for rule, limit in rules):
-            return False
+        modes = {mode for rule, limit, mode in rules if limit in (None, feed_id) and matches(rule, row, now)}
+        if not modes:
+            return None
         stored = self.conn.execute(
             "SELECT 1 FROM articles WHERE feed_id = ? AND guid = ?", (feed_id, article.guid)
         ).fetchone()
-        return stored is None
+        if stored is not None:
+            return None
+        return "download" if "download" in modes else "display"
 
     def find_article(self, guid: str) -> int | None:
         """The id of a stored article with this guid (in any feed), if any."""

@@ -21,7 +21,9 @@ checks it with EXPLAIN QUERY PLAN):
   requires them walks the smaller index;
 * thread and comment conditions are correlated subqueries on indexed columns
   (``threads(article_id, ...)``, ``comments(article_id, position)``), run only
-  for the articles the walk reaches.
+  for the articles the walk reaches;
+* ``search`` is the list of article ids the two full-text indexes give for
+  the query, made once per statement, checked against each article.
 
 Every condition is 0 or 1, never NULL (nullable columns are coalesced, an
 article without points compares false), so ``not`` is plain negation, as in
@@ -156,7 +158,32 @@ def condition_sql(condition: Condition, now: int) -> tuple[str, list[object]]:
             f"{exists} (SELECT 1 FROM threads t WHERE t.article_id = a.id AND t.source IN ({marks}))",
             list(sources),
         )
+    if name == "search" and isinstance(value, str):
+        return _search(value, op)
     raise ValueError(f"a condition that cannot be: {condition_text(condition)}")
+
+
+# The articles the full-text search finds, as ``/`` does: its title and text, or one of its comments. Each
+# index keys its rows as (date << 31 | id) (reader/store/search.py); a comment's row is mapped to its
+# article by its primary key, and a row of one deleted since drops out in the join. UNION ALL: the IN list
+# keeps each id once anyway, and UNION would sort the ids to drop doubles.
+_SEARCHED = """SELECT rowid & 2147483647 FROM articles_fts WHERE articles_fts MATCH ?
+    UNION ALL SELECT c.article_id FROM comments_fts CROSS JOIN comments c ON c.id = comments_fts.rowid & 2147483647
+    WHERE comments_fts MATCH ?"""
+
+
+def _search(query: str, op: str) -> tuple[str, list[object]]:
+    """``search = "words"``: the article is among those the search finds (made once per statement).
+
+    The query is read as ``/`` reads it (``build_match``); the parser has
+    refused one with nothing to search for.
+    """
+    from reader.text.search import build_match
+
+    match = build_match(query)
+    inside = "IN" if op == "=" else "NOT IN"
+    # "+" keeps the list on its date walk: by the ids, a common word would sort thousands of rows for a page.
+    return f"+a.id {inside} ({_SEARCHED})", [match, match]
 
 
 def filter_sql(tree: Filter, now: int) -> tuple[str, list[object]]:

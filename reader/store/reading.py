@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from reader.models import ArticleDetail, ArticleFilter, ArticleRow, CommentRow, ThreadInfo, thread_source_name
-from reader.store._sql import THREAD_ORDER, in_chunks, json_ids
+from reader.store._sql import HIDDEN_IDS, THREAD_ORDER, VISIBLE, in_chunks, json_ids
 from reader.store.connection import Connection
 from reader.text import dates
 
@@ -38,7 +38,7 @@ _SAVED = f"{_STARRED} AND +a.feed_id IN (SELECT id FROM feeds WHERE removed = 1)
 
 def filter_where(filter: ArticleFilter) -> tuple[str, list[object]]:
     """The WHERE clause (articles as ``a``) and its parameters for the articles ``filter`` lets through."""
-    clauses = ["1"]
+    clauses = [f"a.id IN ({HIDDEN_IDS})" if filter.hidden else VISIBLE]
     params: list[object] = []
     if filter.unread:
         clauses.append(_UNREAD)
@@ -211,7 +211,7 @@ class Reading(Connection):
             "saved_unread": f"{_UNREAD} AND {_SAVED}",
         }
         return {
-            view: self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}").fetchone()[0]
+            view: self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where} AND {VISIBLE}").fetchone()[0]
             for view, where in views.items()
         }
 

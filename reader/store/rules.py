@@ -3,14 +3,19 @@
 A filter is checked (``reader.text.filters.parse_filter``) when it is saved,
 so a stored one always reads; a saved search's counts are one indexed walk
 each (the filter keeps the list queries' plans). The killfile is applied
-where articles are stored (``Articles._ignored``): a new article a rule
-matches is not stored; what was stored before a rule came stays.
+where articles are stored (``Articles._killfile``): a new article a
+download rule matches is not stored, and what was stored before such a rule
+came stays. A display rule hides instead (``articles.hidden``): the new
+articles it matches and, when it is added, the stored ones; taking it out
+works the hidden set out again from the rules left, so an article shows
+again unless another display rule still matches it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reader.models import IgnoreMode
 from reader.store.articles import Articles
 from reader.text import dates
 
@@ -33,6 +38,7 @@ class IgnoreRule:
     expression: str
     feed_id: int | None
     feed_title: str | None
+    mode: IgnoreMode = "download"
 
 
 class Rules(Articles):
@@ -89,29 +95,61 @@ class Rules(Articles):
         with self.transaction():
             return bool(self.conn.execute("DELETE FROM saved_queries WHERE name = ?", (name,)).rowcount)
 
-    def add_ignore_rule(self, expression: str, feed_id: int | None = None) -> int:
-        """Add a rule to the killfile (raises ``FilterError`` for a bad filter); its number."""
-        from reader.text.filters import parse_filter
+    def add_ignore_rule(
+        self, expression: str, feed_id: int | None = None, mode: IgnoreMode = "download"
+    ) -> tuple[int, int]:
+        """Add a rule to the killfile (raises ``FilterError`` for a bad filter): its number, and how many
+        stored articles it hid (a display rule; a download rule leaves what is stored alone: 0)."""
+        from reader.text.filters import parse_rule
 
-        parse_filter(expression)
+        parse_rule(expression)
+        now = dates.now()
         with self.transaction():
             cursor = self.conn.execute(
-                "INSERT INTO ignore_rules (expression, feed_id, created) VALUES (?, ?, ?)",
-                (expression, feed_id, dates.now()),
+                "INSERT INTO ignore_rules (expression, feed_id, mode, created) VALUES (?, ?, ?, ?)",
+                (expression, feed_id, mode, now),
             )
-        return int(cursor.lastrowid or 0)
+            hidden = self._hide_matching(expression, feed_id, now) if mode == "display" else 0
+        return int(cursor.lastrowid or 0), hidden
 
     def ignore_rules(self) -> list[IgnoreRule]:
         """The killfile, oldest rule first."""
         return [
-            IgnoreRule(row["id"], row["expression"], row["feed_id"], row["title"])
+            IgnoreRule(
+                row["id"],
+                row["expression"],
+                row["feed_id"],
+                row["title"],
+                "display" if row["mode"] == "display" else "download",
+            )
             for row in self.conn.execute(
-                """SELECT r.id, r.expression, r.feed_id, f.title FROM ignore_rules r
+                """SELECT r.id, r.expression, r.feed_id, r.mode, f.title FROM ignore_rules r
                 LEFT JOIN feeds f ON f.id = r.feed_id ORDER BY r.id"""
             )
         ]
 
-    def remove_ignore_rule(self, rule_id: int) -> bool:
-        """Take rule ``rule_id`` out of the killfile; False when there was none."""
+    def hidden_count(self) -> int:
+        """How many stored articles the display rules hide (one walk of the small partial index)."""
+        return int(self.conn.execute("SELECT count(*) FROM articles WHERE hidden = 1").fetchone()[0])
+
+    def remove_ignore_rule(self, rule_id: int) -> tuple[bool, int]:
+        """Take rule ``rule_id`` out of the killfile: whether there was one, and how many articles show again.
+
+        Taking out a display rule works the hidden set out again from the
+        display rules left (each one statement over what is stored now).
+        """
+        now = dates.now()
         with self.transaction():
-            return bool(self.conn.execute("DELETE FROM ignore_rules WHERE id = ?", (rule_id,)).rowcount)
+            row = self.conn.execute("SELECT mode FROM ignore_rules WHERE id = ?", (rule_id,)).fetchone()
+            if row is None:
+                return False, 0
+            self.conn.execute("DELETE FROM ignore_rules WHERE id = ?", (rule_id,))
+            if row["mode"] != "display":
+                return True, 0
+            before = self.hidden_count()
+            self.conn.execute("UPDATE articles SET hidden = 0 WHERE hidden = 1")
+            for rule in self.conn.execute(
+                "SELECT expression, feed_id FROM ignore_rules WHERE mode = 'display' ORDER BY id"
+            ).fetchall():
+                self._hide_matching(str(rule["expression"]), rule["feed_id"], now)
+            return True, before - self.hidden_count()

@@ -455,6 +455,17 @@ CREATE TABLE ignore_rules (
 );
 """
 
+# Version 17: the killfile's display mode. A rule's ``mode``: "download" (a
+# new article it matches is not stored) or "display" (it is stored hidden:
+# ``articles.hidden`` 1, left out of every list, count and search; taking the
+# rule out shows it again). The partial index is the small set of hidden
+# articles every list leaves out (``a.id NOT IN`` it keeps the lists' plans).
+_SCHEMA_17 = """
+ALTER TABLE ignore_rules ADD COLUMN mode TEXT NOT NULL DEFAULT 'download';
+ALTER TABLE articles ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX articles_hidden ON articles(feed_id) WHERE hidden = 1;
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_1,
     _SCHEMA_2,
@@ -472,6 +483,7 @@ MIGRATIONS: list[str] = [
     _SCHEMA_14,
     _SCHEMA_15,
     _SCHEMA_16,
+    _SCHEMA_17,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -31,6 +31,7 @@ CREATE TABLE articles (
     undated INTEGER NOT NULL DEFAULT 0,
     reported_comment_count INTEGER,
     page_tries INTEGER NOT NULL DEFAULT 0,
+    hidden INTEGER NOT NULL DEFAULT 0,
     UNIQUE (feed_id, guid)
 );
 
@@ -39,6 +40,8 @@ CREATE INDEX articles_by_date ON articles(published DESC, id DESC);
 CREATE INDEX articles_by_feed_date ON articles(feed_id, published DESC, id DESC);
 
 CREATE INDEX articles_by_guid ON articles(guid);
+
+CREATE INDEX articles_hidden ON articles(feed_id) WHERE hidden = 1;
 
 CREATE INDEX articles_page_wanted ON articles(published DESC, id DESC) WHERE page_tries > 0;
 
@@ -179,7 +182,8 @@ CREATE TABLE ignore_rules (
     id INTEGER PRIMARY KEY,
     expression TEXT NOT NULL,
     feed_id INTEGER REFERENCES feeds(id) ON DELETE CASCADE,
-    created INTEGER NOT NULL
+    created INTEGER NOT NULL,
+    mode TEXT NOT NULL DEFAULT 'download'
 );
 
 CREATE TABLE pruned (
@@ -246,4 +250,4 @@ CREATE TABLE threads (
     UNIQUE (article_id, source, remote_id, api)
 );
 
-PRAGMA user_version = 16;
+PRAGMA user_version = 17;

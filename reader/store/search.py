@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 
 from reader.models import ArticleRow, SearchHits, SearchResult, thread_source_name
-from reader.store._sql import in_chunks
+from reader.store._sql import HIDDEN_IDS, in_chunks
 from reader.store.reading import Reading
 from reader.text.search import InvalidSearchError, SearchTerm, build_match, search_terms, snippet
 
@@ -58,7 +58,8 @@ class Search(Reading):
         if limit <= 0:
             return []
         found: list[int] = []
-        seen: set[int] = set()
+        # What a display rule of the killfile hides is left out here too (a small set, from its index).
+        seen: set[int] = {int(row[0]) for row in self.conn.execute(HIDDEN_IDS)}
         streams = heapq.merge(
             ((key, key & _ROW_ID_MASK) for key in self._newest_matches("articles_fts", match, limit)),
             self._comment_matches(match, limit),

@@ -76,9 +76,11 @@ AttributeName = Literal[
     "threads",
     "thread_points",
     "discussed_on",
+    "search",
 ]
-#: ``text`` compares strings, ``number`` integers, ``flag`` yes or no; a ``list`` holds several strings.
-AttributeKind = Literal["text", "number", "flag", "list"]
+#: ``text`` compares strings, ``number`` integers, ``flag`` yes or no; a ``list`` holds several strings;
+#: ``search`` is a query of the full-text search (the words ``/`` takes), answered by the library's index.
+AttributeKind = Literal["text", "number", "flag", "list", "search"]
 Operator = Literal["=", "!=", "=~", "!~", "<", ">", "<=", ">=", "#", "!#", "between"]
 #: A condition's value: text, a number, yes/no, or the two ends of ``between`` (inclusive).
 Value: TypeAlias = str | int | bool | tuple[int, int]
@@ -88,6 +90,7 @@ _NUMBER_OPERATORS: tuple[Operator, ...] = ("=", "!=", "<", ">", "<=", ">=", "bet
 _FLAG_OPERATORS: tuple[Operator, ...] = ("=", "!=")
 _TAG_OPERATORS: tuple[Operator, ...] = ("#", "!#", "=~", "!~")
 _SITE_OPERATORS: tuple[Operator, ...] = ("#", "!#")
+_SEARCH_OPERATORS: tuple[Operator, ...] = ("=", "!=")
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,13 @@ ATTRIBUTES: dict[AttributeName, Attribute] = {
             "the most points of any of its threads (none: every comparison is false)",
         ),
         Attribute("discussed_on", "list", _SITE_OPERATORS, "the sites its threads are on (hn, reddit, blog, ...)"),
+        Attribute(
+            "search",
+            "search",
+            _SEARCH_OPERATORS,
+            'the full-text search finds it, as / does (its title, text or a comment): words, "a phrase", '
+            "prefix*, a OR b, -word",
+        ),
     )
 }
 
@@ -213,7 +223,7 @@ def fold(tree: Filter, leaf: Callable[[Condition], _T], combine: Callable[[Not |
     return results[0]
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
     """``text`` as a string of the language: a quote escaped, a backslash only where it would read as an escape.
 
     So a regular expression is written back as it was typed (``"v\\d+"``, not ``"v\\\\d+"``).
@@ -239,7 +249,7 @@ def condition_text(condition: Condition) -> str:
     elif isinstance(value, tuple):
         written = f"{value[0]}:{value[1]}"
     else:
-        written = _quote(value)
+        written = quote(value)
     return f"{condition.attribute} {condition.op} {written}"
 
 
@@ -693,6 +703,14 @@ class _Parser:
             if site is None:
                 raise self.error(f"unknown site {token.value[:40]!r}: discussed_on takes {_SITE_NAMES}", token.start)
             return site
+        if name == "search":
+            from reader.text.search import InvalidSearchError, build_match
+
+            try:
+                build_match(token.value)
+            except InvalidSearchError as error:
+                raise self.error(f"search: {error}", token.start) from None
+            return token.value
         if op in ("=~", "!~"):
             problem = pattern_problem(token.value)
             if problem is not None:
@@ -742,6 +760,28 @@ def parse_filter(text: str) -> Filter:
     if forbidden is not None:
         raise FilterError("a filter cannot hold control characters", text, forbidden.start())
     return _Parser(text).parse()
+
+
+def parse_rule(text: str) -> Filter:
+    """``text`` read as a killfile rule: :func:`parse_filter`, and no ``search``, which a rule cannot answer.
+
+    A rule judges an article before it is stored, so before it is in the
+    search index (and :func:`matches` has no index to ask).
+    """
+    tree = parse_filter(text)
+    searches = fold(
+        tree,
+        lambda condition: [condition] if condition.attribute == "search" else [],
+        lambda _node, parts: [found for part in parts for found in part],
+    )
+    if searches:
+        raise FilterError(
+            "a killfile rule cannot use search (a new article is not in the search index yet): "
+            "write title =~ or content =~",
+            text,
+            searches[0].position,
+        )
+    return tree
 
 
 # -- evaluating in Python ----------------------------------------------------
@@ -834,6 +874,9 @@ def _test(condition: Condition, row: Mapping[str, object], now: int) -> bool:
         if op in ("=~", "!~"):
             return any(regex_search(value, tag) for tag in tags) == (op == "=~")
         return (value in tags) == (op == "#")
+    if condition.attribute == "search":
+        # Answered by the library's index only (reader.store.filters); killfile rules refuse it (parse_rule).
+        raise ValueError("search is answered by the library's search index, not in Python")
     if condition.attribute == "discussed_on" and isinstance(value, str):
         sources = SITES.get(value, ())
         return any(source in sources for source in _strings_of(row, "discussed_on")) == (op == "#")

@@ -125,7 +125,7 @@ class MainScreen(
         Binding("M", "previous_match", "Previous match", show=False, id="reader.previous-match"),
         Binding("u", "toggle_unread", "Unread only", id="reader.unread-only"),
         Binding("f", "filter", "Filter", show=False, id="reader.filter"),
-        Binding("Q", "save_filter", "Save filter as search", show=False, id="reader.save-filter"),
+        Binding("Q", "save_filter", "Save search or filter", show=False, id="reader.save-filter"),
         Binding("c", "toggle_comments", "Comments", id="reader.comments"),
         Binding("n", "next_unread", "Next unread", show=False, id="reader.next-unread"),
         Binding("p", "previous_unread", "Previous unread", show=False, id="reader.previous-unread"),

@@ -157,12 +157,21 @@ class SearchMixin(MainScreenBase):
         self.request_list(keep=self.article_list.article_id)
 
     def action_save_filter(self) -> None:
-        """Keep the list's filter as a saved search (asks for its name); it joins the feed list."""
+        """Keep the search shown, or else the list's filter, as a saved search (asks for its name).
+
+        A ``/`` search is kept as the filter ``search = "its words"``, which
+        finds what ``/`` finds, new articles included. The saved search joins
+        the feed list.
+        """
+        from reader.text.filters import quote
         from reader.tui.screens.ask import AskScreen
 
-        expression = self.list_filter
+        if self.search_query is not None:
+            expression: str | None = f"search = {quote(self.search_query)}"
+        else:
+            expression = self.list_filter
         if not expression:
-            self.notify("No filter to save: f filters the list first.", timeout=3)
+            self.notify("Nothing to save: / searches, f filters the list; then Q saves it.", timeout=3)
             return
 
         def answered(name: str | None) -> None:
@@ -171,7 +180,11 @@ class SearchMixin(MainScreenBase):
                 self.run_save_filter(name, expression)
 
         self.app.push_screen(
-            AskScreen("Save the filter as a search named", hint="enter saves \u00b7 escape cancels"), answered
+            AskScreen(
+                "Save this search as" if self.search_query is not None else "Save the filter as a search named",
+                hint="enter saves \u00b7 escape cancels",
+            ),
+            answered,
         )
 
     @work(thread=True, group="feeds", exit_on_error=False)
