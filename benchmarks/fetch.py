@@ -85,6 +85,9 @@ MEMORY_TARGETS_MB = {(500, 50): 100, (200, 500): 150}
 NEWSBOAT_TARGETS = {(100, 50): 8}
 LABELS = {"cold": "cold fetch", "refresh": "all-304 refresh", "second": "2nd reload", "third": "3rd reload"}
 FETCH_ARGS = ["fetch", "--quiet", "--json", "--no-comments", "--no-full-text"]
+#: Every feed, whatever its refresh interval (fetch.refresh is "auto" since 2026-12: an at-once refresh would
+#: fetch nothing), as newsboat's -x reload does. Checkouts from before it fetched every feed anyway.
+EVERY_FEED = "--all"
 
 
 # --------------------------------------------------------------------------
@@ -425,6 +428,10 @@ class Code:
     def client(self) -> str:
         return "reader" if self.path is None else f"reader {self.label}"
 
+    def fetch_args(self) -> list[str]:
+        """``reader fetch`` of every feed, as this checkout spells it."""
+        return [*FETCH_ARGS, EVERY_FEED] if self.path is None else FETCH_ARGS
+
     def command(self) -> str:
         if self.python is None:
             return reader_command()
@@ -466,7 +473,7 @@ def run_reader(server: Server, folder: Path, code: Code = Code("reader")) -> lis
     runs = []
     for kind in ("cold", "refresh"):
         with served(server) as done:
-            measured = run_command([code.command(), "--db", str(db), *FETCH_ARGS], env, folder)
+            measured = run_command([code.command(), "--db", str(db), *code.fetch_args()], env, folder)
         out = measured.out
         report = json.loads(out) if out.strip().startswith("{") else {"feeds": [], "failed": -1}
         run = _run(code.client, kind, server, measured, count_rows(db, "articles"), done[0])

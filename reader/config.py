@@ -152,6 +152,12 @@ def _proxy(value: Any) -> str | None:
     return None
 
 
+def _refresh(value: Any) -> str | None:
+    if not isinstance(value, str) or defaults.parse_refresh(value) is None:
+        return f'expected "auto", "every" or a time such as "45m", "2h" or "1d", found {_kind(value)}'
+    return None
+
+
 def _date_format(value: Any) -> str | None:
     if not isinstance(value, str) or (value != "relative" and "%" not in value):
         return f'expected "relative" or a strftime pattern like "%Y-%m-%d", found {_kind(value)}'
@@ -238,6 +244,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Megabytes of fetched feeds held before they are stored; more wait their turn (one feed bigger than"
         " this is fetched alone).",
         _integer(1, 100_000),
+    ),
+    Setting(
+        "fetch.refresh",
+        defaults.FETCH_REFRESH,
+        "How often `reader fetch` and the reader's timer take a feed with no interval of its own (`reader feed"
+        ' set FEED refresh=...`): `"auto"` follows how often the feed publishes (half its usual gap, 30 minutes'
+        ' to a day; 3 hours until it has two dated articles), `"every"` every fetch, or a time such as `"2h"`,'
+        " counted from its last fetch that worked. `reader fetch --all`, naming feeds, and `R` in the reader"
+        " fetch them whatever their interval.",
+        _refresh,
     ),
     Setting("fetch.comments", defaults.FETCH_COMMENTS, "Fetch comment threads of new articles.", _boolean),
     Setting(
@@ -382,6 +398,7 @@ class Config:
     fetch_full_text_threshold: int = _default("fetch.full_text_threshold")
     fetch_max_items: int = _default("fetch.max_items")
     fetch_memory_budget_mb: int = _default("fetch.memory_budget_mb")
+    fetch_refresh: str = _default("fetch.refresh")
     fetch_comments: bool = _default("fetch.comments")
     fetch_refresh_threads_days: int = _default("fetch.refresh_threads_days")
     fetch_refresh_threads_limit: int = _default("fetch.refresh_threads_limit")

@@ -34,6 +34,33 @@ COMMENT_DEPTH_CAP = 8
 REFRESH_THREADS_DAYS = 2
 #: Most threads one fetch fetches again that way (``fetch.refresh_threads_limit``).
 REFRESH_THREADS_LIMIT = 100
+#: How often a fetch takes a feed with no interval of its own (``fetch.refresh``): "auto" follows how
+#: often the feed publishes (30 minutes to a day), "every" is every fetch, or a time such as "2h".
+FETCH_REFRESH = "auto"
+
+#: A refresh interval, in minutes, as settings keep it: every fetch, "auto", or at least N minutes.
+REFRESH_EVERY = -1
+REFRESH_AUTO = 0
+#: The longest interval that can be asked for: a year.
+REFRESH_LONGEST_MINUTES = 366 * 24 * 60
+_DURATION_UNITS = {"m": 1, "h": 60, "d": 24 * 60}
+
+
+def parse_refresh(text: str) -> int | None:
+    """``every`` (:data:`REFRESH_EVERY`), ``auto`` (:data:`REFRESH_AUTO`), or a time (``45m``, ``2h``, ``1d``,
+    or minutes as a number) in minutes; None when it is none of these."""
+    word = text.strip().lower()
+    if word in ("every", "always"):
+        return REFRESH_EVERY
+    if word == "auto":
+        return REFRESH_AUTO
+    unit = _DURATION_UNITS.get(word[-1:], 0) if word[-1:].isalpha() else 1
+    number = word[:-1] if word[-1:].isalpha() else word
+    if not unit or not number.isascii() or not number.isdigit() or len(number) > 9:
+        return None
+    minutes = int(number) * unit
+    return minutes if 1 <= minutes <= REFRESH_LONGEST_MINUTES else None
+
 
 #: What a proxy URL may start with (``network.proxy``): ``socks5h`` and ``socks4a``
 #: ask the proxy to resolve host names (Tor needs it); ``socks5`` and ``socks4`` resolve here.

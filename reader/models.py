@@ -288,10 +288,11 @@ class FeedToFetch:
 class FeedSettings:
     """A feed's own settings (``reader feed set``): how often it is fetched, how many articles it keeps.
 
-    ``refresh_minutes``: None, every fetch takes it; 0, "auto" (as often as it
-    publishes, from half an hour to a day); else that many minutes at least
-    between two fetches. ``item_limit``: the newest N articles kept (starred
-    ones always), None: every one.
+    ``refresh_minutes``: None, the default (``fetch.refresh``, "auto" unless
+    set); -1 (``REFRESH_EVERY``), every fetch takes it; 0 (``REFRESH_AUTO``),
+    as often as it publishes, from half an hour to a day; else that many
+    minutes at least between two fetches. ``item_limit``: the newest N
+    articles kept (starred ones always), None: every one.
     """
 
     refresh_minutes: int | None = None

@@ -11,8 +11,13 @@ from reader.store import Store
 
 
 def fetch_settings(limits: Limits, **overrides: Any) -> FetchSettings:
-    """Settings for a test fetch: no full pages, one parse process, then ``overrides``."""
-    values: dict[str, Any] = {"limits": limits, "full_text": False, "parse_processes": 1}
+    """Settings for a test fetch: no full pages, one parse process, every feed, then ``overrides``.
+
+    Every fetch here is one asked for now, as ``reader fetch --all``: these
+    tests fetch the same feed again at once to see what the second answer
+    does. The refresh intervals that would skip it are tests/test_feed_settings.py's.
+    """
+    values: dict[str, Any] = {"limits": limits, "full_text": False, "parse_processes": 1, "every_feed": True}
     values.update(overrides)
     return FetchSettings(**values)
 

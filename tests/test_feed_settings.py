@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from conftest import RunReader
-from feedserver import FeedServer, Item, ok, rss
+from feedserver import FeedServer, Item, ok, rss, status
 
 from reader.store import Store
 from reader.store.fetching import AUTO_LONGEST, AUTO_SHORTEST
@@ -47,9 +47,13 @@ def feed_ids(run_reader: RunReader) -> dict[str, int]:
 
 
 def set_last_fetch(db_path: Path, feed_id: int, seconds_ago: int) -> None:
+    """As if the feed's last fetch, which worked, was ``seconds_ago``."""
     raw = sqlite3.connect(db_path)
     raw.execute(
-        "UPDATE feeds SET last_fetch = CAST(strftime('%s', 'now') AS INTEGER) - ? WHERE id = ?", (seconds_ago, feed_id)
+        """UPDATE feeds SET last_fetch = CAST(strftime('%s', 'now') AS INTEGER) - :ago,
+            last_success = CAST(strftime('%s', 'now') AS INTEGER) - :ago
+        WHERE id = :id""",
+        {"ago": seconds_ago, "id": feed_id},
     )
     raw.commit()
     raw.close()
@@ -65,6 +69,7 @@ def test_a_refresh_interval_is_honoured_by_fetch_and_named_feeds_are_fetched_any
     shown = run_reader("feed", "set", str(ids["slow.xml"]), "refresh=2h")
     assert shown.returncode == 0, shown.stderr
     assert "  refresh: every 2h" in shown.stdout.splitlines()
+    assert "  refresh: every fetch" in run_reader("feed", "set", str(ids["busy.xml"]), "refresh=every").stdout
     run_reader("fetch", "--no-comments", "--no-full-text")
     assert (asked(server, "/slow.xml"), asked(server, "/busy.xml")) == (1, 1)
     # Fetched a moment ago: the next fetch leaves it out, the other feed is asked again.
@@ -77,6 +82,68 @@ def test_a_refresh_interval_is_honoured_by_fetch_and_named_feeds_are_fetched_any
     set_last_fetch(db_path, ids["slow.xml"], 2 * HOUR + 60)
     run_reader("fetch", "--no-comments", "--no-full-text")
     assert asked(server, "/slow.xml") == 3
+
+
+def test_by_default_a_fetch_takes_each_feed_as_often_as_it_publishes(
+    server: FeedServer, run_reader: RunReader, db_path: Path, isolated_home: Path
+) -> None:
+    hourly = server.route("/hourly.xml", ok(rss(items("hourly", 10)).encode()))
+    daily = server.route("/daily.xml", ok(rss(items("daily", 5, hours_apart=24)).encode()))
+    broken = server.route("/broken.xml", status(500))
+    assert run_reader("add", "--no-check", hourly, daily, broken).returncode == 0
+    ids = feed_ids(run_reader)
+    assert "  refresh: default, auto (as often as the feed publishes: 30 min to a day) (fetch.refresh)" in (
+        run_reader("feed", "show", str(ids["hourly.xml"])).stdout.splitlines()
+    )
+    run_reader("fetch", "--no-comments", "--no-full-text")
+    counts = {name: 1 for name in ids}
+    assert {name: asked(server, f"/{name}") for name in ids} == counts
+
+    def fetch_again(*flags: str) -> str:
+        done = run_reader("fetch", "--no-comments", "--no-full-text", *flags)
+        assert done.returncode in (0, 1), done.stderr  # 1: the broken feed failed again
+        return done.stdout
+
+    # At once again: the two that worked are not due, and the line says so; the failed one is tried again.
+    said = fetch_again()
+    assert "2 feeds not due yet (`reader fetch --all` fetches them)" in said
+    counts["broken.xml"] += 1
+    assert {name: asked(server, f"/{name}") for name in ids} == counts
+    # Half an hour on, the hourly one is due (half its gap, at least 30 minutes), the daily one not (12 h).
+    set_last_fetch(db_path, ids["hourly.xml"], 31 * 60)
+    set_last_fetch(db_path, ids["daily.xml"], 31 * 60)
+    fetch_again()
+    counts["hourly.xml"] += 1
+    counts["broken.xml"] += 1
+    assert {name: asked(server, f"/{name}") for name in ids} == counts
+    # --all takes every feed now.
+    fetch_again("--all")
+    counts = {name: count + 1 for name, count in counts.items()}
+    assert {name: asked(server, f"/{name}") for name in ids} == counts
+    # fetch.refresh = "every" is the old way: every fetch takes every feed.
+    config = isolated_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[fetch]\nrefresh = "every"\n', encoding="utf-8")
+    assert "not due" not in fetch_again()
+    counts = {name: count + 1 for name, count in counts.items()}
+    assert {name: asked(server, f"/{name}") for name in ids} == counts
+    assert "  refresh: default, every fetch (fetch.refresh)" in run_reader("feed", "show", "1").stdout.splitlines()
+
+
+def test_a_feed_subscribed_again_or_moved_is_due_at_once(
+    server: FeedServer, run_reader: RunReader, db_path: Path
+) -> None:
+    first = server.route("/first.xml", ok(rss(items("first", 3)).encode()))
+    moved = server.route("/moved.xml", ok(rss(items("first", 4)).encode()))
+    assert run_reader("add", "--no-check", first).returncode == 0
+    run_reader("fetch", "--no-comments", "--no-full-text")
+    assert run_reader("move", "1", moved).returncode == 0
+    run_reader("fetch", "--no-comments", "--no-full-text")
+    assert asked(server, "/moved.xml") == 1
+    assert run_reader("remove", "--yes", "1").returncode == 0
+    assert run_reader("add", "--no-check", moved).returncode == 0
+    run_reader("fetch", "--no-comments", "--no-full-text")
+    assert asked(server, "/moved.xml") == 2
 
 
 def test_auto_follows_how_often_the_feed_publishes(server: FeedServer, run_reader: RunReader, db_path: Path) -> None:
@@ -138,7 +205,8 @@ def test_settings_are_shown_and_wrong_ones_are_one_line(server: FeedServer, run_
         "  discussions: on",
     ]
     for wrong, said in [
-        ("refresh=soon", "expected every, auto, or a time such as 45m, 2h or 1d"),
+        ("refresh=soon", "expected default, every, auto, or a time such as 45m, 2h or 1d"),
+        ("refresh=0m", "expected default, every, auto"),
         ("items=many", "expected a number of articles, or all"),
         ("colour=red", "unknown setting 'colour'"),
         ("full_text", "expected KEY=VALUE"),
@@ -159,15 +227,24 @@ async def test_the_readers_timer_honours_a_feeds_interval(
     run_reader("fetch", "--no-comments", "--no-full-text")
     ids = feed_ids(run_reader)
     run_reader("feed", "set", str(ids["slow.xml"]), "refresh=1d")
+    run_reader("feed", "set", str(ids["busy.xml"]), "refresh=every")
     async with running(db_path) as (_app, pilot, screen):
+
+        async def fetched() -> None:
+            await settle(pilot)
+            for _ in range(100):
+                if not screen.fetching:
+                    break
+                await pilot.pause(0.05)
+            await settle(pilot)
+
         screen._scheduled_refresh()  # what the timer calls (refresh.every_minutes)
-        await settle(pilot)
-        for _ in range(100):
-            if not screen.fetching:
-                break
-            await pilot.pause(0.05)
-        await settle(pilot)
-    assert (asked(server, "/slow.xml"), asked(server, "/busy.xml")) == (1, 2)
+        await fetched()
+        assert (asked(server, "/slow.xml"), asked(server, "/busy.xml")) == (1, 2)
+        # R is asked for now: every feed, whatever its interval.
+        screen.action_refresh()
+        await fetched()
+        assert (asked(server, "/slow.xml"), asked(server, "/busy.xml")) == (2, 3)
 
 
 async def test_o_on_a_feed_edits_its_settings_in_the_reader(
@@ -189,7 +266,7 @@ async def test_o_on_a_feed_edits_its_settings_in_the_reader(
         await wait_until(pilot, lambda: isinstance(current_screen(app), AskScreen), "the settings line")
         ask = current_screen(app)
         assert isinstance(ask, AskScreen)
-        assert ask.value == "refresh=every items=all full_text=off discussions=off"
+        assert ask.value == "refresh=default items=all full_text=off discussions=off"
         field = ask.query_one("#answer")
         # The line is shown from its start (at 80 columns its end is what is cut, not "refresh").
         assert field.cursor_position == 0 and not field.selected_text  # type: ignore[attr-defined]
@@ -203,6 +280,8 @@ async def test_o_on_a_feed_edits_its_settings_in_the_reader(
         assert isinstance(again, AskScreen) and again.value == "refresh=2h items=4 full_text=off discussions=off"
         again.query_one("#answer").value = "refresh=soon"  # type: ignore[attr-defined]
         await press(pilot, "enter")
-        await wait_until(pilot, lambda: any("expected every, auto" in n for n in notifications(messages)), "the error")
+        await wait_until(
+            pilot, lambda: any("expected default, every, auto" in n for n in notifications(messages)), "the error"
+        )
     shown = run_reader("feed", "show", str(feed_id)).stdout.splitlines()
     assert shown[1:3] == ["  refresh: every 2h", "  items: the newest 4"]

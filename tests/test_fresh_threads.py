@@ -269,14 +269,14 @@ def test_the_command_says_how_many_threads_were_refreshed(
     quiet(fetch(db_path, settings()))
     sources.reddit_thread("r1", Said("c1", "ann"), Said("c2", "cy", "c1"))
 
-    result = run_reader("fetch", "--no-full-text")
+    result = run_reader("fetch", "--all", "--no-full-text")
 
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout.splitlines() == [
         "fetched 1 feed: 0 new articles, 1 new comment in 1 thread (1 refreshed), 0 full pages"
     ]
-    report = json.loads(run_reader("fetch", "--no-full-text", "--json").stdout)
+    report = json.loads(run_reader("fetch", "--all", "--no-full-text", "--json").stdout)
     assert (report["threads"], report["threads_refreshed"], report["comments"]) == (0, 0, 0)
 
 

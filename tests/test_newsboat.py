@@ -60,7 +60,7 @@ def test_urls_file_gives_feeds_tags_and_renames_and_notes_what_it_skips(tmp_path
     assert feeds["https://four.example/atom"]["tags"] == ["news"]
     # Subscriptions: `reader fetch` will fetch them.
     with Store(tmp_path / "library.db") as store:
-        assert {feed.url for feed in store.feeds_due()} == set(feeds)
+        assert {feed.url for feed in store.feeds_due()[0]} == set(feeds)
 
 
 def hand_made_cache(path: Path) -> None:

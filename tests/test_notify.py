@@ -51,7 +51,7 @@ def test_the_command_gets_the_new_articles_once_as_json(
     assert sorted(article["title"] for article in told) == ["Gardening notes", "Rust 2.0 is out"]
     assert set(told[0]) == {"id", "title", "feed", "url", "author", "published", "comment_count"}
     # Nothing new: the command is not run again.
-    run_reader("fetch", "--no-comments", "--no-full-text")
+    run_reader("fetch", "--all", "--no-comments", "--no-full-text")
     assert len(record.read_text().splitlines()) == 1
 
 
@@ -113,7 +113,7 @@ def test_a_failing_or_missing_command_is_one_warning(
     ]
     server.route("/feed.xml", ok(rss([Item("g-9", "Nine", "https://example.org/9", "<p>x</p>")]).encode()))
     write_config(isolated_home, [str(tmp_path / "no-such-program")])
-    fetched = run_reader("fetch", "--no-comments", "--no-full-text")
+    fetched = run_reader("fetch", "--all", "--no-comments", "--no-full-text")
     assert fetched.returncode == 0
     (line,) = fetched.stderr.splitlines()
     assert line.startswith("reader: warning: notify.command: cannot run no-such-program: ")

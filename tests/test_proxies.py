@@ -177,7 +177,7 @@ def test_a_dead_proxy_is_one_line_per_feed_and_keeps_what_was_stored(
     assert run_reader("fetch", "--quiet").returncode == 0
     monkeypatch.setenv("ALL_PROXY", f"socks5://reader:hunter2-secret@127.0.0.1:{free_port()}")
 
-    fetched = run_reader("fetch")
+    fetched = run_reader("fetch", "--all")
 
     assert fetched.returncode != 0
     output = fetched.stdout + fetched.stderr

@@ -110,7 +110,7 @@ def test_the_killfile_keeps_matching_new_articles_out(server: FeedServer, run_re
     ]
     # A rule taken out lets the next fetch store what it kept out.
     assert run_reader("ignore", "remove", "1").returncode == 0
-    run_reader("fetch", "--no-comments", "--no-full-text")
+    run_reader("fetch", "--all", "--no-comments", "--no-full-text")
     assert "Sponsored: buy our VPN" in titles(run_reader)
 
 
@@ -141,7 +141,7 @@ def test_a_display_rule_hides_stored_and_new_articles_until_it_is_taken_out(
     assert run_reader("ignore", "add", 'title =~ "vpn"').returncode == 0
     more = [*ITEMS, ("Rust 2.1 released", "Ann"), ("Cheap VPN deal", "Ads")]
     served(server, items=more)
-    done = run_reader("fetch", "--no-comments", "--no-full-text")
+    done = run_reader("fetch", "--all", "--no-comments", "--no-full-text")
     assert done.returncode == 0, done.stderr
     assert "the killfile kept out 1; 1 stored hidden" in done.stdout
     assert titles(run_reader, "--hidden") == sorted([*rust, "Rust 2.1 released"])

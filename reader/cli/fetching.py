@@ -33,6 +33,12 @@ from reader.cli.root import cli
 )
 @click.option("--no-comments", is_flag=True, help="Do not fetch comment threads.")
 @click.option("--no-full-text", is_flag=True, help="Do not fetch article pages.")
+@click.option(
+    "--all",
+    "every_feed",
+    is_flag=True,
+    help="Fetch every feed now, whatever its refresh interval (fetch.refresh, `reader feed set`).",
+)
 @pass_context
 def fetch_command(
     state: Context,
@@ -42,9 +48,13 @@ def fetch_command(
     concurrency: int | None,
     no_comments: bool,
     no_full_text: bool,
+    every_feed: bool,
 ) -> None:
-    """Fetch subscribed feeds (all, or the given ids), their comment threads and short articles' pages.
+    """Fetch subscribed feeds (those due, or the given ids), their comment threads and short articles' pages.
 
+    A feed is due when its refresh interval has passed since its last fetch:
+    by default (fetch.refresh = "auto") about half the usual gap between its
+    articles, from 30 minutes to a day; `--all` fetches every feed now.
     Exit status 1 if any feed failed; each failure is one line on stderr.
     """
     store = state.store()
@@ -52,7 +62,7 @@ def fetch_command(
         unknown = [i for i in feed_ids if not store.feed_exists(i)]
         if unknown:
             raise UserError(f"no feed with id {', '.join(map(str, unknown))} (see `reader feeds`)")
-    overrides: dict[str, Any] = {"full_text": not no_full_text}
+    overrides: dict[str, Any] = {"full_text": not no_full_text, "every_feed": every_feed}
     if concurrency is not None:
         overrides["concurrency"] = concurrency
     if no_comments:
@@ -79,6 +89,7 @@ def fetch_command(
                     for r in summary.feeds
                 ],
                 "new_articles": summary.new_articles,
+                "not_due": summary.not_due,
                 "ignored": summary.ignored,
                 "hidden": summary.hidden,
                 "threads": summary.threads,
@@ -117,7 +128,10 @@ def fetch_command(
                 + (f"; the killfile kept out {summary.ignored}" if summary.ignored else "")
                 + (f"; {summary.hidden} stored hidden" if summary.hidden else "")
             )
-            say(line + (f"; {failed} failed" if failed else ""))
+            line += f"; {failed} failed" if failed else ""
+            if summary.not_due:
+                line += f"; {plural(summary.not_due, 'feed')} not due yet (`reader fetch --all` fetches them)"
+            say(line)
     synced = True
     if state.config.sync_on_fetch and not feed_ids and not summary.error:
         synced = sync_after_fetch(state, quiet=quiet or as_json, comments=False if no_comments else None)

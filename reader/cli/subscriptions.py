@@ -239,8 +239,9 @@ def feed_set_command(state: Context, feed: str, settings: tuple[str, ...]) -> No
     """Change a feed's settings (FEED: number, URL or title).
 
     \b
-    refresh=every|auto|45m|2h|1d   how often `reader fetch` and the reader's timer take it
-                                   (auto: as often as it publishes, 30 min to a day)
+    refresh=default|every|auto|2h  how often `reader fetch` and the reader's timer take it
+                                   (auto: as often as it publishes, 30 min to a day;
+                                   default: as fetch.refresh says, auto unless set)
     items=N|all                    keep its newest N articles (starred ones always)
     full_text=on|off               fetch each article's page for its full text
     discussions=on|off             look its new articles up on Hacker News, Lobsters...
@@ -281,7 +282,7 @@ def _show_settings(state: Context, feed_id: int) -> None:
     assert row is not None and settings is not None
     feeds, _tags = store.auto_discussions()
     say(f"{feed_name(row)} ({row.id})")
-    say(f"  refresh: {describe_refresh(settings.refresh_minutes)}")
+    say(f"  refresh: {describe_refresh(settings.refresh_minutes, state.config.fetch_refresh)}")
     say(f"  items: {'all' if settings.item_limit is None else f'the newest {settings.item_limit:,}'}")
     say(f"  full_text: {'on' if settings.full_text else 'off'}")
     say(f"  discussions: {'on' if feed_id in feeds else 'off'}")

@@ -36,6 +36,7 @@ import asyncio
 import collections
 import concurrent.futures
 import contextlib
+import functools
 import multiprocessing
 import os
 import sqlite3
@@ -116,6 +117,12 @@ PAGES_PER_HOST = 20
 MB = 1_000_000
 
 
+def _refresh_minutes(text: str) -> int:
+    """``fetch.refresh`` in minutes (the config has said a bad one is a problem and gives the default)."""
+    minutes = defaults.parse_refresh(text)
+    return defaults.REFRESH_AUTO if minutes is None else minutes
+
+
 @dataclass(frozen=True)
 class FetchSettings:
     """What a fetch does and how far it may go.
@@ -156,6 +163,10 @@ class FetchSettings:
     discussions_auto: tuple[str, ...] = ()
     #: Articles looked up per run at most (``discussions.per_run``).
     discussions_per_run: int = 20
+    #: How often a feed with no interval of its own is taken (``fetch.refresh``, in minutes: -1 every
+    #: fetch, 0 auto); ``every_feed`` (``reader fetch --all``, ``R`` in the reader) takes every feed now.
+    default_refresh: int = field(default_factory=lambda: _refresh_minutes(defaults.FETCH_REFRESH))
+    every_feed: bool = False
     #: Print the traceback of an unforeseen error in one feed or thread (``--debug``) besides its one line.
     debug: bool = False
 
@@ -172,6 +183,7 @@ class FetchSettings:
             "memory_budget": config.fetch_memory_budget_mb * MB,
             "refresh_threads_days": config.fetch_refresh_threads_days,
             "refresh_threads_limit": config.fetch_refresh_threads_limit,
+            "default_refresh": _refresh_minutes(config.fetch_refresh),
             "sources": CommentSources.from_environment(lemmy=config.discussions_lemmy),
             "lookup": LookupSettings(
                 tuple(site for site in defaults.DISCUSSION_SITES if site in config.discussions_sites),
@@ -218,6 +230,8 @@ class FetchSummary:
 
     feeds: list[FeedReport] = field(default_factory=list)
     new_articles: int = 0
+    #: Feeds left for a later fetch: their refresh interval has not passed (``reader fetch --all`` takes them).
+    not_due: int = 0
     #: New articles the killfile kept out, and those its display rules stored hidden (not in new_articles).
     ignored: int = 0
     hidden: int = 0
@@ -623,7 +637,15 @@ class Fetcher:
             if store.read_only:
                 # Before anything is downloaded: every answer would be thrown away at its first write.
                 raise StoreError(f"{self.db_path}: the library is read-only; nothing was fetched")
-            due = await loop.run_in_executor(writer, store.feeds_due, feed_ids)
+            due, self.summary.not_due = await loop.run_in_executor(
+                writer,
+                functools.partial(
+                    store.feeds_due,
+                    feed_ids,
+                    default_minutes=self.settings.default_refresh,
+                    every_feed=self.settings.every_feed,
+                ),
+            )
             self.progress.feeds_total = len(due)
             self._report()
             fresh = await self._fetch_feeds(due, store, writer)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reader import defaults
 from reader.models import FeedData, FeedRow
 from reader.service.sync.account import load_account
 from reader.store import Store
@@ -161,33 +162,41 @@ def move(store: Store, feed: FeedRow, url: str) -> tuple[str, bool]:
 
 # -- a feed's own settings (``reader feed set``, ``O`` in the reader) ---------------------------
 
-_DURATION = {"m": 1, "h": 60, "d": 24 * 60}
-
 
 def _refresh_minutes(value: str) -> int | None:
-    """``every`` (None), ``auto`` (0), or a duration: ``45m``, ``2h``, ``1d``, or minutes as a number."""
-    text = value.strip().lower()
-    if text in ("every", "always", "default"):
+    """``default`` (None: ``fetch.refresh``), ``every`` (-1), ``auto`` (0), or a time: ``45m``, ``2h``, ``1d``."""
+    if value.strip().lower() == "default":
         return None
-    if text == "auto":
-        return 0
-    unit = _DURATION.get(text[-1:], 0) if text[-1:].isalpha() else 1
-    number = text[:-1] if text[-1:].isalpha() else text
-    if not unit or not number.isdigit() or not 1 <= int(number) * unit <= 366 * 24 * 60:
-        raise SubscriptionError(f"refresh={clean_line(value)!r}: expected every, auto, or a time such as 45m, 2h or 1d")
-    return int(number) * unit
-
-
-def describe_refresh(minutes: int | None) -> str:
-    """How a refresh interval reads: ``every fetch``, ``auto (...)``, ``every 2h``."""
+    minutes = defaults.parse_refresh(value)
     if minutes is None:
+        raise SubscriptionError(
+            f"refresh={clean_line(value)!r}: expected default, every, auto, or a time such as 45m, 2h or 1d"
+        )
+    return minutes
+
+
+def describe_refresh(minutes: int | None, default: str = defaults.FETCH_REFRESH) -> str:
+    """How a refresh interval reads: ``every fetch``, ``auto (...)``, ``every 2h``, ``default: ...``.
+
+    ``default`` is the ``fetch.refresh`` in effect, which a feed with no
+    interval of its own (None) follows.
+    """
+    if minutes is None:
+        fallback = defaults.parse_refresh(default)
+        return f"default, {describe_refresh(defaults.REFRESH_AUTO if fallback is None else fallback)} (fetch.refresh)"
+    if minutes < 0:
         return "every fetch"
     if minutes == 0:
         return "auto (as often as the feed publishes: 30 min to a day)"
+    return f"every {_duration(minutes)}"
+
+
+def _duration(minutes: int) -> str:
+    """``2h``, ``1d``, ``45m``: the shortest way the settings read back."""
     for unit, size in (("d", 24 * 60), ("h", 60)):
         if minutes % size == 0:
-            return f"every {minutes // size}{unit}"
-    return f"every {minutes}m"
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
 
 
 def _switch(key: str, value: str) -> bool:
@@ -205,7 +214,9 @@ def settings_line(store: Store, feed_id: int) -> str:
     if settings is None:
         raise SubscriptionError(f"no feed with id {feed_id}")
     minutes = settings.refresh_minutes
-    refresh = "every" if minutes is None else "auto" if minutes == 0 else describe_refresh(minutes).split()[-1]
+    refresh = (
+        "default" if minutes is None else "every" if minutes < 0 else "auto" if minutes == 0 else _duration(minutes)
+    )
     feeds, _tags = store.auto_discussions()
     return " ".join(
         [
@@ -220,7 +231,7 @@ def settings_line(store: Store, feed_id: int) -> str:
 def change_settings(store: Store, feed_id: int, words: list[str]) -> int:
     """Apply ``key=value`` words to a feed's settings (all or none); how many older articles the item limit removed.
 
-    Keys: ``refresh`` (every, auto, 45m, 2h, 1d), ``items`` (a number, or all),
+    Keys: ``refresh`` (default, every, auto, 45m, 2h, 1d), ``items`` (a number, or all),
     ``full_text`` and ``discussions`` (on, off). Raises :class:`SubscriptionError`
     (one line) for anything else, before anything changes.
     """

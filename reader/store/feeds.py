@@ -67,6 +67,8 @@ class Feeds(Connection):
                         THEN reader_url_key(coalesce(:url, url)) ELSE url_key END,
                     site_url = coalesce(:site_url, site_url),
                     kind = CASE WHEN :kind = 'feed' THEN 'feed' ELSE kind END,
+                    -- Subscribed again: due at the next fetch, whatever its refresh interval.
+                    last_success = CASE WHEN removed = 1 THEN NULL ELSE last_success END,
                     removed = 0
                 WHERE id = :id""",
                 {
@@ -207,7 +209,8 @@ class Feeds(Connection):
         """Give a feed a new address, keeping its articles and their read and starred state.
 
         ``url`` is stored in its one spelling; the next fetch asks for it
-        afresh (no validators, no error, no back-off from the old address).
+        afresh (no validators, no error, no back-off from the old address,
+        and due whatever its refresh interval).
         Returns the id of another feed that already has this address (and
         changes nothing then), else None; ``check_only`` only asks.
         """
@@ -225,7 +228,7 @@ class Feeds(Connection):
             self.conn.execute(
                 """UPDATE feeds SET key = :url, url = :url, url_key = :url, kind = 'feed', etag = NULL,
                     last_modified = NULL, last_status = NULL, last_error = NULL, error_count = 0, dead = 0,
-                    retry_after = NULL
+                    retry_after = NULL, last_success = NULL
                 WHERE id = :id""",
                 {"url": url_key, "id": feed_id},
             )

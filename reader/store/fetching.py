@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from reader.defaults import REFRESH_EVERY
 from reader.models import BatchStats, FeedToFetch, FetchOutcome, ImportBatch, ThreadSource
 from reader.store._sql import in_chunks
 from reader.store.articles import Articles
@@ -55,33 +56,56 @@ def _thread_source(row: sqlite3.Row) -> ThreadSource:
 class Fetching(Articles):
     """Fetch bookkeeping: feeds due, fetch records, full pages, threads fetched and to retry."""
 
-    def feeds_due(self, feed_ids: Sequence[int] | None = None, now: int | None = None) -> list[FeedToFetch]:
-        """Subscriptions to fetch: not dead, not asked to wait (429/503), optionally only ``feed_ids``.
+    def feeds_due(
+        self,
+        feed_ids: Sequence[int] | None = None,
+        now: int | None = None,
+        *,
+        default_minutes: int = REFRESH_EVERY,
+        every_feed: bool = False,
+    ) -> tuple[list[FeedToFetch], int]:
+        """Subscriptions to fetch (not dead, not asked to wait by a 429/503), and how many are not due yet.
 
-        Without ``feed_ids``, a feed with a refresh interval of its own
-        (``reader feed set FEED refresh=2h``, or ``auto``) is left out until
-        that long has passed since its last fetch; named feeds are fetched
-        whatever their interval.
+        Without ``feed_ids``, a feed is left out until its refresh interval
+        has passed since its last fetch: its own (``reader feed set FEED
+        refresh=2h``, or ``auto``), else ``default_minutes`` (``fetch.refresh``;
+        ``REFRESH_EVERY``: every fetch takes it, ``REFRESH_AUTO``: as often as
+        it publishes). ``every_feed`` (``reader fetch --all``, ``R`` in the
+        reader) and naming feeds fetch them whatever their interval.
         """
         now = now if now is not None else dates.now()
         rows = self.conn.execute(
-            """SELECT id, key, url, etag, last_modified, full_text, refresh_minutes, last_fetch FROM feeds
+            """SELECT id, key, url, etag, last_modified, full_text, refresh_minutes, last_success FROM feeds
             WHERE kind = 'feed' AND url IS NOT NULL AND dead = 0 AND removed = 0
               AND (retry_after IS NULL OR retry_after <= ?)
             ORDER BY id""",
             (now,),
         ).fetchall()
         wanted = set(feed_ids) if feed_ids is not None else None
-        return [
+
+        def is_due(row: sqlite3.Row) -> bool:
+            if wanted is not None:
+                return row["id"] in wanted
+            return every_feed or self._interval_passed(row, now, default_minutes)
+
+        due = [
             FeedToFetch(row["id"], row["key"], row["url"], row["etag"], row["last_modified"], bool(row["full_text"]))
             for row in rows
-            if (row["id"] in wanted if wanted is not None else self._interval_passed(row, now))
+            if is_due(row)
         ]
+        return due, (len(rows) - len(due) if wanted is None else 0)
 
-    def _interval_passed(self, row: sqlite3.Row, now: int) -> bool:
-        """Whether the feed of ``row`` is due: no interval of its own, never fetched, or its interval passed."""
-        minutes, last = row["refresh_minutes"], row["last_fetch"]
-        if minutes is None or last is None:
+    def _interval_passed(self, row: sqlite3.Row, now: int, default_minutes: int) -> bool:
+        """Whether the feed of ``row`` is due: fetched every time, or its interval passed since it last worked.
+
+        Counted from the last fetch that worked, so a feed never fetched, or
+        whose last fetch failed, is tried again by the next one (a 429 or
+        503's wait is kept apart, in ``retry_after``).
+        """
+        minutes, last = row["refresh_minutes"], row["last_success"]
+        if minutes is None:
+            minutes = default_minutes
+        if minutes < 0 or last is None:
             return True
         seconds = minutes * 60 if minutes > 0 else self.auto_interval(int(row["id"]))
         return bool(now - last >= seconds)

@@ -47,7 +47,7 @@ class FeedsMixin(MainScreenBase):
     if TYPE_CHECKING:
         # Defined by the other parts of MainScreen.
         def library_changed(self) -> None: ...
-        def run_fetch(self, feed_ids: list[int] | None = None) -> Worker[None]: ...
+        def run_fetch(self, feed_ids: list[int] | None = None, every_feed: bool = False) -> Worker[None]: ...
 
     _discover_request = 0
 
@@ -234,7 +234,7 @@ class FeedsMixin(MainScreenBase):
         question = AskScreen(
             f"Settings of {message.name}",
             value=message.line,
-            hint="refresh=every|auto|45m|2h|1d · items=N|all · full_text=on|off · discussions=on|off"
+            hint="refresh=default|every|auto|2h · items=N|all · full_text=on|off · discussions=on|off"
             " · enter saves · escape cancels",
             from_start=True,
         )

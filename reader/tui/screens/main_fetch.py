@@ -24,14 +24,14 @@ class FetchMixin(MainScreenBase):
         def open_article(self, article_id: int, *, mark_read: bool = True, focus: bool = True) -> None: ...
 
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False)
-    def run_fetch(self, feed_ids: list[int] | None = None) -> None:
-        """Fetch every subscribed feed (or ``feed_ids``); progress and the outcome come back as messages."""
+    def run_fetch(self, feed_ids: list[int] | None = None, every_feed: bool = False) -> None:
+        """Fetch the due feeds (every one with ``every_feed``, or ``feed_ids``); progress and outcome as messages."""
 
         def report(progress: Progress) -> None:
             self.post_message(FetchProgressed(progress))
 
         try:
-            summary = self.library.fetch(feed_ids, progress=report)
+            summary = self.library.fetch(feed_ids, progress=report, every_feed=every_feed)
         except Exception as error:  # a fetch that cannot run is reported, never a crash
             self.post_message(FetchFinished(None, f"fetch failed: {clean_line(str(error))[:160]}"))
             return
@@ -86,6 +86,8 @@ class FetchMixin(MainScreenBase):
         )
         if failed:
             text += f"; {len(failed)} failed (see the feed list)"
+        if summary.not_due:
+            text += f"; {summary.not_due} not due yet (R fetches every feed)"
         self.notify(text, markup=False, severity="warning" if failed else "information", timeout=6)
         if summary.notify_error:
             self.notify(summary.notify_error, markup=False, severity="warning", timeout=8)
@@ -130,12 +132,12 @@ class FetchMixin(MainScreenBase):
             self.call_after_refresh(self.run_fetch, waiting)
 
     def action_refresh(self) -> None:
-        """Fetch every feed in the background."""
+        """Fetch every feed in the background, now: asked for, whatever the feeds' refresh intervals."""
         if self.fetching:
             self.notify("Already fetching.", timeout=2)
             return
         self.sub_title = "Fetching…"
-        self.run_fetch()
+        self.run_fetch(every_feed=True)
 
     def action_fetch_comments(self) -> None:
         """Fetch the comments of the article being read (or the highlighted one)."""
@@ -180,6 +182,10 @@ class FetchMixin(MainScreenBase):
             self.open_article(message.article_id, mark_read=False, focus=False)
 
     def _scheduled_refresh(self) -> None:
-        # A timer's fetch waits its turn quietly instead of saying "Already fetching".
+        """The timer's fetch (and refresh.on_start): the feeds that are due, as `reader fetch` takes them.
+
+        It waits its turn quietly instead of saying "Already fetching".
+        """
         if not self.fetching:
-            self.action_refresh()
+            self.sub_title = "Fetching…"
+            self.run_fetch()
