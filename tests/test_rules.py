@@ -63,6 +63,23 @@ def test_list_filter_selects_with_the_filter_language(server: FeedServer, run_re
     assert first["title"] not in titles(run_reader, "--filter", "unread = yes")
 
 
+def test_a_saved_search_is_named_where_a_feed_is(server: FeedServer, run_reader: RunReader) -> None:
+    fetched(run_reader, served(server))
+    assert run_reader("query", "add", "Bob's", 'author = "Bob"').returncode == 0
+    assert titles(run_reader, "--feed", "Bob's") == ["Gardening in March", "Tomatoes and rust fungus"]
+    assert titles(run_reader, "--feed", "/bob's") == titles(run_reader, "--feed", "Bob's")  # as the list shows it
+    assert len(titles(run_reader, "--feed", "Test feed")) == len(ITEMS)  # a feed by its title, as before
+    marked = run_reader("mark-feed-read", "Bob's")
+    assert marked.returncode == 0 and marked.stdout.strip() == "marked 2 articles read"
+    assert titles(run_reader, "--unread") == [
+        "Rust 2.0 released",
+        "Sponsored: buy our VPN",
+        "Why rust is not a language",
+    ]
+    missing = run_reader("list", "--feed", "Nobody's")
+    assert missing.returncode == 1 and "or the name of a saved search" in missing.stderr
+
+
 def test_a_filter_mistake_is_one_line_with_a_caret_under_the_place(run_reader: RunReader) -> None:
     done = run_reader("list", "--filter", 'title =~ "rust" and age = "old"')
     assert done.returncode == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,9 @@ from reader.service.reading import read_article
 from reader.text import plural
 from reader.text.sanitize import clean_line
 from reader.text.search import InvalidSearchError
+
+if TYPE_CHECKING:
+    from reader.store import Store
 
 
 @cli.command("feeds")
@@ -34,8 +38,35 @@ def feeds_command(state: Context, as_json: bool) -> None:
         say(line)
 
 
+def feed_or_search(store: Store, spec: str) -> tuple[int | None, str | None]:
+    """What ``spec`` names, as the feed list has it: a feed (number, URL, title) or a saved search (its name).
+
+    Returns ``(feed id, None)`` or ``(None, the saved search's filter)``. A
+    number or an address is a feed; a name is a saved search's when one is
+    called so, else a feed's title. Raises :class:`UserError` (one line).
+    """
+    from reader.service.subscriptions import SubscriptionError, find_feed
+
+    text = spec.strip()
+    if text.isascii() and text.isdigit():
+        if not store.feed_exists(int(text)):
+            raise UserError(f"no feed with id {text} (see `reader feeds`)")
+        return int(text), None
+    expression = None if "://" in text else store.saved_query(text.removeprefix("/").strip())
+    if expression is not None:
+        return None, expression
+    try:
+        return find_feed(store, text).id, None
+    except SubscriptionError as error:
+        raise UserError(f"{error}; or the name of a saved search (`reader query list`)") from None
+
+
 @cli.command("list")
-@click.option("--feed", "feed_id", type=int, help="Only this feed (an id from `reader feeds`).")
+@click.option(
+    "--feed",
+    "feed",
+    help="Only this feed (number, URL or title) or saved search (its name), as the feed list has them.",
+)
 @click.option("--tag", help="Only feeds with this tag (see `reader tags`).")
 @click.option("--unread", is_flag=True, help="Only unread articles.")
 @click.option("--starred", is_flag=True, help="Only starred articles.")
@@ -48,7 +79,7 @@ def feeds_command(state: Context, as_json: bool) -> None:
 @pass_context
 def list_command(
     state: Context,
-    feed_id: int | None,
+    feed: str | None,
     tag: str | None,
     unread: bool,
     starred: bool,
@@ -65,13 +96,14 @@ def list_command(
     if expression is not None:
         check_filter(expression)  # a mistake is said first, whatever else is wrong
     store = state.store()
-    if feed_id is not None and not store.feed_exists(feed_id):
-        raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
+    feed_id, searched = feed_or_search(store, feed) if feed is not None else (None, None)
     if tag is not None and tag not in {name for name, _feeds, _unread in store.tags()}:
         raise UserError(f"no feed has the tag {clean_line(tag)!r} (see `reader tags`)")
     filters = []
     if expression is not None:
         filters.append(f"({expression})")
+    if searched is not None:
+        filters.append(f"({searched})")
     if query is not None:
         saved_filter = store.saved_query(query)
         if saved_filter is None:
@@ -171,12 +203,14 @@ def mark_command(state: Context, article_ids: tuple[int, ...], read: bool | None
 
 
 @cli.command("mark-feed-read")
-@click.argument("feed_id", type=int)
+@click.argument("feed")
 @pass_context
-def mark_feed_read_command(state: Context, feed_id: int) -> None:
-    """Mark every article of one feed read."""
+def mark_feed_read_command(state: Context, feed: str) -> None:
+    """Mark every article of one feed read (FEED: number, URL or title), or of one saved search (its name)."""
     store = state.store()
-    if not store.feed_exists(feed_id):
-        raise UserError(f"no feed with id {feed_id} (see `reader feeds`)")
-    changed = store.mark_feed_read(feed_id)
+    feed_id, searched = feed_or_search(store, feed)
+    if feed_id is not None:
+        changed = store.mark_feed_read(feed_id)
+    else:
+        changed = store.mark(store.article_ids(ArticleFilter(unread=True, expression=searched)), read=True)
     say(f"marked {plural(changed, 'article')} read")
