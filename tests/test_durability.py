@@ -168,7 +168,7 @@ def test_marks_made_while_a_big_fetch_runs_all_survive_and_nothing_is_locked(
     try:
         assert marker.stdout is not None
         assert marker.stdout.readline() == "ready\n", marker.stderr.read() if marker.stderr else ""
-        fetching = spawn_cli(db_path, "fetch", "--quiet", "--concurrency", "4", home=isolated_home)
+        fetching = spawn_cli(db_path, "fetch", "--all", "--quiet", "--concurrency", "4", home=isolated_home)
         # Meanwhile the commands a user would type: list, then mark odd ids.
         rng = random.Random(7)
         cli_marks: dict[int, tuple[bool, bool]] = {}
@@ -433,7 +433,7 @@ def test_sigkilled_fetches_and_imports_leave_a_whole_library_and_a_rerun_complet
 
     def start_fetch(revision: int) -> subprocess.Popen[str]:
         serve(revision)
-        return spawn_cli(db_path, "fetch", "--quiet", home=home)
+        return spawn_cli(db_path, "fetch", "--all", "--quiet", home=home)
 
     def start_import(revision: int) -> subprocess.Popen[str]:
         write_files(revision)
@@ -448,7 +448,7 @@ def test_sigkilled_fetches_and_imports_leave_a_whole_library_and_a_rerun_complet
     # Uninterrupted runs complete the work: every feed and file at the last revision.
     serve(revision)
     write_files(revision)
-    fetched = run_cli(db_path, "fetch", "--quiet", home=home)
+    fetched = run_cli(db_path, "fetch", "--all", "--quiet", home=home)
     assert (fetched.returncode, fetched.stderr) == (0, "")
     imported = run_cli(db_path, "import", "--quiet", str(folder), home=home)
     assert (imported.returncode, imported.stderr) == (0, "")
