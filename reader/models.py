@@ -257,6 +257,9 @@ class BatchStats:
     #: New articles a rule of the killfile (``reader ignore``) kept out, and those a display rule stored hidden.
     articles_ignored: int = 0
     articles_hidden: int = 0
+    #: Saved searches (new or replaced) and killfile rules (new) a file brought (newsboat's urls and config).
+    queries_saved: int = 0
+    rules_added: int = 0
     #: Why the batch could not be stored (nothing of it was), when it could not.
     error: str | None = None
 
@@ -270,6 +273,8 @@ class BatchStats:
         self.new_article_ids.extend(other.new_article_ids)
         self.articles_ignored += other.articles_ignored
         self.articles_hidden += other.articles_hidden
+        self.queries_saved += other.queries_saved
+        self.rules_added += other.rules_added
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,28 @@ def test_urls_file_gives_feeds_tags_and_renames_and_notes_what_it_skips(tmp_path
     # Subscriptions: `reader fetch` will fetch them.
     with Store(tmp_path / "library.db") as store:
         assert {feed.url for feed in store.feeds_due()[0]} == set(feeds)
+    # The file's line says what it brought: its feeds and its saved search.
+    assert f"{urls}: newsboat-urls: 3 feeds (3 new), 1 saved search" in result.stdout.splitlines()
+
+
+def test_a_config_file_brings_its_killfile_rules_in_the_mode_it_names(tmp_path: Path, run_reader: RunReader) -> None:
+    config = tmp_path / "config"
+    config.write_text(
+        'ignore-article "*" "title =~ \\"^sponsored\\""\nreload-time 30\n'
+        'ignore-article "*" "author = \\"bot\\""\nignore-mode "display"\n',
+        encoding="utf-8",
+    )
+    result = run_reader("import", str(config))
+    assert result.returncode == 0, result.stderr
+    assert f"{config}: newsboat-config: 2 new killfile rules" in result.stdout.splitlines()
+    assert result.stderr.splitlines()[-1].endswith("1 other config line is newsboat's own setting; skipped")
+    rules = json.loads(run_reader("ignore", "list", "--json").stdout)["rules"]
+    assert [(rule["filter"], rule["mode"]) for rule in rules] == [
+        ('title =~ "^sponsored"', "display"),  # ignore-mode counts wherever it stands
+        ('author = "bot"', "display"),
+    ]
+    again = run_reader("import", str(config))
+    assert f"{config}: newsboat-config: 0 new killfile rules" in again.stdout.splitlines()
 
 
 def hand_made_cache(path: Path) -> None:

@@ -60,8 +60,14 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
                 parts.append(f"{stats.articles_ignored} kept out by the killfile")
             if stats.articles_hidden:
                 parts.append(f"{stats.articles_hidden} stored hidden")
-            if outcome.kind == "OPML":
+            if outcome.kind in ("OPML", "newsboat-urls"):
                 parts = [f"{plural(outcome.feeds, 'feed')} ({stats.feeds_added} new)"]
+            if outcome.kind == "newsboat-config":
+                parts = []  # a config brings rules, never articles
+            if stats.queries_saved:
+                parts.append(plural(stats.queries_saved, "saved search", "saved searches"))
+            if stats.rules_added or outcome.kind == "newsboat-config":
+                parts.append(plural(stats.rules_added, "new killfile rule"))
             say(f"{name}: {outcome.kind}: {', '.join(parts)}")
     if skipped:
         say(_skipped_line(skipped, sources))

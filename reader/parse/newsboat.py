@@ -174,7 +174,12 @@ def parse_config(text: str) -> ImportBatch:
         rules.append((expression, url))
     batch.ignore_rules = [(expression, url, mode) for expression, url in rules]
     if others:
-        batch.warnings.append(f"{others} other config lines are newsboat's own settings; skipped")
+        lines = (
+            "1 other config line is newsboat's own setting"
+            if others == 1
+            else (f"{others} other config lines are newsboat's own settings")
+        )
+        batch.warnings.append(f"{lines}; skipped")
     return batch
 
 

@@ -135,17 +135,18 @@ class Articles(Feeds):
         for batch, stats in zip(batches, all_stats, strict=True):
             for article_id, comments in batch.thread_additions:
                 stats.comments_added += self._merge_comments(article_id, comments, now)
-            self._store_rules(batch, now)
+            self._store_rules(batch, stats, now)
         return all_stats
 
-    def _store_rules(self, batch: ImportBatch, now: int) -> None:
-        """A file's saved searches (replacing one of the same name) and killfile rules (each once)."""
+    def _store_rules(self, batch: ImportBatch, stats: BatchStats, now: int) -> None:
+        """A file's saved searches (replacing one of the same name) and killfile rules (each once), counted."""
         for name, expression in batch.saved_queries:
             self.conn.execute(
                 """INSERT INTO saved_queries (name, expression, created) VALUES (?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET expression = excluded.expression""",
                 (name, expression, now),
             )
+            stats.queries_saved += 1
         for expression, url, mode in batch.ignore_rules:
             feed = self.find_feed_by_url(url) if url is not None else None
             if url is not None and feed is None:
@@ -160,6 +161,7 @@ class Articles(Feeds):
                     "INSERT INTO ignore_rules (expression, feed_id, mode, created) VALUES (?, ?, ?, ?)",
                     (expression, feed_id, mode, now),
                 )
+                stats.rules_added += 1
                 if mode == "display":
                     self._hide_matching(expression, feed_id, now)
 
