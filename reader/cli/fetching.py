@@ -130,7 +130,8 @@ def fetch_command(
             )
             line += f"; {failed} failed" if failed else ""
             if summary.not_due:
-                line += f"; {plural(summary.not_due, 'feed')} not due yet (`reader fetch --all` fetches them)"
+                them = "it" if summary.not_due == 1 else "them"
+                line += f"; {plural(summary.not_due, 'feed')} not due yet (`reader fetch --all` fetches {them})"
             say(line)
     synced = True
     if state.config.sync_on_fetch and not feed_ids and not summary.error:
