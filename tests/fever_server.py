@@ -38,17 +38,14 @@ can leave the machine, whatever a feed says. Nothing here talks to anything but
 from __future__ import annotations
 
 import email.utils
-import fcntl
 import hashlib
 import html
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -56,7 +53,7 @@ import urllib.parse
 import urllib.request
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -64,6 +61,7 @@ from typing import Any, Literal, NoReturn
 
 import pytest
 from feedserver import FeedServer, Item, not_found, ok, rss
+from pypi_tool import PypiTool, Unavailable, flag, free_port, tail
 
 #: The coldsweat the tests were written against (its answer shapes are what they check).
 COLDSWEAT_VERSION = "0.10.2"
@@ -96,10 +94,6 @@ MarkKind = Literal["item", "feed", "group"]
 MarkAs = Literal["read", "unread", "saved", "unsaved"]
 
 
-class Unavailable(Exception):
-    """coldsweat cannot run here; ``str()`` says why (the skip or failure reason)."""
-
-
 def api_key(email_address: str, password: str) -> str:
     """The Fever API key of a user: md5 of ``email:password`` in lowercase hex (coldsweat's own formula)."""
     return hashlib.md5(f"{email_address}:{password}".encode()).hexdigest()
@@ -108,102 +102,33 @@ def api_key(email_address: str, password: str) -> str:
 # -- the installed copy ------------------------------------------------------------------------
 
 
-def _flag(variable: str) -> bool:
-    return os.environ.get(variable, "0") not in ("", "0")
-
-
 def asked() -> bool:
     """True when the environment asks for the real server (READER_FEVER=1, or READER_REQUIRE_FEVER=1 as CI sets)."""
-    return _flag("READER_FEVER") or required()
+    return flag("READER_FEVER") or required()
 
 
 def required() -> bool:
     """True when a server that cannot be installed or started must fail the tests (READER_REQUIRE_FEVER=1)."""
-    return _flag("READER_REQUIRE_FEVER")
+    return flag("READER_REQUIRE_FEVER")
 
 
-def venv_dir() -> Path:
-    """Where coldsweat's own environment lives."""
-    override = os.environ.get("READER_FEVER_VENV")
-    if override:
-        return Path(override)
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "reader-tests" / "coldsweat-venv"
-
-
-#: Written into the environment once pip has finished: an interrupted install has none.
-MARKER = "reader-coldsweat-installed"
-
-
-def _stamp() -> str:
-    """What the marker holds: the version and the requirements' hash (a changed pin reinstalls)."""
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:16]
-    return f"coldsweat {COLDSWEAT_VERSION} {digest}"
-
-
-def executable() -> Path | None:
-    """The installed ``coldsweat`` command (of a finished install of these requirements), or None."""
-    command = venv_dir() / "bin" / "coldsweat"
-    try:
-        finished = (venv_dir() / MARKER).read_text(encoding="utf-8").strip() == _stamp()
-    except OSError:
-        finished = False
-    return command if finished and command.is_file() and os.access(command, os.X_OK) else None
-
-
-@contextmanager
-def _install_lock() -> Iterator[None]:
-    """One installer at a time (xdist workers start their session fixtures together)."""
-    target = venv_dir()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / (target.name + ".lock"), "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _tail(text: str, lines: int = 3) -> str:
-    kept = [line.strip() for line in text.splitlines() if line.strip()]
-    return " | ".join(kept[-lines:]) or "no output"
-
-
-def install() -> Path:
-    """coldsweat's command, installed first when missing; raises :class:`Unavailable` with the reason."""
-    with _install_lock():
-        found = executable()
-        if found is not None:
-            return found
-        target = venv_dir()
-        shutil.rmtree(target, ignore_errors=True)  # what an interrupted or older install left
-        steps = (
-            [sys.executable, "-m", "venv", str(target)],
-            [str(target / "bin" / "python"), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)],
-        )
-        for step in steps:
-            what = " ".join(Path(step[0]).name if i == 0 else part for i, part in enumerate(step))
-            try:
-                done = subprocess.run(step, capture_output=True, text=True, timeout=INSTALL_SECONDS, check=False)
-            except subprocess.TimeoutExpired:
-                raise Unavailable(f"`{what}` took more than {INSTALL_SECONDS} s") from None
-            if done.returncode != 0:
-                raise Unavailable(f"`{what}` failed: {_tail(done.stderr or done.stdout)}")
-        (target / MARKER).write_text(_stamp() + "\n", encoding="utf-8")
-        found = executable()
-        if found is None:
-            raise Unavailable(f"coldsweat {COLDSWEAT_VERSION} was installed but {target}/bin/coldsweat is missing")
-        return found
+#: coldsweat's own environment (tests/pypi_tool.py): ``~/.cache/reader-tests/coldsweat-venv`` or
+#: $READER_FEVER_VENV; the marker holds the version and the requirements' hash (a changed pin reinstalls).
+TOOL = PypiTool(
+    label=f"coldsweat {COLDSWEAT_VERSION}",
+    command="coldsweat",
+    pip_args=("-r", str(REQUIREMENTS)),
+    stamp=f"coldsweat {COLDSWEAT_VERSION} {hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:16]}",
+    venv_variable="READER_FEVER_VENV",
+    folder="coldsweat-venv",
+    install_seconds=INSTALL_SECONDS,
+)
+venv_dir = TOOL.venv_dir
+executable = TOOL.executable
+install = TOOL.install
 
 
 # -- what the feed server serves -----------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _png() -> bytes:
@@ -480,7 +405,7 @@ class Fever:
         with (self.directory / "commands.log").open("a", encoding="utf-8") as log:
             log.write(f"$ coldsweat {' '.join(args)}\n{output}")
         if done.returncode != 0:
-            raise Unavailable(f"`coldsweat {args[0]}` failed (exit {done.returncode}): {_tail(output)}")
+            raise Unavailable(f"`coldsweat {args[0]}` failed (exit {done.returncode}): {tail(output)}")
         return output
 
     def fetch(self) -> None:
@@ -562,7 +487,7 @@ class Fever:
             time.sleep(0.05)
         status = f"exit {self.process.returncode}" if self.process.poll() is not None else "no answer"
         self.stop()
-        raise Unavailable(f"coldsweat run on port {self.port} did not answer ({status}): {_tail(self.log())}")
+        raise Unavailable(f"coldsweat run on port {self.port} did not answer ({status}): {tail(self.log())}")
 
     def stop(self) -> None:
         """Stop the server process (this harness's own, by its id); the database stays as it is."""
@@ -636,7 +561,7 @@ def start(command: Path) -> Fever:
     directory = Path(tempfile.mkdtemp(prefix="reader-fever-"))
     feeds = FeedServer().start()
     database = directory / "coldsweat.db"
-    server = Fever(command, directory, feeds, _free_port(), _environment(database, _free_port()))
+    server = Fever(command, directory, feeds, free_port(), _environment(database, free_port()))
     try:
         feeds.route("/icon.png", ok(_png(), "image/png"))
         for index, (slug, title, group) in enumerate(FEEDS):
@@ -657,11 +582,11 @@ def start(command: Path) -> Fever:
         # coldsweat's commands exit 0 even when they refuse (a user that exists, an unknown one): check the result.
         keys = server.sql("SELECT fever_api_key FROM users WHERE email = ?", (EMAIL,))
         if keys != [(server.api_key,)]:
-            raise Unavailable(f"coldsweat setup made no user with the expected API key: {_tail(server.log())}")
+            raise Unavailable(f"coldsweat setup made no user with the expected API key: {tail(server.log())}")
         expected = sum(len(feed.items) for feed in server.served.values())
         stored = server.sql("SELECT count(*) FROM entries")[0][0]
         if stored != expected:
-            raise Unavailable(f"coldsweat fetch stored {stored} items of {expected}: {_tail(server.log())}")
+            raise Unavailable(f"coldsweat fetch stored {stored} items of {expected}: {tail(server.log())}")
 
         step_began = time.monotonic()
         with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(server.template)) as target:
@@ -676,7 +601,7 @@ def start(command: Path) -> Fever:
             except Unavailable as error:
                 if attempt == 2 or "in use" not in str(error):
                     raise
-                server.port = _free_port()
+                server.port = free_port()
         server.timings["session"] = time.monotonic() - began
         return server
     except BaseException:

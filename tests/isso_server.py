@@ -18,23 +18,22 @@ pip's install from the package registry.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pypi_tool import PypiTool, Unavailable, flag, free_port, tail
+
+__all__ = ["ISSO_VERSION", "Isso", "Unavailable", "asked", "executable", "install", "start", "venv_dir"]
 
 #: The Isso the tests were written against (its answer shapes are what they check).
 ISSO_VERSION = "0.14.0"
@@ -44,92 +43,24 @@ INSTALL_SECONDS = 600
 START_SECONDS = 30
 
 
-class Unavailable(Exception):
-    """Isso cannot run here; ``str()`` says why (the skip or failure reason)."""
-
-
-def _flag(variable: str) -> bool:
-    return os.environ.get(variable, "0") not in ("", "0")
-
-
 def asked() -> bool:
     """True when the environment asks for the real Isso (READER_ISSO=1, or READER_REQUIRE_ISSO=1 as CI sets)."""
-    return _flag("READER_ISSO") or _flag("READER_REQUIRE_ISSO")
+    return flag("READER_ISSO") or flag("READER_REQUIRE_ISSO")
 
 
-def venv_dir() -> Path:
-    """Where Isso's own environment lives."""
-    override = os.environ.get("READER_ISSO_VENV")
-    if override:
-        return Path(override)
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "reader-tests" / "isso-venv"
-
-
-def executable() -> Path | None:
-    """The installed ``isso`` command (of a finished install of :data:`ISSO_VERSION`), or None."""
-    command = venv_dir() / "bin" / "isso"
-    try:
-        finished = (venv_dir() / MARKER).read_text(encoding="utf-8").strip() == ISSO_VERSION
-    except OSError:
-        finished = False
-    return command if finished and command.is_file() and os.access(command, os.X_OK) else None
-
-
-#: Written into the environment, with the version, once pip has finished: an interrupted install has none.
-MARKER = "reader-isso-installed"
-
-
-@contextmanager
-def _install_lock() -> Iterator[None]:
-    """One installer at a time (xdist workers start their session fixtures together)."""
-    target = venv_dir()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / (target.name + ".lock"), "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _tail(text: str, lines: int = 3) -> str:
-    kept = [line.strip() for line in text.splitlines() if line.strip()]
-    return " | ".join(kept[-lines:]) or "no output"
-
-
-def install() -> Path:
-    """Isso's ``isso`` command, installed first when missing; raises :class:`Unavailable` with the reason."""
-    with _install_lock():
-        found = executable()
-        if found is not None:
-            return found
-        target = venv_dir()
-        shutil.rmtree(target, ignore_errors=True)  # what an interrupted install left
-        steps = (
-            [sys.executable, "-m", "venv", str(target)],
-            [str(target / "bin" / "python"), "-m", "pip", "install", "-q", f"isso=={ISSO_VERSION}"],
-        )
-        for step in steps:
-            what = " ".join(Path(step[0]).name if i == 0 else part for i, part in enumerate(step))
-            try:
-                done = subprocess.run(step, capture_output=True, text=True, timeout=INSTALL_SECONDS, check=False)
-            except subprocess.TimeoutExpired:
-                raise Unavailable(f"`{what}` took more than {INSTALL_SECONDS} s") from None
-            if done.returncode != 0:
-                raise Unavailable(f"`{what}` failed: {_tail(done.stderr or done.stdout)}")
-        (target / MARKER).write_text(ISSO_VERSION + "\n", encoding="utf-8")
-        found = executable()
-        if found is None:
-            raise Unavailable(f"isso {ISSO_VERSION} was installed but {target}/bin/isso is missing")
-        return found
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+#: Isso's own environment (tests/pypi_tool.py): ``~/.cache/reader-tests/isso-venv`` or $READER_ISSO_VENV.
+TOOL = PypiTool(
+    label=f"isso {ISSO_VERSION}",
+    command="isso",
+    pip_args=(f"isso=={ISSO_VERSION}",),
+    stamp=ISSO_VERSION,
+    venv_variable="READER_ISSO_VENV",
+    folder="isso-venv",
+    install_seconds=INSTALL_SECONDS,
+)
+venv_dir = TOOL.venv_dir
+executable = TOOL.executable
+install = TOOL.install
 
 
 CONFIG = """\
@@ -230,7 +161,7 @@ def start(command: Path) -> Isso:
     last = "no attempt"
     for _attempt in range(3):  # the free port may be taken between the probe and Isso's bind: try another
         directory = Path(tempfile.mkdtemp(prefix="reader-isso-"))
-        url = f"http://127.0.0.1:{_free_port()}"
+        url = f"http://127.0.0.1:{free_port()}"
         config = directory / "isso.cfg"
         config.write_text(CONFIG.format(db=directory / "comments.db", url=url), encoding="utf-8")
         log = (directory / "isso.log").open("wb")
@@ -248,6 +179,6 @@ def start(command: Path) -> Isso:
                 return server
             time.sleep(0.1)
         last = f"exit {process.returncode}" if process.poll() is not None else f"no answer in {START_SECONDS} s"
-        last += f": {_tail(server.log())}"
+        last += f": {tail(server.log())}"
         server.stop()
     raise Unavailable(f"isso did not start ({last})")
