@@ -18,6 +18,7 @@ import pytest
 from conftest import RunReader
 from feedserver import FeedServer, ok, status
 from fever_server import Fever
+from sync_helpers import by_url, listed, synced
 
 from reader.service.sync.account import Account, save_account
 from reader.service.sync.fever import api_key
@@ -92,21 +93,8 @@ def account(run_reader: RunReader, fever: Fever, monkeypatch: pytest.MonkeyPatch
     return fever
 
 
-def listed(run_reader: RunReader) -> list[dict[str, Any]]:
-    done = run_reader("list", "--json", "--limit", "1000")
-    assert done.returncode == 0, done.stderr
-    return list(json.loads(done.stdout))
-
-
-def by_url(run_reader: RunReader) -> dict[str, dict[str, Any]]:
-    return {row["url"]: row for row in listed(run_reader)}
-
-
 def sync(run_reader: RunReader) -> str:
-    done = run_reader("sync")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("synced with fever"), done.stdout
-    return done.stdout
+    return synced(run_reader, "fever")
 
 
 def server_ids(fever: Fever) -> dict[str, int]:

@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 from conftest import RunReader
-from feedserver import Item, rss
+from feedserver import rss
+from sync_helpers import items
 from ttrss_server import PASSWORD, URL, FeedHost, TinyTinyRSS
 
 from reader.config import Config
@@ -34,20 +35,6 @@ from reader.service.sync import engine
 from reader.service.sync.account import Account, load_account, save_account
 from reader.service.sync.base import ArticlePage, Backend, ServerState, SyncError, SyncRefused, SyncUnsupported
 from reader.store import Store
-
-
-def items(prefix: str, count: int) -> list[Item]:
-    """``count`` items with links http://example.invalid/PREFIX/N."""
-    return [
-        Item(
-            f"{prefix}-guid-{n}",
-            f"{prefix.title()} article {n}",
-            f"http://example.invalid/{prefix}/{n}",
-            description=f"Body of {prefix} article {n}.",
-            pub_date=f"{n + 1:02d} Mar 2026 10:00:00 GMT",
-        )
-        for n in range(1, count + 1)
-    ]
 
 
 def add_here(store: Store, url: str, title: str = "", tags: Sequence[str] = ()) -> int:

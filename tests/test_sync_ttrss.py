@@ -20,6 +20,7 @@ import pytest
 from conftest import RunReader
 from feedserver import FeedServer, Item, ok, rss, status
 from proxyserver import StartProxy
+from sync_helpers import by_url, items, listed, synced
 from ttrss_server import PASSWORD, URL, FeedHost, TinyTinyRSS
 
 from reader.service.sync.account import Account, load_account, save_account
@@ -27,20 +28,6 @@ from reader.store import Store
 from reader.store.schema import MIGRATIONS
 
 pytestmark = pytest.mark.ttrss
-
-
-def items(prefix: str, count: int) -> list[Item]:
-    """``count`` items with links http://example.invalid/PREFIX/N, one day apart."""
-    return [
-        Item(
-            f"{prefix}-guid-{n}",
-            f"{prefix.title()} article {n}",
-            f"http://example.invalid/{prefix}/{n}",
-            description=f"Body of {prefix} article {n}.",
-            pub_date=f"{n + 1:02d} Mar 2026 10:00:00 GMT",
-        )
-        for n in range(1, count + 1)
-    ]
 
 
 @pytest.fixture(autouse=True)
@@ -64,21 +51,8 @@ def account(run_reader: RunReader, ttrss: TinyTinyRSS, password: str) -> TinyTin
     return ttrss
 
 
-def listed(run_reader: RunReader, *args: str) -> list[dict[str, Any]]:
-    done = run_reader("list", "--json", "--limit", "1000", *args)
-    assert done.returncode == 0, done.stderr
-    return list(json.loads(done.stdout))
-
-
-def by_url(run_reader: RunReader) -> dict[str, dict[str, Any]]:
-    return {row["url"]: row for row in listed(run_reader)}
-
-
 def sync(run_reader: RunReader) -> str:
-    done = run_reader("sync")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("synced with ttrss"), done.stdout
-    return done.stdout
+    return synced(run_reader, "ttrss")
 
 
 def failed_sync(run_reader: RunReader) -> str:
