@@ -92,7 +92,7 @@ def test_by_default_a_fetch_takes_each_feed_as_often_as_it_publishes(
     broken = server.route("/broken.xml", status(500))
     assert run_reader("add", "--no-check", hourly, daily, broken).returncode == 0
     ids = feed_ids(run_reader)
-    assert "  refresh: default, auto (as often as the feed publishes: 30 min to a day) (fetch.refresh)" in (
+    assert "  refresh: auto (as often as the feed publishes: 30 min to a day), as fetch.refresh says" in (
         run_reader("feed", "show", str(ids["hourly.xml"])).stdout.splitlines()
     )
     run_reader("fetch", "--no-comments", "--no-full-text")
@@ -127,7 +127,7 @@ def test_by_default_a_fetch_takes_each_feed_as_often_as_it_publishes(
     assert "not due" not in fetch_again()
     counts = {name: count + 1 for name, count in counts.items()}
     assert {name: asked(server, f"/{name}") for name in ids} == counts
-    assert "  refresh: default, every fetch (fetch.refresh)" in run_reader("feed", "show", "1").stdout.splitlines()
+    assert "  refresh: every fetch, as fetch.refresh says" in run_reader("feed", "show", "1").stdout.splitlines()
 
 
 def test_a_feed_subscribed_again_or_moved_is_due_at_once(

@@ -176,14 +176,14 @@ def _refresh_minutes(value: str) -> int | None:
 
 
 def describe_refresh(minutes: int | None, default: str = defaults.FETCH_REFRESH) -> str:
-    """How a refresh interval reads: ``every fetch``, ``auto (...)``, ``every 2h``, ``default: ...``.
+    """How a refresh interval reads: ``every fetch``, ``auto (...)``, ``every 2h``, ``..., as fetch.refresh says``.
 
     ``default`` is the ``fetch.refresh`` in effect, which a feed with no
     interval of its own (None) follows.
     """
     if minutes is None:
         fallback = defaults.parse_refresh(default)
-        return f"default, {describe_refresh(defaults.REFRESH_AUTO if fallback is None else fallback)} (fetch.refresh)"
+        return f"{describe_refresh(defaults.REFRESH_AUTO if fallback is None else fallback)}, as fetch.refresh says"
     if minutes < 0:
         return "every fetch"
     if minutes == 0:
