@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reader.models import FeedCounts, FeedData, FeedRow, FeedSettings
-from reader.store._sql import VISIBLE
+from reader.store._sql import hidden_count
 from reader.store.connection import Connection
 from reader.text import dates
 from reader.text.sanitize import normalize_url
@@ -111,8 +111,10 @@ class Feeds(Connection):
         rows = self.conn.execute(
             f"""
             SELECT f.*,
-                (SELECT count(*) FROM articles a WHERE a.feed_id = f.id AND a.read = 0 AND {VISIBLE}) AS unread,
-                (SELECT count(*) FROM articles a WHERE a.feed_id = f.id AND {VISIBLE}) AS total
+                (SELECT count(*) FROM articles a WHERE a.feed_id = f.id AND a.read = 0)
+                    {hidden_count("a.feed_id = f.id AND a.read = 0")} AS unread,
+                (SELECT count(*) FROM articles a WHERE a.feed_id = f.id)
+                    {hidden_count("a.feed_id = f.id")} AS total
             FROM feeds f
             WHERE {where}
             ORDER BY f.title COLLATE NOCASE, f.id
@@ -312,8 +314,8 @@ class Feeds(Connection):
         """Every tag with its number of feeds and of unread articles, by name."""
         rows = self.conn.execute(
             f"""SELECT t.tag, count(*) AS feeds,
-                sum((SELECT count(*) FROM articles a WHERE a.feed_id = t.feed_id AND a.read = 0 AND {VISIBLE}))
-                AS unread
+                sum((SELECT count(*) FROM articles a WHERE a.feed_id = t.feed_id AND a.read = 0)
+                    {hidden_count("a.feed_id = t.feed_id AND a.read = 0")}) AS unread
             FROM feed_tags t GROUP BY t.tag ORDER BY t.tag COLLATE NOCASE"""
         ).fetchall()
         return [(row["tag"], row["feeds"], row["unread"]) for row in rows]

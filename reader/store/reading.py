@@ -16,7 +16,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from reader.models import ArticleDetail, ArticleFilter, ArticleRow, CommentRow, ThreadInfo, thread_source_name
-from reader.store._sql import HIDDEN_IDS, THREAD_ORDER, VISIBLE, in_chunks, json_ids
+from reader.store._sql import (
+    ANY_HIDDEN,
+    HIDDEN_IDS,
+    THREAD_ORDER,
+    VISIBLE,
+    VISIBLE_ROW,
+    hidden_count,
+    in_chunks,
+    json_ids,
+)
 from reader.store.connection import Connection
 from reader.text import dates
 
@@ -36,9 +45,20 @@ _STARRED = "a.starred = 1"
 _SAVED = f"{_STARRED} AND +a.feed_id IN (SELECT id FROM feeds WHERE removed = 1)"
 
 
-def filter_where(filter: ArticleFilter) -> tuple[str, list[object]]:
-    """The WHERE clause (articles as ``a``) and its parameters for the articles ``filter`` lets through."""
-    clauses = [f"a.id IN ({HIDDEN_IDS})" if filter.hidden else VISIBLE]
+def filter_where(
+    filter: ArticleFilter, *, any_hidden: bool = True, reads_rows: bool = False
+) -> tuple[str, list[object]]:
+    """The WHERE clause (articles as ``a``) and its parameters for the articles ``filter`` lets through.
+
+    ``any_hidden`` False (no article is hidden: :meth:`Reading.where`) leaves
+    out the test for hidden articles, which costs on every row;
+    ``reads_rows``: the query reads each row it walks, so the test reads the
+    row's mark rather than a list of the hidden ids (reader/store/_sql.py).
+    """
+    if filter.hidden:
+        clauses = [f"a.id IN ({HIDDEN_IDS})"]
+    else:
+        clauses = [(VISIBLE_ROW if reads_rows else VISIBLE) if any_hidden else "1"]
     params: list[object] = []
     if filter.unread:
         clauses.append(_UNREAD)
@@ -107,6 +127,11 @@ def _prune_condition(*, starred: bool, unread: bool) -> str:
 
 class Reading(Connection):
     """What the reader and ``reader list`` show, and the marks made on it."""
+
+    def where(self, filter: ArticleFilter, *, reads_rows: bool = False) -> tuple[str, list[object]]:
+        """:func:`filter_where` for this library: the hidden articles are tested for only when there are some."""
+        any_hidden = filter.hidden or bool(self.conn.execute(ANY_HIDDEN).fetchone()[0])
+        return filter_where(filter, any_hidden=any_hidden, reads_rows=reads_rows)
 
     # -- settings ----------------------------------------------------------
 
@@ -211,7 +236,9 @@ class Reading(Connection):
             "saved_unread": f"{_UNREAD} AND {_SAVED}",
         }
         return {
-            view: self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where} AND {VISIBLE}").fetchone()[0]
+            view: self.conn.execute(
+                f"SELECT (SELECT count(*) FROM articles a WHERE {where}) {hidden_count(where)}"
+            ).fetchone()[0]
             for view, where in views.items()
         }
 
@@ -227,7 +254,7 @@ class Reading(Connection):
         ``after`` is the ``(published, id)`` of the last row of the previous
         page (a keyset cursor: every page costs the same, however deep).
         """
-        where, params = filter_where(filter)
+        where, params = self.where(filter, reads_rows=True)
         if after is not None:
             where += " AND (a.published, a.id) < (?, ?)"
             params.extend(after)
@@ -251,7 +278,8 @@ class Reading(Connection):
         read articles lie between: the reader's ``n`` and ``p`` used to read
         the list's rows page by page on the UI thread until one was unread.
         """
-        where, params = filter_where(replace(filter, unread=True))
+        # It stops at the first unread article, whose row it reads: few rows, however many are hidden.
+        where, params = self.where(replace(filter, unread=True), reads_rows=True)
         if step > 0:
             where += " AND (a.published, a.id) < (?, ?)"
             order = "DESC"
@@ -271,7 +299,7 @@ class Reading(Connection):
 
     def article_ids(self, filter: ArticleFilter = ArticleFilter()) -> list[int]:
         """Every matching article id, newest first: all a virtual list needs to hold."""
-        where, params = filter_where(filter)
+        where, params = self.where(filter)
         return [
             row[0]
             for row in self.conn.execute(

@@ -466,6 +466,14 @@ ALTER TABLE articles ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX articles_hidden ON articles(feed_id) WHERE hidden = 1;
 """
 
+# Version 18: the hidden articles' index holds whether each is read too, so the feed list's counts,
+# which subtract the hidden articles, read that index alone (with a quarter of 100,000 articles hidden,
+# reading their rows made the feed list take 52 ms instead of 7; benchmarks/README.md).
+_SCHEMA_18 = """
+DROP INDEX articles_hidden;
+CREATE INDEX articles_hidden ON articles(feed_id, read) WHERE hidden = 1;
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_1,
     _SCHEMA_2,
@@ -484,6 +492,7 @@ MIGRATIONS: list[str] = [
     _SCHEMA_15,
     _SCHEMA_16,
     _SCHEMA_17,
+    _SCHEMA_18,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -41,7 +41,7 @@ CREATE INDEX articles_by_feed_date ON articles(feed_id, published DESC, id DESC)
 
 CREATE INDEX articles_by_guid ON articles(guid);
 
-CREATE INDEX articles_hidden ON articles(feed_id) WHERE hidden = 1;
+CREATE INDEX articles_hidden ON articles(feed_id, read) WHERE hidden = 1;
 
 CREATE INDEX articles_page_wanted ON articles(published DESC, id DESC) WHERE page_tries > 0;
 
@@ -250,4 +250,4 @@ CREATE TABLE threads (
     UNIQUE (article_id, source, remote_id, api)
 );
 
-PRAGMA user_version = 17;
+PRAGMA user_version = 18;

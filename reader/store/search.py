@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 
 from reader.models import ArticleRow, SearchHits, SearchResult, thread_source_name
-from reader.store._sql import HIDDEN_IDS, in_chunks
+from reader.store._sql import ANY_HIDDEN, in_chunks
 from reader.store.reading import Reading
 from reader.text.search import InvalidSearchError, SearchTerm, build_match, search_terms, snippet
 
@@ -58,11 +58,15 @@ class Search(Reading):
         if limit <= 0:
             return []
         found: list[int] = []
-        # What a display rule of the killfile hides is left out here too (a small set, from its index).
-        seen: set[int] = {int(row[0]) for row in self.conn.execute(HIDDEN_IDS)}
+        seen: set[int] = set()
+        # What a display rule of the killfile hides is left out here too, each candidate asked by its
+        # key: reading every hidden id first cost 9 ms with a quarter of 100,000 articles hidden.
+        any_hidden = bool(self.conn.execute(ANY_HIDDEN).fetchone()[0])
+        # Then some of the matches are passed over: pages a half longer spare most searches a second page.
+        page = limit + limit // 2 if any_hidden else limit
         streams = heapq.merge(
-            ((key, key & _ROW_ID_MASK) for key in self._newest_matches("articles_fts", match, limit)),
-            self._comment_matches(match, limit),
+            ((key, key & _ROW_ID_MASK) for key in self._newest_matches("articles_fts", match, page)),
+            self._comment_matches(match, page),
             key=lambda item: item[0],
             reverse=True,
         )
@@ -70,12 +74,19 @@ class Search(Reading):
             for _key, article_id in streams:
                 if article_id > 0 and article_id not in seen:
                     seen.add(article_id)
+                    if any_hidden and self._hidden(article_id):
+                        continue
                     found.append(article_id)
                     if len(found) >= limit:
                         break
         except sqlite3.OperationalError as error:
             raise InvalidSearchError(f"cannot search for that ({error})") from None
         return found
+
+    def _hidden(self, article_id: int) -> bool:
+        """Whether a display rule of the killfile hides the article (one lookup by its key)."""
+        row = self.conn.execute("SELECT hidden FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row is not None and bool(row[0])
 
     def _comment_matches(self, match: str, page: int) -> Iterator[tuple[int, int]]:
         """``(rowid, article id)`` of the comments matching ``match``, newest first; -1 for a comment now gone."""
