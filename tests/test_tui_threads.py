@@ -130,13 +130,13 @@ async def test_a_thread_laid_out_for_an_earlier_opening_is_dropped(library: Libr
         await open_article(pilot, article)
         panel = screen.comment_thread
         assert title_of(panel).plain.startswith("Blog 2")
-        stale = ThreadLoaded(article, ThreadLayout([]), sequence=screen._thread_request - 1)
+        stale = ThreadLoaded(article, [ThreadLayout([])], sequence=screen._thread_request - 1)
         screen.post_message(stale)
         await press(pilot)
         assert title_of(panel).plain == "Blog 2 \u00b7 Hacker News 3 \u00b7 Lobsters 1"
         assert "On the blog itself." in widget_text(panel)
         # The same answer for the current opening is shown: the check is the sequence, not luck.
-        screen.post_message(ThreadLoaded(article, ThreadLayout([]), sequence=screen._thread_request))
+        screen.post_message(ThreadLoaded(article, [ThreadLayout([])], sequence=screen._thread_request))
         await press(pilot)
         assert "No comments stored" in widget_text(panel)
 

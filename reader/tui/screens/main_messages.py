@@ -119,11 +119,15 @@ class ArticleRendered(Message):
 
 @dataclass
 class ThreadLoaded(Message):
-    """An article's comment thread, laid out in a worker."""
+    """An article's comment threads, laid out in a worker; ``threads[index]`` is the one shown."""
 
     article_id: int
-    layout: ThreadLayout
-    #: How many comments the source itself says the thread has (None: not known).
+    #: Every thread of the article laid out (none: it has no comments), with what is known of each.
+    threads: list[ThreadLayout] = field(default_factory=list)
+    infos: list[ThreadInfo] = field(default_factory=list)
+    #: Which of ``threads`` is shown.
+    index: int = 0
+    #: How many comments the source of the one shown says it has (None: not known).
     source_total: int | None = None
     #: The row to highlight (after replies were loaded in place); None: the first.
     cursor: int | None = None
@@ -132,11 +136,6 @@ class ThreadLoaded(Message):
     match_ids: list[int] = field(default_factory=list)
     #: The article's own title and text match too (else the match is only in comments).
     in_article: bool = True
-    #: Every thread of the article laid out (``layout`` is the one shown first), with what is known of each.
-    threads: list[ThreadLayout] = field(default_factory=list)
-    infos: list[ThreadInfo] = field(default_factory=list)
-    #: Which of ``threads`` is shown.
-    index: int = 0
     #: The opening of the article it answers (``MainScreenBase._thread_request``); an older one is dropped.
     sequence: int = 0
 

@@ -180,16 +180,14 @@ class ReadingMixin(MainScreenBase):
         if len(layouts) > len(infos):  # comments of no known thread: shown under the article's own name
             infos.append(ThreadInfo.unknown())
         index = min(index, max(len(layouts) - 1, 0))
-        layout = layouts[index] if layouts else ThreadLayout([])
         source_total = infos[index].source_count if infos and len(layouts) > 1 else detail.source_comment_count
         return ThreadLoaded(
             article_id,
-            layout,
-            source_total,
-            cursor=cursor,
             threads=layouts,
             infos=infos[: len(layouts)],
             index=index,
+            source_total=source_total,
+            cursor=cursor,
             sequence=sequence,
         )
 
@@ -258,11 +256,9 @@ class ReadingMixin(MainScreenBase):
         """Show the comments of the article being read."""
         if message.article_id != self.reading_id or message.sequence != self._thread_request:
             return  # another article, or this one opened again since: a later answer is coming
-        layout = message.layout
-        count = layout.comment_count
+        threads = message.threads or [ThreadLayout([])]  # no comments: the panel says so
         thread = self.comment_thread
         empty = "No comments stored for this article."
-        threads = message.threads or [layout]
         thread.show_threads(message.article_id, threads, message.index, empty, cursor=message.cursor)
         self._thread_infos = message.infos
         self.query_one("#reading").set_class(not any(len(each) for each in threads), "-empty-thread")
@@ -276,7 +272,7 @@ class ReadingMixin(MainScreenBase):
                 # Found only through its comments: the comments are what the user is looking for.
                 if not message.in_article and isinstance(self.focused, ArticleView):
                     self.show_pane("comments")
-        if count:
+        if threads[min(message.index, len(threads) - 1)].comment_count:
             self._thread_seen(message.article_id, message.index)
 
     def _thread_seen(self, article_id: int, index: int) -> None:
