@@ -257,9 +257,12 @@ class BatchStats:
     #: New articles a rule of the killfile (``reader ignore``) kept out, and those a display rule stored hidden.
     articles_ignored: int = 0
     articles_hidden: int = 0
-    #: Saved searches (new or replaced) and killfile rules (new) a file brought (newsboat's urls and config).
+    #: Saved searches (new or replaced) and killfile rules (new; changed to the file's mode; for a feed not
+    #: subscribed here, so left out) a file brought (newsboat's urls and config).
     queries_saved: int = 0
     rules_added: int = 0
+    rules_changed: int = 0
+    rules_unplaced: int = 0
     #: Why the batch could not be stored (nothing of it was), when it could not.
     error: str | None = None
 
@@ -275,6 +278,8 @@ class BatchStats:
         self.articles_hidden += other.articles_hidden
         self.queries_saved += other.queries_saved
         self.rules_added += other.rules_added
+        self.rules_changed += other.rules_changed
+        self.rules_unplaced += other.rules_unplaced
 
 
 @dataclass(frozen=True)

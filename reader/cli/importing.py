@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from reader.cli.base import EXIT_FAILURE, Context, pass_context, say
 from reader.cli.root import cli
 from reader.text import plural
 from reader.text.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from reader.parse import FileOutcome
 
 
 @cli.command("import")
@@ -46,29 +50,19 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
         for warning in outcome.warnings:
             say(f"reader: warning: {name}: {warning}", err=True)
         stats = outcome.stats
+        if stats.rules_unplaced:
+            rules = plural(stats.rules_unplaced, "ignore-article rule")
+            say(
+                f"reader: warning: {name}: {rules} for feeds not subscribed here were left out "
+                "(import newsboat's urls file first, then this one again)",
+                err=True,
+            )
         added += stats.articles_added
         updated += stats.articles_updated
         comments += stats.comments_added
         feeds += stats.feeds_added
         if not quiet:
-            parts = [f"{stats.articles_added} new"]
-            if stats.articles_updated:
-                parts.append(f"{stats.articles_updated} updated")
-            if stats.comments_added:
-                parts.append(plural(stats.comments_added, "comment"))
-            if stats.articles_ignored:
-                parts.append(f"{stats.articles_ignored} kept out by the killfile")
-            if stats.articles_hidden:
-                parts.append(f"{stats.articles_hidden} stored hidden")
-            if outcome.kind in ("OPML", "newsboat-urls"):
-                parts = [f"{plural(outcome.feeds, 'feed')} ({stats.feeds_added} new)"]
-            if outcome.kind == "newsboat-config":
-                parts = []  # a config brings rules, never articles
-            if stats.queries_saved:
-                parts.append(plural(stats.queries_saved, "saved search", "saved searches"))
-            if stats.rules_added or outcome.kind == "newsboat-config":
-                parts.append(plural(stats.rules_added, "new killfile rule"))
-            say(f"{name}: {outcome.kind}: {', '.join(parts)}")
+            say(f"{name}: {outcome.kind}: {', '.join(_file_parts(outcome))}")
     if skipped:
         say(_skipped_line(skipped, sources))
     summary = (
@@ -79,6 +73,32 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
     say(summary)
     if failed or missing:
         sys.exit(EXIT_FAILURE)
+
+
+def _file_parts(outcome: FileOutcome) -> list[str]:
+    """What one file brought, as its line lists it: articles, or feeds, searches and rules."""
+    stats = outcome.stats
+    if outcome.kind in ("OPML", "newsboat-urls"):
+        parts = [f"{plural(outcome.feeds, 'feed')} ({stats.feeds_added} new)"]
+    elif outcome.kind == "newsboat-config":
+        parts = [plural(stats.rules_added, "new killfile rule")]  # a config brings rules, never articles
+    else:
+        parts = [f"{stats.articles_added} new"]
+        if stats.articles_updated:
+            parts.append(f"{stats.articles_updated} updated")
+        if stats.comments_added:
+            parts.append(plural(stats.comments_added, "comment"))
+        if stats.articles_ignored:
+            parts.append(f"{stats.articles_ignored} kept out by the killfile")
+    if stats.queries_saved:
+        parts.append(plural(stats.queries_saved, "saved search", "saved searches"))
+    if stats.rules_added and outcome.kind != "newsboat-config":
+        parts.append(plural(stats.rules_added, "new killfile rule"))
+    if stats.rules_changed:
+        parts.append(f"{plural(stats.rules_changed, 'killfile rule')} changed to its ignore-mode")
+    if stats.articles_hidden:
+        parts.append(f"{stats.articles_hidden} hidden by the killfile")
+    return parts
 
 
 #: How many skipped files a summary names before it only counts the rest.

@@ -383,7 +383,10 @@ def import_paths(
         if store.path
         else set()
     )
-    for path, in_folder in _walk(paths):
+    # newsboat's config comes after the rest (its urls file above all): its rules for one feed need
+    # that feed subscribed, and `config` sorts before `urls` (found by review: `reader import
+    # ~/.newsboat` dropped them).
+    for path, in_folder in sorted(_walk(paths), key=lambda item: item[0].name == "config"):
         if own and path.resolve() in own:
             continue
         judged = _judge(path) if in_folder else "import"

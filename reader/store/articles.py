@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -40,6 +41,17 @@ from reader.text.threads import order_thread
 
 if TYPE_CHECKING:
     from reader.text.filters import Filter
+
+
+@dataclass(frozen=True)
+class KillfileRule:
+    """A rule of the killfile as the store applies it: its number, its filter read, its feed (None: all)."""
+
+    id: int
+    tree: Filter
+    feed_id: int | None
+    mode: IgnoreMode
+
 
 #: How a synced article is named until its feed's own copy gives the guid:
 #: ``sha1:`` and the hex SHA-1 of that guid, which is what TT-RSS keeps.
@@ -112,7 +124,7 @@ class Articles(Feeds):
         for _published, index, _position, feed, article in pending:
             stats = all_stats[index]
             feed_id = feed_id_for(feed, stats)
-            verdict = self._killfile(ignoring, feed_id, article, now) if ignoring else None
+            verdict, hiding = self._killfile(ignoring, feed_id, article, now) if ignoring else (None, [])
             if verdict == "download":
                 stats.articles_ignored += 1
                 continue
@@ -120,10 +132,12 @@ class Articles(Feeds):
             if created and verdict == "display":
                 # Stored as it came, comments and all, but nothing more is fetched for it (no thread, no
                 # page, no notification) while a rule hides it.
-                self.conn.execute("UPDATE articles SET hidden = 1 WHERE id = ?", (article_id,))
+                self._hide(article_id, hiding)
                 stats.articles_hidden += 1
                 self._merge_comments(article_id, article.comments, now)
                 continue
+            if fresh and not created and self._is_hidden(article_id):
+                fresh = False  # a new comment count on a hidden article fetches nothing either
             if created:
                 stats.articles_added += 1
                 stats.new_article_ids.append(article_id)
@@ -150,43 +164,70 @@ class Articles(Feeds):
         for expression, url, mode in batch.ignore_rules:
             feed = self.find_feed_by_url(url) if url is not None else None
             if url is not None and feed is None:
-                continue  # a rule for a feed not subscribed here
+                stats.rules_unplaced += 1  # a rule for a feed not subscribed here (yet)
+                continue
             feed_id = feed[0] if feed is not None else None
             known = self.conn.execute(
-                "SELECT 1 FROM ignore_rules WHERE expression = ? AND feed_id IS ? AND mode = ?",
-                (expression, feed_id, mode),
+                "SELECT id, mode FROM ignore_rules WHERE expression = ? AND feed_id IS ? ORDER BY id LIMIT 1",
+                (expression, feed_id),
             ).fetchone()
             if known is None:
-                self.conn.execute(
+                cursor = self.conn.execute(
                     "INSERT INTO ignore_rules (expression, feed_id, mode, created) VALUES (?, ?, ?, ?)",
                     (expression, feed_id, mode, now),
                 )
                 stats.rules_added += 1
                 if mode == "display":
-                    self._hide_matching(expression, feed_id, now)
+                    stats.articles_hidden += self._hide_matching(int(cursor.lastrowid or 0), expression, feed_id, now)
+            elif known["mode"] != mode:
+                # newsboat's ignore-mode is one setting for every rule: a file that changed it changes
+                # the rules it brought before, rather than adding a second rule beside each.
+                rule_id = int(known["id"])
+                self.conn.execute("UPDATE ignore_rules SET mode = ? WHERE id = ?", (mode, rule_id))
+                stats.rules_changed += 1
+                if mode == "display":
+                    stats.articles_hidden += self._hide_matching(rule_id, expression, feed_id, now)
+                else:
+                    self._unhide_rule(rule_id)
 
     # -- the killfile (``reader ignore``) ------------------------------------
 
-    def _ignore_rules(self) -> list[tuple[Filter, int | None, IgnoreMode]]:
-        """The killfile's rules, parsed (each checked when it was added), with the feed each is limited to."""
+    def _ignore_rules(self) -> list[KillfileRule]:
+        """The killfile's rules, parsed (each checked when it was added): number, filter, feed limit, mode."""
         if not self.conn.execute("SELECT EXISTS (SELECT 1 FROM ignore_rules)").fetchone()[0]:
             return []
         from reader.text.filters import FilterError, parse_rule
 
-        rules: list[tuple[Filter, int | None, IgnoreMode]] = []
-        for row in self.conn.execute("SELECT expression, feed_id, mode FROM ignore_rules ORDER BY id"):
+        rules: list[KillfileRule] = []
+        for row in self.conn.execute("SELECT id, expression, feed_id, mode FROM ignore_rules ORDER BY id"):
             try:
                 tree = parse_rule(str(row["expression"]))
             except FilterError:
                 continue  # a rule this reader cannot read (written by a later one) ignores nothing
-            rules.append((tree, row["feed_id"], "display" if row["mode"] == "display" else "download"))
+            mode: IgnoreMode = "display" if row["mode"] == "display" else "download"
+            rules.append(KillfileRule(int(row["id"]), tree, row["feed_id"], mode))
         return rules
 
-    def _hide_matching(self, expression: str, feed_id: int | None, now: int) -> int:
-        """Hide the stored articles a display rule matches (of ``feed_id`` only, when given); how many it hid.
+    def _hide(self, article_id: int, rule_ids: Sequence[int]) -> None:
+        """Hide a new article, put down to the display rules that matched it."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO hidden_by (article_id, rule_id) VALUES (?, ?)",
+            [(article_id, rule_id) for rule_id in rule_ids],
+        )
+        self.conn.execute("UPDATE articles SET hidden = 1 WHERE id = ?", (article_id,))
+
+    def _is_hidden(self, article_id: int) -> bool:
+        row = self.conn.execute("SELECT hidden FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row is not None and bool(row[0])
+
+    def _hide_matching(self, rule_id: int, expression: str, feed_id: int | None, now: int) -> int:
+        """Hide the stored articles display rule ``rule_id`` matches (of ``feed_id`` only); how many it hid.
 
         The rule is one indexed statement over what is stored now (its
-        comment counts and all); a rule this reader cannot read hides nothing.
+        comment counts and all). Starred articles are never hidden: you kept
+        them. Those another rule hides already are put down to this one too,
+        so they stay hidden while either is there. A rule this reader cannot
+        read hides nothing.
         """
         from reader.store.filters import filter_sql
         from reader.text.filters import FilterError, parse_rule
@@ -199,12 +240,32 @@ class Articles(Feeds):
         if feed_id is not None:
             limit = " AND a.feed_id = ?"
             params.append(feed_id)
+        self.conn.execute(
+            f"""INSERT OR IGNORE INTO hidden_by (article_id, rule_id)
+            SELECT a.id, ? FROM articles a WHERE a.starred = 0 AND {condition}{limit}""",
+            [rule_id, *params],
+        )
         cursor = self.conn.execute(
-            f"""UPDATE articles SET hidden = 1 WHERE hidden = 0
-            AND id IN (SELECT a.id FROM articles a WHERE {condition}{limit})""",
-            params,
+            """UPDATE articles SET hidden = 1 WHERE hidden = 0
+            AND id IN (SELECT article_id FROM hidden_by WHERE rule_id = ?)""",
+            (rule_id,),
         )
         return int(cursor.rowcount)
+
+    def _unhide_rule(self, rule_id: int) -> int:
+        """Forget what display rule ``rule_id`` hid: show again what no other rule hides; how many."""
+        hid = [
+            int(row[0]) for row in self.conn.execute("SELECT article_id FROM hidden_by WHERE rule_id = ?", (rule_id,))
+        ]
+        self.conn.execute("DELETE FROM hidden_by WHERE rule_id = ?", (rule_id,))
+        shown = 0
+        for marks, chunk in in_chunks(hid):
+            shown += self.conn.execute(
+                f"""UPDATE articles SET hidden = 0 WHERE id IN ({marks}) AND hidden = 1
+                AND NOT EXISTS (SELECT 1 FROM hidden_by h WHERE h.article_id = articles.id)""",
+                chunk,
+            ).rowcount
+        return shown
 
     def _feed_as_stored(self, feed_id: int) -> tuple[str, str, list[str]]:
         """A feed's title (the user's, if renamed), address and tags as stored: what the killfile's rules see."""
@@ -213,12 +274,13 @@ class Articles(Feeds):
         return (str(row["title"] or ""), str(row["url"] or ""), tags) if row else ("", "", tags)
 
     def _killfile(
-        self, rules: list[tuple[Filter, int | None, IgnoreMode]], feed_id: int, article: ArticleData, now: int
-    ) -> IgnoreMode | None:
-        """What the killfile does with this article, which is not stored yet: keep it out, hide it, or None.
+        self, rules: list[KillfileRule], feed_id: int, article: ArticleData, now: int
+    ) -> tuple[IgnoreMode | None, list[int]]:
+        """What the killfile does with this article, which is not stored yet, and the display rules that hide it.
 
         A rule that keeps articles out wins over one that hides them; an
-        article stored before stays as it is.
+        article stored before stays as it is, and a starred one (from a sync
+        server) is never hidden.
         """
         from reader.text.filters import FilterRow, matches
 
@@ -235,15 +297,19 @@ class Articles(Feeds):
             "tags": tags,
             "comments": max(article.declared_comment_count or 0, len(article.comments)),
         }
-        modes = {mode for rule, limit, mode in rules if limit in (None, feed_id) and matches(rule, row, now)}
-        if not modes:
-            return None
+        matched = [rule for rule in rules if rule.feed_id in (None, feed_id) and matches(rule.tree, row, now)]
+        if not matched:
+            return None, []
         stored = self.conn.execute(
             "SELECT 1 FROM articles WHERE feed_id = ? AND guid = ?", (feed_id, article.guid)
         ).fetchone()
         if stored is not None:
-            return None
-        return "download" if "download" in modes else "display"
+            return None, []
+        if any(rule.mode == "download" for rule in matched):
+            return "download", []
+        if article.starred:
+            return None, []
+        return "display", [rule.id for rule in matched]
 
     def find_article(self, guid: str) -> int | None:
         """The id of a stored article with this guid (in any feed), if any."""

@@ -67,8 +67,11 @@ class Feeds(Connection):
                         THEN reader_url_key(coalesce(:url, url)) ELSE url_key END,
                     site_url = coalesce(:site_url, site_url),
                     kind = CASE WHEN :kind = 'feed' THEN 'feed' ELSE kind END,
-                    -- Subscribed again: due at the next fetch, whatever its refresh interval.
+                    -- Subscribed again: due at the next fetch, whatever its refresh interval, and asked
+                    -- afresh (its old validators would get a 304 for the articles removed with it).
                     last_success = CASE WHEN removed = 1 THEN NULL ELSE last_success END,
+                    etag = CASE WHEN removed = 1 THEN NULL ELSE etag END,
+                    last_modified = CASE WHEN removed = 1 THEN NULL ELSE last_modified END,
                     removed = 0
                 WHERE id = :id""",
                 {
@@ -281,14 +284,18 @@ class Feeds(Connection):
         """Delete the feed's articles beyond its item limit, oldest first, never a starred one.
 
         What goes is remembered (``pruned``), as for ``reader prune``, so the
-        feed does not bring it back; the ones kept are the newest by date.
+        feed does not bring it back. The limit counts the articles you see:
+        everything older than the feed's N-th newest one that the killfile
+        does not hide goes (hidden ones among the newest stay hidden).
         """
         row = self.conn.execute("SELECT item_limit FROM feeds WHERE id = ?", (feed_id,)).fetchone()
-        if row is None or row["item_limit"] is None:
+        if row is None or row["item_limit"] is None or int(row["item_limit"]) < 1:
             return 0
-        beyond = """SELECT id FROM articles WHERE feed_id = :feed AND starred = 0 AND id NOT IN
-            (SELECT id FROM articles WHERE feed_id = :feed ORDER BY published DESC, id DESC LIMIT :keep)"""
-        values = {"feed": feed_id, "keep": int(row["item_limit"])}
+        # No N-th visible article (fewer than N): the subquery is NULL, the comparison too, nothing goes.
+        beyond = """SELECT id FROM articles WHERE feed_id = :feed AND starred = 0 AND (published, id) <
+            (SELECT published, id FROM articles WHERE feed_id = :feed AND hidden = 0
+             ORDER BY published DESC, id DESC LIMIT 1 OFFSET :skip)"""
+        values = {"feed": feed_id, "skip": int(row["item_limit"]) - 1}
         if self._unindexed:
             self._index_pending()  # deleted rows leave the search index: they must be in it first
         self.conn.execute(

@@ -121,7 +121,8 @@ def _prune_condition(*, starred: bool, unread: bool) -> str:
     if not starred:
         where.append("starred = 0")
     if not unread:
-        where.append("read = 1")
+        # A hidden article is one nobody will read: it goes as a read one does.
+        where.append("(read = 1 OR hidden = 1)")
     return " AND ".join(where)
 
 
@@ -192,13 +193,17 @@ class Reading(Connection):
             self.conn.execute("UPDATE articles SET comments_seen = ? WHERE id = ?", (when, article_id))
 
     def mark_feed_read(self, feed_id: int) -> int:
-        """Mark every article of one feed read; returns how many changed (queued for a sync server too)."""
+        """Mark every article of one feed read (those the killfile hides stay as they are); returns how many.
+
+        The marks are queued for a sync server too.
+        """
         now = dates.now()
         with self.transaction():
             self._queue_feed_read(feed_id, now)
             return int(
                 self.conn.execute(
-                    "UPDATE articles SET read = 1, read_changed = ? WHERE feed_id = ? AND read = 0", (now, feed_id)
+                    "UPDATE articles SET read = 1, read_changed = ? WHERE feed_id = ? AND read = 0 AND hidden = 0",
+                    (now, feed_id),
                 ).rowcount
             )
 
@@ -435,7 +440,7 @@ class Reading(Connection):
         self.conn.execute(
             """INSERT INTO sync_pending (remote_id, field, value, changed)
             SELECT s.remote_id, 'read', 1, ? FROM articles a JOIN sync_articles s ON s.article_id = a.id
-            WHERE a.feed_id = ? AND a.read = 0
+            WHERE a.feed_id = ? AND a.read = 0 AND a.hidden = 0
             ON CONFLICT (remote_id, field) DO UPDATE SET value = excluded.value, changed = excluded.changed""",
             (now, feed_id),
         )

@@ -114,8 +114,9 @@ class Rules(Articles):
                 "INSERT INTO ignore_rules (expression, feed_id, mode, created) VALUES (?, ?, ?, ?)",
                 (expression, feed_id, mode, now),
             )
-            hidden = self._hide_matching(expression, feed_id, now) if mode == "display" else 0
-        return int(cursor.lastrowid or 0), hidden
+            rule_id = int(cursor.lastrowid or 0)
+            hidden = self._hide_matching(rule_id, expression, feed_id, now) if mode == "display" else 0
+        return rule_id, hidden
 
     def ignore_rules(self) -> list[IgnoreRule]:
         """The killfile, oldest rule first."""
@@ -140,21 +141,12 @@ class Rules(Articles):
     def remove_ignore_rule(self, rule_id: int) -> tuple[bool, int]:
         """Take rule ``rule_id`` out of the killfile: whether there was one, and how many articles show again.
 
-        Taking out a display rule works the hidden set out again from the
-        display rules left (each one statement over what is stored now).
+        What a display rule hid shows again, unless another rule hides it too
+        (``hidden_by`` keeps which rule hid what).
         """
-        now = dates.now()
         with self.transaction():
-            row = self.conn.execute("SELECT mode FROM ignore_rules WHERE id = ?", (rule_id,)).fetchone()
-            if row is None:
+            if self.conn.execute("SELECT 1 FROM ignore_rules WHERE id = ?", (rule_id,)).fetchone() is None:
                 return False, 0
+            shown = self._unhide_rule(rule_id)
             self.conn.execute("DELETE FROM ignore_rules WHERE id = ?", (rule_id,))
-            if row["mode"] != "display":
-                return True, 0
-            before = self.hidden_count()
-            self.conn.execute("UPDATE articles SET hidden = 0 WHERE hidden = 1")
-            for rule in self.conn.execute(
-                "SELECT expression, feed_id FROM ignore_rules WHERE mode = 'display' ORDER BY id"
-            ).fetchall():
-                self._hide_matching(str(rule["expression"]), rule["feed_id"], now)
-            return True, before - self.hidden_count()
+            return True, shown

@@ -474,6 +474,25 @@ DROP INDEX articles_hidden;
 CREATE INDEX articles_hidden ON articles(feed_id, read) WHERE hidden = 1;
 """
 
+# Version 19: which display rule hid which article, so that taking a rule out shows again exactly what it
+# hid (and nothing another rule still hides); recomputing from the rules left gave other answers, as a
+# rule is judged when an article is stored (``unread``, ``age`` and comment counts change since).
+# ``articles.hidden`` stays the flag the lists test. Articles hidden before are put down to every
+# display rule that could have hidden them.
+_SCHEMA_19 = """
+CREATE TABLE hidden_by (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    rule_id INTEGER NOT NULL REFERENCES ignore_rules(id) ON DELETE CASCADE,
+    PRIMARY KEY (article_id, rule_id)
+) WITHOUT ROWID;
+CREATE INDEX hidden_by_rule ON hidden_by(rule_id);
+INSERT INTO hidden_by (article_id, rule_id)
+    SELECT a.id, r.id FROM articles a JOIN ignore_rules r
+    ON r.mode = 'display' AND (r.feed_id IS NULL OR r.feed_id = a.feed_id)
+    WHERE a.hidden = 1;
+UPDATE articles SET hidden = 0 WHERE hidden = 1 AND id NOT IN (SELECT article_id FROM hidden_by);
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_1,
     _SCHEMA_2,
@@ -493,6 +512,7 @@ MIGRATIONS: list[str] = [
     _SCHEMA_16,
     _SCHEMA_17,
     _SCHEMA_18,
+    _SCHEMA_19,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -178,6 +178,14 @@ CREATE INDEX feeds_by_url_key ON feeds(url_key) WHERE url_key IS NOT NULL;
 
 CREATE INDEX feeds_removed ON feeds(id) WHERE removed = 1;
 
+CREATE TABLE hidden_by (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    rule_id INTEGER NOT NULL REFERENCES ignore_rules(id) ON DELETE CASCADE,
+    PRIMARY KEY (article_id, rule_id)
+) WITHOUT ROWID;
+
+CREATE INDEX hidden_by_rule ON hidden_by(rule_id);
+
 CREATE TABLE ignore_rules (
     id INTEGER PRIMARY KEY,
     expression TEXT NOT NULL,
@@ -250,4 +258,4 @@ CREATE TABLE threads (
     UNIQUE (article_id, source, remote_id, api)
 );
 
-PRAGMA user_version = 18;
+PRAGMA user_version = 19;
