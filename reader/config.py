@@ -206,11 +206,13 @@ SETTINGS: tuple[Setting, ...] = (
         '`"auto"` (yes for text browsers such as w3m, lynx, links, elinks), `true` or `false`.',
         _auto_or_boolean,
     ),
-    Setting("refresh.on_start", False, "Fetch every feed when the reader opens.", _boolean),
+    Setting(
+        "refresh.on_start", False, "Fetch the feeds that are due (`fetch.refresh`) when the reader opens.", _boolean
+    ),
     Setting(
         "refresh.every_minutes",
         0,
-        "Fetch every N minutes while the reader is open; 0 never.",
+        "Every N minutes while the reader is open, fetch the feeds that are due; 0 never.",
         _integer(0, 24 * 60),
     ),
     Setting("fetch.concurrency", defaults.FETCH_CONCURRENCY, "Requests in flight at once.", _integer(1, 64)),

@@ -189,7 +189,8 @@ ERRORS: list[tuple[str, int | None, str]] = [
     ("age ~ 3", 5, "unexpected '~'"),
     ('search = "-go"', 10, "search: add a word to search for"),
     ('search = "  "', 10, "search: type a word to search for"),
-    ('search =~ "rust"', 8, "search"),
+    ('search =~ "rust"', 8, 'search takes words as / does: use = (found) or != (not found), as in search = "'),
+    ('search # "news"', 8, "use = (found) or != (not found)"),
 ]
 
 

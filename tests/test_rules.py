@@ -77,7 +77,7 @@ def test_a_saved_search_is_named_where_a_feed_is(server: FeedServer, run_reader:
         "Why rust is not a language",
     ]
     missing = run_reader("list", "--feed", "Nobody's")
-    assert missing.returncode == 1 and "or the name of a saved search" in missing.stderr
+    assert missing.returncode == 1 and "or a saved search's name" in missing.stderr
 
 
 def test_a_filter_mistake_is_one_line_with_a_caret_under_the_place(run_reader: RunReader) -> None:

@@ -42,23 +42,40 @@ def feed_or_search(store: Store, spec: str) -> tuple[int | None, str | None]:
     """What ``spec`` names, as the feed list has it: a feed (number, URL, title) or a saved search (its name).
 
     Returns ``(feed id, None)`` or ``(None, the saved search's filter)``. A
-    number or an address is a feed; a name is a saved search's when one is
-    called so, else a feed's title. Raises :class:`UserError` (one line).
+    number or an address is a feed and ``/NAME`` a saved search, as the feed
+    list writes them; a bare name is a saved search's when one is called so,
+    else a feed's title, and one that is both is asked about (found by
+    review: ``mark-feed-read Alpha`` marked the search, not the feed).
+    Raises :class:`UserError` (one line).
     """
     from reader.service.subscriptions import SubscriptionError, find_feed
 
     text = spec.strip()
-    if text.isascii() and text.isdigit():
-        if not store.feed_exists(int(text)):
-            raise UserError(f"no feed with id {text} (see `reader feeds`)")
-        return int(text), None
-    expression = None if "://" in text else store.saved_query(text.removeprefix("/").strip())
-    if expression is not None:
+    if text.startswith("/"):
+        name = text[1:].strip()
+        expression = store.saved_query(name)
+        if expression is None:
+            raise UserError(f"no saved search {clean_line(name)!r} (see `reader query list`)")
         return None, expression
+    if text.isascii() and text.isdigit():
+        if len(text) > 18 or not store.feed_exists(int(text)):
+            raise UserError(f"no feed with id {text[:24]} (see `reader feeds`)")
+        return int(text), None
+    expression = None if "://" in text else store.saved_query(text)
     try:
-        return find_feed(store, text).id, None
+        feed = find_feed(store, text)
     except SubscriptionError as error:
-        raise UserError(f"{error}; or the name of a saved search (`reader query list`)") from None
+        if expression is not None:
+            return None, expression
+        raise UserError(f"{error}; or a saved search's name (`reader query list`)") from None
+    if expression is not None:
+        if feed.title.casefold() == text.casefold():
+            raise UserError(
+                f"{clean_line(text)!r} is a saved search and feed {feed.id}'s title: "
+                f"write /{clean_line(text)} for the search, {feed.id} for the feed"
+            )
+        return None, expression
+    return feed.id, None
 
 
 @cli.command("list")

@@ -49,6 +49,10 @@ def query_add_command(state: Context, name: str, expression: str) -> None:
     name = clean_line(name).strip()
     if not name:
         raise UserError("a saved search needs a name")
+    if name.isdigit() or "://" in name or name.startswith("/"):
+        # Where a feed is named (`reader list --feed`), these read as a feed's number or address, or the
+        # feed list's "/" mark.
+        raise UserError(f"{name!r} would read as a feed's number or address: give the search a word for a name")
     try:
         new = state.store().save_query(name, expression)
     except FilterError as error:
@@ -123,7 +127,8 @@ def ignore_add_command(state: Context, expression: str, feed: str | None, mode: 
     if mode == "display":
         say(
             f"rule {number} added: new articles it matches are stored hidden; "
-            f"it hid {plural(hidden, 'stored article')} (`reader list --hidden` shows them)"
+            f"it hid {plural(hidden, 'stored article')}"
+            + (f" (`reader list --hidden` shows {'it' if hidden == 1 else 'them'})" if hidden else "")
         )
     else:
         say(f"rule {number} added: new articles it matches are not stored")
@@ -151,7 +156,7 @@ def ignore_list_command(state: Context, as_json: bool) -> None:
         where = f" (only feed {rule.feed_id}: {clean_line(rule.feed_title or '?')})" if rule.feed_id is not None else ""
         say(f"{rule.id:>4}  {rule.mode:<8}  {clean_line(rule.expression)}{where}")
     if hidden:
-        say(f"{plural(hidden, 'article')} hidden (`reader list --hidden` shows them)")
+        say(f"{plural(hidden, 'article')} hidden (`reader list --hidden` shows {'it' if hidden == 1 else 'them'})")
 
 
 @ignore_group.command("remove")

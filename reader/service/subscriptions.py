@@ -46,7 +46,8 @@ def find_feed(store: Store, spec: str) -> FeedRow:
     """The one subscribed feed ``spec`` names (number, URL or title); raises :class:`SubscriptionError`."""
     text = spec.strip()
     if text.isascii() and text.isdigit():
-        feed = store.feed(int(text))
+        # More digits than any id has would not fit SQLite's integers (an OverflowError, not an answer).
+        feed = store.feed(int(text)) if len(text) <= 18 else None
         if feed is None:
             raise SubscriptionError(f"no feed number {text} (`reader feeds` lists them)")
         return feed

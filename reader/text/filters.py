@@ -548,6 +548,8 @@ def _operators_hint(attribute: Attribute) -> str:
         return f"{name} is yes or no: use = or !=, as in {name} = yes"
     if name == "discussed_on":
         return 'discussed_on is a list of sites: use # (on) or !# (not on), as in discussed_on # "hn"'
+    if attribute.kind == "search":
+        return 'search takes words as / does: use = (found) or != (not found), as in search = "rust -go"'
     return f'{name} is a list: use # (has), !# (has not), =~ or !~, as in {name} # "news"'
 
 
