@@ -262,7 +262,7 @@ class BatchStats:
     queries_saved: int = 0
     rules_added: int = 0
     rules_changed: int = 0
-    rules_unplaced: int = 0
+    rules_unplaced: list[str] = field(default_factory=list)
     #: Why the batch could not be stored (nothing of it was), when it could not.
     error: str | None = None
 
@@ -279,7 +279,7 @@ class BatchStats:
         self.queries_saved += other.queries_saved
         self.rules_added += other.rules_added
         self.rules_changed += other.rules_changed
-        self.rules_unplaced += other.rules_unplaced
+        self.rules_unplaced.extend(other.rules_unplaced)
 
 
 @dataclass(frozen=True)

@@ -236,3 +236,17 @@ def test_a_newsboat_cache_given_as_the_library_is_refused_untouched(tmp_path: Pa
     assert "not a reader library" in result.stderr and "reader import" in result.stderr
     assert result.stderr.count("\n") == 1
     assert cache.read_bytes() == before
+
+
+def test_importing_the_urls_file_again_keeps_the_titles_fetches_gave(
+    server: FeedServer, tmp_path: Path, run_reader: RunReader
+) -> None:
+    """Found by review: a line with no ~"rename" set the feed's title back to its address."""
+    url = server.route("/feed.xml", ok(rss([Item("g", "One", "https://example.org/1", "<p>x</p>")], title="Alpha")))
+    urls = tmp_path / "urls"
+    urls.write_text(f'{url} tech\n{url.replace("feed", "other")} "~Named here"\n', encoding="utf-8")
+    assert run_reader("import", str(urls)).returncode == 0
+    assert run_reader("fetch", "1", "--no-comments", "--no-full-text").returncode == 0
+    assert run_reader("import", str(urls)).returncode == 0
+    titles = {feed["url"]: feed["title"] for feed in json.loads(run_reader("feeds", "--json").stdout)}
+    assert titles == {url: "Alpha", url.replace("feed", "other"): "Named here"}

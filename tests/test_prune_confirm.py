@@ -31,7 +31,7 @@ ARTICLES = {
     "old unread": (200, False, False),
     "recent read": (5, True, False),
 }
-#: What ``--older-than 90d`` deletes by default: read, unstarred, old.
+#: What ``--older-than 90d`` deletes by default: read or hidden, unstarred, old.
 PRUNED = {"old read 1", "old read 2", "old read 3"}
 
 CUTOFF = r"\d{4}-\d\d-\d\d \d\d:\d\d UTC"
@@ -79,7 +79,9 @@ def test_a_dry_run_counts_what_would_go_and_deletes_nothing(library: dict[str, i
     result = run_reader("prune", "--older-than", "90d", "--dry-run")
 
     assert (result.returncode, result.stderr) == (0, "")
-    assert re.fullmatch(rf"would delete 3 articles \(read, unstarred, published before {CUTOFF}\)\n", result.stdout)
+    assert re.fullmatch(
+        rf"would delete 3 articles \(read or hidden, unstarred, published before {CUTOFF}\)\n", result.stdout
+    )
     assert left(run_reader) == set(ARTICLES)
 
 
@@ -87,9 +89,9 @@ def test_a_dry_run_counts_what_would_go_and_deletes_nothing(library: dict[str, i
     ("flags", "count", "which"),
     [
         (["--include-unread"], 4, "unstarred, "),
-        (["--include-starred"], 4, "read, "),
+        (["--include-starred"], 4, "read or hidden, "),
         (["--include-unread", "--include-starred"], 5, ""),
-        (["--older-than", "120d"], 2, "read, unstarred, "),
+        (["--older-than", "120d"], 2, "read or hidden, unstarred, "),
     ],
 )
 def test_a_dry_run_counts_what_the_flags_take(
@@ -134,7 +136,7 @@ def test_nothing_to_prune_is_said_so(library: dict[str, int], run_reader: RunRea
     result = run_reader("prune", "--older-than", "1y")
 
     assert (result.returncode, result.stderr) == (0, "")
-    assert re.fullmatch(rf"nothing to prune \(read, unstarred, published before {CUTOFF}\)\n", result.stdout)
+    assert re.fullmatch(rf"nothing to prune \(read or hidden, unstarred, published before {CUTOFF}\)\n", result.stdout)
     assert run_reader("prune", "--older-than", "1y", "--dry-run").stdout == result.stdout
     assert left(run_reader) == set(ARTICLES)
 
@@ -152,7 +154,7 @@ def test_piped_it_deletes_without_asking(library: dict[str, int], run_reader: Ru
 # -- at a terminal --------------------------------------------------------------------------------
 
 #: The question (the screen drops the space after it).
-QUESTION = re.compile(rf"Delete 3 articles \(read, unstarred, published before {CUTOFF}\)\? \[y/N\]:")
+QUESTION = re.compile(rf"Delete 3 articles \(read or hidden, unstarred, published before {CUTOFF}\)\? \[y/N\]:")
 
 
 def start_prune(terminal: Terminal, db: Path, tmp_path: Path, *args: str) -> None:

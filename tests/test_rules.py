@@ -143,7 +143,7 @@ def test_a_display_rule_hides_stored_and_new_articles_until_it_is_taken_out(
 
     added = run_reader("ignore", "add", 'title =~ "rust"', "--mode", "display")
     assert added.returncode == 0, added.stderr
-    assert "hid 3 stored articles" in added.stdout
+    assert "it hides 3 stored articles" in added.stdout
     # Gone from every list, count and search, but kept: --hidden lists them.
     assert titles(run_reader) == ["Gardening in March", "Sponsored: buy our VPN"]
     assert titles(run_reader, "--hidden") == rust

@@ -69,7 +69,7 @@ def _parse_age(text: str) -> int:
 def prune_command(
     state: Context, older_than: str, keep_starred: bool, include_unread: bool, dry_run: bool, yes: bool
 ) -> None:
-    """Delete old read articles and their threads; starred and unread ones stay unless asked.
+    """Delete old read (or killfile-hidden) articles and their threads; starred and unread ones stay unless asked.
 
     At a terminal it asks first (`--yes` does not); piped or in a script it
     does not ask. A pruned article does not come back when its feed still lists it.
@@ -95,8 +95,8 @@ def prune_command(
 
 
 def _prune_kinds(*, starred: bool, unread: bool, cutoff: str) -> str:
-    """Which articles a prune takes, in words: ``read, unstarred, published before 2026-09-06 10:00 UTC``."""
-    kinds = [kind for kind, taken in (("read", not unread), ("unstarred", not starred)) if taken]
+    """Which articles a prune takes, in words: ``read or hidden, unstarred, published before 2026-09-06 10:00 UTC``."""
+    kinds = [kind for kind, taken in (("read or hidden", not unread), ("unstarred", not starred)) if taken]
     return ", ".join([*kinds, f"published before {cutoff}"])
 
 

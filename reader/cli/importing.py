@@ -51,10 +51,14 @@ def import_command(state: Context, sources: tuple[Path, ...], quiet: bool) -> No
             say(f"reader: warning: {name}: {warning}", err=True)
         stats = outcome.stats
         if stats.rules_unplaced:
-            rules = plural(stats.rules_unplaced, "ignore-article rule")
+            unplaced = sorted(set(stats.rules_unplaced))
+            named = ", ".join(clean_line(url) for url in unplaced[:3]) + (
+                f" and {len(unplaced) - 3} more" if len(unplaced) > 3 else ""
+            )
+            rules = plural(len(stats.rules_unplaced), "ignore-article rule")
             say(
-                f"reader: warning: {name}: {rules} for feeds not subscribed here were left out "
-                "(import newsboat's urls file first, then this one again)",
+                f"reader: warning: {name}: left out {rules} for feeds not subscribed here: {named} "
+                "(subscribe to them, then import this file again)",
                 err=True,
             )
         added += stats.articles_added

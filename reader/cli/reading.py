@@ -52,14 +52,14 @@ def feed_or_search(store: Store, spec: str) -> tuple[int | None, str | None]:
 
     text = spec.strip()
     if text.startswith("/"):
-        name = text[1:].strip()
-        expression = store.saved_query(name)
-        if expression is None:
-            raise UserError(f"no saved search {clean_line(name)!r} (see `reader query list`)")
-        return None, expression
+        expression = store.saved_query(text[1:].strip())
+        if expression is not None:
+            return None, expression
+        # Else a feed's title that begins so ("/r/rust"): found by review, as `reader feed show` finds it.
     if text.isascii() and text.isdigit():
         if len(text) > 18 or not store.feed_exists(int(text)):
-            raise UserError(f"no feed with id {text[:24]} (see `reader feeds`)")
+            also = f"; the saved search of that name is /{text}" if store.saved_query(text) is not None else ""
+            raise UserError(f"no feed with id {text[:24]} (see `reader feeds`){also}")
         return int(text), None
     expression = None if "://" in text else store.saved_query(text)
     try:
@@ -67,7 +67,7 @@ def feed_or_search(store: Store, spec: str) -> tuple[int | None, str | None]:
     except SubscriptionError as error:
         if expression is not None:
             return None, expression
-        raise UserError(f"{error}; or a saved search's name (`reader query list`)") from None
+        raise UserError(f"{error}; or a saved search's name, as /NAME (`reader query list`)") from None
     if expression is not None:
         if feed.title.casefold() == text.casefold():
             raise UserError(

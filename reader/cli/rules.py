@@ -127,7 +127,7 @@ def ignore_add_command(state: Context, expression: str, feed: str | None, mode: 
     if mode == "display":
         say(
             f"rule {number} added: new articles it matches are stored hidden; "
-            f"it hid {plural(hidden, 'stored article')}"
+            f"it hides {plural(hidden, 'stored article')}"
             + (f" (`reader list --hidden` shows {'it' if hidden == 1 else 'them'})" if hidden else "")
         )
     else:

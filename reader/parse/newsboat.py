@@ -90,9 +90,9 @@ def parse_urls_file(text: str) -> ImportBatch:
                 name = clean_line(tag)
                 if name:
                     names.append(name)
-        batch.feeds.append(
-            FeedData(key=checked, title=title or checked, url=checked, tags=names, custom_title=bool(title))
-        )
+        # No rename: no title, so importing the file again keeps the one its fetches gave (review: it
+        # was set back to the address); a feed not fetched yet is listed by its address meanwhile.
+        batch.feeds.append(FeedData(key=checked, title=title, url=checked, tags=names, custom_title=bool(title)))
     notes = {
         "exec:": "exec: feeds run a program; reader never does, skipped",
         "filter:": "filter: feeds run a program; reader never does, skipped",

@@ -164,7 +164,7 @@ class Articles(Feeds):
         for expression, url, mode in batch.ignore_rules:
             feed = self.find_feed_by_url(url) if url is not None else None
             if url is not None and feed is None:
-                stats.rules_unplaced += 1  # a rule for a feed not subscribed here (yet)
+                stats.rules_unplaced.append(url)  # a rule for a feed not subscribed here (yet)
                 continue
             feed_id = feed[0] if feed is not None else None
             known = self.conn.execute(
@@ -221,7 +221,7 @@ class Articles(Feeds):
         return row is not None and bool(row[0])
 
     def _hide_matching(self, rule_id: int, expression: str, feed_id: int | None, now: int) -> int:
-        """Hide the stored articles display rule ``rule_id`` matches (of ``feed_id`` only); how many it hid.
+        """Hide the stored articles display rule ``rule_id`` matches (of ``feed_id`` only); how many it hides.
 
         The rule is one indexed statement over what is stored now (its
         comment counts and all). Starred articles are never hidden: you kept
@@ -245,12 +245,13 @@ class Articles(Feeds):
             SELECT a.id, ? FROM articles a WHERE a.starred = 0 AND {condition}{limit}""",
             [rule_id, *params],
         )
-        cursor = self.conn.execute(
+        self.conn.execute(
             """UPDATE articles SET hidden = 1 WHERE hidden = 0
             AND id IN (SELECT article_id FROM hidden_by WHERE rule_id = ?)""",
             (rule_id,),
         )
-        return int(cursor.rowcount)
+        # Those another rule hid already count too: "it hid 0" for a rule that hides five read wrongly.
+        return int(self.conn.execute("SELECT count(*) FROM hidden_by WHERE rule_id = ?", (rule_id,)).fetchone()[0])
 
     def _unhide_rule(self, rule_id: int) -> int:
         """Forget what display rule ``rule_id`` hid: show again what no other rule hides; how many."""

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import quote
 
-from reader.store.schema import MIGRATIONS, SCHEMA_VERSION, split_sql
+from reader.store.schema import MIGRATION_STEPS, MIGRATIONS, SCHEMA_VERSION, split_sql
 from reader.text.sanitize import clean_line, normalize_url
 
 
@@ -374,6 +374,9 @@ class Connection:
             try:
                 for statement in split_sql(MIGRATIONS[number]):
                     self.conn.execute(statement)
+                step = MIGRATION_STEPS.get(number + 1)
+                if step is not None:
+                    step(self.conn)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
             except BaseException:
                 self.conn.execute("ROLLBACK")

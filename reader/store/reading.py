@@ -156,6 +156,7 @@ class Reading(Connection):
 
         The time of the mark is kept per article, and marks on articles that
         came from a sync server are queued for it (see :meth:`_queue_marks`).
+        A starred article is shown, whatever the killfile hid.
         """
         now = dates.now()
         assignments = []
@@ -177,6 +178,11 @@ class Reading(Connection):
                     [*params, *chunk],
                 ).rowcount
                 self._queue_marks(chunk, read=read, starred=starred, now=now)
+                if starred:
+                    # Starred articles are never hidden: one starred while the killfile hid it (by its
+                    # number, or from a sync server) shows again (found by review).
+                    self.conn.execute(f"DELETE FROM hidden_by WHERE article_id IN ({marks})", chunk)
+                    self.conn.execute(f"UPDATE articles SET hidden = 0 WHERE hidden = 1 AND id IN ({marks})", chunk)
         return found
 
     def mark_thread_seen(self, article_id: int, when: int | None = None, *, thread_id: int | None = None) -> None:

@@ -104,7 +104,7 @@ class Rules(Articles):
         self, expression: str, feed_id: int | None = None, mode: IgnoreMode = "download"
     ) -> tuple[int, int]:
         """Add a rule to the killfile (raises ``FilterError`` for a bad filter): its number, and how many
-        stored articles it hid (a display rule; a download rule leaves what is stored alone: 0)."""
+        stored articles it hides (a display rule; a download rule leaves what is stored alone: 0)."""
         from reader.text.filters import parse_rule
 
         parse_rule(expression)

@@ -16,6 +16,7 @@ current. After adding a migration, write it again with::
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 # Version 1: feeds and their tags, articles, comment threads, and the full-text
 # indexes of articles and comments.
@@ -477,8 +478,8 @@ CREATE INDEX articles_hidden ON articles(feed_id, read) WHERE hidden = 1;
 # Version 19: which display rule hid which article, so that taking a rule out shows again exactly what it
 # hid (and nothing another rule still hides); recomputing from the rules left gave other answers, as a
 # rule is judged when an article is stored (``unread``, ``age`` and comment counts change since).
-# ``articles.hidden`` stays the flag the lists test. Articles hidden before are put down to every
-# display rule that could have hidden them.
+# ``articles.hidden`` stays the flag the lists test. Articles hidden before are put down to the
+# display rules that match them (:func:`_credit_hidden`).
 _SCHEMA_19 = """
 CREATE TABLE hidden_by (
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -486,12 +487,51 @@ CREATE TABLE hidden_by (
     PRIMARY KEY (article_id, rule_id)
 ) WITHOUT ROWID;
 CREATE INDEX hidden_by_rule ON hidden_by(rule_id);
-INSERT INTO hidden_by (article_id, rule_id)
-    SELECT a.id, r.id FROM articles a JOIN ignore_rules r
-    ON r.mode = 'display' AND (r.feed_id IS NULL OR r.feed_id = a.feed_id)
-    WHERE a.hidden = 1;
-UPDATE articles SET hidden = 0 WHERE hidden = 1 AND id NOT IN (SELECT article_id FROM hidden_by);
 """
+
+
+def _credit_hidden(conn: sqlite3.Connection) -> None:
+    """Schema 19's data: each article hidden before, put down to the display rules that match it.
+
+    A rule is the filter language, so this is Python (the connection has its
+    REGEXP by now). An article no rule matches any more (rules are judged
+    when an article is stored; its age and counts moved since) is put down to
+    every display rule that could have hidden it, so it shows again when the
+    last of them goes. A starred article is shown: starred ones are never
+    hidden (found by review: crediting every rule made removing one show
+    nothing).
+    """
+    import time
+
+    from reader.store.filters import filter_sql
+    from reader.text.filters import FilterError, parse_rule
+
+    now = int(time.time())
+    for rule_id, expression, feed_id in conn.execute(
+        "SELECT id, expression, feed_id FROM ignore_rules WHERE mode = 'display' ORDER BY id"
+    ).fetchall():
+        try:
+            condition, params = filter_sql(parse_rule(str(expression)), now)
+        except FilterError:
+            continue
+        limit = " AND a.feed_id = ?" if feed_id is not None else ""
+        conn.execute(
+            f"""INSERT OR IGNORE INTO hidden_by (article_id, rule_id)
+            SELECT a.id, ? FROM articles a WHERE a.hidden = 1 AND {condition}{limit}""",
+            [rule_id, *params, *([feed_id] if feed_id is not None else [])],
+        )
+    conn.execute(
+        """INSERT OR IGNORE INTO hidden_by (article_id, rule_id)
+        SELECT a.id, r.id FROM articles a JOIN ignore_rules r
+        ON r.mode = 'display' AND (r.feed_id IS NULL OR r.feed_id = a.feed_id)
+        WHERE a.hidden = 1 AND a.id NOT IN (SELECT article_id FROM hidden_by)"""
+    )
+    conn.execute("DELETE FROM hidden_by WHERE article_id IN (SELECT id FROM articles WHERE starred = 1)")
+    conn.execute("UPDATE articles SET hidden = 0 WHERE hidden = 1 AND id NOT IN (SELECT article_id FROM hidden_by)")
+
+
+#: What a migration does in Python after its SQL, in the same transaction (by the version it makes).
+MIGRATION_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {19: _credit_hidden}
 
 MIGRATIONS: list[str] = [
     _SCHEMA_1,
