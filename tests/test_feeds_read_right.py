@@ -90,6 +90,24 @@ def test_xml_base_absolute_and_nested_in_atom(path_kind: str) -> None:
     assert 'href="https://base.example/site/posts/img/a.png"' in found["Nested base"].html
 
 
+def test_a_relative_base_inside_a_relative_base_keeps_every_level(path_kind: str) -> None:
+    """Found by review: the inner level was dropped (posts/ + 2024/ gave posts/a.png), on both paths."""
+    batch = parse("base-relative-chain.atom", url="https://site.example/blog/feed.atom")
+    entry = articles(batch)["Two relative bases"]
+    assert entry.url == "https://site.example/blog/posts/more/three.html"
+    assert entry.html is not None
+    assert 'src="https://site.example/blog/posts/2024/a.png"' in entry.html
+    assert 'href="https://site.example/blog/posts/2024/b.html"' in entry.html
+
+
+def test_one_entrys_base_does_not_reach_the_next_entry(path_kind: str) -> None:
+    """Found by review: on the feedparser path an entry's xml:base ran on into the entries after it."""
+    batch = parse("base-no-leak.atom", url="https://site.example/blog/feed.atom")
+    found = articles(batch)
+    assert found["Local"].url == "https://site.example/blog/local.html"
+    assert found["Elsewhere"].html is not None and 'href="https://a.example/y.html"' in found["Elsewhere"].html
+
+
 def test_xml_base_in_rss_links_comments_and_body(path_kind: str) -> None:
     batch = parse("xml-base.rss")
     item = articles(batch)["Relative item"]

@@ -96,6 +96,25 @@ def _feedparser() -> Any:  # feedparser has no type information
     return feedparser
 
 
+#: feedparser resolves links (and RSS guids) itself, against the document's address. Given none, it let
+#: an entry's ``xml:base`` run on into the next entries (found by review: their links led to another
+#: site). It is given this stand-in instead, and every value that comes back under it is turned back
+#: into what was written (:func:`_as_written`): guids stay as they were stored, and links are resolved
+#: here, against the real address, as the fast reader's are.
+_NO_ADDRESS_ORIGIN = "http://no-address.reader.invalid"
+NO_ADDRESS = _NO_ADDRESS_ORIGIN + "/d/"
+
+
+def _as_written(value: str | None) -> str:
+    """``value`` as the document wrote it, when feedparser resolved it against :data:`NO_ADDRESS`."""
+    value = value or ""
+    if value.startswith(NO_ADDRESS):
+        return value[len(NO_ADDRESS) :]
+    if value.startswith(_NO_ADDRESS_ORIGIN + "/"):
+        return value[len(_NO_ADDRESS_ORIGIN) :]  # "/x" was written from the root
+    return value
+
+
 def parse_document(data: bytes, headers: Mapping[str, str] | None = None) -> Any:
     """Run feedparser over prepared bytes (see :func:`prepare_xml`) and check it is a feed."""
     feedparser = _feedparser()
@@ -128,12 +147,17 @@ def parse_document(data: bytes, headers: Mapping[str, str] | None = None) -> Any
 
 def _read_with_feedparser(data: bytes, headers: Mapping[str, str] | None, now: int) -> RawFeed:
     """Read any feed feedparser understands into the same fields as the fast reader."""
-    parsed = parse_document(data, headers)
+    given = {key: value for key, value in (headers or {}).items() if key.lower() != "content-location"}
+    if not any(key.lower() == "content-type" for key in given):
+        # Headers make feedparser take the document as served over HTTP, where no type means text/xml
+        # and US-ASCII (RFC 3023): application/xml lets the XML declaration name the encoding again.
+        given["content-type"] = "application/xml"
+    parsed = parse_document(data, {**given, "content-location": NO_ADDRESS})
     info = parsed.get("feed") or {}
-    feed = RawFeed(title=info.get("title") or "", link=info.get("link") or None)
+    feed = RawFeed(title=info.get("title") or "", link=_as_written(info.get("link")) or None)
     for link in info.get("links") or []:
         if link.get("rel") == "self":
-            feed.self_link = link.get("href") or None
+            feed.self_link = _as_written(link.get("href")) or None
             break
     entries = list(parsed.get("entries") or [])
     atom = str(parsed.get("version") or "").startswith("atom")
@@ -147,7 +171,7 @@ def _read_with_feedparser(data: bytes, headers: Mapping[str, str] | None, now: i
     if people is None and atom:
         feed_author = _names(info.get("authors"))
     for position, entry in enumerate(entries):
-        raw_id = str(entry.get("id") or "").strip()
+        raw_id = _as_written(str(entry.get("id") or "")).strip()
         if people is not None:
             author, reply_to = people[1][position]
         else:
@@ -155,25 +179,25 @@ def _read_with_feedparser(data: bytes, headers: Mapping[str, str] | None, now: i
             reply_to = fallback_refs.get(raw_id) if raw_id else None
         if atom:
             author = author or feed_author  # RFC 4287: the feed's author is every entry's without one
-        comment_feed = entry.get("wfw_commentrss") or None
-        comments = entry.get("comments") or None
+        comment_feed = _as_written(entry.get("wfw_commentrss")) or None
+        comments = _as_written(entry.get("comments")) or None
         for link in entry.get("links") or []:
             if link.get("rel") == "replies" and link.get("type") == "application/atom+xml":
-                comment_feed = comment_feed or link.get("href") or None
+                comment_feed = comment_feed or _as_written(link.get("href")) or None
             if link.get("rel") == "replies" and link.get("type") == "text/html":
-                comments = comments or link.get("href") or None
+                comments = comments or _as_written(link.get("href")) or None
         title = entry.get("title") or ""
         detail_type = (entry.get("title_detail") or {}).get("type") or ""
         html, base = _entry_html(entry)
         feed.entries.append(
             RawEntry(
                 raw_id=raw_id,
-                link=entry.get("link") or None,
+                link=_as_written(entry.get("link")) or None,
                 title=title,
                 title_is_html=("html" in detail_type) if atom else title_is_html(title),
                 author=author,
                 html=html,
-                base=base,
+                base=_as_written(base),
                 published=_entry_date(entry, now),
                 updated=_entry_date(entry, now, keys=("updated",)),
                 comments=comments,

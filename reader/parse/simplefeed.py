@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeElementTree
@@ -128,7 +128,10 @@ def _base(element: Element, outer: str) -> str:
     if not outer:
         return declared.strip()
     joined = urljoin(outer, declared.strip())
-    return joined if _ACCEPTABLE_BASE.match(joined) else outer
+    # A relative base inside a relative one ("posts/" then "2024/") is a relative base still: the
+    # document's address resolves it later (found by review: the inner level was dropped).
+    relative = not urlsplit(joined).scheme
+    return joined if relative or _ACCEPTABLE_BASE.match(joined) else outer
 
 
 def _resolve(value: str, base: str) -> str | None:
