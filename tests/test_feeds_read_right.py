@@ -232,8 +232,14 @@ def test_formats_the_readme_promises_import(name: str, titles: list[str], run_re
 
 def test_a_year_first_numeric_date_is_read(path_kind: str) -> None:
     # A real forum writes 2020/1/10 12:34:56; feedparser reads it as 1 December 2020.
-    thread = articles(parse("slash-date.rss"))["Thread"]
-    assert thread.published == dates.from_iso("2020-01-10T12:34:56Z")
+    found = articles(parse("slash-date.rss"))
+    assert found["Thread"].published == dates.from_iso("2020-01-10T12:34:56Z")
+    # With a zone, named or numeric, and with AM/PM (found by review: all read as 1 December 2020).
+    assert found["In Tokyo"].published == dates.from_iso("2020-01-10T03:34:56Z")
+    assert found["Named zone"].published == dates.from_iso("2020-01-10T03:34:56Z")
+    assert found["Evening"].published == dates.from_iso("2020-01-10T21:05:00Z")
+    # A day that does not exist is no date at all ("date unknown"), not a guess.
+    assert found["Impossible"].published is None
 
 
 def test_an_article_without_a_readable_date_says_so(tmp_path: Path, run_reader: RunReader) -> None:

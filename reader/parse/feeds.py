@@ -504,9 +504,12 @@ def _entry_date(
     """
     for key in keys:
         # feedparser reads 2020/1/10 as 1 December: year-first numeric dates are read here.
-        numeric = dates.from_numeric(str(dict.get(entry, key) or ""), now)
+        written = str(dict.get(entry, key) or "")
+        numeric = dates.from_numeric(written, now)
         if numeric is not None:
             return numeric
+        if dates.numeric_start(written):
+            continue  # 2020/13/45, 2020/1/10 in an unknown zone: unreadable, not feedparser's 1 December
         # dict.get bypasses FeedParserDict's deprecated key fallbacks.
         parsed = dict.get(entry, f"{key}_parsed")
         if parsed is None or not dates.looks_valid(str(dict.get(entry, key) or "")):

@@ -101,24 +101,70 @@ def from_iso(value: str | None, reference: int | None = None) -> int | None:
 
 
 #: Numeric dates feeds write that neither RFC 822 nor ISO 8601 readers take:
-#: ``2020/1/10 12:34:56`` (a forum's), ``2020.01.10``, ``2020-1-10 9:05``. No zone: UTC.
+#: ``2020/1/10 12:34:56`` (a forum's), ``2020.01.10``, ``2020-1-10 9:05``, with an optional ``AM``/``PM``
+#: and zone (``+0900``, ``+09:00``, ``JST``; none: UTC).
 _NUMERIC_DATE = re.compile(
-    r"^\s*(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(?:UTC|GMT|Z)?\s*$",
+    r"^\s*(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AP])\.?M\.?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2}|[A-Z]{2,5})?\s*$",
     re.IGNORECASE,
 )
+#: A date that starts as one of those: read here or not at all (feedparser reads 2020/1/10, and any
+#: such date it does not know, as 1 December 2020).
+_NUMERIC_START = re.compile(
+    r"^\s*\d{4}[/.]\d{1,2}[/.]\d{1,2}\b|^\s*\d{4}-\d{1,2}-\d{1,2}(?=[ T]+\d{1,2}:\d{2}\s*[AP]\.?M)", re.IGNORECASE
+)
+#: Zone names forums write, in hours from UTC (a name not here makes the date unreadable, not UTC).
+_ZONE_HOURS: dict[str, float] = {
+    "UTC": 0, "GMT": 0, "UT": 0, "WET": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+    "MSK": 3, "IST": 5.5, "CST": -6, "CDT": -5, "EST": -5, "EDT": -4, "MST": -7, "MDT": -6,
+    "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "JST": 9, "KST": 9, "HKT": 8,
+    "SGT": 8, "AWST": 8, "ACST": 9.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+}  # fmt: skip
+
+
+def numeric_start(value: str | None) -> bool:
+    """Whether ``value`` is written as a year-first numeric date (so :func:`from_numeric` alone reads it)."""
+    return bool(_NUMERIC_START.match(value or ""))
+
+
+def _zone_offset(zone: str) -> float | None:
+    """Seconds east of UTC for a zone as :data:`_NUMERIC_DATE` takes it (``Z``, ``+0900``, ``JST``), or None."""
+    if not zone or zone.upper() == "Z":
+        return 0
+    if zone[0] in "+-":
+        digits = zone[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 14 or minutes > 59:
+            return None
+        return (1 if zone[0] == "+" else -1) * (hours * 3600 + minutes * 60)
+    named = _ZONE_HOURS.get(zone.upper())
+    return None if named is None else named * 3600
 
 
 def from_numeric(value: str | None, reference: int | None = None) -> int | None:
-    """Parse a year-first numeric date with any of ``/ . -`` between the parts (see ``_NUMERIC_DATE``)."""
+    """Parse a year-first numeric date with any of ``/ . -`` between the parts (see ``_NUMERIC_DATE``).
+
+    None for one that cannot be: a month 13, 30 February, 25 o'clock, 13 PM,
+    a zone not known (found by review: they were read as 1 December).
+    """
     match = _NUMERIC_DATE.match(value or "")
     if match is None:
         return None
-    year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
+    year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups()[:6])
+    meridiem, zone = match.group(7), match.group(8) or ""
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem.upper() == "P" else 0)
+    offset = _zone_offset(zone)
+    if offset is None:
+        return None
     try:
         moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:  # month 13, 31 April, 25 o'clock
         return None
-    return plausible(moment.timestamp(), reference)
+    return plausible(int(moment.timestamp() - offset), reference)
 
 
 def to_iso(epoch: int | None) -> str | None:
