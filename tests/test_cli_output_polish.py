@@ -96,6 +96,21 @@ def closed_port() -> int:
 # -- reader show: plain reading text ---------------------------------------------------------
 
 
+def test_backslashes_in_code_are_the_authors_and_stay(run_reader: RunReader, tmp_path: Path) -> None:
+    """Found by review: dropping html2text's escapes dropped real backslashes in inline code too."""
+    feed = write(
+        tmp_path / "code.rss",
+        '<rss version="2.0"><channel><title>Code</title><link>https://code.example/</link>'
+        "<item><title>Patterns</title><guid>c1</guid><link>https://code.example/1</link>"
+        "<description>&lt;p&gt;Match with &lt;code&gt;\\(\\d+\\)&lt;/code&gt; or open "
+        "&lt;code&gt;C:\\Users\\*.txt&lt;/code&gt; (maybe *twice*).&lt;/p&gt;</description></item>"
+        "</channel></rss>",
+    )
+    shown = run_reader("show", str(imported(run_reader, feed)["Patterns"]), "--no-pager")
+    assert shown.returncode == 0, shown.stderr
+    assert "Match with `\\(\\d+\\)` or open `C:\\Users\\*.txt` (maybe *twice*)." in shown.stdout
+
+
 def test_a_thread_prints_without_markdown_escapes(run_reader: RunReader, tmp_path: Path) -> None:
     """Comments are read as written: "(maybe even reading)", not html2text's "\\(maybe even reading\\)"."""
     ids = imported(

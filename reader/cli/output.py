@@ -257,7 +257,7 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 
 
 def without_escapes(markdown: str) -> str:
-    """``markdown`` as plain reading text: backslash escapes dropped, except inside code fences.
+    """``markdown`` as plain reading text: backslash escapes dropped, except inside code (fences and spans).
 
     ``reader show`` prints the Markdown as it is, and "j and k \\(or the
     arrow keys\\)" is not how anyone writes; a fenced code block keeps its
@@ -269,8 +269,18 @@ def without_escapes(markdown: str) -> str:
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
         elif not in_fence and "\\" in line:
-            parts[index] = _ESCAPE.sub(r"\1", line)
+            # Inline code spans keep theirs too: `\(\d+\)` is the author's (found by review).
+            kept, start = [], 0
+            for span in _CODE_SPAN.finditer(line):
+                kept += [_ESCAPE.sub(r"\1", line[start : span.start()]), span.group()]
+                start = span.end()
+            parts[index] = "".join([*kept, _ESCAPE.sub(r"\1", line[start:])])
     return "\n".join(parts)
+
+
+# An inline code span: a run of backticks, then anything up to the same run (CommonMark's rule, kept
+# simple: the same number of backticks closes it).
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
 
 
 # A Markdown line's lead: quote marks, indentation, a list item's marker ("  * ", "1. ").
