@@ -51,7 +51,9 @@ class FetchMixin(MainScreenBase):
         """Show how far a fetch has got."""
         p = message.progress
         if p.phase == "feeds":
-            self.sub_title = f"Fetching {p.feeds_done}/{p.feeds_total} feeds · {p.new_articles} new · {p.errors} errors"
+            self.sub_title = (
+                f"Fetching {p.feeds_done}/{p.feeds_total} feeds · {p.new_articles} new · {plural(p.errors, 'error')}"
+            )
         elif p.phase == "comments":
             self.sub_title = f"Fetching comments {p.threads_done}/{p.threads_total} · {p.comments} new"
         else:
@@ -72,7 +74,7 @@ class FetchMixin(MainScreenBase):
             if message.no_source:
                 text = "No known comment source for this article; its discussion link is kept."
             else:
-                text = f"{summary.comments} new comments"
+                text = plural(summary.comments, "new comment")
             for error in summary.thread_errors:
                 text = error
             self.notify(text, markup=False, severity="warning" if summary.thread_errors else "information")
