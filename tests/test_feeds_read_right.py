@@ -108,6 +108,20 @@ def test_one_entrys_base_does_not_reach_the_next_entry(path_kind: str) -> None:
     assert found["Elsewhere"].html is not None and 'href="https://a.example/y.html"' in found["Elsewhere"].html
 
 
+def test_links_are_read_as_written_under_a_base(path_kind: str) -> None:
+    """Found by review: under an xml:base an empty href became the base (feedparser's reading), an untyped
+    replies link was the comments page on one path and nothing on the other, and a type with parameters
+    was no type at all."""
+    found = articles(parse("links-as-written.atom", url="https://feeds.example/links.atom"))
+    empty = found["Empty links"]
+    assert (empty.url, empty.comments_url) == (None, None)
+    untyped = found["Untyped replies"]
+    assert (untyped.url, untyped.comments_url, untyped.comment_feed_url) == ("https://site.example/b.html", None, None)
+    typed = found["Typed with parameters"]
+    assert typed.comments_url == "https://site.example/c.html#comments"
+    assert typed.comment_feed_url == "https://site.example/c/comments.atom"
+
+
 def test_xml_base_in_rss_links_comments_and_body(path_kind: str) -> None:
     batch = parse("xml-base.rss")
     item = articles(batch)["Relative item"]

@@ -29,6 +29,7 @@ from reader.parse.simplefeed import (
     RawEntry,
     RawFeed,
     join_names,
+    media_type,
     person_name,
     read_simple,
     reply_ref,
@@ -172,8 +173,9 @@ def _read_with_feedparser(data: bytes, headers: Mapping[str, str] | None, now: i
         feed_author = _names(info.get("authors"))
     for position, entry in enumerate(entries):
         raw_id = _as_written(str(entry.get("id") or "")).strip()
+        written: WrittenLinks | None = None
         if people is not None:
-            author, reply_to = people[1][position]
+            author, reply_to, written = people[1][position]
         else:
             author = _names(entry.get("authors")) if atom else person_name(str(entry.get("author") or ""))
             reply_to = fallback_refs.get(raw_id) if raw_id else None
@@ -182,17 +184,23 @@ def _read_with_feedparser(data: bytes, headers: Mapping[str, str] | None, now: i
         comment_feed = _as_written(entry.get("wfw_commentrss")) or None
         comments = _as_written(entry.get("comments")) or None
         for link in entry.get("links") or []:
-            if link.get("rel") == "replies" and link.get("type") == "application/atom+xml":
+            kind = media_type(link.get("type"))
+            # As written, when the XML could be read again: an untyped replies link is no page (feedparser
+            # calls it text/html), and an empty href is no link (feedparser makes it the base).
+            if written is not None and not written.get((str(link.get("rel")), kind), False):
+                continue
+            if link.get("rel") == "replies" and kind == "application/atom+xml":
                 comment_feed = comment_feed or _as_written(link.get("href")) or None
-            if link.get("rel") == "replies" and link.get("type") == "text/html":
+            if link.get("rel") == "replies" and kind == "text/html":
                 comments = comments or _as_written(link.get("href")) or None
+        link_written = written is None or any(has for (rel, _kind), has in written.items() if rel == "alternate")
         title = entry.get("title") or ""
         detail_type = (entry.get("title_detail") or {}).get("type") or ""
         html, base = _entry_html(entry)
         feed.entries.append(
             RawEntry(
                 raw_id=raw_id,
-                link=_as_written(entry.get("link")) or None,
+                link=(_as_written(entry.get("link")) or None) if link_written else None,
                 title=title,
                 title_is_html=("html" in detail_type) if atom else title_is_html(title),
                 author=author,
@@ -227,8 +235,22 @@ def _names(people: Any) -> str:
     return join_names([str(p.get("name") or p.get("email") or "") for p in people or [] if isinstance(p, Mapping)])
 
 
-def _read_again(data: bytes) -> tuple[str, list[tuple[str, str | None]]] | None:
-    """The feed's authors, and each entry's authors and reply ref, in document order; None if not well-formed.
+#: An Atom entry's links as written: (rel, media type without parameters, or "" when none was given) ->
+#: whether any of them has a non-empty href. feedparser makes an empty href the base in force and gives
+#: an untyped link the type text/html; these say what the document said.
+WrittenLinks = dict[tuple[str, str], bool]
+
+
+def _written_links(entry: Element) -> WrittenLinks:
+    links: WrittenLinks = {}
+    for link in entry.findall(f"{{{ATOM_NS}}}link"):
+        key = (link.get("rel") or "alternate", media_type(link.get("type")))
+        links[key] = links.get(key, False) or bool((link.get("href") or "").strip())
+    return links
+
+
+def _read_again(data: bytes) -> tuple[str, list[tuple[str, str | None, WrittenLinks | None]]] | None:
+    """The feed's authors, and each entry's authors, reply ref and Atom links as written; None if not well-formed.
 
     feedparser runs authors together: an Atom author with only an e-mail
     takes the previous one's name, and an RSS ``jo@example.org (Jo Bloggs)``
@@ -254,7 +276,10 @@ def _read_again(data: bytes) -> tuple[str, list[tuple[str, str | None]]] | None:
             )
 
         entries = [root] if root.tag == f"{atom}entry" else root.findall(f"{atom}entry")
-        found = [(names(entry), reply_ref(entry, entry.findtext(f"{atom}id") or "")) for entry in entries]
+        found: list[tuple[str, str | None, WrittenLinks | None]] = [
+            (names(entry), reply_ref(entry, entry.findtext(f"{atom}id") or ""), _written_links(entry))
+            for entry in entries
+        ]
         return (names(root) if root.tag == f"{atom}feed" else ""), found
     items = [
         element for element in root.iter() if isinstance(element.tag, str) and element.tag.rpartition("}")[2] == "item"
@@ -269,6 +294,7 @@ def _read_again(data: bytes) -> tuple[str, list[tuple[str, str | None]]] | None:
                 ]
             ),
             reply_ref(item, item.findtext("guid") or ""),
+            None,
         )
         for item in items
     ]

@@ -339,6 +339,11 @@ def _atom_people(element: Element) -> str:
     return join_names(names)
 
 
+def media_type(value: str | None) -> str:
+    """A link's ``type`` without its parameters, lower case: ``text/html; charset=utf-8`` is text/html."""
+    return (value or "").split(";", 1)[0].strip().lower()
+
+
 def _atom_link(element: Element, base: str, rel: str = "alternate", kind: str | None = None) -> str | None:
     """The ``rel`` link of a feed or entry (of type ``kind`` if given), resolved; an empty href is none."""
     found = []
@@ -347,9 +352,9 @@ def _atom_link(element: Element, base: str, rel: str = "alternate", kind: str | 
         if href is None:
             raise Unusual("a link without href")
         here = _base(link, base)
-        if not href.strip() and here:
-            raise Unusual("an empty href under xml:base (feedparser makes it the base)")
-        if link.get("rel", "alternate") == rel and (kind is None or link.get("type") == kind):
+        # An empty href is no link, under an xml:base too (feedparser makes it the base; the
+        # feedparser path reads it again as written).
+        if link.get("rel", "alternate") == rel and (kind is None or media_type(link.get("type")) == kind):
             found.append(_resolve(href, here))
     if rel == "alternate" and len(found) > 1:
         raise Unusual("several alternate links (feedparser picks by type)")
