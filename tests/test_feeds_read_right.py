@@ -182,6 +182,11 @@ def test_an_image_is_its_alt_text_on_its_own_and_a_link(path_kind: str) -> None:
     assert "https://images.example/pixel.gif" not in links
     # On its own: a space between the label and the next word.
     assert "[image: The Mad Forager]](https://images.example/k.jpg) The Mad Forager" in markdown.replace("\\", "")
+    # Inside a link too, where the label is the link's (found by review: "[image: thumb]linked").
+    gallery = articles(parse("images.rss"))["Gallery"]
+    assert gallery.html is not None
+    linked = html_to_markdown(gallery.html, gallery.url).replace("\\", "")
+    assert "[[image: thumb]](https://images.example/big.jpg) linked." in linked
 
 
 def test_content_is_the_body_not_a_longer_xhtml_summary(path_kind: str) -> None:

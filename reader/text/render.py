@@ -98,12 +98,18 @@ def _images_as_labels(markup: str) -> str:
     if "<img" not in markup:
         return markup
     depth = 0
+    # An image inside a link is the link's label: the space that keeps it off the next word goes after
+    # the link's end (found by review: "[image: thumb]linked").
+    pad = False
 
     def replace(match: re.Match[str]) -> str:
-        nonlocal depth
+        nonlocal depth, pad
         tag = match.group()
         if not tag.startswith("<img"):
             depth = depth + 1 if tag.startswith("<a") else max(0, depth - 1)
+            if pad and not tag.startswith("<a") and depth == 0:
+                pad = False
+                return tag + " "
             return tag
         attributes = {name.lower(): html_lib.unescape(value) for name, value in _ATTRIBUTE.findall(tag)}
         alt = " ".join(attributes.get("alt", "").split())
@@ -111,8 +117,11 @@ def _images_as_labels(markup: str) -> str:
             return ""
         label = html_lib.escape(f"[image: {alt}]", quote=False)
         source = attributes.get("src", "")
-        if depth or not source.startswith(("http://", "https://")):
-            return label if depth else f" {label} "
+        if depth:
+            pad = True
+            return label
+        if not source.startswith(("http://", "https://")):
+            return f" {label} "
         return f' <a href="{html_lib.escape(source)}">{label}</a> '
 
     return _IMAGE_OR_ANCHOR.sub(replace, markup)
