@@ -215,6 +215,28 @@ def test_a_json_feed_title_is_text() -> None:
     assert [article.title for _feed, article in batch.articles] == ["</example>"]
 
 
+def test_a_json_feeds_relative_links_resolve_against_its_address(
+    server: FeedServer, run_reader: RunReader, db_path: Path
+) -> None:
+    """Found by the audit: a relative item url was stored as no link (the article could not be opened)."""
+    document = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "home_page_url": "/",'
+        b' "items": [{"id": "1", "title": "Post", "url": "/posts/1",'
+        b' "content_html": "<p><a href=\\"x.html\\">x</a> <img src=\\"pic.png\\" alt=\\"pic\\"></p>"}]}'
+    )
+    url = server.route("/blog/feed.json", ok(document, "application/feed+json"))
+    assert run_reader("add", "--no-check", url).returncode == 0
+    assert run_reader("fetch", "--no-comments", "--no-full-text").returncode == 0
+    origin = url.split("/blog/")[0]
+    with Store(db_path) as store:
+        (row,) = store.list_articles()
+        detail = store.article(row.id)
+        (feed,) = store.feeds()
+    assert row.url == f"{origin}/posts/1" and feed.site_url == f"{origin}/"
+    assert detail is not None and detail.html is not None
+    assert f'href="{origin}/posts/x.html"' in detail.html and f'src="{origin}/posts/pic.png"' in detail.html
+
+
 # -- 5. the comments link -------------------------------------------------------------------
 
 

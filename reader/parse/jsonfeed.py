@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html as html_lib
 from typing import Any
+from urllib.parse import urljoin
 
 from reader.models import ArticleData, FeedData, FeedKind, ImportBatch
 from reader.parse.base import ImportFailure, keep_newest, short_hash
@@ -40,8 +41,13 @@ def parse_json_feed(
     kind: FeedKind = "local",
     now: int | None = None,
     max_items: int | None = None,
+    url: str | None = None,
 ) -> ImportBatch:
-    """Parse a JSON Feed document into one feed and its items (at most ``max_items``, the newest)."""
+    """Parse a JSON Feed document into one feed and its items (at most ``max_items``, the newest).
+
+    ``url`` is where it came from (a fetch's address; a file's is its ``feed_url``): relative links,
+    which the spec asks feeds not to write and some do, resolve against it, as in RSS and Atom.
+    """
     now = now if now is not None else dates.now()
     try:
         document = json_document(data)
@@ -53,8 +59,14 @@ def parse_json_feed(
     if not isinstance(items, list):
         raise ImportFailure("expected a JSON Feed with an items list, found none")
 
-    feed_url = safe_url(_text(document.get("feed_url")))
-    site_url = safe_url(_text(document.get("home_page_url")))
+    address = safe_url(url) or safe_url(_text(document.get("feed_url")))
+
+    def absolute(value: str) -> str | None:
+        value = value.strip()
+        return safe_url(urljoin(address, value) if address and value else value) if value else None
+
+    feed_url = absolute(_text(document.get("feed_url")))
+    site_url = absolute(_text(document.get("home_page_url")))
     feed = FeedData(
         key=feed_url or source_key,
         url=feed_url,
@@ -74,14 +86,14 @@ def parse_json_feed(
     for item in items:
         if not isinstance(item, dict):
             continue
-        url = safe_url(_text(item.get("url"))) or safe_url(_text(item.get("external_url")))
+        url = absolute(_text(item.get("url"))) or absolute(_text(item.get("external_url")))
         content = _text(item.get("content_html"))
         if not content and _text(item.get("content_text")):
             paragraphs = [p for p in item["content_text"].split("\n\n") if p.strip()]
             content = "".join(f"<p>{html_lib.escape(p)}</p>" for p in paragraphs)
         if not content:
             content = html_lib.escape(_text(item.get("summary")))
-        body_html, text = sanitize_with_text(content)
+        body_html, text = sanitize_with_text(content, url or address)
         # JSON Feed titles are plain text (the spec): "</example>" is a title, not a tag to strip.
         title = clean_line(_text(item.get("title")))
         raw_id = item.get("id")

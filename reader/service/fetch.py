@@ -276,7 +276,7 @@ def parse_fetched(
 
     kind = detect_kind(body)
     if kind == "json":
-        return parse_json_feed(body, source_key=key, kind="feed", max_items=max_items)
+        return parse_json_feed(body, source_key=key, kind="feed", max_items=max_items, url=url)
     if kind != "feed":
         raise ImportFailure(f"expected an RSS or Atom feed, found {'an HTML page' if kind == 'html' else kind}")
     return parse_feed(
