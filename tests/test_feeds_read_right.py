@@ -161,6 +161,9 @@ def test_an_entry_without_an_author_has_the_feeds(path_kind: str) -> None:
     assert articles(parse("authors.atom"))["Inherits"].author == "Feed Person"
     # A plain-text summary sends the entry to feedparser, which lost the feed's author.
     assert articles(parse("authors-plain-summary.atom"))["Plain"].author == "Feed Person"
+    # RFC 4287: an entry's source feed's author comes before the feed's (found by the audit: a planet's
+    # entries were all the planet's).
+    assert articles(parse("authors.atom"))["From a planet"].author == "Alice Source"
 
 
 def test_rss_author_shows_the_name_not_the_address(path_kind: str) -> None:

@@ -275,9 +275,14 @@ def _read_again(data: bytes) -> tuple[str, list[tuple[str, str | None, WrittenLi
                 ]
             )
 
+        def authors(entry: Element) -> str:
+            # RFC 4287 4.2.1: the entry's own, else its source feed's (a planet's); the feed's come later.
+            source = entry.find(f"{atom}source")
+            return names(entry) or (names(source) if source is not None else "")
+
         entries = [root] if root.tag == f"{atom}entry" else root.findall(f"{atom}entry")
         found: list[tuple[str, str | None, WrittenLinks | None]] = [
-            (names(entry), reply_ref(entry, entry.findtext(f"{atom}id") or ""), _written_links(entry))
+            (authors(entry), reply_ref(entry, entry.findtext(f"{atom}id") or ""), _written_links(entry))
             for entry in entries
         ]
         return (names(root) if root.tag == f"{atom}feed" else ""), found

@@ -378,7 +378,9 @@ def _atom(root: Element, now: int) -> RawFeed:
         title_kind, entry.title = _atom_text(element.find(f"{ATOM}title"))
         entry.title_is_html = title_kind == "html"
         entry.link = _atom_link(element, base) or entry.raw_id or None
-        entry.author = _atom_people(element) or feed_author
+        source = element.find(f"{ATOM}source")
+        # RFC 4287 4.2.1: the entry's own authors, else its source feed's (a planet's), else the feed's.
+        entry.author = _atom_people(element) or (_atom_people(source) if source is not None else "") or feed_author
         entry.published = _iso(_text(element.find(f"{ATOM}published")), now)
         entry.updated = _iso(_text(element.find(f"{ATOM}updated")), now)
         entry.published = entry.published or entry.updated
