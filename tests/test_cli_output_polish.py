@@ -17,6 +17,7 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import RunReader, reader_command
@@ -234,6 +235,25 @@ def test_a_fetch_names_a_network_failure_as_it_happens(run_reader: RunReader, db
     with Store(db_path) as store:
         (feed,) = store.feeds()
     assert feed.last_error is not None and feed.last_error.startswith("network error: connection refused (")
+
+
+def test_an_answer_cut_short_reads_as_a_sentence(run_reader: RunReader, server: FeedServer) -> None:
+    """Found by the audit of issue 14: a body shorter than its Content-Length showed the library's text."""
+
+    def cut_short(handler: Any, _server: FeedServer) -> None:
+        handler.close_connection = True
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.send_header("Content-Length", "5000")
+        handler.end_headers()
+        handler.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><chan')
+        handler.wfile.flush()
+
+    url = server.route("/short.xml", cut_short)
+    assert run_reader("add", "--no-check", url).returncode == 0
+    assert run_reader("fetch", "--no-comments", "--no-full-text").returncode == 1
+    (row,) = [line for line in run_reader("feeds").stdout.splitlines() if url in line]
+    assert row.endswith(f"\u26a0 {url}  the answer was cut short"), row
 
 
 # -- grammar -------------------------------------------------------------------------------------

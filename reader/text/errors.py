@@ -38,6 +38,10 @@ _NETWORK_SENTENCES: tuple[tuple[str, str], ...] = (
         r"server disconnected|remote end closed|remoteprotocolerror|connection closed",
         "the server closed the connection without an answer",
     ),
+    (
+        r"payload is not completed|contentlengtherror|incompleteread|transferencodingerror|not enough data",
+        "the answer was cut short",
+    ),
     (r"timed out|timeout", "timed out"),
     (r"cannot connect to host|connecterror|could not connect", "could not connect to the server"),
 )
