@@ -52,9 +52,10 @@ def fetch_command(
 ) -> None:
     """Fetch subscribed feeds (those due, or the given ids), their comment threads and short articles' pages.
 
-    A feed is due when its refresh interval has passed since its last fetch:
-    by default (fetch.refresh = "auto") about half the usual gap between its
-    articles, from 30 minutes to a day; `--all` fetches every feed now.
+    A feed is due when its refresh interval has passed since its last fetch
+    that worked: by default (fetch.refresh = "auto") about half the usual gap
+    between its articles, from 30 minutes to a day; `--all` fetches every
+    feed now.
     Exit status 1 if any feed failed; each failure is one line on stderr.
     """
     store = state.store()

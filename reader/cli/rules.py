@@ -43,7 +43,12 @@ def query_group() -> None:
 @click.argument("expression")
 @pass_context
 def query_add_command(state: Context, name: str, expression: str) -> None:
-    """Save the filter EXPRESSION as NAME (a saved search of that name is replaced)."""
+    """Save the filter EXPRESSION as NAME (a saved search of that name is replaced).
+
+    The filter language is the README's ("Filters"): `title =~ "rust" and
+    unread = yes`, `comments > 50`, or words as / takes them:
+    `search = "borrow checker"`.
+    """
     from reader.text.filters import FilterError
 
     name = clean_line(name).strip()
@@ -103,12 +108,13 @@ def ignore_group() -> None:
 )
 @pass_context
 def ignore_add_command(state: Context, expression: str, feed: str | None, mode: str) -> None:
-    """Keep out the new articles EXPRESSION matches, of every feed or of --feed.
+    """Keep out (--mode display: hide) the articles EXPRESSION matches, of every feed or of --feed.
 
-    A rule sees what an article brings with it (title, author, content,
-    link, feed, tags, age, the comment count its feed declares); it cannot
-    see discussions fetched later. Articles stored before a download rule
-    stay; a display rule hides those it matches now, as they are stored.
+    A rule judges an article once, when it is stored: it sees what the
+    article brings with it (title, author, content, link, feed, tags, age,
+    the comment count its feed declares), not discussions fetched later.
+    Articles stored before a download rule stay; a display rule also hides
+    the stored ones it matches now (never a starred one).
     """
     from reader.service.subscriptions import SubscriptionError, find_feed
     from reader.text.filters import FilterError
