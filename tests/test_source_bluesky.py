@@ -9,7 +9,6 @@ threads are built in the tests.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from pathlib import Path
@@ -18,14 +17,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from feedserver import FeedServer, ok
+from source_helpers import fetched_thread, stored_comments
 
-from reader.models import ArticleData, CommentRow, FeedData, ImportBatch, ThreadRef
-from reader.net.http import Limits, make_client
+from reader.models import ThreadRef
 from reader.parse.base import ImportFailure
 from reader.parse.comments import CommentSources, ParsedThread
 from reader.parse.sources import thread_for_url, threads_in_page
 from reader.parse.sources.bluesky import from_page, from_url
-from reader.service.threads import ThreadGone, fetch_thread
+from reader.service.threads import ThreadGone
 from reader.store import Store
 from reader.text.sanitize import _read_deep
 from reader.text.threads import comment_plain_text
@@ -44,14 +43,7 @@ ANN_SHOWN = (
 
 
 def _fetch(ref: ThreadRef, server: FeedServer) -> ParsedThread:
-    bases = CommentSources(bluesky=server.base)
-
-    async def run() -> ParsedThread:
-        limits = Limits()
-        async with make_client(limits, environ={}) as client:
-            return await fetch_thread(ref, client, limits, bases, NOW)
-
-    return asyncio.run(run())
+    return fetched_thread(ref, CommentSources(bluesky=server.base), NOW)
 
 
 def _ref(url: str) -> ThreadRef:
@@ -64,15 +56,6 @@ def _serve_fixtures(server: FeedServer, thread: bytes | None = None) -> None:
     server.route(RESOLVE, ok((FIXTURES / "resolveHandle.json").read_bytes(), "application/json"))
     body = thread if thread is not None else (FIXTURES / "getPostThread.json").read_bytes()
     server.route(THREAD, ok(body, "application/json; charset=utf-8"))
-
-
-def _stored(store: Store, parsed: ParsedThread) -> list[CommentRow]:
-    batch = ImportBatch(kind="test")
-    batch.articles.append((FeedData(key="k", title="Feed"), ArticleData(guid="g", title="Article", text="x")))
-    store.store_batch(batch)
-    article = store.list_articles()[0].id
-    store.add_comments(article, parsed.comments)
-    return store.comments(article)
 
 
 def _query(recorded_path: str) -> dict[str, list[str]]:
@@ -167,7 +150,7 @@ def test_a_did_link_asks_no_resolution(server: FeedServer) -> None:
 
 def test_nested_replies_are_stored_as_a_tree_with_unavailable_posts_in_place(server: FeedServer, store: Store) -> None:
     _serve_fixtures(server)
-    rows = _stored(store, _fetch(_ref(ROOT_URI), server))
+    rows = stored_comments(store, _fetch(_ref(ROOT_URI), server))
     # What the panel shows of each: its Markdown as plain text.
     shown = [(row.depth, row.author, row.deleted, comment_plain_text(row.text).split("\n")[0].rstrip()) for row in rows]
     assert shown == [
@@ -294,7 +277,7 @@ def test_a_deep_chain_is_read_whole_without_recursion(server: FeedServer, store:
     parsed = _fetch(_ref(ROOT_URI), server)
     assert len(parsed.comments) == depth
     assert all(c.parent_guid == parsed.comments[i - 1].guid for i, c in enumerate(parsed.comments) if i)
-    rows = _stored(store, parsed)
+    rows = stored_comments(store, parsed)
     assert max(row.depth for row in rows) == depth - 1 and rows[-1].text == f"level {depth}"
 
 

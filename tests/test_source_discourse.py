@@ -13,7 +13,6 @@ the answer is built here from recorded post objects and says so in its
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 from pathlib import Path
@@ -22,14 +21,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from feedserver import Behaviour, FeedServer, ok, status
+from source_helpers import fetched_thread, stored_comments
 
-from reader.models import ArticleData, CommentRow, FeedData, ImportBatch, ThreadRef
-from reader.net.http import Limits, make_client
+from reader.models import ThreadRef
 from reader.parse.base import ImportFailure
 from reader.parse.comments import CommentSources, ParsedThread
 from reader.parse.sources import thread_for_url
 from reader.parse.sources.discourse import MAX_REQUESTS, POSTS_PER_REQUEST, from_page, from_url
-from reader.service.threads import MAX_REQUESTS_PER_THREAD, ThreadFailed, ThreadGone, fetch_thread
+from reader.service.threads import MAX_REQUESTS_PER_THREAD, ThreadFailed, ThreadGone
 from reader.store import Store
 
 NOW = 1_800_000_000
@@ -43,27 +42,13 @@ def _corpus(shared: Path, path: Path) -> bytes:
 
 
 def _fetch(ref: ThreadRef) -> ParsedThread:
-    async def run() -> ParsedThread:
-        limits = Limits()
-        async with make_client(limits, environ={}) as client:
-            return await fetch_thread(ref, client, limits, BASES, NOW)
-
-    return asyncio.run(run())
+    return fetched_thread(ref, BASES, NOW)
 
 
 def _ref(server: FeedServer, topic: int, slug: str = "a-topic") -> ThreadRef:
     ref = from_url(server.url(f"/t/{slug}/{topic}"), BASES)
     assert ref is not None
     return ref
-
-
-def _stored(store: Store, parsed: ParsedThread) -> list[CommentRow]:
-    batch = ImportBatch(kind="test")
-    batch.articles.append((FeedData(key="k", title="Feed"), ArticleData(guid="g", title="Article", text="x")))
-    store.store_batch(batch)
-    article = store.list_articles()[0].id
-    store.add_comments(article, parsed.comments)
-    return store.comments(article)
 
 
 def _asked_ids(server: FeedServer, topic: int) -> list[list[str]]:
@@ -203,7 +188,7 @@ def test_recorded_topic_1148_stores_all_22_posts_and_its_reply_chain(
     server.route("/t/1148/posts.json", _json_ok({"_comment": note, "id": 1148, "post_stream": {"posts": later}}))
 
     parsed = _fetch(_ref(server, 1148, "support-ublock-origin"))
-    rows = _stored(store, parsed)
+    rows = stored_comments(store, parsed)
 
     assert len(parsed.comments) == len(rows) == 22 and parsed.source_total == 22 and parsed.note is None
     # Exactly the two posts the topic left out were asked for, in one request.
@@ -258,7 +243,7 @@ def test_recorded_whole_topics_are_read_in_one_request(
     shared: Path, server: FeedServer, store: Store, path: Path, topic: int, expected: list[tuple[int, str, str]]
 ) -> None:
     server.route(f"/t/{topic}.json", ok(_corpus(shared, path), "application/json"))
-    rows = _stored(store, _fetch(_ref(server, topic)))
+    rows = stored_comments(store, _fetch(_ref(server, topic)))
     assert [(row.depth, row.author) for row in rows] == [(depth, author) for depth, author, _text in expected]
     assert all(text in row.text for row, (_d, _a, text) in zip(rows, expected, strict=True))
     assert len(server.requests) == 1  # every post of the stream came with the topic
@@ -324,7 +309,7 @@ def test_deleted_hidden_and_small_action_posts(server: FeedServer, store: Store)
         _post(6, 3, name="Real Name", cooked="<p>still <b>here</b></p><script>alert(1)</script>"),
     ]
     _serve_built(server, 7, posts)
-    rows = _stored(store, _fetch(_ref(server, 7)))
+    rows = stored_comments(store, _fetch(_ref(server, 7)))
     assert [(row.depth, row.author, row.text, row.deleted) for row in rows] == [
         (0, "user1", "post 1", False),
         (0, "user2", "[deleted]", True),
@@ -386,7 +371,7 @@ def test_a_300_deep_reply_chain_is_stored_300_deep(server: FeedServer, store: St
     posts = [_post(1)] + [_post(n, n - 1 if n > 2 else 1) for n in range(2, 302)]
     _serve_built(server, 10, posts)
     parsed = _fetch(_ref(server, 10))
-    rows = _stored(store, parsed)
+    rows = stored_comments(store, parsed)
     assert len(rows) == 301
     assert [row.depth for row in rows] == [0, *range(300)]
     assert rows[-1].text == "post 301" and parsed.comments[-1].parent_guid == "discourse:10300"

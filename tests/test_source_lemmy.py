@@ -11,7 +11,6 @@ reader shows.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from feedserver import Behaviour, FeedServer, ok, status
+from source_helpers import fetched_thread, stored_comments
 
-from reader.models import ArticleData, CommentRow, FeedData, ImportBatch, ThreadRef
-from reader.net.http import Limits, make_client
+from reader.models import ThreadRef
 from reader.parse.base import ImportFailure
 from reader.parse.comments import CommentSources, ParsedThread
 from reader.parse.sources import thread_for_url
 from reader.parse.sources.lemmy import MAX_PAGES, PER_PAGE, from_page, from_url, lemmy_instances
-from reader.service.threads import MAX_REQUESTS_PER_THREAD, ThreadFailed, ThreadGone, fetch_thread
+from reader.service.threads import MAX_REQUESTS_PER_THREAD, ThreadFailed, ThreadGone
 from reader.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources" / "lemmy"
@@ -44,27 +43,13 @@ def instance(server: FeedServer, monkeypatch: pytest.MonkeyPatch) -> FeedServer:
 
 
 def _fetch(ref: ThreadRef) -> ParsedThread:
-    async def run() -> ParsedThread:
-        limits = Limits()
-        async with make_client(limits, environ={}) as client:
-            return await fetch_thread(ref, client, limits, BASES, NOW)
-
-    return asyncio.run(run())
+    return fetched_thread(ref, BASES, NOW)
 
 
 def _ref(server: FeedServer, post: str = POST) -> ThreadRef:
     ref = from_url(server.url(f"/post/{post}"), BASES)
     assert ref is not None
     return ref
-
-
-def _stored(store: Store, parsed: ParsedThread) -> list[CommentRow]:
-    batch = ImportBatch(kind="test")
-    batch.articles.append((FeedData(key="k", title="Feed"), ArticleData(guid="g", title="Article", text="x")))
-    store.store_batch(batch)
-    article = store.list_articles()[0].id
-    store.add_comments(article, parsed.comments)
-    return store.comments(article)
 
 
 def _query(handler: Any) -> dict[str, list[str]]:
@@ -192,7 +177,7 @@ def test_built_post_is_stored_as_the_tree_its_paths_describe(instance: FeedServe
         ("lemmy:103", None),
         ("lemmy:104", "lemmy:103"),
     ]
-    rows = _stored(store, parsed)
+    rows = stored_comments(store, parsed)
     assert [(row.depth, row.author) for row in rows] == [
         (0, "Alice A."),  # the display name when there is one
         (1, "bob"),  # else the account name
@@ -251,7 +236,7 @@ def test_a_parent_left_out_of_the_list_stands_as_deleted(instance: FeedServer, s
     # Older Lemmy drops deleted and removed comments from the list; their replies keep their path.
     views = [_view(1, "0.1"), _view(4, "0.2.3.4", "answer to a vanished comment"), _view(5, "0.1.5")]
     _serve_built(instance, views)
-    rows = _stored(store, _fetch(_ref(instance)))
+    rows = stored_comments(store, _fetch(_ref(instance)))
     assert [(row.depth, row.text, row.deleted) for row in rows] == [
         (0, "comment 1", False),
         (1, "comment 5", False),
@@ -329,7 +314,7 @@ def test_a_300_deep_chain_is_stored_300_deep(instance: FeedServer, store: Store)
     views = [_view(i, "0." + ".".join(str(n) for n in range(1, i + 1))) for i in range(1, 301)]
     _serve_built(instance, views)
     parsed = _fetch(_ref(instance))
-    rows = _stored(store, parsed)
+    rows = stored_comments(store, parsed)
     assert [row.depth for row in rows] == list(range(300))
     assert rows[-1].text == "comment 300"
     assert parsed.comments[-1].parent_guid == "lemmy:299"

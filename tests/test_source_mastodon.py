@@ -10,7 +10,6 @@ so in it (``"_comment"``). The larger and hostile threads are built here.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from pathlib import Path
@@ -18,14 +17,14 @@ from typing import Any
 
 import pytest
 from feedserver import FeedServer, ok, status
+from source_helpers import fetched_thread, stored_comments
 
-from reader.models import ArticleData, CommentRow, FeedData, ImportBatch, ThreadRef
-from reader.net.http import Limits, make_client
+from reader.models import ThreadRef
 from reader.parse.base import ImportFailure
 from reader.parse.comments import CommentSources, ParsedThread
 from reader.parse.sources import thread_for_url, threads_in_page
 from reader.parse.sources.mastodon import NOTE_TOO_DEEP, NOTE_TOO_MANY, from_page, from_url
-from reader.service.threads import ThreadFailed, ThreadGone, fetch_thread
+from reader.service.threads import ThreadFailed, ThreadGone
 from reader.store import Store
 
 ROOT = "109294719267373593"
@@ -34,12 +33,7 @@ BASES = CommentSources()
 
 
 def _fetch(ref: ThreadRef) -> ParsedThread:
-    async def run() -> ParsedThread:
-        limits = Limits()
-        async with make_client(limits, environ={}) as client:
-            return await fetch_thread(ref, client, limits, BASES, NOW)
-
-    return asyncio.run(run())
+    return fetched_thread(ref, BASES, NOW)
 
 
 def _ref(server: FeedServer, ident: str = ROOT) -> ThreadRef:
@@ -82,15 +76,6 @@ def _serve(server: FeedServer, ident: str, replies: int, descendants: list[dict[
     server.route(f"/api/v1/statuses/{ident}", ok(_built_root(ident, replies), "application/json"))
     context = json.dumps({"_comment": "built for this test", "ancestors": [], "descendants": descendants})
     server.route(f"/api/v1/statuses/{ident}/context", ok(context, "application/json"))
-
-
-def _stored(store: Store, parsed: ParsedThread) -> list[CommentRow]:
-    batch = ImportBatch(kind="test")
-    batch.articles.append((FeedData(key="k", title="Feed"), ArticleData(guid="g", title="Article", text="x")))
-    store.store_batch(batch)
-    article = store.list_articles()[0].id
-    store.add_comments(article, parsed.comments)
-    return store.comments(article)
 
 
 # -- which links are statuses -------------------------------------------------------------
@@ -193,7 +178,7 @@ def test_the_recorded_thread_is_stored_as_the_tree_mastodon_sent(
     server.route(f"/api/v1/statuses/{ROOT}", ok(_built_root(ROOT, 43), "application/json"))
 
     parsed = _fetch(_ref(server))
-    rows = _stored(store, parsed)
+    rows = stored_comments(store, parsed)
 
     recorded_statuses = json.loads(body)["descendants"]
     by_url = {s["url"]: s for s in recorded_statuses}
@@ -284,7 +269,7 @@ def test_replies_to_absent_statuses_are_top_level_and_empty_ones_show_as_deleted
     ]
     descendants[0]["account"] = {"acct": "ann@else.where", "display_name": "  "}
     _serve(server, ROOT, 1, descendants)
-    rows = _stored(store, _fetch(_ref(server)))
+    rows = stored_comments(store, _fetch(_ref(server)))
     by_text = {row.text.split("\n")[0]: row for row in rows}
     tree = [(row.depth, row.author, row.text.replace("\n", " | ")) for row in rows]
     assert tree[0] == (0, "ann@else.where", "first")  # no display name: the account's address
@@ -320,7 +305,7 @@ def test_two_thousand_replies_and_a_300_deep_chain_are_read_whole_and_fast(serve
     for status_ in wide + chain:
         expected = None if status_["in_reply_to_id"] == ROOT else f"mastodon:{status_['in_reply_to_id']}"
         assert parents[f"mastodon:{status_['id']}"] == expected
-    rows = _stored(store, parsed)
+    rows = stored_comments(store, parsed)
     assert len(rows) == 2_000 and max(row.depth for row in rows) == 299
     assert rows[-1].text == "status 20299"
     assert elapsed < 10, f"2,000 statuses took {elapsed:.1f} s"
