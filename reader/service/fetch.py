@@ -88,7 +88,7 @@ from reader.parse.sources import thread_for_url, threads_in_page
 from reader.service.threads import LookupResult, LookupSettings, ThreadFailed, fetch_thread_by, look_up, site_label
 from reader.store import Store, StoreError, library_failure
 from reader.text import dates
-from reader.text.sanitize import clean_line
+from reader.text.sanitize import clean_line, url_origin
 
 #: Feeds stored per transaction, at most (fewer when they are big: a round is
 #: written once it holds half of ``FetchSettings.memory_budget``).
@@ -1047,7 +1047,7 @@ class Fetcher:
         thread_id = store.open_thread(article_id, ref, found_by) if ref is not None else None
         comments = parsed.comments
         if ref is not None and ref.api and ref.source in SERVER_LOCAL_IDS:
-            comments = _on_server(comments, _origin(ref.api))
+            comments = _on_server(comments, url_origin(ref.api) or "")
         if any(comment.kind == "more" and comment.more_children for comment in comments):
             comments = _without_loaded_replies(comments, store.comment_guids(article_id))
         added = store.add_comments(article_id, comments, thread_id=thread_id) if comments else 0
@@ -1057,7 +1057,7 @@ class Fetcher:
             store.mark_thread_fetched(thread_id, source_total=parsed.source_total, note=parsed.note or "")
         if thread_id is not None and ref is not None and ref.source == "wordpress":
             # The blog's REST thread is the whole tree; its comment feed, the newest ten flattened.
-            store.drop_feed_threads_of(article_id, thread_id, _origin(ref.api or ref.url))
+            store.drop_feed_threads_of(article_id, thread_id, url_origin(ref.api or ref.url) or "")
         return added
 
     # -- discussions elsewhere --------------------------------------------------------
@@ -1244,11 +1244,6 @@ def _on_server(comments: list[CommentData], origin: str) -> list[CommentData]:
         )
         for comment in comments
     ]
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
 def thread_plan(source: ThreadSource, bases: CommentSources) -> ThreadPlan | ThreadRef | None:

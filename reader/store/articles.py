@@ -18,8 +18,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from reader.models import (
     ArticleData,
@@ -35,11 +33,8 @@ from reader.store._sql import THREAD_ORDER, in_chunks, json_ids
 from reader.store.connection import StoreError
 from reader.store.killfile import Killfile
 from reader.text import dates
+from reader.text.sanitize import url_origin
 from reader.text.threads import order_thread
-
-if TYPE_CHECKING:
-    pass
-
 
 #: How a synced article is named until its feed's own copy gives the guid:
 #: ``sha1:`` and the hex SHA-1 of that guid, which is what TT-RSS keeps.
@@ -109,10 +104,13 @@ class Articles(Killfile):
                 ).fetchone()
             ]
         ignoring = self._ignore_rules()
+        feeds_as_stored: dict[int, tuple[str, str, list[str]]] = {}
         for _published, index, _position, feed, article in pending:
             stats = all_stats[index]
             feed_id = feed_id_for(feed, stats)
-            verdict, hiding = self._killfile(ignoring, feed_id, article, now) if ignoring else (None, [])
+            verdict, hiding = (
+                self._killfile(ignoring, feed_id, article, now, feeds_as_stored) if ignoring else (None, [])
+            )
             if verdict == "download":
                 stats.articles_ignored += 1
                 continue
@@ -124,8 +122,6 @@ class Articles(Killfile):
                 stats.articles_hidden += 1
                 self._merge_comments(article_id, article.comments, now)
                 continue
-            if fresh and not created and self._is_hidden(article_id):
-                fresh = False  # a new comment count on a hidden article fetches nothing either
             if created:
                 stats.articles_added += 1
                 stats.new_article_ids.append(article_id)
@@ -234,7 +230,7 @@ class Articles(Killfile):
                     "SELECT id, remote_id, url FROM threads WHERE article_id = ? AND source = 'feed' AND id != ?",
                     (article_id, keep_thread_id),
                 )
-                if _origin(row["remote_id"] or row["url"]) == origin
+                if url_origin(row["remote_id"] or row["url"]) == origin
             ]
             if not doomed:
                 return 0
@@ -318,7 +314,7 @@ class Articles(Killfile):
         is no update); ``fresh``: new, or its declared comment count changed.
         """
         existing = self.conn.execute(
-            "SELECT id, declared_comment_count FROM articles WHERE feed_id = ? AND guid = ?",
+            "SELECT id, declared_comment_count, hidden FROM articles WHERE feed_id = ? AND guid = ?",
             (feed_id, article.guid),
         ).fetchone()
         adopted = False
@@ -357,7 +353,8 @@ class Articles(Killfile):
         if self._unindexed:
             self._index_pending()
         declared = article.declared_comment_count
-        fresh = declared is not None and declared != existing["declared_comment_count"]
+        # A new comment count on an article the killfile hides fetches nothing either.
+        fresh = declared is not None and declared != existing["declared_comment_count"] and not existing["hidden"]
         cursor = self.conn.execute(
             self._MERGE_ARTICLE,
             {
@@ -588,16 +585,9 @@ class Articles(Killfile):
             return None  # not a guid (the insert reports it) or a stand-in itself
         stand_in = SYNC_GUID_PREFIX + guid_sha1(guid)
         row: sqlite3.Row | None = self.conn.execute(
-            "SELECT id, declared_comment_count FROM articles WHERE feed_id = ? AND guid = ?", (feed_id, stand_in)
+            "SELECT id, declared_comment_count, hidden FROM articles WHERE feed_id = ? AND guid = ?",
+            (feed_id, stand_in),
         ).fetchone()
         if row is not None:
             self.conn.execute("UPDATE articles SET guid = ? WHERE id = ?", (guid, row["id"]))
         return row
-
-
-def _origin(url: str | None) -> str | None:
-    """``scheme://host[:port]`` of ``url`` (lower-case), or None."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}" if parts.scheme and parts.netloc else None

@@ -383,6 +383,21 @@ class Connection:
                 raise
             self.conn.execute("COMMIT")
 
+    # -- small settings the library keeps (every part of the store may use them) --
+
+    def get_setting(self, key: str) -> str | None:
+        """A stored setting, or None."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return str(row["value"]) if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting (its own transaction)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
     @property
     def schema_version(self) -> int:
         """The schema version stored in the file."""

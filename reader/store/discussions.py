@@ -85,9 +85,9 @@ class Discussions(Articles):
 
     def auto_discussions(self) -> tuple[set[int], set[str]]:
         """The feeds (ids) and tags the user opted in to lookups during fetches (the library's own list)."""
-        stored = self.conn.execute("SELECT value FROM settings WHERE key = ?", (AUTO_SETTING,)).fetchone()
+        stored = self.get_setting(AUTO_SETTING)
         try:
-            value = json.loads(stored[0]) if stored else {}
+            value = json.loads(stored) if stored else {}
         except ValueError:
             value = {}
         feeds = value.get("feeds", []) if isinstance(value, dict) else []
@@ -99,13 +99,7 @@ class Discussions(Articles):
 
     def set_auto_discussions(self, feeds: set[int], tags: set[str]) -> None:
         """Replace the library's list of feeds and tags whose articles a fetch looks up."""
-        value = json.dumps({"feeds": sorted(feeds), "tags": sorted(tags)})
-        with self.transaction():
-            self.conn.execute(
-                """INSERT INTO settings (key, value) VALUES (?, ?)
-                ON CONFLICT (key) DO UPDATE SET value = excluded.value""",
-                (AUTO_SETTING, value),
-            )
+        self.set_setting(AUTO_SETTING, json.dumps({"feeds": sorted(feeds), "tags": sorted(tags)}))
 
     def articles_to_look_up(
         self, article_ids: Sequence[int], feeds: set[int], tags: set[str], limit: int
@@ -145,9 +139,4 @@ class Discussions(Articles):
 
     def set_site_wait(self, site: str, until: int) -> None:
         """Leave ``site`` alone until ``until`` (it answered 429): lookups skip it meanwhile, in every run."""
-        with self.transaction():
-            self.conn.execute(
-                """INSERT INTO settings (key, value) VALUES (?, ?)
-                ON CONFLICT (key) DO UPDATE SET value = excluded.value""",
-                (WAIT_PREFIX + site, str(until)),
-            )
+        self.set_setting(WAIT_PREFIX + site, str(until))

@@ -134,21 +134,6 @@ class Reading(Connection):
         any_hidden = filter.hidden or bool(self.conn.execute(ANY_HIDDEN).fetchone()[0])
         return filter_where(filter, any_hidden=any_hidden, reads_rows=reads_rows)
 
-    # -- settings ----------------------------------------------------------
-
-    def get_setting(self, key: str) -> str | None:
-        """A stored setting, or None."""
-        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return str(row["value"]) if row else None
-
-    def set_setting(self, key: str, value: str) -> None:
-        """Store a setting (its own transaction)."""
-        with self.transaction():
-            self.conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
     # -- reading state -----------------------------------------------------
 
     def mark(self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from reader.models import IgnoreMode
 from reader.store.articles import Articles
+from reader.store.reading import Reading
 from reader.text import dates
 
 
@@ -41,7 +42,7 @@ class IgnoreRule:
     mode: IgnoreMode = "download"
 
 
-class Rules(Articles):
+class Rules(Articles, Reading):
     """Saved searches and the killfile."""
 
     def save_query(self, name: str, expression: str) -> bool:
@@ -77,20 +78,14 @@ class Rules(Articles):
         50,000 articles on every reload).
         """
         from reader.models import ArticleFilter
-        from reader.store._sql import ANY_HIDDEN
-        from reader.store.reading import filter_where
 
-        # Whether to test for hidden articles at all: that test costs on every row (reader/store/_sql.py).
-        any_hidden = bool(self.conn.execute(ANY_HIDDEN).fetchone()[0])
         found = []
         for row in self.conn.execute("SELECT name, expression FROM saved_queries ORDER BY name").fetchall():
-            where, params = filter_where(
-                ArticleFilter(unread=True, expression=row["expression"]), any_hidden=any_hidden
-            )
+            where, params = self.where(ArticleFilter(unread=True, expression=row["expression"]))
             unread = self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
             total = -1
             if totals:
-                where, params = filter_where(ArticleFilter(expression=row["expression"]), any_hidden=any_hidden)
+                where, params = self.where(ArticleFilter(expression=row["expression"]))
                 total = self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
             found.append(SavedQuery(row["name"], row["expression"], int(unread), int(total)))
         return found

@@ -107,6 +107,18 @@ def safe_url(value: str | None, schemes: frozenset[str] = SAFE_LINK_SCHEMES) -> 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def url_origin(url: str | None) -> str | None:
+    """``scheme://host[:port]`` of ``url``, lower case; None when it has no scheme or host.
+
+    Which server a thread or comment is on: the store and the fetch both ask,
+    and compare the answers, so they ask here.
+    """
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}" if parts.scheme and parts.netloc else None
+
+
 def normalize_url(value: str | None) -> str | None:
     """``value`` as :func:`safe_url` takes it, in the one spelling two equal feed URLs share; else None.
 
