@@ -703,3 +703,18 @@ def test_a_title_is_one_clean_line_of_bounded_length() -> None:
     hit = {"objectID": "1", "url": ARTICLE, "title": "Line one\nline\ttwo \u2028 " + "x" * 10_000}
     (ref,) = parse_hn_search(json.dumps({"hits": [hit]}).encode(), [ARTICLE])
     assert ref.title.startswith("Line one line two x") and len(ref.title) == 300
+
+
+def test_the_lookup_reads_the_configured_lemmy_instance_as_the_lemmy_source_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found by review: discussions.lemmy = "lemmy.world" was an instance to the source (its post links
+    were threads) but the lookup skipped Lemmy, and an http:// instance the other way round."""
+    from reader.parse.sources.lemmy import lemmy_instances
+    from reader.service.threads import LookupSettings, _lemmy_instance
+
+    monkeypatch.delenv("READER_LEMMY_INSTANCES", raising=False)
+    for written in ("lemmy.world", "https://Lemmy.World/", "http://lemmy.example", "http://127.0.0.1:8536"):
+        looked_up = _lemmy_instance(LookupSettings(sites=("lemmy",), lemmy=written))
+        assert lemmy_instances(CommentSources(lemmy=(written,))) == ((looked_up,) if looked_up else ())
+    assert _lemmy_instance(LookupSettings(sites=("lemmy",), lemmy="lemmy.world")) == "https://lemmy.world"

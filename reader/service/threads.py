@@ -147,11 +147,6 @@ REFUSED_WAIT = 15 * 60.0
 MAX_WAIT = 24 * 3600.0
 
 
-def site_label(site: DiscussionSite) -> str:
-    """How a discussion site is named to the user ("Hacker News"): as its threads' source is."""
-    return source_label(site)
-
-
 async def canonical_url(url: str, request: Request) -> str | None:
     """The page's ``<link rel="canonical">``, or None (no page, no such link, any failure: the link is enough)."""
     from reader.parse.htmlpage import decode_html
@@ -188,7 +183,7 @@ async def look_up(
     named in ``refused`` so that a run asks it no more. ``skip``: sites not
     to ask (refused earlier in the run).
     """
-    from reader.parse.discussions import instance_origin, lookup_urls
+    from reader.parse.discussions import lookup_urls
 
     result = LookupResult()
     canonical = await canonical_url(url, request)
@@ -200,10 +195,8 @@ async def look_up(
     for site in settings.sites:
         if skip and site in skip:
             continue
-        if site == "lemmy":
-            origin = instance_origin(settings.lemmy) if settings.lemmy else None
-            if origin is None:
-                continue
+        if site == "lemmy" and _lemmy_instance(settings) is None:
+            continue
         try:
             for address, parse in _site_requests(site, urls, settings, bases):
                 response = await request(address)
@@ -220,8 +213,16 @@ async def look_up(
                         result.found.append(ref)
             result.answered += 1
         except (FetchError, ThreadFailed, ImportFailure, ValueError) as failure:
-            result.errors.append(f"{site_label(site)}: {clean_line(str(failure))}")
+            result.errors.append(f"{source_label(site)}: {clean_line(str(failure))}")
     return result
+
+
+def _lemmy_instance(settings: LookupSettings) -> str | None:
+    """The Lemmy instance to search, read as the Lemmy source reads it (found by review: a bare host such
+    as ``lemmy.world`` was an instance to the source but skipped by the lookup), or None."""
+    from reader.parse.sources.lemmy import named_instance
+
+    return named_instance(settings.lemmy) if settings.lemmy else None
 
 
 def _site_requests(
@@ -230,7 +231,6 @@ def _site_requests(
     """The requests that ask ``site`` about the article, each with the parser of its answer."""
     from reader.parse.discussions import (
         hn_search_url,
-        instance_origin,
         lemmy_search_url,
         lobsters_lookup_url,
         parse_hn_search,
@@ -246,7 +246,7 @@ def _site_requests(
         return [(lobsters_lookup_url(bases, each), parse_lobsters_lookup) for each in urls]
     if site == "reddit":
         return [(reddit_info_url(bases, each), parse_reddit_info) for each in urls]
-    origin = instance_origin(settings.lemmy) or ""
+    origin = _lemmy_instance(settings) or ""
 
     def lemmy(body: bytes) -> list[ThreadRef]:
         return parse_lemmy_search(body, origin, urls)

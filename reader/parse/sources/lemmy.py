@@ -64,8 +64,12 @@ _POST_PATH = re.compile(r"^/post/([0-9]{1,12})/?$")
 ENVIRONMENT = "READER_LEMMY_INSTANCES"
 
 
-def _origin(value: str) -> str | None:
-    """``value`` (an origin, or a bare host: https) as ``scheme://host[:port]``, if it may be asked."""
+def named_instance(value: str) -> str | None:
+    """``value`` (an origin, or a bare host: https) as ``scheme://host[:port]``, if it may be asked.
+
+    The one reading of an instance the user names (``discussions.lemmy``,
+    ``READER_LEMMY_INSTANCES``): the source and the lookup both use it.
+    """
     value = value.strip()
     if value and "://" not in value:
         value = "https://" + value
@@ -74,7 +78,7 @@ def _origin(value: str) -> str | None:
 
 def lemmy_instances(bases: CommentSources) -> tuple[str, ...]:
     """The Lemmy instances the user named, as origins: the config's (``bases.lemmy``) and ``READER_LEMMY_INSTANCES``."""
-    found = (_origin(part) for part in (*bases.lemmy, *os.environ.get(ENVIRONMENT, "").split(",")))
+    found = (named_instance(part) for part in (*bases.lemmy, *os.environ.get(ENVIRONMENT, "").split(",")))
     return tuple(dict.fromkeys(origin for origin in found if origin is not None))
 
 
@@ -85,7 +89,7 @@ def from_url(url: str, bases: CommentSources) -> ThreadRef | None:
         return None
     parts = urlsplit(checked)
     match = _POST_PATH.match(parts.path)
-    origin = _origin(f"{parts.scheme}://{parts.netloc}")
+    origin = named_instance(f"{parts.scheme}://{parts.netloc}")
     if match is None or origin is None or origin not in lemmy_instances(bases):
         return None
     post = match.group(1)
@@ -276,7 +280,7 @@ async def _comments(origin: str, post: str, get: Get, total: int | None) -> _Rea
 
 async def fetch(ref: ThreadRef, get: Get, bases: CommentSources, now: int) -> ParsedThread:
     """Read a post's comments: its total first, then every page of its comments, threaded by path."""
-    origin = _origin(ref.api) if ref.api else None
+    origin = named_instance(ref.api) if ref.api else None
     if origin is None and not ref.api:
         claimed = from_url(ref.url, bases)
         origin = claimed.api if claimed is not None else None
