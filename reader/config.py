@@ -84,11 +84,8 @@ def _argv(value: Any) -> str | None:
     return None
 
 
-def _browser(value: Any) -> str | None:
-    return None if value == [] else _argv(value)
-
-
-def _notify_command(value: Any) -> str | None:
+def _command(value: Any) -> str | None:
+    """A command as a list (empty: none): ``browser`` and ``notify.command``."""
     return None if value == [] else _argv(value)
 
 
@@ -197,7 +194,7 @@ SETTINGS: tuple[Setting, ...] = (
         [],
         'Command that opens links, as a list (`["firefox", "--new-tab"]`); the link replaces a `%s` in it, '
         "else is added last. Empty: `$BROWSER`, else the system's.",
-        _browser,
+        _command,
     ),
     Setting(
         "browser_terminal",
@@ -343,7 +340,7 @@ SETTINGS: tuple[Setting, ...] = (
         [],
         'A command told of the new articles of every fetch, as a list (`["notify-send-articles"]`): run '
         "without a shell, the articles as a JSON array on its standard input. Only your own config sets it.",
-        _notify_command,
+        _command,
     ),
     Setting(
         "notify.filter",

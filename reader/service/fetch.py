@@ -85,7 +85,7 @@ from reader.parse.comments import (
     reddit_thread_path,
 )
 from reader.parse.sources import thread_for_url, threads_in_page
-from reader.service.threads import LookupResult, LookupSettings, ThreadFailed, fetch_thread_by, look_up, site_label
+from reader.service.threads import LookupResult, LookupSettings, ThreadFailed, fetch_thread_by, look_up
 from reader.store import Store, StoreError, library_failure
 from reader.text import dates
 from reader.text.sanitize import clean_line, url_origin
@@ -1099,7 +1099,7 @@ class Fetcher:
         waits = await loop.run_in_executor(writer, store.site_waits, now)
         refused: set[DiscussionSite] = {site for site in defaults.DISCUSSION_SITES if site in waits}
         for site in sorted(refused & set(self.settings.lookup.sites)):
-            line = f"{site_label(site)}: not asked: it asked to wait until {dates.to_human(waits[site])}"
+            line = f"{source_label(site)}: not asked: it asked to wait until {dates.to_human(waits[site])}"
             self.waiting.append(line)
             self.summary.thread_errors.append(line)
         async with make_client(self.settings.limits, max_connections=self.settings.concurrency) as client:
@@ -1131,11 +1131,17 @@ class Fetcher:
         return results
 
     async def _keep_found(
-        self, client: object, article_id: int, ref: ThreadRef, store: Store, writer: concurrent.futures.Executor
+        self,
+        client: object,
+        article_id: int,
+        ref: ThreadRef,
+        store: Store,
+        writer: concurrent.futures.Executor,
+        found_by: ThreadFoundBy = "lookup",
     ) -> None:
-        """Fetch and store one discussion a lookup found; whatever goes wrong is that thread's one line."""
+        """Fetch and store one discussion a lookup (or the article's page) found; what goes wrong is its one line."""
         try:
-            error = await self._fetch_registered(client, article_id, ref, "lookup", store, writer)
+            error = await self._fetch_registered(client, article_id, ref, found_by, store, writer)
         except Exception as failure:  # one thread's surprise is its own line
             if self._fatal(failure):
                 raise
@@ -1194,9 +1200,8 @@ class Fetcher:
                 """Fetch the threads the article's page embeds or links (its Isso, Discourse, Mastodon ...)."""
                 refs = await loop.run_in_executor(None, _threads_in_page, response.body, response.url, self.settings)
                 for ref in refs[:THREADS_PER_PAGE]:
-                    error = await self._fetch_registered(client, article_id, ref, "page", store, writer)
-                    if error is not None:
-                        self.summary.thread_errors.append(f"article {article_id}: {ref.source}: {clean_line(error)}")
+                    # A thread's surprise is that thread's line, never the page's failure (found by review).
+                    await self._keep_found(client, article_id, ref, store, writer, "page")
 
             async def page(article_id: int, url: str) -> tuple[str, bool] | None:
                 """None when the page's text is kept, else (why not, whether trying again is pointless)."""

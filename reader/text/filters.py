@@ -419,7 +419,7 @@ def regex_search(pattern: str, text: str) -> bool:
     """Whether ``pattern`` matches anywhere in ``text``: what ``=~`` means, in Python and in SQL alike.
 
     Bounded in time (:data:`MATCH_SECONDS`): a match that takes longer counts as none, and so
-    does every later one of the same pattern (:func:`is_slow` says which). A killfile rule that
+    does every later one of the same pattern. A killfile rule that
     is too slow therefore keeps nothing out rather than holding a fetch.
     """
     if pattern in _SLOW:
@@ -429,11 +429,6 @@ def regex_search(pattern: str, text: str) -> bool:
     except TimeoutError:
         _SLOW.add(pattern)
         return False
-
-
-def is_slow(pattern: str) -> bool:
-    """Whether ``pattern`` took too long in this process (it matches nothing from then on)."""
-    return pattern in _SLOW
 
 
 # -- reading the text --------------------------------------------------------
@@ -888,12 +883,15 @@ def _test(condition: Condition, row: Mapping[str, object], now: int) -> bool:
 def matches(tree: Filter, row: Mapping[str, object], now: int) -> bool:
     """Whether the article described by ``row`` (see :class:`FilterRow`) passes ``tree`` at time ``now``.
 
-    The same answer as the SQL of ``reader.store.filters.filter_sql`` over the stored article.
+    The same answer as the SQL of ``reader.store.filters.filter_sql`` over the stored article. ``and``
+    and ``or`` stop at their first decisive operand: a killfile rule judges every new article, and a
+    later ``content =~`` need not run once an earlier ``title =~`` said no (found by review). Recursion
+    is safe here: a parsed tree is at most :data:`MAX_DEPTH` deep.
     """
-
-    def combine(node: Not | And | Or, results: list[bool]) -> bool:
-        if isinstance(node, Not):
-            return not results[0]
-        return all(results) if isinstance(node, And) else any(results)
-
-    return fold(tree, lambda condition: _test(condition, row, now), combine)
+    if isinstance(tree, Condition):
+        return _test(tree, row, now)
+    if isinstance(tree, Not):
+        return not matches(tree.operand, row, now)
+    if isinstance(tree, And):
+        return all(matches(operand, row, now) for operand in tree.operands)
+    return any(matches(operand, row, now) for operand in tree.operands)

@@ -205,7 +205,6 @@ def _mend_surrogates(document: Any) -> Any:
 # -- JSON nested past the recursion limit ---------------------------------------
 
 _SPACE = re.compile(r"[ \t\n\r]*")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _read_deep(text: str) -> Any:
@@ -226,7 +225,7 @@ def _read_deep(text: str) -> Any:
             raise ValueError("a container where a scalar was read")
         value, end = decoder.raw_decode(text, at)
         if mend and isinstance(value, str):
-            value = _LONE_SURROGATE.sub("\ufffd", value)
+            value = _mend(value)
         return value, end
 
     def key(at: int) -> tuple[str, int]:
