@@ -189,8 +189,8 @@ def _search(query: str, op: str) -> tuple[str, list[object]]:
 def filter_sql(tree: Filter, now: int) -> tuple[str, list[object]]:
     """``tree`` as a parenthesised SQL condition over ``articles a`` and its parameters, ``age`` counted from ``now``.
 
-    AND it into a list query's WHERE; the connection needs :func:`register_functions` when the filter
-    has a regular expression.
+    AND it into a list query's WHERE; a library's connection has the REGEXP a regular expression needs
+    (``Connection._configure``), another connection gets it from :func:`register_functions`.
     """
 
     def combine(node: Not | And | Or, parts: list[tuple[str, list[object]]]) -> tuple[str, list[object]]:

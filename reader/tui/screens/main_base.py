@@ -153,14 +153,16 @@ class MainScreenBase(Screen[None]):
 
     def filter_for(self, source: Source, *, unread: bool = False) -> ArticleFilter:
         """The filter that lists ``source`` (only its unread articles with ``unread``)."""
+        gone = source.view == "query" and (source.query or "") not in self._queries
         return ArticleFilter(
             unread=unread or source.view == "unread",
             starred=source.view == "starred",
-            feed_id=source.feed_id,
+            # A saved search gone since (removed by `reader query remove`) lists nothing: no feed has id 0,
+            # which the per-feed index answers at once (a filter that matches nothing walked every article).
+            feed_id=0 if gone else source.feed_id,
             tag=source.tag if source.view == "tag" else None,
             saved=source.view == "saved",
-            # A saved search gone since (removed by `reader query remove`) lists nothing.
-            expression=self._queries.get(source.query or "", "threads < 0") if source.view == "query" else None,
+            expression=self._queries.get(source.query or "") if source.view == "query" else None,
         )
 
     def source_label(self, store: Store | None = None) -> str:
