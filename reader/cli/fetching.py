@@ -251,23 +251,23 @@ def _set_auto(state: Context, add: tuple[str, ...], remove: tuple[str, ...]) -> 
     from reader.service.subscriptions import SubscriptionError, find_feed
 
     store = state.store()
-    feeds, tags = store.auto_discussions()
+    change: dict[str, list[Any]] = {"feeds_on": [], "feeds_off": [], "tags_on": [], "tags_off": []}
     for spec, adding in [*((spec, True) for spec in add), *((spec, False) for spec in remove)]:
         if spec.startswith("tag:"):
             tag = spec[4:].strip()
             if not tag:
                 raise UserError("tag: needs a tag's name (tag:tech)")
-            (tags.add if adding else tags.discard)(tag)
+            change["tags_on" if adding else "tags_off"].append(tag)
             say(f"{'looking up' if adding else 'no longer looking up'} the new articles of tag {clean_line(tag)!r}")
             continue
         try:
             feed = find_feed(store, spec)
         except SubscriptionError as error:
             raise UserError(str(error)) from None
-        (feeds.add if adding else feeds.discard)(feed.id)
+        change["feeds_on" if adding else "feeds_off"].append(feed.id)
         verb = "looking up" if adding else "no longer looking up"
         say(f"{verb} the new articles of {clean_line(feed.title) or feed.url} during fetches")
-    store.set_auto_discussions(feeds, tags)
+    store.change_auto_discussions(**change)
 
 
 @cli.command("discussions")

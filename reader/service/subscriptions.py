@@ -268,7 +268,8 @@ def change_settings(store: Store, feed_id: int, words: list[str]) -> int:
             raise SubscriptionError(f"unknown setting {clean_line(key)!r}: refresh, items, full_text or discussions")
     removed = store.set_feed_settings(feed_id, changed)
     if discussions is not None:
-        feeds, tags = store.auto_discussions()
-        (feeds.add if discussions else feeds.discard)(feed_id)
-        store.set_auto_discussions(feeds, tags)
+        if discussions:
+            store.change_auto_discussions(feeds_on=[feed_id])
+        else:
+            store.change_auto_discussions(feeds_off=[feed_id])
     return removed

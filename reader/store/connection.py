@@ -393,10 +393,14 @@ class Connection:
     def set_setting(self, key: str, value: str) -> None:
         """Store a setting (its own transaction)."""
         with self.transaction():
-            self.conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+            self._put_setting(key, value)
+
+    def _put_setting(self, key: str, value: str) -> None:
+        """Store a setting within the caller's transaction."""
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     @property
     def schema_version(self) -> int:

@@ -10,7 +10,7 @@ up by a fetch is the user's choice, kept as the library setting
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from reader.models import ThreadRef, thread_source_name
 from reader.store._sql import in_chunks
@@ -99,7 +99,28 @@ class Discussions(Articles):
 
     def set_auto_discussions(self, feeds: set[int], tags: set[str]) -> None:
         """Replace the library's list of feeds and tags whose articles a fetch looks up."""
-        self.set_setting(AUTO_SETTING, json.dumps({"feeds": sorted(feeds), "tags": sorted(tags)}))
+        with self.transaction():
+            self._put_auto_discussions(feeds, tags)
+
+    def _put_auto_discussions(self, feeds: set[int], tags: set[str]) -> None:
+        self._put_setting(AUTO_SETTING, json.dumps({"feeds": sorted(feeds), "tags": sorted(tags)}))
+
+    def change_auto_discussions(
+        self,
+        *,
+        feeds_on: Iterable[int] = (),
+        feeds_off: Iterable[int] = (),
+        tags_on: Iterable[str] = (),
+        tags_off: Iterable[str] = (),
+    ) -> None:
+        """Add feeds and tags to the list a fetch looks up, and take others out, in one transaction.
+
+        What ``reader discussions --auto`` and ``reader feed set FEED discussions=on`` both do: one
+        read and one write, so two at once do not lose each other's change.
+        """
+        with self.transaction():
+            feeds, tags = self.auto_discussions()
+            self._put_auto_discussions((feeds | set(feeds_on)) - set(feeds_off), (tags | set(tags_on)) - set(tags_off))
 
     def articles_to_look_up(
         self, article_ids: Sequence[int], feeds: set[int], tags: set[str], limit: int
